@@ -1,0 +1,46 @@
+import type { z } from 'zod';
+
+/** One failing field: a dotted path (`customer.address.city`) and the rule it broke. */
+export interface FieldError {
+  path: string;
+  message: string;
+}
+
+/** Input that breaks the documented rules; carries every failing field, never the submitted values. */
+export class ValidationFailed extends Error {
+  override readonly name = 'ValidationFailed';
+  constructor(readonly errors: FieldError[]) {
+    super(`${errors.length} field(s) failed validation: ${errors.map((e) => e.path || '(body)').join(', ')}`);
+  }
+}
+
+const joinPath = (parts: readonly PropertyKey[]) =>
+  parts.map((p) => (typeof p === 'number' ? `[${p}]` : String(p))).join('.').replace(/\.\[/g, '[');
+
+/** Turns zod issues into field errors that name the field and the rule, with no submitted value. */
+export function toFieldErrors(error: z.ZodError, prefix: readonly PropertyKey[] = []): FieldError[] {
+  const out: FieldError[] = [];
+  for (const issue of error.issues) {
+    const base = [...prefix, ...issue.path];
+    if (issue.code === 'unrecognized_keys') {
+      for (const key of issue.keys) out.push({ path: joinPath([...base, key]), message: 'is not a documented field' });
+      continue;
+    }
+    if (issue.code === 'invalid_union' && issue.errors.length > 0 && !('discriminator' in issue)) {
+      // A plain union: report the branch that got furthest rather than "invalid input".
+      const best = issue.errors.reduce((a, b) => (a.length <= b.length ? a : b));
+      for (const inner of best) out.push({ path: joinPath([...base, ...inner.path]), message: inner.message });
+      continue;
+    }
+    const missing = issue.code === 'invalid_type' && /received undefined/.test(issue.message);
+    out.push({ path: joinPath(base), message: missing ? 'is required' : issue.message });
+  }
+  return out;
+}
+
+/** Parses with a schema or throws ValidationFailed listing every failing field. */
+export function parseOrThrow<S extends z.ZodType>(schema: S, input: unknown, prefix: readonly PropertyKey[] = []): z.output<S> {
+  const result = schema.safeParse(input);
+  if (!result.success) throw new ValidationFailed(toFieldErrors(result.error, prefix));
+  return result.data;
+}

@@ -1,0 +1,112 @@
+import { z } from 'zod';
+
+/**
+ * StraitsX Customer Profile field rules, as documented for the basic customer profile (CP) used for SGD.
+ *
+ * Sources: the "Get Started with Customer Profile API" page (required fields per rail) and the Customer
+ * Profile API reference (regexes and enums). Where they disagree the get-started page wins, and the spot
+ * is marked: the reference lists address, dateOfBirth, nationality and registrationIdCountry as required
+ * for a personal CP, while the get-started page requires only customerName, registrationType and
+ * registrationId for SGD and the rest for USD. Optional fields are still checked against their rule.
+ */
+
+const rule = (re: RegExp, text: string) => ({ message: `${text} (rule ${re})` });
+
+export const CUSTOMER_NAME = /^(?=.{1,50}$)[a-zA-Z0-9 ]+$/;
+export const NATIVE_NAME = /^\s*.{1,191}\s*$/;
+export const PERSONAL_REGISTRATION_ID = /^[a-zA-Z0-9/\-?:().,'+ ]{4,35}$/;
+/** Business CP+ rule; the basic business CP documents no narrower one, so the same is applied. */
+export const BUSINESS_REGISTRATION_ID = /^[a-zA-Z0-9\- ]{4,35}$/;
+export const COUNTRY_ALPHA2 = /^[A-Z]{2}$/;
+export const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+export const PHONE_NO = /^\+?[1-9]\d{0,3}[\s-]?\(?\d{1,4}\)?[\s-]?\d{1,4}[\s-]?\d{1,4}[\s-]?\d{0,4}$/;
+export const EMAIL = /^[\w!#$%&'*+/=?`{|}~^-]+(?:\.[\w!#$%&'*+/=?`{|}~^-]+)*@(?:[a-z0-9-]+\.)+[a-z]{2,24}$/i;
+/** Street and city of the basic profile's address: no `#` (the reference's own example breaks this). */
+export const ADDRESS_TEXT = /^[a-zA-Z0-9\-?:().,' +]+$/;
+export const POSTAL_CODE = /^[A-Za-z0-9\- ]{2,20}$/;
+
+/** A calendar date in YYYY-MM-DD that exists (2023-02-30 does not). */
+const isoDate = (what: string) =>
+  z
+    .string()
+    .regex(ISO_DATE, rule(ISO_DATE, `${what} must be a date in YYYY-MM-DD format`))
+    .refine((value) => {
+      const date = new Date(`${value}T00:00:00Z`);
+      return !Number.isNaN(date.getTime()) && date.toISOString().startsWith(value);
+    }, `${what} must be a real calendar date`);
+
+const pastDate = (what: string) =>
+  isoDate(what).refine((value) => new Date(`${value}T00:00:00Z`).getTime() <= Date.now(), `${what} must not be in the future`);
+
+export const addressSchema = z.strictObject({
+  street: z
+    .string()
+    .min(1, 'street is required (1 to 180 characters)')
+    .max(180, 'street must be at most 180 characters')
+    .regex(ADDRESS_TEXT, rule(ADDRESS_TEXT, 'street may hold letters, digits, spaces and - ? : ( ) . , \' + only (no #)')),
+  city: z
+    .string()
+    .min(1, 'city is required (1 to 20 characters)')
+    .max(20, 'city must be at most 20 characters')
+    .regex(ADDRESS_TEXT, rule(ADDRESS_TEXT, 'city may hold letters, digits, spaces and - ? : ( ) . , \' + only')),
+  postalCode: z.string().regex(POSTAL_CODE, rule(POSTAL_CODE, 'postalCode must be 2 to 20 letters, digits, spaces or dashes')).optional(),
+  state: z.string().min(1, 'state must not be empty').max(15, 'state must be at most 15 characters').optional(),
+  country: z.string().regex(COUNTRY_ALPHA2, rule(COUNTRY_ALPHA2, 'country must be an ISO 3166-1 alpha-2 code in capitals')),
+});
+
+const customerName = z.string().regex(CUSTOMER_NAME, rule(CUSTOMER_NAME, 'customerName must be 1 to 50 letters, digits or spaces'));
+const countryCode = (what: string) =>
+  z.string().regex(COUNTRY_ALPHA2, rule(COUNTRY_ALPHA2, `${what} must be an ISO 3166-1 alpha-2 code in capitals`));
+
+/** Personal basic customer profile (CP). */
+export const personalProfileSchema = z.strictObject({
+  registrationType: z.literal('personal'),
+  customerName,
+  customerNativeName: z.string().regex(NATIVE_NAME, rule(NATIVE_NAME, 'customerNativeName must be 1 to 191 characters')).optional(),
+  registrationId: z
+    .string()
+    .regex(
+      PERSONAL_REGISTRATION_ID,
+      rule(PERSONAL_REGISTRATION_ID, "registrationId must be 4 to 35 letters, digits, spaces or / - ? : ( ) . , ' +"),
+    ),
+  registrationIdType: z.enum(['passport', 'identity_card'], 'registrationIdType must be passport or identity_card').optional(),
+  registrationIdCountry: countryCode('registrationIdCountry').optional(),
+  dateOfBirth: pastDate('dateOfBirth').optional(),
+  nationality: z.string().regex(NATIVE_NAME, rule(NATIVE_NAME, 'nationality must be 1 to 191 characters')).optional(),
+  countryOfResidence: countryCode('countryOfResidence').optional(),
+  gender: z.enum(['MALE', 'FEMALE'], 'gender must be MALE or FEMALE').optional(),
+  email: z.string().regex(EMAIL, rule(EMAIL, 'email must be a valid e-mail address')).optional(),
+  phoneNo: z.string().regex(PHONE_NO, rule(PHONE_NO, 'phoneNo must be in international format with country code')).optional(),
+  address: addressSchema.optional(),
+});
+
+/** Business basic customer profile (CP). */
+export const businessProfileSchema = z.strictObject({
+  registrationType: z.literal('business'),
+  customerName,
+  registrationId: z
+    .string()
+    .regex(BUSINESS_REGISTRATION_ID, rule(BUSINESS_REGISTRATION_ID, 'registrationId (UEN) must be 4 to 35 letters, digits, spaces or dashes')),
+  registrationIdType: z.literal('business_reg_no', 'registrationIdType must be business_reg_no').optional(),
+  registrationIdCountry: countryCode('registrationIdCountry').optional(),
+  address: addressSchema.optional(),
+  placeOfBiz: z.string().min(1, 'placeOfBiz must not be empty').max(191, 'placeOfBiz must be at most 191 characters').optional(),
+  placeOfBizCountry: countryCode('placeOfBizCountry').optional(),
+  countryOfIncorporation: countryCode('countryOfIncorporation').optional(),
+  dateOfIncorporation: pastDate('dateOfIncorporation').optional(),
+});
+
+export const straitsxCustomerSchema = z.discriminatedUnion('registrationType', [personalProfileSchema, businessProfileSchema], {
+  error: (issue) =>
+    issue.code === 'invalid_union' ? 'registrationType must be personal or business' : undefined,
+});
+
+export type StraitsxCustomer = z.infer<typeof straitsxCustomerSchema>;
+
+/** What the merchant may ask of the virtual bank account. SGD accounts are enabled at once. */
+export const straitsxVirtualAccountSchema = z.strictObject({
+  currency: z.literal('SGD', 'currency must be SGD').default('SGD'),
+  network: z.enum(['fast', 'meps'], 'network must be fast or meps').default('fast'),
+});
+
+export type StraitsxVirtualAccountRequest = z.infer<typeof straitsxVirtualAccountSchema>;

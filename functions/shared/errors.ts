@@ -1,0 +1,146 @@
+/**
+ * The closed error taxonomy. Each class's `name` is what the Lambda runtime reports as the error type,
+ * so the state machine's `Retry` and `Catch` fields match on these exact strings.
+ *
+ * Messages never carry personal data: they end up in execution histories. Provider texts that may echo
+ * submitted values are kept on `providerMessage`, which is not serialised by the Lambda runtime.
+ */
+
+export const RETRYABLE_ERRORS = ['ProviderUnavailable', 'ProviderRateLimited', 'ProviderTimeout'] as const;
+export const TERMINAL_ERRORS = [
+  'ProviderRejected',
+  'ProviderInvalidRequest',
+  'ProviderAuthFailed',
+  'ProviderConflict',
+  'ConfigurationError',
+  'OnboardingNotFound',
+  'InvalidStateTransition',
+] as const;
+
+export type RetryableErrorName = (typeof RETRYABLE_ERRORS)[number];
+export type TerminalErrorName = (typeof TERMINAL_ERRORS)[number];
+export type OnboardingErrorName = RetryableErrorName | TerminalErrorName;
+
+/** Base of every error the domain raises on purpose. */
+export abstract class OnboardingError extends Error {
+  abstract override readonly name: OnboardingErrorName;
+  abstract readonly retryable: boolean;
+}
+
+export interface ProviderErrorDetails {
+  provider: string;
+  httpStatus?: number;
+  code?: string;
+  /** The provider's own text; may echo submitted values, so it is never logged or put in a message. */
+  providerMessage?: string;
+  requestId?: string;
+  cause?: unknown;
+}
+
+/** An error raised while talking to a provider; the message names provider, status and code only. */
+export abstract class ProviderError extends OnboardingError {
+  readonly provider: string;
+  readonly httpStatus?: number;
+  readonly code?: string;
+  readonly providerMessage?: string;
+  readonly requestId?: string;
+
+  constructor(summary: string, details: ProviderErrorDetails) {
+    const parts = [details.provider, summary];
+    if (details.httpStatus !== undefined) parts.push(`HTTP ${details.httpStatus}`);
+    if (details.code) parts.push(details.code);
+    super(parts.join(': '), { cause: details.cause });
+    this.provider = details.provider;
+    this.httpStatus = details.httpStatus;
+    this.code = details.code;
+    this.providerMessage = details.providerMessage;
+    this.requestId = details.requestId;
+  }
+}
+
+/** 5xx, connection refused or reset: try again later. */
+export class ProviderUnavailable extends ProviderError {
+  override readonly name = 'ProviderUnavailable' as const;
+  readonly retryable = true;
+  constructor(details: ProviderErrorDetails) {
+    super('provider unavailable', details);
+  }
+}
+
+/** 429 or the provider's rate-limit code: try again after a pause. */
+export class ProviderRateLimited extends ProviderError {
+  override readonly name = 'ProviderRateLimited' as const;
+  readonly retryable = true;
+  constructor(details: ProviderErrorDetails) {
+    super('rate limited', details);
+  }
+}
+
+/** No answer within the client's timeout; the request may or may not have been applied. */
+export class ProviderTimeout extends ProviderError {
+  override readonly name = 'ProviderTimeout' as const;
+  readonly retryable = true;
+  constructor(details: ProviderErrorDetails) {
+    super('no answer in time', details);
+  }
+}
+
+/** A business decision by the provider (KYC rejected, profile not allowed): ends the onboarding as REJECTED. */
+export class ProviderRejected extends ProviderError {
+  override readonly name = 'ProviderRejected' as const;
+  readonly retryable = false;
+  constructor(details: ProviderErrorDetails) {
+    super('rejected', details);
+  }
+}
+
+/** The provider refused the request as invalid: our data or our mapping is wrong, retrying cannot help. */
+export class ProviderInvalidRequest extends ProviderError {
+  override readonly name = 'ProviderInvalidRequest' as const;
+  readonly retryable = false;
+  constructor(details: ProviderErrorDetails) {
+    super('invalid request', details);
+  }
+}
+
+/** 401/403: the key is wrong, expired or lacks a scope. An operator must fix the secret. */
+export class ProviderAuthFailed extends ProviderError {
+  override readonly name = 'ProviderAuthFailed' as const;
+  readonly retryable = false;
+  constructor(details: ProviderErrorDetails) {
+    super('authentication failed', details);
+  }
+}
+
+/** The provider holds a conflicting record (idempotency conflict, duplicate that cannot be found again). */
+export class ProviderConflict extends ProviderError {
+  override readonly name = 'ProviderConflict' as const;
+  readonly retryable = false;
+  constructor(details: ProviderErrorDetails) {
+    super('conflict', details);
+  }
+}
+
+/** A missing environment variable, secret field or similar deployment fault. */
+export class ConfigurationError extends OnboardingError {
+  override readonly name = 'ConfigurationError' as const;
+  readonly retryable = false;
+}
+
+/** The onboarding record named by a step's input does not exist. */
+export class OnboardingNotFound extends OnboardingError {
+  override readonly name = 'OnboardingNotFound' as const;
+  readonly retryable = false;
+  constructor(onboardingId: string) {
+    super(`onboarding ${onboardingId} not found`);
+  }
+}
+
+/** A status change that the record's current status does not allow. */
+export class InvalidStateTransition extends OnboardingError {
+  override readonly name = 'InvalidStateTransition' as const;
+  readonly retryable = false;
+  constructor(onboardingId: string, from: string, to: string) {
+    super(`onboarding ${onboardingId} cannot move from ${from} to ${to}`);
+  }
+}

@@ -1,0 +1,38 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+
+const serviceName = process.env.POWERTOOLS_SERVICE_NAME ?? 'onboarding';
+
+/**
+ * The one logger every function uses. Log lines carry ids, statuses, codes and timings only: never a
+ * request body, a provider response body or a secret. Keys that could still slip through are masked.
+ */
+export const logger = new Logger({
+  serviceName,
+  jsonReplacerFn: (key: string, value: unknown) => (REDACTED_KEYS.has(key.toLowerCase()) ? '[redacted]' : value),
+});
+
+/** Custom metrics, flushed by the middleware at the end of each invocation. */
+export const metrics = new Metrics({ namespace: 'Onboarding', serviceName });
+
+const REDACTED_KEYS = new Set([
+  'customer',
+  'customername',
+  'customerfirstname',
+  'customerlastname',
+  'registrationid',
+  'dateofbirth',
+  'email',
+  'phoneno',
+  'phone',
+  'address',
+  'ssn',
+  'dob',
+  'apikey',
+  'x-xfers-app-api-key',
+  'authorization',
+  'userapitoken',
+  'token',
+  'tasktoken',
+  'body',
+]);

@@ -1,0 +1,121 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { dynamoClient } from '../shared/aws';
+import { requireEnv } from '../shared/env';
+import { InvalidStateTransition, OnboardingNotFound } from '../shared/errors';
+import { canTransition, type OnboardingRecord, type OnboardingStatus, type TimelineEntry } from '../onboarding/record';
+
+/**
+ * The onboarding records in the one table. Every change is a single-item conditional write on the
+ * record's version, so two writers cannot both win and no transaction is needed.
+ */
+const recordKey = (onboardingId: string) => ({ pk: `ONB#${onboardingId}`, sk: 'RECORD' });
+const tableName = () => requireEnv('TABLE_NAME');
+
+/** Reads a record (strongly consistent), or undefined. */
+export async function findOnboarding(onboardingId: string): Promise<OnboardingRecord | undefined> {
+  const { Item } = await dynamoClient().send(
+    new GetCommand({ TableName: tableName(), Key: recordKey(onboardingId), ConsistentRead: true }),
+  );
+  if (!Item) return undefined;
+  const { pk: _pk, sk: _sk, ...record } = Item;
+  return record as OnboardingRecord;
+}
+
+/** Reads a record or throws OnboardingNotFound. */
+export async function getOnboarding(onboardingId: string): Promise<OnboardingRecord> {
+  const record = await findOnboarding(onboardingId);
+  if (!record) throw new OnboardingNotFound(onboardingId);
+  return record;
+}
+
+/** Stores a new record; answers false when one with the same id exists already. */
+export async function createOnboarding(record: OnboardingRecord): Promise<boolean> {
+  try {
+    await dynamoClient().send(
+      new PutCommand({
+        TableName: tableName(),
+        Item: { ...recordKey(record.onboardingId), ...record },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) return false;
+    throw error;
+  }
+}
+
+/** A change to apply to a record, computed from its current state; undefined means "nothing to do". */
+export type Mutation = (current: OnboardingRecord) => Partial<OnboardingRecord> | undefined;
+
+/**
+ * Applies a change with optimistic concurrency: read, compute, write if the version is unchanged,
+ * and start over when another writer got there first. Returns the record as written (or as found when
+ * the mutation had nothing to do).
+ */
+export async function mutateOnboarding(onboardingId: string, mutation: Mutation, attempts = 8): Promise<OnboardingRecord> {
+  for (let attempt = 1; ; attempt++) {
+    const current = await getOnboarding(onboardingId);
+    const patch = mutation(current);
+    if (!patch) return current;
+    if (patch.status && patch.status !== current.status && !canTransition(current.status, patch.status)) {
+      throw new InvalidStateTransition(onboardingId, current.status, patch.status);
+    }
+    const next: OnboardingRecord = {
+      ...current,
+      ...patch,
+      version: current.version + 1,
+      updatedAt: new Date().toISOString(),
+    };
+    try {
+      await dynamoClient().send(
+        new PutCommand({
+          TableName: tableName(),
+          Item: { ...recordKey(onboardingId), ...next },
+          ConditionExpression: '#version = :version',
+          ExpressionAttributeNames: { '#version': 'version' },
+          ExpressionAttributeValues: { ':version': current.version },
+        }),
+      );
+      return next;
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException) || attempt >= attempts) throw error;
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * attempt));
+    }
+  }
+}
+
+/** A timeline entry stamped now. */
+export function timelineEntry(step: string, status: string, detail?: string): TimelineEntry {
+  return { step, status, at: new Date().toISOString(), ...(detail ? { detail } : {}) };
+}
+
+/** Patch helper: move to a status and note the step on the timeline. */
+export function withStep(
+  current: OnboardingRecord,
+  step: string,
+  stepStatus: string,
+  patch: Partial<OnboardingRecord> & { status?: OnboardingStatus } = {},
+  detail?: string,
+): Partial<OnboardingRecord> {
+  return { ...patch, timeline: [...current.timeline, timelineEntry(step, stepStatus, detail)] };
+}
+
+/** Records which onboarding a provider's customer id belongs to (for webhooks and operators). */
+export async function linkProviderCustomer(provider: string, providerId: string, onboardingId: string): Promise<void> {
+  await dynamoClient().send(
+    new PutCommand({
+      TableName: tableName(),
+      Item: { pk: `PROVIDER#${provider}#${providerId}`, sk: 'LOOKUP', onboardingId },
+    }),
+  );
+}
+
+/** Finds the onboarding a provider's customer id belongs to. */
+export async function onboardingIdForProviderCustomer(provider: string, providerId: string): Promise<string | undefined> {
+  const { Item } = await dynamoClient().send(
+    new GetCommand({ TableName: tableName(), Key: { pk: `PROVIDER#${provider}#${providerId}`, sk: 'LOOKUP' } }),
+  );
+  return Item?.onboardingId as string | undefined;
+}
