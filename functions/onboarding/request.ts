@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { straitsxCustomerSchema, straitsxVirtualAccountSchema } from '../providers/straitsx/schema';
-import { parseOrThrow } from './validation';
+import { parseOrThrow, ValidationFailed } from './validation';
 
 /** Providers this stack onboards onto. */
 export const PROVIDERS = ['straitsx'] as const;
@@ -32,7 +32,7 @@ export type OnboardingRequest = z.infer<typeof onboardingRequestSchema>;
 /** Validates an onboarding request against the provider's documented rules. */
 export function parseOnboardingRequest(input: unknown): OnboardingRequest {
   if (input === null || typeof input !== 'object' || Array.isArray(input)) {
-    return parseOrThrow(z.object({}, 'the body must be a JSON object'), input);
+    throw new ValidationFailed([{ path: '', message: 'the body must be a JSON object' }]);
   }
   return parseOrThrow(onboardingRequestSchema, input);
 }

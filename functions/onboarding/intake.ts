@@ -1,0 +1,105 @@
+import { DescribeExecutionCommand, ExecutionAlreadyExists, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { z } from 'zod';
+import { sfnClient } from '../shared/aws';
+import { requireEnv } from '../shared/env';
+import { logger } from '../shared/powertools';
+import { readSecret } from '../shared/secrets';
+import { createOnboarding, findOnboarding, mutateOnboarding, timelineEntry } from '../store/onboardings';
+import { putPersonalData } from '../store/vault';
+import { onboardingIdFor, requestFingerprint } from './ids';
+import type { OnboardingRecord } from './record';
+import { businessKeyOf, parseOnboardingRequest } from './request';
+
+/** The platform secret: the key behind onboarding ids and request fingerprints. */
+export const platformSecretSchema = z.object({ idKey: z.string().min(32) });
+
+/** A different customer was submitted under a business key that already has an onboarding. */
+export class OnboardingConflict extends Error {
+  override readonly name = 'OnboardingConflict';
+  constructor(readonly onboardingId: string) {
+    super(`onboarding ${onboardingId} exists with different customer data`);
+  }
+}
+
+export interface IntakeResult {
+  /** True when this call created the onboarding; false for a repeat of an earlier request. */
+  created: boolean;
+  record: OnboardingRecord;
+}
+
+/**
+ * Takes an onboarding request from the API or the merchant's bus: validates it (nothing is stored when
+ * it fails), derives the onboarding id from the business key, answers a repeat with the existing
+ * onboarding, refuses a different customer under the same key, stores the personal data in the vault
+ * and starts the workflow with ids only.
+ */
+export async function requestOnboarding(input: unknown): Promise<IntakeResult> {
+  const request = parseOnboardingRequest(input);
+  const { idKey } = await readSecret('PLATFORM_SECRET_ARN', platformSecretSchema);
+  const key = businessKeyOf(request);
+  const onboardingId = onboardingIdFor(idKey, [requireEnv('MERCHANT_ID'), key.provider, key.registrationType, key.registrationId]);
+  const fingerprint = requestFingerprint(idKey, request);
+
+  const existing = await findOnboarding(onboardingId);
+  if (existing) return { created: false, record: await repeatOf(existing, fingerprint) };
+
+  const vaultKey = await putPersonalData(onboardingId, fingerprint, request);
+  const now = new Date().toISOString();
+  const record: OnboardingRecord = {
+    onboardingId,
+    provider: request.provider,
+    merchantRef: request.merchantRef,
+    registrationType: request.customer.registrationType,
+    status: 'ACCEPTED',
+    version: 1,
+    fingerprint,
+    vaultKey,
+    providerIds: {},
+    publishedEvents: [],
+    timeline: [timelineEntry('accepted', 'ACCEPTED')],
+    createdAt: now,
+    updatedAt: now,
+  };
+  if (!(await createOnboarding(record))) {
+    // Another request with the same business key won the race: answer as a repeat of it.
+    const winner = await findOnboarding(onboardingId);
+    if (!winner) throw new Error(`onboarding ${onboardingId} vanished after a conflicting write`);
+    return { created: false, record: await repeatOf(winner, fingerprint) };
+  }
+  logger.info('onboarding accepted', { onboardingId, provider: record.provider });
+  return { created: true, record: await ensureStarted(record) };
+}
+
+async function repeatOf(existing: OnboardingRecord, fingerprint: string): Promise<OnboardingRecord> {
+  if (existing.fingerprint !== fingerprint) throw new OnboardingConflict(existing.onboardingId);
+  // A repeat also heals an onboarding whose first request stored the record but could not start it.
+  return ensureStarted(existing);
+}
+
+/**
+ * Starts the execution named after the onboarding id, once. Step Functions treats a repeated start with
+ * the same name and input as the same execution; a name already used by a closed execution is found
+ * and recorded instead.
+ */
+async function ensureStarted(record: OnboardingRecord): Promise<OnboardingRecord> {
+  if (record.executionArn) return record;
+  const stateMachineArn = requireEnv('STATE_MACHINE_ARN');
+  let executionArn: string;
+  try {
+    const started = await sfnClient().send(
+      new StartExecutionCommand({
+        stateMachineArn,
+        name: record.onboardingId,
+        input: JSON.stringify({ onboardingId: record.onboardingId }),
+      }),
+    );
+    executionArn = started.executionArn!;
+  } catch (error) {
+    if (!(error instanceof ExecutionAlreadyExists)) throw error;
+    executionArn = `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${record.onboardingId}`;
+    await sfnClient().send(new DescribeExecutionCommand({ executionArn }));
+  }
+  return mutateOnboarding(record.onboardingId, (current) =>
+    current.executionArn ? undefined : { executionArn, timeline: [...current.timeline, timelineEntry('workflow', 'STARTED')] },
+  );
+}

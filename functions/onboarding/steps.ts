@@ -1,0 +1,116 @@
+import { z } from 'zod';
+import { adapterFor } from '../providers';
+import { logger } from '../shared/powertools';
+import { getOnboarding, linkProviderCustomer, mutateOnboarding, timelineEntry } from '../store/onboardings';
+import { getPersonalData } from '../store/vault';
+import { DETAIL_TYPES, outcomeDetail, publish } from './events';
+import { FINAL_STATUSES, type OnboardingRecord, type OnboardingStatus } from './record';
+import type { OnboardingRequest } from './request';
+import { parseOrThrow } from './validation';
+
+/** What every workflow step receives: ids only. */
+export const stepInputSchema = z.object({
+  onboardingId: z.string().regex(/^onb_[a-z2-7]{26}$/, 'onboardingId must be an onboarding id'),
+  execution: z.string().optional(),
+});
+
+export interface ProfileStepOutput {
+  profileStatus: string;
+  needsVirtualAccount: boolean;
+}
+
+const isFinal = (record: OnboardingRecord) => FINAL_STATUSES.includes(record.status);
+
+/**
+ * Creates the customer profile at the provider. A re-run after the onboarding ended, or a retry after
+ * the profile was made, calls nothing new: the adapter finds what exists before it creates.
+ */
+export async function createProfileStep(input: unknown): Promise<ProfileStepOutput> {
+  const { onboardingId } = parseOrThrow(stepInputSchema, input);
+  const record = await getOnboarding(onboardingId);
+  const request = await getPersonalData<OnboardingRequest>(record.vaultKey);
+  const adapter = adapterFor(record.provider);
+  if (isFinal(record) && record.profileStatus) {
+    return { profileStatus: record.profileStatus, needsVirtualAccount: adapter.needsVirtualAccount(request) };
+  }
+  const result = await adapter.createProfile({ onboardingId, request });
+  await linkProviderCustomer(record.provider, result.profileId, onboardingId);
+  await mutateOnboarding(onboardingId, (current) => ({
+    status: isFinal(current) ? current.status : 'IN_PROGRESS',
+    providerIds: { ...current.providerIds, profileId: result.profileId },
+    profileStatus: result.status,
+    ...(result.rejection ? { outcome: { reason: result.rejection.reason, retryable: result.rejection.retryable } } : {}),
+    timeline: [...current.timeline, timelineEntry('create-profile', result.status, result.created ? 'created' : 'found existing')],
+  }));
+  logger.info('profile step done', { onboardingId, profileStatus: result.status, created: result.created });
+  return { profileStatus: result.status, needsVirtualAccount: adapter.needsVirtualAccount(request) };
+}
+
+/** Creates (or finds again) the virtual bank account of a verified profile. */
+export async function createVirtualAccountStep(input: unknown): Promise<{ accountStatus: string }> {
+  const { onboardingId } = parseOrThrow(stepInputSchema, input);
+  const record = await getOnboarding(onboardingId);
+  if (record.virtualAccount && (isFinal(record) || record.virtualAccount.status === 'enabled')) {
+    return { accountStatus: record.virtualAccount.status };
+  }
+  const profileId = record.providerIds.profileId;
+  if (!profileId) throw new Error(`onboarding ${onboardingId} has no profile to attach an account to`);
+  const request = await getPersonalData<OnboardingRequest>(record.vaultKey);
+  const account = await adapterFor(record.provider).createVirtualAccount({ onboardingId, request, profileId });
+  await mutateOnboarding(onboardingId, (current) => ({
+    virtualAccount: {
+      id: account.id,
+      referenceId: account.referenceId,
+      currency: account.currency,
+      status: account.status,
+      accountNo: account.accountNo,
+      bankShortCode: account.bankShortCode,
+    },
+    timeline: [...current.timeline, timelineEntry('create-virtual-account', account.status)],
+  }));
+  logger.info('virtual account step done', { onboardingId, accountStatus: account.status });
+  return { accountStatus: account.status };
+}
+
+export const finishInputSchema = stepInputSchema.extend({
+  outcome: z.enum(['COMPLETED', 'REJECTED', 'NEEDS_ATTENTION', 'FAILED']),
+  state: z
+    .object({ error: z.object({ Error: z.string().optional(), Cause: z.string().optional() }).optional() })
+    .passthrough()
+    .optional(),
+});
+
+/**
+ * Records how the onboarding ended and publishes it once. A final status is never overwritten (a re-run
+ * of a completed onboarding that fails does not undo it), and the event for a final status is published
+ * once per onboarding, whatever the number of executions; FAILED and NEEDS_ATTENTION once per execution.
+ */
+export async function finishStep(input: unknown): Promise<{ status: OnboardingStatus }> {
+  const { onboardingId, outcome, state, execution } = parseOrThrow(finishInputSchema, input);
+  const errorName = state?.error?.Error;
+  const record = await mutateOnboarding(onboardingId, (current) => {
+    if (isFinal(current) || current.status === outcome) return undefined;
+    return {
+      status: outcome,
+      ...(outcome === 'REJECTED' && errorName ? { outcome: { ...current.outcome, reason: current.outcome?.reason ?? errorName } } : {}),
+      ...(outcome === 'FAILED' || outcome === 'NEEDS_ATTENTION'
+        ? { outcome: { reason: errorName ?? current.outcome?.reason ?? `profile ${current.profileStatus ?? 'unknown'}` } }
+        : {}),
+      timeline: [...current.timeline, timelineEntry('finish', outcome, errorName)],
+    };
+  });
+
+  const status = record.status;
+  const eventKey = FINAL_STATUSES.includes(status) ? status : `${status}#${execution ?? 'unknown'}`;
+  if (!record.publishedEvents.includes(eventKey)) {
+    const detailType = DETAIL_TYPES[status as keyof typeof DETAIL_TYPES] ?? DETAIL_TYPES.NEEDS_ATTENTION;
+    // Published before it is marked: a crash in between publishes again on retry (at least once);
+    // consumers de-duplicate on the detail's eventId, which is stable per onboarding and status.
+    await publish(detailType, outcomeDetail(record, status, `${onboardingId}:${eventKey}`));
+    await mutateOnboarding(onboardingId, (current) =>
+      current.publishedEvents.includes(eventKey) ? undefined : { publishedEvents: [...current.publishedEvents, eventKey] },
+    );
+  }
+  logger.info('onboarding finished', { onboardingId, status });
+  return { status };
+}

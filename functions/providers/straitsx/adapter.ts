@@ -1,0 +1,97 @@
+import { z } from 'zod';
+import { derivedKey } from '../../onboarding/ids';
+import type { OnboardingRequest } from '../../onboarding/request';
+import { intEnv, requireEnv } from '../../shared/env';
+import { ProviderConflict, ProviderError } from '../../shared/errors';
+import { readSecret } from '../../shared/secrets';
+import type { AccountResult, ProfileResult, ProviderAdapter, StepContext } from '../port';
+import { StraitsxClient } from './client';
+import {
+  sameCustomer,
+  type StraitsxProfileDocument,
+  type StraitsxVirtualAccountDocument,
+  toAccountResult,
+  toProfileBody,
+  toProfileResult,
+  toVirtualAccountBody,
+} from './mappers';
+
+/** The StraitsX secret: the app API key (mandatory header on every request). */
+export const straitsxSecretSchema = z.object({ apiKey: z.string().min(1) });
+
+type StraitsxRequest = Extract<OnboardingRequest, { provider: 'straitsx' }>;
+
+const asStraitsx = (request: OnboardingRequest): StraitsxRequest => {
+  if (request.provider !== 'straitsx') throw new Error(`request for ${request.provider} given to the StraitsX adapter`);
+  return request;
+};
+
+/**
+ * StraitsX: a customer profile is unique by registrationId + registrationType and has no idempotency
+ * key, so the adapter looks the profile up before creating it and again after a duplicate error
+ * (XFE16). A virtual account's referenceId is derived from the onboarding id: StraitsX answers a
+ * repeat with the original account.
+ */
+export class StraitsxAdapter implements ProviderAdapter {
+  readonly name = 'straitsx' as const;
+
+  constructor(private readonly client: () => Promise<StraitsxClient>) {}
+
+  needsVirtualAccount(): boolean {
+    return true;
+  }
+
+  async createProfile({ request }: StepContext): Promise<ProfileResult> {
+    const { customer } = asStraitsx(request);
+    const client = await this.client();
+    const existing = await this.findProfile(client, request);
+    if (existing) return toProfileResult(existing, false);
+    try {
+      const doc = await client.request<StraitsxProfileDocument>('POST', '/kyc/customer_profiles', { body: toProfileBody(customer) });
+      return toProfileResult(doc, true);
+    } catch (error) {
+      // A duplicate means an earlier attempt (or another system) created it: find it and carry on.
+      if (!(error instanceof ProviderError) || error.code !== 'XFE16') throw error;
+      const found = await this.findProfile(client, request);
+      if (found) return toProfileResult(found, false);
+      throw new ProviderConflict({ provider: 'straitsx', code: 'XFE16', httpStatus: error.httpStatus, cause: error });
+    }
+  }
+
+  async createVirtualAccount({ onboardingId, request, profileId }: StepContext & { profileId: string }): Promise<AccountResult> {
+    const { virtualAccount } = asStraitsx(request);
+    const client = await this.client();
+    const referenceId = `onb-${derivedKey(onboardingId, 'straitsx-vba', 40)}-${virtualAccount.currency.toLowerCase()}`;
+    const doc = await client.request<StraitsxVirtualAccountDocument>('POST', '/payment_methods/virtual_bank_accounts', {
+      body: toVirtualAccountBody(referenceId, profileId, virtualAccount),
+    });
+    return toAccountResult(doc, true);
+  }
+
+  private async findProfile(client: StraitsxClient, request: StraitsxRequest): Promise<StraitsxProfileDocument | undefined> {
+    const list = await client.request<StraitsxProfileDocument[]>('GET', '/kyc/customer_profiles', {
+      query: { 'filter[registration_id]': request.customer.registrationId.trim(), 'page[size]': '50' },
+    });
+    return (Array.isArray(list) ? list : []).find((doc) => doc?.data && sameCustomer(doc, request.customer));
+  }
+}
+
+let client: StraitsxClient | undefined;
+let clientKey: string | undefined;
+
+/** The adapter wired to the deployed configuration: base URL and timeout from env, key from the secret. */
+export function straitsxAdapter(): StraitsxAdapter {
+  return new StraitsxAdapter(async () => {
+    const { apiKey } = await readSecret('STRAITSX_SECRET_ARN', straitsxSecretSchema);
+    // A new client when the key changes (rotation), so a cached key is never used after it was replaced.
+    if (!client || clientKey !== apiKey) {
+      clientKey = apiKey;
+      client = new StraitsxClient({
+        baseUrl: requireEnv('STRAITSX_BASE_URL'),
+        apiKey,
+        timeoutMs: intEnv('PROVIDER_TIMEOUT_MS', 10_000),
+      });
+    }
+    return client;
+  });
+}

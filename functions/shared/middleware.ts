@@ -1,0 +1,65 @@
+import type { MiddlewareObj } from '@middy/core';
+import type { APIGatewayProxyResult } from 'aws-lambda';
+import { ValidationFailed } from '../onboarding/validation';
+import { logger } from './powertools';
+
+/** An error meant for the API caller: its status and message are shown as they are. */
+export class HttpError extends Error {
+  override readonly name = 'HttpError';
+  constructor(
+    readonly statusCode: number,
+    message: string,
+    readonly body: Record<string, unknown> = {},
+  ) {
+    super(message);
+  }
+}
+
+/** A JSON API Gateway proxy response. */
+export function json(statusCode: number, body: unknown, headers: Record<string, string> = {}): APIGatewayProxyResult {
+  return {
+    statusCode,
+    headers: { 'content-type': 'application/json', 'cache-control': 'no-store', ...headers },
+    body: JSON.stringify(body),
+  };
+}
+
+/**
+ * Turns errors into HTTP answers: validation failures list every failing field (400), HttpErrors show
+ * their own status and message, anything else becomes a plain 500 whose details stay in the log.
+ */
+export function httpErrors(): MiddlewareObj<unknown, APIGatewayProxyResult> {
+  return {
+    onError: async (request) => {
+      // Only HTTP callers get an answer; for any other trigger the error propagates (retry, DLQ).
+      if (!isHttpEvent(request.event)) return;
+      const error = request.error;
+      if (error instanceof ValidationFailed) {
+        request.response = json(400, { message: 'The request breaks the provider\'s documented rules.', errors: error.errors });
+        return;
+      }
+      if (error instanceof HttpError) {
+        request.response = json(error.statusCode, { message: error.message, ...error.body });
+        return;
+      }
+      logger.error('request failed', { errorName: (error as Error | undefined)?.name, error: error as Error });
+      request.response = json(500, { message: 'Internal error' });
+    },
+  };
+}
+
+/** Parses a JSON request body, answering 400 when it is not JSON. */
+export function parseJsonBody(body: string | null | undefined, isBase64Encoded = false): unknown {
+  if (!body) throw new ValidationFailed([{ path: '', message: 'a JSON body is required' }]);
+  const text = isBase64Encoded ? Buffer.from(body, 'base64').toString('utf8') : body;
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new ValidationFailed([{ path: '', message: 'the body is not valid JSON' }]);
+  }
+}
+
+/** Whether a Lambda event came from API Gateway (REST proxy integration). */
+export function isHttpEvent(event: unknown): event is { httpMethod: string } {
+  return typeof event === 'object' && event !== null && 'httpMethod' in event;
+}
