@@ -7,7 +7,7 @@ export const PROVIDERS = ['straitsx'] as const;
 export type ProviderName = (typeof PROVIDERS)[number];
 
 const merchantRef = z
-  .string('merchantRef is required')
+  .string()
   .regex(/^[A-Za-z0-9._:\-]{1,191}$/, 'merchantRef must be 1 to 191 letters, digits or . _ : -');
 
 /**

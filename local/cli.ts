@@ -1,0 +1,59 @@
+import './shared/polyfills';
+import { Command } from 'commander';
+import { runDemo } from './demo';
+import { startRuntime } from './runtime';
+
+const program = new Command('onboard').description('The onboarding stack on one machine: no AWS account, no Docker, no network.');
+
+program
+  .command('start')
+  .description('Start the embedded stack and keep serving until Ctrl-C.')
+  .option('--port <port>', 'API port (or the PORT variable)', process.env.PORT ?? '3000')
+  .option('--data <dir>', 'where data is kept between restarts', '.local')
+  .option('--straitsx-port <port>', 'StraitsX sandbox port', '3101')
+  .action(async (opts: { port: string; data: string; straitsxPort: string }) => {
+    const runtime = await startRuntime({ dataDir: opts.data, port: Number(opts.port), straitsxPort: Number(opts.straitsxPort) });
+    const out = (line = '') => process.stdout.write(`${line}\n`);
+    out(`Onboarding stack running (data in ${runtime.dataDir})`);
+    out(`  API                  ${runtime.apiUrl}   POST /onboardings, GET /onboardings/{id}`);
+    out(`  StraitsX sandbox     ${runtime.straitsx.url}`);
+    for (const [name, url] of Object.entries(runtime.cloud.env).filter(([k]) => k.startsWith('AWS_ENDPOINT_URL_'))) {
+      out(`  ${name.replace('AWS_ENDPOINT_URL_', '').toLowerCase().padEnd(20)} ${url}`);
+    }
+    out(`  function logs        ${runtime.dataDir}/logs/functions.jsonl`);
+    out('');
+    out('Try:');
+    out(`  curl -s -X POST ${runtime.apiUrl}/onboardings -H 'content-type: application/json' -d @examples/straitsx-personal.json`);
+    out(`  curl -s ${runtime.apiUrl}/onboardings/<onboardingId>`);
+    out('');
+    out('Ctrl-C stops everything.');
+    const shutdown = async () => {
+      out('\nStopping...');
+      await runtime.stop();
+      process.exit(0);
+    };
+    process.once('SIGINT', shutdown);
+    process.once('SIGTERM', shutdown);
+  });
+
+program
+  .command('demo')
+  .description('Start the embedded stack, onboard the sample customers through the API, print what happened and stop.')
+  .action(async () => {
+    const started = Date.now();
+    const runtime = await startRuntime({ retryScale: 0.01 });
+    let ok = false;
+    try {
+      process.stdout.write(`Embedded stack up in ${Date.now() - started} ms (API ${runtime.apiUrl})\n\n`);
+      ok = await runDemo(runtime, (line) => process.stdout.write(`${line}\n`));
+    } finally {
+      await runtime.stop();
+    }
+    process.stdout.write(`Done in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+    process.exit(ok ? 0 : 1);
+  });
+
+program.parseAsync().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,160 @@
+import './shared/polyfills';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { type LambdaHandler, lambdaContext, startApi } from './api';
+import { startLocalCloud } from './cloud';
+import { captureFunctionLogs, type LogCapture } from './cloud/logs';
+import { startStraitsxSandbox } from './sandboxes/straitsx';
+
+const REGION = 'ap-southeast-1';
+const ACCOUNT = '000000000000';
+const secretArn = (name: string) => `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:onboarding/${name}`;
+const functionArn = (name: string) => `arn:aws:lambda:${REGION}:${ACCOUNT}:function:onboarding-${name}`;
+
+export const TABLE_NAME = 'onboarding';
+export const BUCKET_NAME = 'onboarding-data';
+export const EVENT_BUS_NAME = 'onboarding-merchant';
+export const MERCHANT_EVENT_SOURCE = 'merchant.platform';
+export const STATE_MACHINE_NAME = 'onboarding';
+
+export interface RuntimeOptions {
+  /** Where data is kept between restarts; a fresh temporary folder when omitted (removed on stop). */
+  dataDir?: string;
+  /** API port; 0 picks a free one. */
+  port?: number;
+  /** Scale of the workflow's retry pauses: 1 keeps the ASL's own timing. */
+  retryScale?: number;
+  /** Where the functions' log lines go besides memory; `<dataDir>/logs/functions.jsonl` by default. */
+  logFile?: string | false;
+  /** Print the functions' log lines as well. */
+  echoLogs?: boolean;
+  /** The client timeout the functions use against providers. */
+  providerTimeoutMs?: number;
+  /** Fixed port for the StraitsX sandbox (0 or omitted picks a free one). */
+  straitsxPort?: number;
+}
+
+interface LocalSecrets {
+  platform: { idKey: string };
+  straitsx: { apiKey: string };
+}
+
+/** The secrets of one machine: made once, kept in the data folder (git-ignored). */
+function loadSecrets(dataDir: string): LocalSecrets {
+  const file = join(dataDir, 'secrets.json');
+  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as LocalSecrets;
+  const secrets: LocalSecrets = {
+    platform: { idKey: randomBytes(32).toString('base64url') },
+    straitsx: { apiKey: `sandbox_${randomBytes(16).toString('hex')}` },
+  };
+  writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
+  return secrets;
+}
+
+/**
+ * The whole stack on one machine: local AWS services on loopback, the StraitsX sandbox, the state
+ * machine from the same ASL file CDK deploys, the merchant bus rule and the API, all calling the same
+ * handlers as Lambda does. The handlers only see the SDK's standard endpoint variables.
+ */
+export async function startRuntime(options: RuntimeOptions = {}) {
+  const temporary = !options.dataDir;
+  const dataDir = resolve(options.dataDir ?? mkdtempSync(join(tmpdir(), 'onboarding-')));
+  mkdirSync(dataDir, { recursive: true });
+  const secrets = loadSecrets(dataDir);
+
+  const logFile = options.logFile === false ? undefined : (options.logFile ?? join(dataDir, 'logs', 'functions.jsonl'));
+  const logs: LogCapture = captureFunctionLogs({ file: logFile, echo: options.echoLogs });
+
+  const straitsx = await startStraitsxSandbox({ port: options.straitsxPort ?? 0, apiKey: secrets.straitsx.apiKey });
+  const cloud = await startLocalCloud({
+    dataDir: temporary ? undefined : join(dataDir, 'aws'),
+    tableName: TABLE_NAME,
+    bucketName: BUCKET_NAME,
+    secrets: {
+      [secretArn('platform')]: JSON.stringify(secrets.platform),
+      [secretArn('straitsx')]: JSON.stringify(secrets.straitsx),
+    },
+    retryScale: options.retryScale ?? 1,
+  });
+
+  // What CDK puts in each function's environment; one process, so one environment for all.
+  Object.assign(process.env, {
+    TABLE_NAME,
+    BUCKET_NAME,
+    EVENT_BUS_NAME,
+    MERCHANT_ID: 'default',
+    PLATFORM_SECRET_ARN: secretArn('platform'),
+    STRAITSX_SECRET_ARN: secretArn('straitsx'),
+    STRAITSX_BASE_URL: straitsx.url,
+    PROVIDER_TIMEOUT_MS: String(options.providerTimeoutMs ?? 10_000),
+    POWERTOOLS_SERVICE_NAME: 'onboarding',
+    POWERTOOLS_METRICS_NAMESPACE: 'Onboarding',
+    POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'INFO',
+  });
+
+  // Imported after the environment is set: handlers read it when their modules load.
+  const handlers = {
+    intake: (await import('../functions/handlers/intake')).handler as unknown as LambdaHandler,
+    getOnboarding: (await import('../functions/handlers/get-onboarding')).handler as unknown as LambdaHandler,
+    createProfile: (await import('../functions/handlers/create-profile')).handler as unknown as LambdaHandler,
+    createVirtualAccount: (await import('../functions/handlers/create-virtual-account')).handler as unknown as LambdaHandler,
+    finish: (await import('../functions/handlers/finish')).handler as unknown as LambdaHandler,
+  };
+  const invoke = (name: string, handler: LambdaHandler) => (payload: unknown) => handler(payload, lambdaContext(`onboarding-${name}`));
+
+  const stateMachineArn = await cloud.sfn.registerStateMachine({
+    name: STATE_MACHINE_NAME,
+    aslPath: resolve('workflows/onboarding.asl.json'),
+    substitutions: {
+      CreateProfileFunctionArn: functionArn('create-profile'),
+      CreateVirtualAccountFunctionArn: functionArn('create-virtual-account'),
+      FinishFunctionArn: functionArn('finish'),
+    },
+    taskHandlers: {
+      [functionArn('create-profile')]: invoke('create-profile', handlers.createProfile),
+      [functionArn('create-virtual-account')]: invoke('create-virtual-account', handlers.createVirtualAccount),
+      [functionArn('finish')]: invoke('finish', handlers.finish),
+    },
+  });
+  process.env.STATE_MACHINE_ARN = stateMachineArn;
+
+  cloud.events.addRule({
+    busName: EVENT_BUS_NAME,
+    pattern: { source: [MERCHANT_EVENT_SOURCE], 'detail-type': ['Customer Onboarding Requested'] },
+    target: (event: unknown) => handlers.intake(event, lambdaContext('onboarding-intake')).then(() => undefined),
+  });
+
+  const api = await startApi(
+    [
+      { method: 'POST', resource: '/onboardings', functionName: 'onboarding-intake', handler: handlers.intake as LambdaHandler<APIGatewayProxyEvent, APIGatewayProxyResult> },
+      { method: 'GET', resource: '/onboardings/{id}', functionName: 'onboarding-get', handler: handlers.getOnboarding as LambdaHandler<APIGatewayProxyEvent, APIGatewayProxyResult> },
+    ],
+    { port: options.port ?? 0 },
+  );
+
+  let stopped = false;
+  return {
+    dataDir,
+    apiUrl: api.url,
+    stateMachineArn,
+    cloud,
+    straitsx,
+    logs,
+    secrets,
+    /** Stops every server, restores stdout and removes a temporary data folder. */
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await api.stop();
+      await cloud.stop();
+      await straitsx.stop();
+      logs.stop();
+      if (temporary) rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export type Runtime = Awaited<ReturnType<typeof startRuntime>>;

@@ -1,0 +1,108 @@
+import { randomUUID } from 'node:crypto';
+
+/** What the StraitsX sandbox keeps in memory: customer profiles and virtual bank accounts. */
+
+export type VerificationStatus = 'pending' | 'verified' | 'rejected';
+
+/** How a new profile's verificationStatus is decided: a fixed value or a function of what was submitted. */
+export type VerificationMode = VerificationStatus | ((attributes: Readonly<Record<string, unknown>>) => VerificationStatus);
+
+export interface StoredProfile {
+  id: string;
+  /** The fields as submitted (after validation). */
+  attributes: Record<string, unknown>;
+  verificationStatus: VerificationStatus;
+  createdAt: string;
+  updatedAt: string;
+  /** Creation order, the tie-breaker when two profiles share a timestamp. */
+  seq: number;
+}
+
+export type AccountStatus = 'enabled' | 'pending' | 'disabled';
+
+export interface StoredAccount {
+  id: string;
+  referenceId: string;
+  customerProfileId: string;
+  currency: 'SGD' | 'USD';
+  network: 'fast' | 'meps' | 'swift';
+  bankShortCode: string;
+  status: AccountStatus;
+  accountNo: string;
+  /** Whether a Connect user token was sent (the token itself is not kept). */
+  migrated: boolean;
+  /** The normalised request, so a repeat of the referenceId can be told apart from a different request. */
+  fingerprint: string;
+  createdAt: string;
+}
+
+/** StraitsX timestamps have whole seconds: `2023-07-07T18:11:29Z`. */
+export const isoSeconds = (date: Date) => date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+/** One comparison for uniqueness and for `filter[registration_id]`, so a duplicate can always be found again. */
+export const sameRegistrationId = (a: unknown, b: unknown) =>
+  typeof a === 'string' && typeof b === 'string' && a.trim().toUpperCase() === b.trim().toUpperCase();
+
+/** The sandbox's state; every method is synchronous, so a check-then-insert cannot interleave. */
+export class StraitsxStore {
+  readonly profiles = new Map<string, StoredProfile>();
+  readonly accounts = new Map<string, StoredAccount>();
+  readonly accountsByReference = new Map<string, string>();
+  verification: VerificationMode = 'verified';
+  private seq = 0;
+  private accountSeq = 0;
+
+  constructor(private readonly clock: () => Date = () => new Date()) {}
+
+  /** The current time in the provider's format. */
+  now(): string {
+    return isoSeconds(this.clock());
+  }
+
+  /** The profile with this registration type and id, if one exists. */
+  findByRegistration(registrationType: unknown, registrationId: unknown): StoredProfile | undefined {
+    for (const profile of this.profiles.values()) {
+      const a = profile.attributes;
+      if (a.registrationType === registrationType && sameRegistrationId(a.registrationId, registrationId)) return profile;
+    }
+    return undefined;
+  }
+
+  /** Stores a new profile with a status chosen by the verification mode. */
+  addProfile(attributes: Record<string, unknown>): StoredProfile {
+    const mode = this.verification;
+    const at = this.now();
+    const profile: StoredProfile = {
+      id: `customer_profile_${randomUUID()}`,
+      attributes,
+      verificationStatus: typeof mode === 'function' ? mode(attributes) : mode,
+      createdAt: at,
+      updatedAt: at,
+      seq: ++this.seq,
+    };
+    this.profiles.set(profile.id, profile);
+    return profile;
+  }
+
+  /** Stores a new account under its referenceId. */
+  addAccount(account: Omit<StoredAccount, 'id' | 'accountNo' | 'createdAt'>): StoredAccount {
+    const stored: StoredAccount = {
+      ...account,
+      id: `payment_method_${randomUUID()}`,
+      // Ten digits, unique per sandbox and fixed for the account's life, like a real FAZZ number.
+      accountNo: String(8_800_000_000 + ++this.accountSeq * 7_919),
+      createdAt: this.now(),
+    };
+    this.accounts.set(stored.id, stored);
+    this.accountsByReference.set(stored.referenceId, stored.id);
+    return stored;
+  }
+
+  /** Forgets everything and returns to verified-at-once profiles. */
+  reset(): void {
+    this.profiles.clear();
+    this.accounts.clear();
+    this.accountsByReference.clear();
+    this.verification = 'verified';
+  }
+}
