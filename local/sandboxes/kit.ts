@@ -72,6 +72,8 @@ const statusOf = (fault: PlannedFault) => fault.status ?? (fault.kind === 'rateL
 export async function startHttpSandbox(options: HttpSandboxOptions): Promise<HttpSandbox> {
   const faults = new FaultInjector(options.faults);
   const log: RequestLogEntry[] = [];
+  // Bumped by clearRequests, so a slow request from before the clear cannot land in the new log.
+  let generation = 0;
   const sleepers = new Set<() => void>();
   const maxBody = options.maxBodyBytes ?? 1024 * 1024;
   const faultReply = options.faultReply ?? defaultFaultReply;
@@ -89,22 +91,26 @@ export async function startHttpSandbox(options: HttpSandboxOptions): Promise<Htt
       sleepers.add(done);
     });
 
-  const drop = (req: IncomingMessage, method: string, path: string) => {
-    log.push({ method, path, status: 0, fault: 'drop' });
+  const record = (entry: RequestLogEntry, startedIn: number) => {
+    if (startedIn === generation) log.push(entry);
+  };
+
+  const drop = (req: IncomingMessage, method: string, path: string, startedIn: number) => {
+    record({ method, path, status: 0, fault: 'drop' }, startedIn);
     req.socket.destroy();
   };
 
-  const send = (res: ServerResponse, method: string, path: string, reply: Reply, fault?: PlannedFault) => {
+  const send = (res: ServerResponse, method: string, path: string, startedIn: number, reply: Reply, fault?: PlannedFault) => {
     const entry: RequestLogEntry = { method, path, status: reply.status };
     if (fault) entry.fault = fault.kind;
     if (res.destroyed || res.socket?.destroyed) entry.clientGone = true;
-    log.push(entry);
+    record(entry, startedIn);
     if (entry.clientGone) return;
     const isText = typeof reply.body === 'string';
     const payload = reply.body === undefined ? '' : isText ? (reply.body as string) : JSON.stringify(reply.body);
-    const headers: Record<string, string | number> = { 'content-length': Buffer.byteLength(payload), ...reply.headers };
+    const headers: Record<string, string | number> = { 'content-length': Buffer.byteLength(payload) };
     if (payload !== '') headers['content-type'] = isText ? 'text/plain; charset=utf-8' : 'application/json; charset=utf-8';
-    res.writeHead(reply.status, headers);
+    res.writeHead(reply.status, { ...headers, ...reply.headers });
     res.end(payload);
   };
 
@@ -121,6 +127,7 @@ export async function startHttpSandbox(options: HttpSandboxOptions): Promise<Htt
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    const startedIn = generation;
     const method = (req.method ?? 'GET').toUpperCase();
     const url = new URL(req.url ?? '/', 'http://sandbox.invalid');
     const path = url.pathname;
@@ -128,16 +135,17 @@ export async function startHttpSandbox(options: HttpSandboxOptions): Promise<Htt
     try {
       rawBody = await readBody(req, maxBody);
     } catch (error) {
-      if (error instanceof BodyTooLarge) return send(res, method, path, { status: 413, body: { error: 'body too large' } });
+      if (error instanceof BodyTooLarge)
+        return send(res, method, path, startedIn, { status: 413, body: { error: 'body too large' } });
       return;
     }
     const fault = faults.next(method, path);
     if (fault?.phase === 'before') {
-      if (fault.kind === 'drop') return drop(req, method, path);
+      if (fault.kind === 'drop') return drop(req, method, path, startedIn);
       if (fault.kind === 'slow') await sleep(fault.ms ?? 0);
-      else return send(res, method, path, faultReply(fault.kind, statusOf(fault)), fault);
+      else return send(res, method, path, startedIn, faultReply(fault.kind, statusOf(fault)), fault);
     }
-    if (stopping) return drop(req, method, path);
+    if (stopping) return drop(req, method, path, startedIn);
     const request: SandboxRequest = {
       method,
       path,
@@ -149,12 +157,12 @@ export async function startHttpSandbox(options: HttpSandboxOptions): Promise<Htt
     };
     let reply = await run(request);
     if (fault?.phase === 'after') {
-      if (fault.kind === 'drop') return drop(req, method, path);
+      if (fault.kind === 'drop') return drop(req, method, path, startedIn);
       if (fault.kind === 'slow') await sleep(fault.ms ?? 0);
       else reply = faultReply(fault.kind, statusOf(fault));
     }
-    if (stopping) return drop(req, method, path);
-    send(res, method, path, reply, fault);
+    if (stopping) return drop(req, method, path, startedIn);
+    send(res, method, path, startedIn, reply, fault);
   };
 
   const server = createServer((req, res) => {
@@ -176,6 +184,7 @@ export async function startHttpSandbox(options: HttpSandboxOptions): Promise<Htt
     requests: () => log.map((entry) => ({ ...entry })),
     clearRequests: () => {
       log.length = 0;
+      generation += 1;
     },
     setFaults: (config) => faults.set(config),
     failNext: (count, kind, next) => faults.failNext(count, kind, next),

@@ -1,8 +1,8 @@
-import { straitsxCustomerSchema } from '../../../functions/providers/straitsx/schema';
 import { type FieldError, toFieldErrors } from '../../../functions/onboarding/validation';
+import { straitsxCustomerSchema } from '../../../functions/providers/straitsx/schema';
 import type { Reply, Router, SandboxRequest } from '../kit';
 import { invalid, notFound, ok } from './replies';
-import { sameRegistrationId, type StoredProfile, type StraitsxStore } from './store';
+import { type StoredProfile, type StraitsxStore, sameRegistrationId } from './store';
 
 /** A profile in the provider's envelope: `{ data: { id, type, attributes } }`. */
 export function profileDocument(profile: StoredProfile) {
@@ -24,7 +24,9 @@ export function profileDocument(profile: StoredProfile) {
 function describe(error: FieldError): string {
   if (!error.path) return error.message;
   const leaf = error.path.split('.').pop() ?? error.path;
-  return error.message.startsWith(`${leaf} `) ? `${error.path}${error.message.slice(leaf.length)}` : `${error.path} ${error.message}`;
+  return error.message.startsWith(`${leaf} `)
+    ? `${error.path}${error.message.slice(leaf.length)}`
+    : `${error.path} ${error.message}`;
 }
 
 const isObject = (value: unknown): value is Record<string, unknown> =>

@@ -1,0 +1,49 @@
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import S3rver from 's3rver';
+import { closeServer } from './http';
+
+export interface LocalS3Options {
+  /** Buckets created when missing. */
+  buckets: string[];
+  /** Folder kept between restarts; a temporary folder (removed on stop) when omitted. */
+  directory?: string;
+  /** 0 (default) picks a free port. */
+  port?: number;
+}
+
+export interface LocalS3 {
+  /**
+   * `http://127.0.0.1:<port>`: with an IP address as endpoint the SDK addresses buckets path-style
+   * (`/<bucket>/<key>`) without `forcePathStyle`, which is what s3rver serves.
+   */
+  endpoint: string;
+  directory: string;
+  stop(): Promise<void>;
+}
+
+/** Starts s3rver on 127.0.0.1 with the buckets in place. */
+export async function startLocalS3(options: LocalS3Options): Promise<LocalS3> {
+  const temporary = !options.directory;
+  const directory = options.directory ?? mkdtempSync(join(tmpdir(), 'local-s3-'));
+  mkdirSync(directory, { recursive: true });
+  const server = new S3rver({
+    address: '127.0.0.1',
+    port: options.port ?? 0,
+    directory,
+    silent: true,
+    // Virtual-hosted names would need DNS for `<bucket>.127.0.0.1`; path-style only.
+    vhostBuckets: false,
+    configureBuckets: options.buckets.map((name) => ({ name })),
+  });
+  const { port } = await server.run();
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    directory,
+    async stop() {
+      if (server.httpServer) await closeServer(server.httpServer);
+      if (temporary) rmSync(directory, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,94 @@
+import { readFileSync } from 'node:fs';
+
+/** Loading an ASL file the way CDK deploys it, and the facts about its states the local service needs. */
+
+// biome-ignore lint/suspicious/noExplicitAny: ASL is walked generically.
+export type AslObject = Record<string, any>;
+
+/** A state anywhere in the definition, nested Map/Parallel states included. */
+export interface StateEntry {
+  name: string;
+  state: AslObject;
+}
+
+/**
+ * Node timers hold at most 2^31-1 ms (about 24.8 days); a longer timeout fires after 1 ms instead.
+ * Used as "no timeout" for tasks that do not set one (AWS: none; the interpreter: 60 s).
+ */
+export const MAX_TIMER_SECONDS = 2_147_483;
+
+/** Reads the ASL (file or object) and replaces every `${Key}` placeholder, failing on a missing one. */
+export function loadDefinition(source: { aslPath?: string; definition?: object }, substitutions: Record<string, string> = {}): AslObject {
+  let raw: unknown;
+  if (source.aslPath) raw = JSON.parse(readFileSync(source.aslPath, 'utf8'));
+  else if (source.definition) raw = structuredClone(source.definition);
+  else throw new Error('a state machine needs aslPath or definition');
+  const missing = new Set<string>();
+  const substituted = mapStrings(raw, (text) =>
+    text.replace(/\$\{([A-Za-z0-9_]+)\}/g, (placeholder, key: string) => {
+      if (key in substitutions) return substitutions[key]!;
+      missing.add(key);
+      return placeholder;
+    }),
+  ) as AslObject;
+  if (missing.size > 0) throw new Error(`no substitution for ${[...missing].map((k) => `\${${k}}`).join(', ')}`);
+  return substituted;
+}
+
+/** Every state of the definition, depth first. */
+export function allStates(definition: AslObject): StateEntry[] {
+  const found: StateEntry[] = [];
+  const visit = (machine: AslObject | undefined) => {
+    for (const [name, state] of Object.entries((machine?.States ?? {}) as Record<string, AslObject>)) {
+      found.push({ name, state });
+      visit(state.ItemProcessor ?? state.Iterator);
+      for (const branch of (state.Branches ?? []) as AslObject[]) visit(branch);
+    }
+  };
+  visit(definition);
+  return found;
+}
+
+/**
+ * Adapts the definition to the interpreter's timers: tasks without a timeout get the longest one a
+ * timer can hold, and timeouts beyond it are clamped (a 14-day wait stays 14 days).
+ */
+export function adaptTimeouts(definition: AslObject): AslObject {
+  const adapted = structuredClone(definition);
+  if (typeof adapted.TimeoutSeconds === 'number') adapted.TimeoutSeconds = Math.min(adapted.TimeoutSeconds, MAX_TIMER_SECONDS);
+  for (const { state } of allStates(adapted)) {
+    if (state.Type !== 'Task' || state.TimeoutSecondsPath !== undefined) continue;
+    state.TimeoutSeconds = Math.min(state.TimeoutSeconds ?? MAX_TIMER_SECONDS, MAX_TIMER_SECONDS);
+  }
+  return adapted;
+}
+
+/**
+ * Retry pauses scaled for fast local runs. The interpreter takes one fixed pause per retrier, not one
+ * per attempt, so a scale below 1 gives each retrier `min(IntervalSeconds, MaxDelaySeconds) * scale`
+ * for every attempt: backoff and jitter are dropped, the number of attempts is kept. A scale of 1 (or
+ * more) keeps the ASL's own timing, backoff and jitter included.
+ */
+export function retryIntervalOverrides(states: StateEntry[], scale: number): Record<string, number[]> | undefined {
+  if (scale >= 1) return undefined;
+  const overrides: Record<string, number[]> = {};
+  for (const { name, state } of states) {
+    const retriers = (state.Retry ?? []) as AslObject[];
+    if (retriers.length === 0) continue;
+    overrides[name] = retriers.map((retrier) => {
+      const interval = Math.min(retrier.IntervalSeconds ?? 1, retrier.MaxDelaySeconds ?? Number.POSITIVE_INFINITY);
+      return Math.max(0, Math.round(interval * 1000 * scale));
+    });
+  }
+  return overrides;
+}
+
+/** Applies `fn` to every string value (not keys) of a JSON value. */
+export function mapStrings(value: unknown, fn: (text: string) => string): unknown {
+  if (typeof value === 'string') return fn(value);
+  if (Array.isArray(value)) return value.map((item) => mapStrings(item, fn));
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, mapStrings(v, fn)]));
+  }
+  return value;
+}

@@ -1,0 +1,164 @@
+import type { StateMachine } from 'aws-local-stepfunctions';
+import type { AslObject } from './definition';
+import type { TaskAttempt } from './tasks';
+import type { ExecutionRecord, HistoryEvent } from './types';
+
+/** One event of the interpreter's log (the package does not export the type). */
+type EventLog = ReturnType<StateMachine['run']>['eventLogs'] extends AsyncGenerator<infer E> ? E : never;
+
+/** The interpreter's stand-ins for a Fail state without Error / Cause; AWS leaves them empty. */
+const FAIL_STATE_DEFAULTS = { error: 'FailStateError', cause: 'Execution failed because of a Fail state' };
+
+/** An execution's error and cause as AWS reports them. */
+export function failure(error: unknown, cause: unknown): { error?: string; cause?: string } {
+  const causeText = cause === undefined ? undefined : text(cause);
+  return {
+    error: error === FAIL_STATE_DEFAULTS.error ? undefined : (error as string | undefined),
+    cause: causeText === FAIL_STATE_DEFAULTS.cause ? undefined : causeText,
+  };
+}
+
+/**
+ * Turns the interpreter's event log into the SFN API's history: `ExecutionStarted`, `<Type>StateEntered`
+ * / `<Type>StateExited`, and for Task states the `TaskScheduled` / `TaskStarted` / `TaskSucceeded` /
+ * `TaskFailed` / `TaskTimedOut` events of each attempt, so a retry reads as on AWS: a `TaskFailed`
+ * followed by a new `TaskScheduled` inside the same state.
+ */
+export class HistoryRecorder {
+  private readonly attempts = new Map<string, TaskAttempt[]>();
+  private readonly cursor = new Map<string, number>();
+
+  constructor(
+    private readonly record: ExecutionRecord,
+    private readonly states: Map<string, AslObject>,
+    private readonly region: string,
+    /** StopExecution's error and cause, for the ExecutionAborted event. */
+    private readonly stopInfo: () => { error?: string; cause?: string },
+  ) {}
+
+  /** Records the start of a Task attempt; called by the task override in the interpreter's order. */
+  attempt(stateName: string): TaskAttempt {
+    const list = this.attempts.get(stateName) ?? [];
+    this.attempts.set(stateName, list);
+    const attempt: TaskAttempt = {};
+    list.push(attempt);
+    return attempt;
+  }
+
+  /** Reads the interpreter's events until it closes its log. */
+  async consume(logs: AsyncGenerator<EventLog>): Promise<void> {
+    for await (const event of logs) this.map(event);
+  }
+
+  private map(event: EventLog): void {
+    const at = new Date(event.timestamp);
+    switch (event.type) {
+      case 'ExecutionStarted':
+        return this.add('ExecutionStarted', at, {
+          executionStartedEventDetails: { input: json(event.input), inputDetails: { truncated: false } },
+        });
+      case 'StateEntered': {
+        this.record.stateTransitions++;
+        const { name, type, input } = event.state;
+        this.add(`${type}StateEntered`, at, { stateEnteredEventDetails: { name, input: json(input), inputDetails: { truncated: false } } });
+        if (type === 'Task') this.scheduleTask(name, at);
+        return;
+      }
+      case 'StateRetried':
+        if (event.state.type === 'Task') this.scheduleTask(event.state.name, at);
+        return;
+      case 'StateFailed':
+        if (event.state.type === 'Task') this.endTask(event.state.name, at, { error: event.Error, cause: text(event.Cause) });
+        else if (event.state.type === 'Map' || event.state.type === 'Parallel') this.add(`${event.state.type}StateFailed`, at, {});
+        return;
+      case 'StateExited': {
+        const { name, type, output } = event.state;
+        if (type === 'Task') this.endTask(name, at);
+        this.add(`${type}StateExited`, at, { stateExitedEventDetails: { name, output: json(output), outputDetails: { truncated: false } } });
+        return;
+      }
+      case 'MapIterationStarted':
+      case 'MapIterationSucceeded':
+      case 'MapIterationFailed': {
+        const key = `${event.type.charAt(0).toLowerCase()}${event.type.slice(1)}EventDetails`;
+        return this.add(event.type, at, { [key]: { name: event.parentState.name, index: event.index } });
+      }
+      case 'ExecutionSucceeded':
+        return this.add('ExecutionSucceeded', at, {
+          executionSucceededEventDetails: { output: json(event.output), outputDetails: { truncated: false } },
+        });
+      case 'ExecutionFailed':
+        return this.add('ExecutionFailed', at, { executionFailedEventDetails: failure(event.Error, event.Cause) });
+      case 'ExecutionAborted':
+        return this.add('ExecutionAborted', at, { executionAbortedEventDetails: this.stopInfo() });
+      case 'ExecutionTimeout':
+        return this.add('ExecutionTimedOut', at, { executionTimedOutEventDetails: { error: 'States.Timeout' } });
+      default:
+        // StateCaught and Parallel branch events have no counterpart in the SFN history.
+        return;
+    }
+  }
+
+  private scheduleTask(stateName: string, at: Date): void {
+    const index = this.cursor.get(stateName) ?? 0;
+    this.cursor.set(stateName, index + 1);
+    const attempt = this.attempts.get(stateName)?.[index];
+    const { legacy, resourceType, resource, timeoutInSeconds } = this.describe(stateName);
+    if (legacy) {
+      this.add('LambdaFunctionScheduled', at, {
+        lambdaFunctionScheduledEventDetails: { resource, input: json(attempt?.parameters), timeoutInSeconds },
+      });
+      this.add('LambdaFunctionStarted', at, {});
+      return;
+    }
+    this.add('TaskScheduled', at, {
+      taskScheduledEventDetails: { resourceType, resource, region: this.region, parameters: json(attempt?.parameters), timeoutInSeconds },
+    });
+    this.add('TaskStarted', at, { taskStartedEventDetails: { resourceType, resource } });
+  }
+
+  /** The end of the current attempt: succeeded when the task produced an output, else failed. */
+  private endTask(stateName: string, at: Date, failure?: { error: string; cause: string }): void {
+    const index = (this.cursor.get(stateName) ?? 1) - 1;
+    const attempt = this.attempts.get(stateName)?.[index];
+    const { legacy, resourceType, resource } = this.describe(stateName);
+    // A caught failure also exits the state: report the attempt once, as failed.
+    if (!attempt || attempt.reported) return;
+    attempt.reported = true;
+    if (attempt.output !== undefined) {
+      if (legacy) this.add('LambdaFunctionSucceeded', at, { lambdaFunctionSucceededEventDetails: { output: json(attempt.output) } });
+      else this.add('TaskSucceeded', at, { taskSucceededEventDetails: { resourceType, resource, output: json(attempt.output) } });
+      return;
+    }
+    if (!failure) return;
+    const timedOut = failure.error === 'States.Timeout';
+    if (legacy) {
+      const type = timedOut ? 'LambdaFunctionTimedOut' : 'LambdaFunctionFailed';
+      this.add(type, at, { [timedOut ? 'lambdaFunctionTimedOutEventDetails' : 'lambdaFunctionFailedEventDetails']: failure });
+      return;
+    }
+    const type = timedOut ? 'TaskTimedOut' : 'TaskFailed';
+    this.add(type, at, { [timedOut ? 'taskTimedOutEventDetails' : 'taskFailedEventDetails']: { resourceType, resource, ...failure } });
+  }
+
+  private describe(stateName: string) {
+    const state = this.states.get(stateName) ?? {};
+    const arn = String(state.Resource ?? '');
+    const legacy = /^arn:aws[\w-]*:lambda:/.test(arn);
+    const [resourceType = '', resource = ''] = /:states:::(.*)$/.exec(arn)?.[1]?.split(/:(.*)/) ?? [];
+    return { legacy, resourceType, resource: legacy ? arn : resource, timeoutInSeconds: state.TimeoutSeconds as number | undefined };
+  }
+
+  private add(type: string, timestamp: Date, details: Record<string, unknown>): void {
+    const history = this.record.history;
+    history.push({ id: history.length + 1, previousEventId: history.length, timestamp, type, ...details } as HistoryEvent);
+  }
+}
+
+function json(value: unknown): string {
+  return JSON.stringify(value ?? null);
+}
+
+function text(value: unknown): string {
+  return typeof value === 'string' ? value : JSON.stringify(value ?? null);
+}

@@ -1,0 +1,227 @@
+import { randomUUID } from 'node:crypto';
+import { DeleteItemCommand, type DynamoDBClient, GetItemCommand, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { type AslObject, mapStrings, type StateEntry } from './definition';
+import type { TaskTokenBroker } from './task-tokens';
+import type { ExecutionDescription, PutEventsFn, TaskHandler } from './types';
+
+/**
+ * What Task states do locally. Every Task gets an override, so the interpreter never calls AWS:
+ * `lambda:invoke` (and plain Lambda ARNs) run the in-process handler, `events:putEvents` goes to the
+ * local bus, `dynamodb:*Item` to the local table, `states:startExecution` to this service; each of them
+ * with `.waitForTaskToken`, and `states:startExecution` with `.sync` / `.sync:2`.
+ */
+
+/** Stands in for `$$.Task.Token`; replaced by a fresh token in a `.waitForTaskToken` task's parameters. */
+export const TASK_TOKEN_PLACEHOLDER = '__local_sfn_task_token__';
+
+/** The services Task states reach. */
+export interface TaskRuntime {
+  tokens: TaskTokenBroker;
+  putEvents?: PutEventsFn;
+  dynamo: () => DynamoDBClient;
+  startExecution: (input: { stateMachineArn: string; name?: string; input?: string }) => { executionArn: string; startDate: Date };
+  waitForExecution: (executionArn: string) => Promise<ExecutionDescription>;
+}
+
+/** One attempt of one Task state, as the history shows it. */
+export interface TaskAttempt {
+  parameters?: unknown;
+  output?: unknown;
+  /** Set once the history has shown how the attempt ended. */
+  reported?: boolean;
+}
+
+/** The execution a set of overrides serves. */
+export interface ExecutionScope {
+  executionArn: string;
+  handlers: Record<string, TaskHandler>;
+  isRunning: () => boolean;
+  /** Records the start of an attempt; the history pairs it with the interpreter's events. */
+  attempt: (stateName: string) => TaskAttempt;
+}
+
+type Override = (input: unknown) => Promise<unknown>;
+
+/** An error the interpreter neither retries nor catches: the execution ends with it. */
+export function fatalError(message: string): Error {
+  const error = new Error(message);
+  error.name = 'States.Runtime';
+  return Object.assign(error, { isRetryable: false, isCatchable: false });
+}
+
+/** The `taskResourceLocalHandlers` for every Task state of a definition. */
+export function taskOverrides(states: StateEntry[], runtime: TaskRuntime, scope: ExecutionScope): Record<string, Override> {
+  const overrides: Record<string, Override> = {};
+  for (const { name, state } of states) {
+    if (state.Type !== 'Task') continue;
+    overrides[name] = async (input) => {
+      if (!scope.isRunning()) throw fatalError('Execution is no longer running');
+      const attempt = scope.attempt(name);
+      attempt.parameters = input;
+      const output = await runTask(name, state, input, attempt, runtime, scope);
+      attempt.output = output;
+      return output;
+    };
+  }
+  return overrides;
+}
+
+async function runTask(
+  name: string,
+  state: AslObject,
+  input: unknown,
+  attempt: TaskAttempt,
+  runtime: TaskRuntime,
+  scope: ExecutionScope,
+): Promise<unknown> {
+  const resource = String(state.Resource);
+  const legacyLambda = /^arn:aws[\w-]*:lambda:/.test(resource);
+  const match = /^arn:aws[\w-]*:states:::(\w+):(\w+)(?:\.(waitForTaskToken|sync:2|sync))?$/.exec(resource);
+  if (!legacyLambda && !match) throw fatalError(`Task resource ${resource} (state ${name}) is not supported locally`);
+  const [, service, action, pattern] = match ?? [];
+  const call = (params: AslObject) =>
+    legacyLambda ? invokeLambda(scope.handlers, resource, params) : integration(`${service}:${action}`, params, pattern, runtime, scope);
+  if (pattern !== 'waitForTaskToken') return call(input as AslObject);
+
+  const timeoutSeconds = typeof state.TimeoutSeconds === 'number' ? state.TimeoutSeconds : Number.MAX_SAFE_INTEGER / 1000;
+  const { token, promise } = runtime.tokens.mint(scope.executionArn, name, timeoutSeconds);
+  const params = mapStrings(input, (text) => text.replaceAll(TASK_TOKEN_PLACEHOLDER, token)) as AslObject;
+  attempt.parameters = params;
+  try {
+    await call(params);
+  } catch (error) {
+    runtime.tokens.discard(token);
+    throw error;
+  }
+  return promise;
+}
+
+async function integration(
+  resource: string,
+  params: AslObject,
+  pattern: string | undefined,
+  runtime: TaskRuntime,
+  scope: ExecutionScope,
+): Promise<unknown> {
+  switch (resource) {
+    case 'lambda:invoke': {
+      const payload = await invokeLambda(scope.handlers, String(params.FunctionName ?? ''), params.Payload ?? {});
+      return {
+        ExecutedVersion: '$LATEST',
+        Payload: payload,
+        SdkHttpMetadata: { HttpStatusCode: 200 },
+        SdkResponseMetadata: { RequestId: randomUUID() },
+        StatusCode: 200,
+      };
+    }
+    case 'events:putEvents':
+      return putEvents(params, runtime, scope.executionArn);
+    case 'dynamodb:putItem':
+    case 'dynamodb:getItem':
+    case 'dynamodb:updateItem':
+    case 'dynamodb:deleteItem':
+      return dynamoItem(resource, params, runtime);
+    case 'states:startExecution':
+      return startExecution(params, pattern, runtime);
+    default:
+      throw fatalError(`Task resource arn:aws:states:::${resource} is not supported locally`);
+  }
+}
+
+/** Runs an in-process handler the way Lambda would: JSON in, JSON out, errors reported by their name. */
+async function invokeLambda(handlers: Record<string, TaskHandler>, functionName: string, payload: unknown): Promise<unknown> {
+  const handler = handlers[functionName] ?? Object.entries(handlers).find(([key]) => baseName(key) === baseName(functionName))?.[1];
+  if (!handler) {
+    const error = new Error(`Function not found: ${functionName} (no in-process handler registered)`);
+    error.name = 'Lambda.ResourceNotFoundException';
+    throw error;
+  }
+  let result: unknown;
+  try {
+    result = await handler(JSON.parse(JSON.stringify(payload)));
+  } catch (thrown) {
+    throw lambdaError(thrown);
+  }
+  return result === undefined ? null : JSON.parse(JSON.stringify(result));
+}
+
+/** A function's name from its name, partial or full ARN (with or without a qualifier). */
+function baseName(functionName: string): string {
+  const arn = /:function:([^:]+)/.exec(functionName);
+  return arn ? arn[1]! : functionName.split(':')[0]!;
+}
+
+/**
+ * The error a failed invocation raises in the state machine: named after the runtime's `errorType`
+ * (what `Retry`/`Catch` match), with the runtime's JSON error document as its cause, as on AWS.
+ */
+function lambdaError(thrown: unknown): Error {
+  const errorType = thrown instanceof Error ? thrown.name : 'Error';
+  const errorMessage = thrown instanceof Error ? thrown.message : String(thrown);
+  const trace = thrown instanceof Error ? (thrown.stack ?? '').split('\n') : [];
+  const error = new Error(JSON.stringify({ errorType, errorMessage, trace }));
+  error.name = errorType;
+  return error;
+}
+
+async function putEvents(params: AslObject, runtime: TaskRuntime, executionArn: string): Promise<unknown> {
+  if (!runtime.putEvents) throw fatalError('events:putEvents needs the local EventBridge');
+  const entries = ((params.Entries ?? []) as AslObject[]).map((entry) => ({
+    ...entry,
+    // The integration accepts Detail as JSON and serialises it; it also names the execution as a resource.
+    Detail: typeof entry.Detail === 'string' ? entry.Detail : JSON.stringify(entry.Detail ?? {}),
+    Resources: [...((entry.Resources as string[] | undefined) ?? []), executionArn],
+  }));
+  const result = await runtime.putEvents({ Entries: entries });
+  if (result.FailedEntryCount > 0) {
+    const error = new Error(JSON.stringify(result));
+    error.name = 'EventBridge.FailedEntry';
+    throw error;
+  }
+  return result;
+}
+
+const dynamoCommands = {
+  'dynamodb:putItem': PutItemCommand,
+  'dynamodb:getItem': GetItemCommand,
+  'dynamodb:updateItem': UpdateItemCommand,
+  'dynamodb:deleteItem': DeleteItemCommand,
+} as const;
+
+async function dynamoItem(resource: keyof typeof dynamoCommands, params: AslObject, runtime: TaskRuntime): Promise<unknown> {
+  // biome-ignore lint/suspicious/noExplicitAny: the parameters are the API's own request shape.
+  const Command = dynamoCommands[resource] as new (input: any) => PutItemCommand;
+  try {
+    const { $metadata: _, ...output } = await runtime.dynamo().send(new Command(params));
+    return output;
+  } catch (thrown) {
+    const error = new Error((thrown as Error).message);
+    error.name = `DynamoDB.${(thrown as Error).name}`;
+    throw error;
+  }
+}
+
+async function startExecution(params: AslObject, pattern: string | undefined, runtime: TaskRuntime): Promise<unknown> {
+  const input = typeof params.Input === 'string' ? params.Input : JSON.stringify(params.Input ?? {});
+  const started = runtime.startExecution({ stateMachineArn: String(params.StateMachineArn), name: params.Name, input });
+  if (pattern !== 'sync' && pattern !== 'sync:2') {
+    return { ExecutionArn: started.executionArn, StartDate: started.startDate.getTime() };
+  }
+  const done = await runtime.waitForExecution(started.executionArn);
+  const summary = {
+    ExecutionArn: done.executionArn,
+    Input: pattern === 'sync:2' ? JSON.parse(done.input) : done.input,
+    Name: done.name,
+    Output: pattern === 'sync:2' && done.output !== undefined ? JSON.parse(done.output) : done.output,
+    StartDate: done.startDate.getTime(),
+    StateMachineArn: done.stateMachineArn,
+    Status: done.status,
+    StopDate: done.stopDate?.getTime(),
+  };
+  if (done.status !== 'SUCCEEDED') {
+    const error = new Error(JSON.stringify({ ...summary, Error: done.error, Cause: done.cause }));
+    error.name = 'States.TaskFailed';
+    throw error;
+  }
+  return summary;
+}

@@ -1,0 +1,138 @@
+import {
+  type FaultConfig,
+  type FaultKind,
+  KeyedRateLimiter,
+  type NextFaultOptions,
+  type Reply,
+  type RequestLogEntry,
+  Router,
+  type SandboxRequest,
+  startHttpSandbox,
+} from '../kit';
+import { addAccountRoutes, setAccountStatus } from './accounts';
+import { addProfileRoutes } from './profiles';
+import { errorList, flatError, invalid, ok } from './replies';
+import {
+  type AccountStatus,
+  type StoredAccount,
+  type StoredProfile,
+  StraitsxStore,
+  type VerificationMode,
+  type VerificationStatus,
+} from './store';
+
+export type { AccountStatus, StoredAccount, StoredProfile, VerificationMode, VerificationStatus } from './store';
+
+export interface StraitsxSandboxOptions {
+  /** 0 or absent: a free port. */
+  port?: number;
+  /** The value every request must carry in `X-XFERS-APP-API-KEY`. */
+  apiKey: string;
+  faults?: FaultConfig;
+  /** Requests per second per API key; the provider's sandbox allows 5. 0 turns the limit off. */
+  ratePerSecond?: number;
+  /** How new profiles are verified; default `verified` at once, as for a basic profile. */
+  verification?: VerificationMode;
+  /** The clock behind createdAt and updatedAt. */
+  clock?: () => Date;
+  /** Monotonic milliseconds behind the rate limit; a test can hold it still to make the limit exact. */
+  rateClock?: () => number;
+}
+
+/** A running StraitsX sandbox, with helpers for tests that are not part of the provider's HTTP API. */
+export interface StraitsxSandbox {
+  /** The base URL including `/v1`, as the provider's base URL is written. */
+  readonly url: string;
+  readonly origin: string;
+  readonly port: number;
+  stop(): Promise<void>;
+  /** Every stored profile, oldest first (copies). */
+  profiles(): StoredProfile[];
+  /** Every stored virtual bank account, oldest first (copies). */
+  virtualAccounts(): StoredAccount[];
+  /** Clears profiles, accounts, the request log, faults, rate buckets and the verification mode. */
+  reset(): void;
+  requests(): RequestLogEntry[];
+  setFaults(config: FaultConfig): void;
+  failNext(count: number, kind: FaultKind, options?: NextFaultOptions): void;
+  clearFaults(): void;
+  setRatePerSecond(ratePerSecond: number): void;
+  /** Decides the verificationStatus of profiles created from now on (CP+ profiles start `pending`). */
+  setVerificationMode(mode: VerificationMode): void;
+  /** Changes a profile's verificationStatus, as the provider's sandbox endpoint does; false if unknown. */
+  setProfileStatus(id: string, status: VerificationStatus): boolean;
+  /** Enables or disables an account (USD accounts start pending); false if unknown. */
+  setVirtualAccountStatus(id: string, status: AccountStatus): boolean;
+}
+
+const API_KEY_HEADER = 'x-xfers-app-api-key';
+
+const GATEWAY_TEXT: Record<number, string> = { 502: 'Bad Gateway', 503: 'Service Unavailable', 504: 'Gateway Timeout' };
+
+// An injected 500 answers like the provider; 502-504 come from the gateway in front of it, as plain text.
+function faultReply(kind: 'error5xx' | 'rateLimit429', status: number): Reply {
+  if (kind === 'rateLimit429') return flatError(429, 'STXE-9000', 'Rate Limit reached for requests');
+  if (status === 500) return flatError(500, 'STXE-8000', 'Required operation failed');
+  return { status, body: GATEWAY_TEXT[status] ?? 'Server Error' };
+}
+
+/** Starts a StraitsX sandbox on 127.0.0.1 answering as the provider documents its API. */
+export async function startStraitsxSandbox(options: StraitsxSandboxOptions): Promise<StraitsxSandbox> {
+  const store = new StraitsxStore(options.clock);
+  if (options.verification) store.verification = options.verification;
+  const limiter = new KeyedRateLimiter(options.ratePerSecond ?? 5, options.rateClock);
+  const router = new Router().add('GET', '/v1/authorize/hello', () => ok({ msg: 'Hello world' }));
+  addProfileRoutes(router, store);
+  addAccountRoutes(router, store);
+
+  const guard = (request: SandboxRequest): Reply | undefined => {
+    const key = request.headers[API_KEY_HEADER];
+    if (typeof key !== 'string' || key === '') return flatError(401, 'STXE-1000', 'Missing API Key in Header');
+    if (key !== options.apiKey) return flatError(401, 'STXE-1000', 'Invalid API Key');
+    if (!limiter.tryTake(key)) return flatError(429, 'STXE-9000', 'Rate Limit reached for requests');
+    if (request.bodyInvalid) return invalid('Request body is not valid JSON');
+    return undefined;
+  };
+
+  const server = await startHttpSandbox({
+    port: options.port,
+    router,
+    guard,
+    faults: options.faults,
+    faultReply,
+    notFound: () => errorList(404, 'STXE-5000', 'Record Not Found'),
+    onError: () => flatError(500, 'STXE-8000', 'Required operation failed'),
+  });
+
+  return {
+    url: `${server.origin}/v1`,
+    origin: server.origin,
+    port: server.port,
+    stop: () => server.stop(),
+    profiles: () => [...store.profiles.values()].map((p) => structuredClone(p)),
+    virtualAccounts: () => [...store.accounts.values()].map((a) => ({ ...a })),
+    reset: () => {
+      store.reset();
+      if (options.verification) store.verification = options.verification;
+      limiter.reset();
+      server.clearRequests();
+      server.clearFaults();
+    },
+    requests: () => server.requests(),
+    setFaults: (config) => server.setFaults(config),
+    failNext: (count, kind, next) => server.failNext(count, kind, next),
+    clearFaults: () => server.clearFaults(),
+    setRatePerSecond: (rate) => limiter.setRate(rate),
+    setVerificationMode: (mode) => {
+      store.verification = mode;
+    },
+    setProfileStatus: (id, status) => {
+      const profile = store.profiles.get(id);
+      if (!profile) return false;
+      profile.verificationStatus = status;
+      profile.updatedAt = store.now();
+      return true;
+    },
+    setVirtualAccountStatus: (id, status) => setAccountStatus(store, id, status),
+  };
+}
