@@ -1,11 +1,11 @@
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { ConfigError, readConfig } from '../lib/config';
+import { ConfigError, type OnboardingConfig, readConfig } from '../lib/config';
 import { OnboardingStack } from '../lib/onboarding-stack';
 
 const app = new App();
 
-let config: ReturnType<typeof readConfig>;
+let config: OnboardingConfig;
 try {
   config = readConfig(app.node);
 } catch (error) {

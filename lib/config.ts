@@ -30,7 +30,10 @@ export const configSchema = z.object({
     .regex(/^[A-Za-z0-9._-]{1,256}$/, 'must be 1 to 256 letters, digits, dots, hyphens or underscores')
     // EventBridge reserves "aws." sources, and matching our own source would feed our events back into intake.
     .refine((source) => !source.startsWith('aws.'), 'must not start with "aws." (reserved by AWS)')
-    .refine((source) => source !== ORCHESTRATOR_EVENT_SOURCE, `must differ from this stack's own source "${ORCHESTRATOR_EVENT_SOURCE}"`)
+    .refine(
+      (source) => source !== ORCHESTRATOR_EVENT_SOURCE,
+      `must differ from this stack's own source "${ORCHESTRATOR_EVENT_SOURCE}"`,
+    )
     .default('merchant.platform'),
   // A provider call must finish well inside the 30 s Lambda timeout, or the step dies without a classified error.
   providerTimeoutMs: z.coerce

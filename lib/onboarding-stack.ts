@@ -120,7 +120,13 @@ export class OnboardingStack extends Stack {
 
     const monitoring = new Monitoring(this, 'Monitoring', { encryption, alarmEmail: config.alarmEmail });
     monitoring.watchStateMachine('Onboarding', onboarding.stateMachine);
-    const functions = { Intake: intake, GetOnboarding: getOnboarding, CreateProfile: createProfile, CreateVirtualAccount: createVirtualAccount, Finish: finish };
+    const functions = {
+      Intake: intake,
+      GetOnboarding: getOnboarding,
+      CreateProfile: createProfile,
+      CreateVirtualAccount: createVirtualAccount,
+      Finish: finish,
+    };
     for (const [name, fn] of Object.entries(functions)) monitoring.watchFunction(name, fn);
     monitoring.watchDeadLetterQueue('OnboardingRequestsDlq', events.deadLetterQueue);
     monitoring.watchApi('Api', api.api);

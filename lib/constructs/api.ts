@@ -122,11 +122,13 @@ export class OnboardingApi extends Construct {
     Validations.of(this.api).acknowledge(
       {
         id: 'AwsSolutions-COG4',
-        reason: "The callers are the merchant's own backends, which sign requests with IAM (SigV4); there are no end-user logins.",
+        reason:
+          "The callers are the merchant's own backends, which sign requests with IAM (SigV4); there are no end-user logins.",
       },
       {
         id: 'AwsSolutions-APIG3',
-        reason: 'Every route requires an IAM-signed request and the stage is throttled; unsigned traffic is refused before any function runs.',
+        reason:
+          'Every route requires an IAM-signed request and the stage is throttled; unsigned traffic is refused before any function runs.',
       },
       {
         id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',

@@ -3,6 +3,7 @@ import { EventBus, Rule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ORCHESTRATOR_EVENT_SOURCE } from '../config';
@@ -35,7 +36,10 @@ export class MerchantEvents extends Construct {
   constructor(scope: Construct, id: string, props: MerchantEventsProps) {
     super(scope, id);
     this.props = props;
-    this.bus = new EventBus(this, 'Bus', { eventBusName: props.busName, description: "The merchant's events and onboarding outcomes" });
+    this.bus = new EventBus(this, 'Bus', {
+      eventBusName: props.busName,
+      description: "The merchant's events and onboarding outcomes",
+    });
 
     this.deadLetterQueue = new Queue(this, 'DeadLetters', {
       encryption: QueueEncryption.KMS,
@@ -45,7 +49,8 @@ export class MerchantEvents extends Construct {
     });
     Validations.of(this.deadLetterQueue).acknowledge({
       id: 'AwsSolutions-SQS3',
-      reason: "This queue is the dead-letter queue of the request rule's target; an alarm fires on its first message.",
+      reason:
+        'This queue is itself a dead-letter queue (of the request rule and of intake failures); an alarm fires on its first message.',
     });
     // EventBridge encrypts what it sends to the queue with the key; only rules on this bus may.
     props.encryption.allowService('AllowEventBridgeDeadLetters', 'events.amazonaws.com', {
@@ -53,8 +58,18 @@ export class MerchantEvents extends Construct {
     });
   }
 
-  /** Sends the merchant's `Customer Onboarding Requested` events to the intake function. */
+  /**
+   * Sends the merchant's `Customer Onboarding Requested` events to the intake function. Both ways a
+   * request can be lost end in the dead-letter queue: EventBridge failing to hand it to Lambda, and
+   * the function failing on it after Lambda's own retries (EventBridge invokes asynchronously, so a
+   * function error never reaches the rule's DLQ).
+   */
   routeOnboardingRequests(intake: IFunction): Rule {
+    intake.configureAsyncInvoke({
+      retryAttempts: 2,
+      maxEventAge: Duration.hours(6),
+      onFailure: new SqsDestination(this.deadLetterQueue),
+    });
     return new Rule(this, 'OnboardingRequested', {
       eventBus: this.bus,
       description: 'Merchant asks for an onboarding',

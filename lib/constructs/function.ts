@@ -38,8 +38,8 @@ export interface OnboardingFunctionProps {
 
 /**
  * A Lambda function with the stack's defaults fixed once: runtime, ARM, memory, timeout, ESM bundle
- * with the AWS SDK inside, Powertools settings, its own log group and X-Ray tracing. Its role starts
- * with no permissions but writing to its own log group; grants add the rest.
+ * with the AWS SDK inside, Powertools settings, its own log group and X-Ray tracing. Its role may only
+ * write to that log group and send traces; grants add the rest.
  */
 export class OnboardingFunction extends NodejsFunction {
   /** The function's log group. */
@@ -85,7 +85,11 @@ export class OnboardingFunction extends NodejsFunction {
     });
     this.logs = logs;
     logs.grantWrite(role);
-    acknowledgeOnRole(this, 'AwsSolutions-IAM5[Resource::*]', 'X-Ray PutTraceSegments and PutTelemetryRecords (active tracing) do not support resource-level permissions.');
+    acknowledgeOnRole(
+      this,
+      'AwsSolutions-IAM5[Resource::*]',
+      'X-Ray PutTraceSegments and PutTelemetryRecords (active tracing) do not support resource-level permissions.',
+    );
   }
 }
 

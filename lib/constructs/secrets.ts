@@ -57,13 +57,19 @@ export class ProviderSecrets extends Construct {
       secretName: `${props.namePrefix}/platform`,
       description: 'Platform key material: idKey derives onboarding ids (HMAC) from business keys. Never change it.',
       encryptionKey: props.key,
-      generateSecretString: { secretStringTemplate: '{}', generateStringKey: 'idKey', passwordLength: 48, excludePunctuation: true },
+      generateSecretString: {
+        secretStringTemplate: '{}',
+        generateStringKey: 'idKey',
+        passwordLength: 48,
+        excludePunctuation: true,
+      },
       // Losing or replacing the key would give every known customer a new onboarding id: keep it.
       removalPolicy: RemovalPolicy.RETAIN,
     });
     Validations.of(this.platform).acknowledge({
       id: 'AwsSolutions-SMG4',
-      reason: 'idKey derives onboarding ids; rotating it would give the same customer a different id and break de-duplication of repeated requests.',
+      reason:
+        'idKey derives onboarding ids; rotating it would give the same customer a different id and break de-duplication of repeated requests.',
     });
   }
 

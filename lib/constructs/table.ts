@@ -51,7 +51,11 @@ export class OnboardingTable extends Construct {
   grantReadWrite(fn: IFunction): void {
     this.table.grantReadWriteData(fn);
     for (const action of KMS_ACTION_WILDCARDS) {
-      acknowledgeOnRole(fn, `AwsSolutions-IAM5[Action::${action}]`, 'Standard KMS grant for a KMS-encrypted table; limited to the one stack key.');
+      acknowledgeOnRole(
+        fn,
+        `AwsSolutions-IAM5[Action::${action}]`,
+        'Standard KMS grant for a KMS-encrypted table; limited to the one stack key.',
+      );
     }
   }
 }

@@ -52,7 +52,8 @@ export async function startAwsJsonServer(options: AwsJsonServerOptions): Promise
   const server = createServer((req, res) => {
     handle(req, res, services, options.onError).catch((error: unknown) => {
       options.onError?.(error, String(req.headers['x-amz-target'] ?? ''));
-      if (!res.headersSent) send(res, 500, 'application/x-amz-json-1.1', { __type: 'InternalFailure', message: 'internal error' });
+      if (!res.headersSent)
+        send(res, 500, 'application/x-amz-json-1.1', { __type: 'InternalFailure', message: 'internal error' });
     });
   });
   await listen(server, options.port ?? 0);

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { AwsServiceError, type AwsJsonService } from './aws-json-server';
+import { type AwsJsonService, AwsServiceError } from './aws-json-server';
 import { LOCAL_ACCOUNT_ID, LOCAL_REGION } from './constants';
 import { type EventPattern, matchesPattern } from './event-pattern';
 import type { LocalLogger, PutEventsEntry, PutEventsResult } from './sfn/types';

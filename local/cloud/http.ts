@@ -14,7 +14,9 @@ export function listen(server: Server, port: number): Promise<void> {
 /** Closes a server, dropping the keep-alive sockets SDK clients hold so nothing keeps the process up. */
 export function closeServer(server: Server): Promise<void> {
   return new Promise((resolve, reject) => {
-    server.close((error) => (error && (error as NodeJS.ErrnoException).code !== 'ERR_SERVER_NOT_RUNNING' ? reject(error) : resolve()));
+    server.close((error) =>
+      error && (error as NodeJS.ErrnoException).code !== 'ERR_SERVER_NOT_RUNNING' ? reject(error) : resolve(),
+    );
     server.closeAllConnections();
   });
 }

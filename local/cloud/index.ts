@@ -118,7 +118,13 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     let stopped = false;
     return {
       env,
-      endpoints: { dynamodb: dynamo.endpoint, s3: s3.endpoint, sfn: aws.endpoint, eventbridge: aws.endpoint, secretsManager: aws.endpoint },
+      endpoints: {
+        dynamodb: dynamo.endpoint,
+        s3: s3.endpoint,
+        sfn: aws.endpoint,
+        eventbridge: aws.endpoint,
+        secretsManager: aws.endpoint,
+      },
       sfn,
       events,
       secrets,

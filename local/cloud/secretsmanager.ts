@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { AwsServiceError, type AwsJsonService } from './aws-json-server';
+import { type AwsJsonService, AwsServiceError } from './aws-json-server';
 import { LOCAL_ACCOUNT_ID, LOCAL_REGION } from './constants';
 
 interface Secret {
@@ -20,7 +20,9 @@ export interface LocalSecretsManagerOptions {
 /** Reads a secrets file: `{ "<secret ARN or name>": "<secret string>" }`. */
 export function loadSecretsFile(path: string): Record<string, string> {
   const parsed = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
-  return Object.fromEntries(Object.entries(parsed).map(([key, value]) => [key, typeof value === 'string' ? value : JSON.stringify(value)]));
+  return Object.fromEntries(
+    Object.entries(parsed).map(([key, value]) => [key, typeof value === 'string' ? value : JSON.stringify(value)]),
+  );
 }
 
 /**
@@ -43,8 +45,14 @@ export class LocalSecretsManager {
   /** GetSecretValue (AWSCURRENT only: no version history is kept). */
   getSecretValue(input: { SecretId: string; VersionId?: string; VersionStage?: string }) {
     const secret = this.find(input.SecretId);
-    if ((input.VersionId && input.VersionId !== secret.versionId) || (input.VersionStage && input.VersionStage !== 'AWSCURRENT')) {
-      throw new AwsServiceError('ResourceNotFoundException', "Secrets Manager can't find the specified secret value for the version");
+    if (
+      (input.VersionId && input.VersionId !== secret.versionId) ||
+      (input.VersionStage && input.VersionStage !== 'AWSCURRENT')
+    ) {
+      throw new AwsServiceError(
+        'ResourceNotFoundException',
+        "Secrets Manager can't find the specified secret value for the version",
+      );
     }
     return {
       ARN: secret.arn,
@@ -72,7 +80,11 @@ export class LocalSecretsManager {
   putSecretValue(input: { SecretId: string; SecretString?: string; ClientRequestToken?: string }) {
     if (input.SecretString === undefined) throw new AwsServiceError('InvalidParameterException', 'SecretString is required');
     const secret = this.find(input.SecretId);
-    Object.assign(secret, { value: input.SecretString, versionId: input.ClientRequestToken ?? randomUUID(), lastChangedDate: new Date() });
+    Object.assign(secret, {
+      value: input.SecretString,
+      versionId: input.ClientRequestToken ?? randomUUID(),
+      lastChangedDate: new Date(),
+    });
     return { ARN: secret.arn, Name: secret.name, VersionId: secret.versionId, VersionStages: ['AWSCURRENT'] };
   }
 

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { StateMachine } from 'aws-local-stepfunctions';
-import { AwsServiceError, type AwsJsonService } from './aws-json-server';
+import { type AwsJsonService, AwsServiceError } from './aws-json-server';
 import { LOCAL_ACCOUNT_ID, LOCAL_REGION } from './constants';
-import { adaptTimeouts, allStates, loadDefinition, retryIntervalOverrides } from './sfn/definition';
+import { adaptTimeouts, allStates, interpreterFor, loadDefinition } from './sfn/definition';
+import { type Page, page, withoutData } from './sfn/paging';
 import { type RegisteredMachine, type RunningExecution, runExecution } from './sfn/runner';
 import { loadExecutions, saveExecution } from './sfn/store';
 import { TaskTokenBroker } from './sfn/task-tokens';
@@ -24,7 +24,7 @@ export type * from './sfn/types';
 export interface LocalStepFunctionsOptions {
   region?: string;
   accountId?: string;
-  /** Scale of Retry pauses; below 1 every retrier pauses `IntervalSeconds * scale` (see `retryIntervalOverrides`). */
+  /** Scale of Retry pauses: 1 (default) keeps the ASL's timing; below 1, backoff and jitter scaled (see `scaledRetryPauses`). */
   retryScale?: number;
   /** Folder where finished executions are kept between restarts; memory only when omitted. */
   dataDir?: string;
@@ -35,13 +35,11 @@ export interface LocalStepFunctionsOptions {
   log?: LocalLogger;
 }
 
-interface Page {
-  maxResults?: number;
-  nextToken?: string;
+/** Execution names: 1-80 characters, none of the ones AWS refuses (whitespace, brackets, wildcards, punctuation, controls). */
+function isValidName(name: string): boolean {
+  const controls = [...name].some((c) => c.charCodeAt(0) < 0x20 || (c.charCodeAt(0) >= 0x7f && c.charCodeAt(0) <= 0x9f));
+  return name.length >= 1 && name.length <= 80 && !controls && !/[\s<>{}[\]?*"#%\\^|~`$&,;:/]/.test(name);
 }
-
-/** Execution names: 1-80 characters, none of the ones AWS refuses (whitespace, brackets, wildcards, punctuation). */
-const VALID_NAME = /^[^\s<>{}[\]?*"#%\\^|~`$&,;:/\u0000-\u001f\u007f-\u009f]{1,80}$/;
 
 /**
  * Step Functions on one machine: runs the deployed ASL with aws-local-stepfunctions, answers the SFN
@@ -83,12 +81,11 @@ export class LocalStepFunctions {
       arn,
       name: registration.name,
       definitionText: JSON.stringify(substituted, null, 2),
-      // The constructor validates the definition (asl-validator); the interpreter may annotate its copy.
-      interpreter: new StateMachine(structuredClone(definition) as never),
+      interpreter: interpreterFor(definition),
       states,
       stateMap: new Map(states.map(({ name, state }) => [name, state])),
       handlers: registration.taskHandlers ?? {},
-      retryOverrides: retryIntervalOverrides(states, this.options.retryScale ?? 1),
+      retryScale: this.options.retryScale ?? 1,
       creationDate: new Date(),
     });
     return arn;
@@ -97,9 +94,10 @@ export class LocalStepFunctions {
   /** StartExecution: idempotent for the same name and input while running, as on AWS. */
   startExecution(input: { stateMachineArn: string; name?: string; input?: string }): { executionArn: string; startDate: Date } {
     const machine = this.machines.get(input.stateMachineArn);
-    if (!machine) throw new AwsServiceError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${input.stateMachineArn}'`);
+    if (!machine)
+      throw new AwsServiceError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${input.stateMachineArn}'`);
     const name = input.name ?? randomUUID();
-    if (!VALID_NAME.test(name)) throw new AwsServiceError('InvalidName', `Invalid Name: '${name}'`);
+    if (!isValidName(name)) throw new AwsServiceError('InvalidName', `Invalid Name: '${name}'`);
     const text = input.input ?? '{}';
     try {
       JSON.parse(text);
@@ -143,13 +141,15 @@ export class LocalStepFunctions {
   }
 
   /** GetExecutionHistory, with reverseOrder, includeExecutionData and simple paging. */
-  getExecutionHistory(
-    input: { executionArn: string; reverseOrder?: boolean; includeExecutionData?: boolean } & Page,
-  ): { events: HistoryEvent[]; nextToken?: string } {
+  getExecutionHistory(input: { executionArn: string; reverseOrder?: boolean; includeExecutionData?: boolean } & Page): {
+    events: HistoryEvent[];
+    nextToken?: string;
+  } {
     let events = [...this.find(input.executionArn).history];
     if (input.reverseOrder) events.reverse();
     if (input.includeExecutionData === false) events = events.map(withoutData);
-    return page(events, input);
+    const { items, nextToken } = page(events, input);
+    return { events: items, nextToken };
   }
 
   /** ListExecutions of one state machine, newest first. */
@@ -169,7 +169,7 @@ export class LocalStepFunctions {
         startDate,
         stopDate,
       }));
-    const { events: executions, nextToken } = page(matching, input);
+    const { items: executions, nextToken } = page(matching, input);
     return { executions, nextToken };
   }
 
@@ -205,7 +205,8 @@ export class LocalStepFunctions {
   /** DescribeStateMachine (the substituted definition). */
   describeStateMachine(input: { stateMachineArn: string }) {
     const machine = this.machines.get(input.stateMachineArn);
-    if (!machine) throw new AwsServiceError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${input.stateMachineArn}'`);
+    if (!machine)
+      throw new AwsServiceError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${input.stateMachineArn}'`);
     return {
       stateMachineArn: machine.arn,
       name: machine.name,
@@ -291,19 +292,4 @@ export class LocalStepFunctions {
     if (!record) throw new AwsServiceError('ExecutionDoesNotExist', `Execution Does Not Exist: '${executionArn}'`);
     return record;
   }
-}
-
-function page<T>(items: T[], input: Page): { events: T[]; nextToken?: string } {
-  const start = input.nextToken ? Number(Buffer.from(input.nextToken, 'base64url').toString()) || 0 : 0;
-  const size = input.maxResults && input.maxResults > 0 ? input.maxResults : 1000;
-  const end = start + size;
-  return { events: items.slice(start, end), nextToken: end < items.length ? Buffer.from(String(end)).toString('base64url') : undefined };
-}
-
-/** includeExecutionData=false: the events without their inputs, outputs and parameters. */
-function withoutData(event: HistoryEvent): HistoryEvent {
-  return JSON.parse(
-    JSON.stringify(event, (key, value) => (['input', 'output', 'parameters'].includes(key) ? undefined : value)),
-    (key, value) => (key === 'timestamp' ? new Date(value) : value),
-  );
 }

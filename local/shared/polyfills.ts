@@ -1,6 +1,6 @@
 /**
  * Node 20 lacks Promise.withResolvers (Node 22 has it), which the local Step Functions interpreter uses.
- * Lambda runs on Node 22, so only the local runtime and the tests need this.
+ * Lambda runs on Node 24, so only the local runtime and the tests need this.
  */
 if (typeof (Promise as { withResolvers?: unknown }).withResolvers !== 'function') {
   Object.defineProperty(Promise, 'withResolvers', {

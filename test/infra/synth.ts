@@ -17,23 +17,36 @@ export function expiredFlagsIn(context: Record<string, unknown>): string[] {
   return Object.keys(context).filter((key) => CURRENT_VERSION_EXPIRED_FLAGS.includes(key));
 }
 
-export interface Synthesized {
+export interface Built {
   app: App;
   stack: OnboardingStack;
+}
+
+export interface Synthesized extends Built {
   template: Template;
 }
 
 /**
  * Builds the stack the way bin/app.ts does, with cdk.json's context plus `extra`, without bundling
- * the functions (the template is the same apart from asset hashes).
+ * the functions (the template is the same apart from asset hashes). CloudFormation schema validation
+ * is off unless asked for: it costs seconds per synth, and one test runs it.
  */
-export function synthesize(extra: Record<string, unknown> = {}): Synthesized {
+export function build(extra: Record<string, unknown> = {}, options: { validate?: boolean } = {}): Built {
   const context = cdkJsonContext();
   for (const flag of expiredFlagsIn(context)) delete context[flag];
-  const app = new App({ context: { ...context, ...extra, 'aws:cdk:bundling-stacks': [] } });
+  const app = new App({
+    builtinCloudFormationValidation: options.validate ?? false,
+    context: { ...context, ...extra, 'aws:cdk:bundling-stacks': [] },
+  });
   const config = readConfig(app.node);
   const stack = new OnboardingStack(app, config.stackName, { stackName: config.stackName, config });
-  return { app, stack, template: Template.fromStack(stack) };
+  return { app, stack };
+}
+
+/** Builds the stack (see {@link build}) and synthesizes its template. */
+export function synthesize(extra: Record<string, unknown> = {}): Synthesized {
+  const built = build(extra);
+  return { ...built, template: Template.fromStack(built.stack) };
 }
 
 /** The logical id of a construct's CloudFormation resource, found by its path under the stack. */

@@ -51,7 +51,11 @@ async function runOnboarding(script: { createProfile: Step[]; createVirtualAccou
       },
     },
   });
-  const { executionArn } = sfn.startExecution({ stateMachineArn, name: 'onb_123', input: JSON.stringify({ onboardingId: 'onb_123' }) });
+  const { executionArn } = sfn.startExecution({
+    stateMachineArn,
+    name: 'onb_123',
+    input: JSON.stringify({ onboardingId: 'onb_123' }),
+  });
   const execution = await sfn.waitForExecution(executionArn, 10_000);
   const history = sfn.getExecutionHistory({ executionArn }).events;
   const transitions = sfn.stateTransitions(executionArn);
@@ -83,13 +87,26 @@ describe('onboarding workflow', () => {
     expect(calls.createProfile).toEqual([{ onboardingId: 'onb_123', execution: 'onb_123' }]);
     expect(calls.createVirtualAccount).toHaveLength(1);
     expect(calls.finish).toHaveLength(1);
-    expect(calls.finish[0]).toMatchObject({ onboardingId: 'onb_123', outcome: 'COMPLETED', state: { account: { accountStatus: 'enabled' } } });
-    expect(statesEntered(history)).toEqual(['CreateProfile', 'ProfileDecision', 'CreateVirtualAccount', 'AccountDecision', 'RecordCompleted', 'Completed']);
+    expect(calls.finish[0]).toMatchObject({
+      onboardingId: 'onb_123',
+      outcome: 'COMPLETED',
+      state: { account: { accountStatus: 'enabled' } },
+    });
+    expect(statesEntered(history)).toEqual([
+      'CreateProfile',
+      'ProfileDecision',
+      'CreateVirtualAccount',
+      'AccountDecision',
+      'RecordCompleted',
+      'Completed',
+    ]);
     expect(transitions).toBe(6);
   });
 
   it('completes a verified profile without an account', async () => {
-    const { execution, output, calls } = await runOnboarding({ createProfile: [{ profileStatus: 'verified', needsVirtualAccount: false }] });
+    const { execution, output, calls } = await runOnboarding({
+      createProfile: [{ profileStatus: 'verified', needsVirtualAccount: false }],
+    });
 
     expect(execution.status).toBe('SUCCEEDED');
     expect(output.result.status).toBe('COMPLETED');
@@ -98,7 +115,9 @@ describe('onboarding workflow', () => {
   });
 
   it('records a rejected profile as a successful execution with status REJECTED', async () => {
-    const { execution, output, calls } = await runOnboarding({ createProfile: [{ profileStatus: 'rejected', needsVirtualAccount: true }] });
+    const { execution, output, calls } = await runOnboarding({
+      createProfile: [{ profileStatus: 'rejected', needsVirtualAccount: true }],
+    });
 
     expect(execution.status).toBe('SUCCEEDED');
     expect(output.result.status).toBe('REJECTED');
@@ -114,7 +133,10 @@ describe('onboarding workflow', () => {
     const error = calls.finish[0]!.state.error!;
     expect(error.Error).toBe('ProviderRejected');
     // The cause is the Lambda runtime's error document, as on AWS.
-    expect(JSON.parse(error.Cause)).toMatchObject({ errorType: 'ProviderRejected', errorMessage: 'straitsx: ProviderRejected (HTTP 503)' });
+    expect(JSON.parse(error.Cause)).toMatchObject({
+      errorType: 'ProviderRejected',
+      errorMessage: 'straitsx: ProviderRejected (HTTP 503)',
+    });
   });
 
   it.each(['pending', 'review'])('needs attention when the profile is %s', async (profileStatus) => {
@@ -137,7 +159,11 @@ describe('onboarding workflow', () => {
 
   it('retries ProviderUnavailable and completes', async () => {
     const { execution, output, calls, history } = await runOnboarding({
-      createProfile: [providerError('ProviderUnavailable'), providerError('ProviderUnavailable'), { profileStatus: 'verified', needsVirtualAccount: false }],
+      createProfile: [
+        providerError('ProviderUnavailable'),
+        providerError('ProviderUnavailable'),
+        { profileStatus: 'verified', needsVirtualAccount: false },
+      ],
     });
 
     expect(execution.status).toBe('SUCCEEDED');

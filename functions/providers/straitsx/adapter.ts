@@ -7,17 +7,33 @@ import { readSecret } from '../../shared/secrets';
 import type { AccountResult, ProfileResult, ProviderAdapter, StepContext } from '../port';
 import { StraitsxClient } from './client';
 import {
-  sameCustomer,
   type StraitsxProfileDocument,
   type StraitsxVirtualAccountDocument,
+  sameCustomer,
   toAccountResult,
   toProfileBody,
   toProfileResult,
   toVirtualAccountBody,
 } from './mappers';
+import { requestSigner } from './signing';
 
-/** The StraitsX secret: the app API key (mandatory header on every request). */
-export const straitsxSecretSchema = z.object({ apiKey: z.string().min(1) });
+/**
+ * The StraitsX secret: the app API key (mandatory header on every request), plus the request-signing key
+ * id and Ed25519 private key (PKCS8 PEM) when the account has signing turned on: both or neither.
+ */
+export const straitsxSecretSchema = z
+  .object({
+    apiKey: z.string().min(1),
+    signingKeyId: z.string().min(1).optional(),
+    signingPrivateKeyPem: z.string().min(1).optional(),
+  })
+  .superRefine((secret, ctx) => {
+    // Each missing half is reported under its own name, so the error says which field to add.
+    if (secret.signingKeyId !== undefined && secret.signingPrivateKeyPem === undefined)
+      ctx.addIssue({ code: 'custom', path: ['signingPrivateKeyPem'], message: 'is required with signingKeyId' });
+    if (secret.signingPrivateKeyPem !== undefined && secret.signingKeyId === undefined)
+      ctx.addIssue({ code: 'custom', path: ['signingKeyId'], message: 'is required with signingPrivateKeyPem' });
+  });
 
 type StraitsxRequest = Extract<OnboardingRequest, { provider: 'straitsx' }>;
 
@@ -47,7 +63,9 @@ export class StraitsxAdapter implements ProviderAdapter {
     const existing = await this.findProfile(client, request);
     if (existing) return toProfileResult(existing, false);
     try {
-      const doc = await client.request<StraitsxProfileDocument>('POST', '/kyc/customer_profiles', { body: toProfileBody(customer) });
+      const doc = await client.request<StraitsxProfileDocument>('POST', '/kyc/customer_profiles', {
+        body: toProfileBody(customer),
+      });
       return toProfileResult(doc, true);
     } catch (error) {
       // A duplicate means an earlier attempt (or another system) created it: find it and carry on.
@@ -82,15 +100,17 @@ let clientKey: string | undefined;
 /** The adapter wired to the deployed configuration: base URL and timeout from env, key from the secret. */
 export function straitsxAdapter(): StraitsxAdapter {
   return new StraitsxAdapter(async () => {
-    const { apiKey } = await readSecret('STRAITSX_SECRET_ARN', straitsxSecretSchema);
-    // A new client when the key changes (rotation), so a cached key is never used after it was replaced.
-    if (!client || clientKey !== apiKey) {
-      clientKey = apiKey;
+    const secret = await readSecret('STRAITSX_SECRET_ARN', straitsxSecretSchema);
+    const key = JSON.stringify([secret.apiKey, secret.signingKeyId, secret.signingPrivateKeyPem]);
+    // A new client when a key changes (rotation), so a cached key is never used after it was replaced.
+    if (!client || clientKey !== key) {
       client = new StraitsxClient({
         baseUrl: requireEnv('STRAITSX_BASE_URL'),
-        apiKey,
+        apiKey: secret.apiKey,
         timeoutMs: intEnv('PROVIDER_TIMEOUT_MS', 10_000),
+        extraHeaders: requestSigner(secret),
       });
+      clientKey = key;
     }
     return client;
   });

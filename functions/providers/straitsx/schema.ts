@@ -10,7 +10,8 @@ import { z } from 'zod';
  * registrationId for SGD and the rest for USD. Optional fields are still checked against their rule.
  */
 
-const rule = (re: RegExp, text: string) => ({ message: `${text} (rule ${re})` });
+/** A zod message that names the field and its rule (the regex), never the submitted value. */
+export const rule = (re: RegExp, text: string) => ({ message: `${text} (rule ${re})` });
 
 export const CUSTOMER_NAME = /^(?=.{1,50}$)[a-zA-Z0-9 ]+$/;
 export const NATIVE_NAME = /^\s*.{1,191}\s*$/;
@@ -26,7 +27,7 @@ export const ADDRESS_TEXT = /^[a-zA-Z0-9\-?:().,' +]+$/;
 export const POSTAL_CODE = /^[A-Za-z0-9\- ]{2,20}$/;
 
 /** A calendar date in YYYY-MM-DD that exists (2023-02-30 does not). */
-const isoDate = (what: string) =>
+export const isoDate = (what: string) =>
   z
     .string()
     .regex(ISO_DATE, rule(ISO_DATE, `${what} must be a date in YYYY-MM-DD format`))
@@ -35,7 +36,8 @@ const isoDate = (what: string) =>
       return !Number.isNaN(date.getTime()) && date.toISOString().startsWith(value);
     }, `${what} must be a real calendar date`);
 
-const pastDate = (what: string) =>
+/** A real calendar date that is not in the future (dates of birth and incorporation). */
+export const pastDate = (what: string) =>
   isoDate(what).refine((value) => new Date(`${value}T00:00:00Z`).getTime() <= Date.now(), `${what} must not be in the future`);
 
 export const addressSchema = z.strictObject({
@@ -55,7 +57,8 @@ export const addressSchema = z.strictObject({
 });
 
 const customerName = z.string().regex(CUSTOMER_NAME, rule(CUSTOMER_NAME, 'customerName must be 1 to 50 letters, digits or spaces'));
-const countryCode = (what: string) =>
+/** An ISO 3166-1 alpha-2 code in capitals. */
+export const countryCode = (what: string) =>
   z.string().regex(COUNTRY_ALPHA2, rule(COUNTRY_ALPHA2, `${what} must be an ISO 3166-1 alpha-2 code in capitals`));
 
 /** Personal basic customer profile (CP). */

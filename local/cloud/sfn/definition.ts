@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { StateMachine } from 'aws-local-stepfunctions';
 
 /** Loading an ASL file the way CDK deploys it, and the facts about its states the local service needs. */
 
@@ -18,7 +19,10 @@ export interface StateEntry {
 export const MAX_TIMER_SECONDS = 2_147_483;
 
 /** Reads the ASL (file or object) and replaces every `${Key}` placeholder, failing on a missing one. */
-export function loadDefinition(source: { aslPath?: string; definition?: object }, substitutions: Record<string, string> = {}): AslObject {
+export function loadDefinition(
+  source: { aslPath?: string; definition?: object },
+  substitutions: Record<string, string> = {},
+): AslObject {
   let raw: unknown;
   if (source.aslPath) raw = JSON.parse(readFileSync(source.aslPath, 'utf8'));
   else if (source.definition) raw = structuredClone(source.definition);
@@ -64,23 +68,37 @@ export function adaptTimeouts(definition: AslObject): AslObject {
 }
 
 /**
- * Retry pauses scaled for fast local runs. The interpreter takes one fixed pause per retrier, not one
- * per attempt, so a scale below 1 gives each retrier `min(IntervalSeconds, MaxDelaySeconds) * scale`
- * for every attempt: backoff and jitter are dropped, the number of attempts is kept. A scale of 1 (or
- * more) keeps the ASL's own timing, backoff and jitter included.
+ * Retry pauses scaled for fast local runs: `IntervalSeconds * BackoffRate^n`, capped at
+ * `MaxDelaySeconds`, with FULL jitter when asked, times `scale`. The interpreter reads a pause per
+ * retrier, not per attempt, so each pause is a getter computed when the interpreter asks for it, just
+ * after a failure; `n` is the number of attempts of the state that failed in a row before this one
+ * (`failuresInARow` minus one). The interpreter still counts attempts and decides whether to retry.
+ * A scale of 1 (or more) returns nothing: the interpreter then uses the ASL's own timing.
  */
-export function retryIntervalOverrides(states: StateEntry[], scale: number): Record<string, number[]> | undefined {
+export function scaledRetryPauses(
+  states: StateEntry[],
+  scale: number,
+  failuresInARow: (stateName: string) => number,
+): Record<string, number[]> | undefined {
   if (scale >= 1) return undefined;
   const overrides: Record<string, number[]> = {};
   for (const { name, state } of states) {
     const retriers = (state.Retry ?? []) as AslObject[];
     if (retriers.length === 0) continue;
-    overrides[name] = retriers.map((retrier) => {
-      const interval = Math.min(retrier.IntervalSeconds ?? 1, retrier.MaxDelaySeconds ?? Number.POSITIVE_INFINITY);
-      return Math.max(0, Math.round(interval * 1000 * scale));
+    const pauses: number[] = [];
+    retriers.forEach((retrier, index) => {
+      Object.defineProperty(pauses, index, { enumerable: true, get: () => pauseMs(retrier, failuresInARow(name), scale) });
     });
+    overrides[name] = pauses;
   }
   return overrides;
+}
+
+function pauseMs(retrier: AslObject, failures: number, scale: number): number {
+  const interval = (retrier.IntervalSeconds ?? 1) * (retrier.BackoffRate ?? 2) ** Math.max(0, failures - 1);
+  const capped = Math.min(interval, retrier.MaxDelaySeconds ?? Number.POSITIVE_INFINITY);
+  const jittered = retrier.JitterStrategy === 'FULL' ? Math.random() * capped : capped;
+  return Math.max(0, Math.round(jittered * 1000 * Math.max(0, scale)));
 }
 
 /** Applies `fn` to every string value (not keys) of a JSON value. */
@@ -91,4 +109,16 @@ export function mapStrings(value: unknown, fn: (text: string) => string): unknow
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, mapStrings(v, fn)]));
   }
   return value;
+}
+
+/** Definitions already validated: validation compiles JSON schemas (a few hundred ms), running takes a few. */
+const validated = new Set<string>();
+
+/** The interpreter for a definition, validated once per distinct definition. */
+export function interpreterFor(definition: object): StateMachine {
+  const key = JSON.stringify(definition);
+  // The constructor validates with asl-validator, which annotates the object it checks: give it a copy.
+  const interpreter = new StateMachine(JSON.parse(key), { validationOptions: { noValidate: validated.has(key) } });
+  validated.add(key);
+  return interpreter;
 }

@@ -1,5 +1,5 @@
 import type { StateMachine } from 'aws-local-stepfunctions';
-import type { AslObject } from './definition';
+import { type AslObject, MAX_TIMER_SECONDS } from './definition';
 import type { TaskAttempt } from './tasks';
 import type { ExecutionRecord, HistoryEvent } from './types';
 
@@ -26,7 +26,10 @@ export function failure(error: unknown, cause: unknown): { error?: string; cause
  */
 export class HistoryRecorder {
   private readonly attempts = new Map<string, TaskAttempt[]>();
-  private readonly cursor = new Map<string, number>();
+  /** Attempts handed to the history so far, by state name. */
+  private readonly scheduled = new Map<string, number>();
+  /** The attempt in progress, by state name and Map iteration (concurrent iterations share state names). */
+  private readonly current = new Map<string, TaskAttempt | undefined>();
 
   constructor(
     private readonly record: ExecutionRecord,
@@ -54,55 +57,72 @@ export class HistoryRecorder {
     const at = new Date(event.timestamp);
     switch (event.type) {
       case 'ExecutionStarted':
-        return this.add('ExecutionStarted', at, {
+        this.add('ExecutionStarted', at, {
           executionStartedEventDetails: { input: json(event.input), inputDetails: { truncated: false } },
         });
+        break;
       case 'StateEntered': {
         this.record.stateTransitions++;
         const { name, type, input } = event.state;
-        this.add(`${type}StateEntered`, at, { stateEnteredEventDetails: { name, input: json(input), inputDetails: { truncated: false } } });
-        if (type === 'Task') this.scheduleTask(name, at);
-        return;
+        this.add(`${type}StateEntered`, at, {
+          stateEnteredEventDetails: { name, input: json(input), inputDetails: { truncated: false } },
+        });
+        if (type === 'Task') this.scheduleTask(name, event.index, at);
+        break;
       }
       case 'StateRetried':
-        if (event.state.type === 'Task') this.scheduleTask(event.state.name, at);
-        return;
+        if (event.state.type === 'Task') this.scheduleTask(event.state.name, event.index, at);
+        break;
       case 'StateFailed':
-        if (event.state.type === 'Task') this.endTask(event.state.name, at, { error: event.Error, cause: text(event.Cause) });
-        else if (event.state.type === 'Map' || event.state.type === 'Parallel') this.add(`${event.state.type}StateFailed`, at, {});
-        return;
+        if (event.state.type === 'Task') {
+          this.endTask(event.state.name, event.index, at, { error: event.Error, cause: text(event.Cause) });
+        } else if (event.state.type === 'Map' || event.state.type === 'Parallel') {
+          this.add(`${event.state.type}StateFailed`, at, {});
+        }
+        break;
       case 'StateExited': {
         const { name, type, output } = event.state;
-        if (type === 'Task') this.endTask(name, at);
-        this.add(`${type}StateExited`, at, { stateExitedEventDetails: { name, output: json(output), outputDetails: { truncated: false } } });
-        return;
+        if (type === 'Task') this.endTask(name, event.index, at);
+        this.add(`${type}StateExited`, at, {
+          stateExitedEventDetails: { name, output: json(output), outputDetails: { truncated: false } },
+        });
+        break;
       }
       case 'MapIterationStarted':
       case 'MapIterationSucceeded':
       case 'MapIterationFailed': {
         const key = `${event.type.charAt(0).toLowerCase()}${event.type.slice(1)}EventDetails`;
-        return this.add(event.type, at, { [key]: { name: event.parentState.name, index: event.index } });
+        this.add(event.type, at, { [key]: { name: event.parentState.name, index: event.index } });
+        break;
       }
       case 'ExecutionSucceeded':
-        return this.add('ExecutionSucceeded', at, {
+        this.add('ExecutionSucceeded', at, {
           executionSucceededEventDetails: { output: json(event.output), outputDetails: { truncated: false } },
         });
+        break;
       case 'ExecutionFailed':
-        return this.add('ExecutionFailed', at, { executionFailedEventDetails: failure(event.Error, event.Cause) });
+        this.add('ExecutionFailed', at, { executionFailedEventDetails: failure(event.Error, event.Cause) });
+        break;
       case 'ExecutionAborted':
-        return this.add('ExecutionAborted', at, { executionAbortedEventDetails: this.stopInfo() });
+        this.add('ExecutionAborted', at, { executionAbortedEventDetails: this.stopInfo() });
+        break;
       case 'ExecutionTimeout':
-        return this.add('ExecutionTimedOut', at, { executionTimedOutEventDetails: { error: 'States.Timeout' } });
+        this.add('ExecutionTimedOut', at, { executionTimedOutEventDetails: { error: 'States.Timeout' } });
+        break;
       default:
-        // StateCaught and Parallel branch events have no counterpart in the SFN history.
-        return;
+      // StateCaught and Parallel branch events have no counterpart in the SFN history.
     }
   }
 
-  private scheduleTask(stateName: string, at: Date): void {
-    const index = this.cursor.get(stateName) ?? 0;
-    this.cursor.set(stateName, index + 1);
-    const attempt = this.attempts.get(stateName)?.[index];
+  /**
+   * The start of an attempt. Attempts are recorded in the order the interpreter starts them, which is
+   * the order of its StateEntered / StateRetried events, so the n-th event of a state is its n-th attempt.
+   */
+  private scheduleTask(stateName: string, iteration: number | undefined, at: Date): void {
+    const n = this.scheduled.get(stateName) ?? 0;
+    this.scheduled.set(stateName, n + 1);
+    const attempt = this.attempts.get(stateName)?.[n];
+    this.current.set(`${stateName}#${iteration ?? ''}`, attempt);
     const { legacy, resourceType, resource, timeoutInSeconds } = this.describe(stateName);
     if (legacy) {
       this.add('LambdaFunctionScheduled', at, {
@@ -112,33 +132,42 @@ export class HistoryRecorder {
       return;
     }
     this.add('TaskScheduled', at, {
-      taskScheduledEventDetails: { resourceType, resource, region: this.region, parameters: json(attempt?.parameters), timeoutInSeconds },
+      taskScheduledEventDetails: {
+        resourceType,
+        resource,
+        region: this.region,
+        parameters: json(attempt?.parameters),
+        timeoutInSeconds,
+      },
     });
     this.add('TaskStarted', at, { taskStartedEventDetails: { resourceType, resource } });
   }
 
   /** The end of the current attempt: succeeded when the task produced an output, else failed. */
-  private endTask(stateName: string, at: Date, failure?: { error: string; cause: string }): void {
-    const index = (this.cursor.get(stateName) ?? 1) - 1;
-    const attempt = this.attempts.get(stateName)?.[index];
+  private endTask(stateName: string, iteration: number | undefined, at: Date, failed?: { error: string; cause: string }): void {
+    const attempt = this.current.get(`${stateName}#${iteration ?? ''}`);
     const { legacy, resourceType, resource } = this.describe(stateName);
     // A caught failure also exits the state: report the attempt once, as failed.
     if (!attempt || attempt.reported) return;
     attempt.reported = true;
-    if (attempt.output !== undefined) {
-      if (legacy) this.add('LambdaFunctionSucceeded', at, { lambdaFunctionSucceededEventDetails: { output: json(attempt.output) } });
+    const timedOut = failed?.error === 'States.Timeout';
+    // Output with a failure: the task answered, then the state's result processing failed.
+    if (attempt.output !== undefined && !timedOut) {
+      if (legacy)
+        this.add('LambdaFunctionSucceeded', at, { lambdaFunctionSucceededEventDetails: { output: json(attempt.output) } });
       else this.add('TaskSucceeded', at, { taskSucceededEventDetails: { resourceType, resource, output: json(attempt.output) } });
       return;
     }
-    if (!failure) return;
-    const timedOut = failure.error === 'States.Timeout';
+    if (!failed) return;
     if (legacy) {
       const type = timedOut ? 'LambdaFunctionTimedOut' : 'LambdaFunctionFailed';
-      this.add(type, at, { [timedOut ? 'lambdaFunctionTimedOutEventDetails' : 'lambdaFunctionFailedEventDetails']: failure });
+      this.add(type, at, { [timedOut ? 'lambdaFunctionTimedOutEventDetails' : 'lambdaFunctionFailedEventDetails']: failed });
       return;
     }
     const type = timedOut ? 'TaskTimedOut' : 'TaskFailed';
-    this.add(type, at, { [timedOut ? 'taskTimedOutEventDetails' : 'taskFailedEventDetails']: { resourceType, resource, ...failure } });
+    this.add(type, at, {
+      [timedOut ? 'taskTimedOutEventDetails' : 'taskFailedEventDetails']: { resourceType, resource, ...failed },
+    });
   }
 
   private describe(stateName: string) {
@@ -146,7 +175,10 @@ export class HistoryRecorder {
     const arn = String(state.Resource ?? '');
     const legacy = /^arn:aws[\w-]*:lambda:/.test(arn);
     const [resourceType = '', resource = ''] = /:states:::(.*)$/.exec(arn)?.[1]?.split(/:(.*)/) ?? [];
-    return { legacy, resourceType, resource: legacy ? arn : resource, timeoutInSeconds: state.TimeoutSeconds as number | undefined };
+    // The "no timeout" stand-in is not shown: AWS shows no timeout for such tasks either.
+    const timeoutInSeconds =
+      state.TimeoutSeconds === MAX_TIMER_SECONDS ? undefined : (state.TimeoutSeconds as number | undefined);
+    return { legacy, resourceType, resource: legacy ? arn : resource, timeoutInSeconds };
   }
 
   private add(type: string, timestamp: Date, details: Record<string, unknown>): void {

@@ -1,5 +1,5 @@
 import { ExecutionAbortedError, ExecutionError, ExecutionTimeoutError, type StateMachine } from 'aws-local-stepfunctions';
-import type { AslObject, StateEntry } from './definition';
+import { type AslObject, type StateEntry, scaledRetryPauses } from './definition';
 import { failure, HistoryRecorder } from './history';
 import { fatalError, TASK_TOKEN_PLACEHOLDER, type TaskRuntime, taskOverrides } from './tasks';
 import type { ExecutionRecord, TaskHandler } from './types';
@@ -14,7 +14,8 @@ export interface RegisteredMachine {
   states: StateEntry[];
   stateMap: Map<string, AslObject>;
   handlers: Record<string, TaskHandler>;
-  retryOverrides?: Record<string, number[]>;
+  /** Scale of Retry pauses (see `scaledRetryPauses`). */
+  retryScale: number;
   creationDate: Date;
 }
 
@@ -35,14 +36,25 @@ export function runExecution(
 ): RunningExecution {
   let stopInfo: { error?: string; cause?: string } | undefined;
   const history = new HistoryRecorder(record, machine.stateMap, runtime.region, () => stopInfo ?? {});
+  // Attempts of each state since its last success: the exponent of the scaled retry backoff.
+  const failuresInARow = new Map<string, number>();
   const overrides = taskOverrides(machine.states, runtime, {
     executionArn: record.executionArn,
     handlers: machine.handlers,
     isRunning: () => stopInfo === undefined && record.status === 'RUNNING',
-    attempt: (stateName) => history.attempt(stateName),
+    attempt: (stateName) => {
+      failuresInARow.set(stateName, (failuresInARow.get(stateName) ?? 0) + 1);
+      return history.attempt(stateName);
+    },
+    succeeded: (stateName) => failuresInARow.delete(stateName),
   });
+  const retryIntervalOverrides = scaledRetryPauses(
+    machine.states,
+    machine.retryScale,
+    (stateName) => failuresInARow.get(stateName) ?? 0,
+  );
   const run = machine.interpreter.run(JSON.parse(record.input), {
-    overrides: { taskResourceLocalHandlers: overrides as never, retryIntervalOverrides: machine.retryOverrides },
+    overrides: { taskResourceLocalHandlers: overrides as never, retryIntervalOverrides },
     // Execution.Input and StartTime are set by the interpreter itself.
     context: {
       Execution: { Id: record.executionArn, Name: record.name, RoleArn: localRoleArn(machine.arn), RedriveCount: 0 },

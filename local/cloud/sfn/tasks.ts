@@ -1,5 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { DeleteItemCommand, type DynamoDBClient, GetItemCommand, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import {
+  DeleteItemCommand,
+  type DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
 import { type AslObject, mapStrings, type StateEntry } from './definition';
 import type { TaskTokenBroker } from './task-tokens';
 import type { ExecutionDescription, PutEventsFn, TaskHandler } from './types';
@@ -19,7 +25,10 @@ export interface TaskRuntime {
   tokens: TaskTokenBroker;
   putEvents?: PutEventsFn;
   dynamo: () => DynamoDBClient;
-  startExecution: (input: { stateMachineArn: string; name?: string; input?: string }) => { executionArn: string; startDate: Date };
+  startExecution: (input: { stateMachineArn: string; name?: string; input?: string }) => {
+    executionArn: string;
+    startDate: Date;
+  };
   waitForExecution: (executionArn: string) => Promise<ExecutionDescription>;
 }
 
@@ -38,6 +47,8 @@ export interface ExecutionScope {
   isRunning: () => boolean;
   /** Records the start of an attempt; the history pairs it with the interpreter's events. */
   attempt: (stateName: string) => TaskAttempt;
+  /** Records that an attempt of the state succeeded (ends its run of failures, for retry backoff). */
+  succeeded: (stateName: string) => void;
 }
 
 type Override = (input: unknown) => Promise<unknown>;
@@ -60,6 +71,7 @@ export function taskOverrides(states: StateEntry[], runtime: TaskRuntime, scope:
       attempt.parameters = input;
       const output = await runTask(name, state, input, attempt, runtime, scope);
       attempt.output = output;
+      scope.succeeded(name);
       return output;
     };
   }
@@ -80,7 +92,9 @@ async function runTask(
   if (!legacyLambda && !match) throw fatalError(`Task resource ${resource} (state ${name}) is not supported locally`);
   const [, service, action, pattern] = match ?? [];
   const call = (params: AslObject) =>
-    legacyLambda ? invokeLambda(scope.handlers, resource, params) : integration(`${service}:${action}`, params, pattern, runtime, scope);
+    legacyLambda
+      ? invokeLambda(scope.handlers, resource, params)
+      : integration(`${service}:${action}`, params, pattern, runtime, scope);
   if (pattern !== 'waitForTaskToken') return call(input as AslObject);
 
   const timeoutSeconds = typeof state.TimeoutSeconds === 'number' ? state.TimeoutSeconds : Number.MAX_SAFE_INTEGER / 1000;
@@ -130,7 +144,8 @@ async function integration(
 
 /** Runs an in-process handler the way Lambda would: JSON in, JSON out, errors reported by their name. */
 async function invokeLambda(handlers: Record<string, TaskHandler>, functionName: string, payload: unknown): Promise<unknown> {
-  const handler = handlers[functionName] ?? Object.entries(handlers).find(([key]) => baseName(key) === baseName(functionName))?.[1];
+  const handler =
+    handlers[functionName] ?? Object.entries(handlers).find(([key]) => baseName(key) === baseName(functionName))?.[1];
   if (!handler) {
     const error = new Error(`Function not found: ${functionName} (no in-process handler registered)`);
     error.name = 'Lambda.ResourceNotFoundException';

@@ -9,9 +9,12 @@ import {
   type SandboxRequest,
   startHttpSandbox,
 } from '../kit';
-import { addAccountRoutes, setAccountStatus } from './accounts';
+import { addAccountRoutes } from './accounts';
+import { addWebhookRoutes, CallbackSender, type SandboxCallbackControls, type SandboxCallbackOptions } from './callbacks';
 import { addProfileRoutes } from './profiles';
 import { errorList, flatError, invalid, ok } from './replies';
+import { SandboxRequestSigning, type SandboxSigningControls, type SandboxSigningOptions } from './signing';
+import { addSimulationRoutes, type SandboxSimulationControls, SandboxSimulations } from './simulations';
 import {
   type AccountStatus,
   type StoredAccount,
@@ -21,9 +24,11 @@ import {
   type VerificationStatus,
 } from './store';
 
+export type { CallbackDelivery, WebhookEvent } from './callbacks';
+export type { SandboxSigningConfig } from './signing';
 export type { AccountStatus, StoredAccount, StoredProfile, VerificationMode, VerificationStatus } from './store';
 
-export interface StraitsxSandboxOptions {
+export interface StraitsxSandboxOptions extends SandboxSigningOptions, SandboxCallbackOptions {
   /** 0 or absent: a free port. */
   port?: number;
   /** The value every request must carry in `X-XFERS-APP-API-KEY`. */
@@ -40,7 +45,7 @@ export interface StraitsxSandboxOptions {
 }
 
 /** A running StraitsX sandbox, with helpers for tests that are not part of the provider's HTTP API. */
-export interface StraitsxSandbox {
+export interface StraitsxSandbox extends SandboxSigningControls, SandboxCallbackControls, SandboxSimulationControls {
   /** The base URL including `/v1`, as the provider's base URL is written. */
   readonly url: string;
   readonly origin: string;
@@ -50,7 +55,7 @@ export interface StraitsxSandbox {
   profiles(): StoredProfile[];
   /** Every stored virtual bank account, oldest first (copies). */
   virtualAccounts(): StoredAccount[];
-  /** Clears profiles, accounts, the request log, faults, rate buckets and the verification mode. */
+  /** Clears profiles, accounts, the request log, faults, rate buckets, the verification mode, webhooks and simulations. */
   reset(): void;
   requests(): RequestLogEntry[];
   setFaults(config: FaultConfig): void;
@@ -59,9 +64,9 @@ export interface StraitsxSandbox {
   setRatePerSecond(ratePerSecond: number): void;
   /** Decides the verificationStatus of profiles created from now on (CP+ profiles start `pending`). */
   setVerificationMode(mode: VerificationMode): void;
-  /** Changes a profile's verificationStatus, as the provider's sandbox endpoint does; false if unknown. */
+  /** Changes a profile's verificationStatus, as the provider's sandbox endpoint does (callback included); false if unknown. */
   setProfileStatus(id: string, status: VerificationStatus): boolean;
-  /** Enables or disables an account (USD accounts start pending); false if unknown. */
+  /** Enables or disables an account (USD accounts start pending), with its callback; false if unknown. */
   setVirtualAccountStatus(id: string, status: AccountStatus): boolean;
 }
 
@@ -84,11 +89,18 @@ export async function startStraitsxSandbox(options: StraitsxSandboxOptions): Pro
   const router = new Router().add('GET', '/v1/authorize/hello', () => ok({ msg: 'Hello world' }));
   addProfileRoutes(router, store);
   addAccountRoutes(router, store);
+  const signing = new SandboxRequestSigning(options.clock ?? (() => new Date()), options.signing);
+  const callbacks = new CallbackSender(options);
+  const simulations = new SandboxSimulations(store, callbacks, options.clock);
+  addWebhookRoutes(router, callbacks);
+  addSimulationRoutes(router, simulations);
 
   const guard = (request: SandboxRequest): Reply | undefined => {
     const key = request.headers[API_KEY_HEADER];
     if (typeof key !== 'string' || key === '') return flatError(401, 'STXE-1000', 'Missing API Key in Header');
     if (key !== options.apiKey) return flatError(401, 'STXE-1000', 'Invalid API Key');
+    const unsigned = signing.check(request);
+    if (unsigned) return unsigned;
     if (!limiter.tryTake(key)) return flatError(429, 'STXE-9000', 'Rate Limit reached for requests');
     if (request.bodyInvalid) return invalid('Request body is not valid JSON');
     return undefined;
@@ -108,7 +120,10 @@ export async function startStraitsxSandbox(options: StraitsxSandboxOptions): Pro
     url: `${server.origin}/v1`,
     origin: server.origin,
     port: server.port,
-    stop: () => server.stop(),
+    stop: () => {
+      callbacks.stop();
+      return server.stop();
+    },
     profiles: () => [...store.profiles.values()].map((p) => structuredClone(p)),
     virtualAccounts: () => [...store.accounts.values()].map((a) => ({ ...a })),
     reset: () => {
@@ -117,6 +132,9 @@ export async function startStraitsxSandbox(options: StraitsxSandboxOptions): Pro
       limiter.reset();
       server.clearRequests();
       server.clearFaults();
+      signing.reset();
+      callbacks.reset();
+      simulations.reset();
     },
     requests: () => server.requests(),
     setFaults: (config) => server.setFaults(config),
@@ -126,13 +144,10 @@ export async function startStraitsxSandbox(options: StraitsxSandboxOptions): Pro
     setVerificationMode: (mode) => {
       store.verification = mode;
     },
-    setProfileStatus: (id, status) => {
-      const profile = store.profiles.get(id);
-      if (!profile) return false;
-      profile.verificationStatus = status;
-      profile.updatedAt = store.now();
-      return true;
-    },
-    setVirtualAccountStatus: (id, status) => setAccountStatus(store, id, status),
+    setProfileStatus: (id, status) => simulations.setProfileStatus(id, status) !== undefined,
+    setVirtualAccountStatus: (id, status) => simulations.setAccountStatus(id, status) !== undefined,
+    ...signing.controls(),
+    ...callbacks.controls(),
+    ...simulations.controls(),
   };
 }

@@ -1,0 +1,203 @@
+import type { Reply, Router, SandboxRequest } from '../kit';
+import { accountDocument, setAccountStatus } from './accounts';
+import type { CallbackSender } from './callbacks';
+import { profileDocument } from './profiles';
+import { errorList, invalid, notFound, ok } from './replies';
+import { readRfiRequest, rfiDocument, type StoredRfi } from './rfis';
+import type { AccountStatus, StoredAccount, StoredProfile, StraitsxStore, VerificationStatus } from './store';
+import { blockedReasons, type PaymentDocument, type PaymentStatus, paymentDocument, readTransferRequest } from './transfers';
+
+/**
+ * The provider's sandbox-only endpoints under `/v1/sandbox`: each changes state the way the live system
+ * would and sends the callback the live system sends, with the documented payload.
+ */
+
+/** Test controls for the simulations that have no endpoint of their own. */
+export interface SandboxSimulationControls {
+  /** Marks a profile as under compliance review: its incoming transfers are held with CR-001. */
+  flagForComplianceReview(profileId: string, flagged?: boolean): boolean;
+}
+
+/** What a rejection may carry; the provider's callback has these fields, its sandbox endpoint does not. */
+export interface RejectionDetails {
+  isRetryable?: boolean;
+  verificationRejectionSummary?: string;
+}
+
+const record = (value: unknown): Record<string, unknown> | undefined =>
+  typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+
+const attributesOf = (body: unknown) => record(record(record(body)?.data)?.attributes);
+
+/** Simulation state beside the store (RFIs, payments, review flags) and the state changes that call back. */
+export class SandboxSimulations {
+  private readonly rfis = new Map<string, StoredRfi>();
+  private readonly payments = new Map<string, PaymentDocument>();
+  private readonly review = new Set<string>();
+
+  constructor(
+    private readonly store: StraitsxStore,
+    private readonly callbacks: CallbackSender,
+    private readonly clock: () => Date = () => new Date(),
+  ) {}
+
+  /** Sets a profile's verificationStatus and sends cpVerificationStatusUpdated; undefined if unknown. */
+  setProfileStatus(id: string, status: VerificationStatus, rejection: RejectionDetails = {}): StoredProfile | undefined {
+    const profile = this.store.profiles.get(id);
+    if (!profile) return undefined;
+    profile.verificationStatus = status;
+    profile.updatedAt = this.store.now();
+    // Kept with the profile's fields, so a later GET shows them as the callback did.
+    delete profile.attributes.isRetryable;
+    delete profile.attributes.verificationRejectionSummary;
+    if (status === 'rejected') {
+      if (rejection.isRetryable !== undefined) profile.attributes.isRetryable = rejection.isRetryable;
+      if (rejection.verificationRejectionSummary !== undefined) {
+        profile.attributes.verificationRejectionSummary = rejection.verificationRejectionSummary;
+      }
+    }
+    this.callbacks.emit('cpVerificationStatusUpdated', profileDocument(profile));
+    return profile;
+  }
+
+  /** Enables or disables an account and sends virtualAccountStatusUpdated; undefined if unknown. */
+  setAccountStatus(id: string, status: AccountStatus): StoredAccount | undefined {
+    if (!setAccountStatus(this.store, id, status)) return undefined;
+    const account = this.store.accounts.get(id) as StoredAccount;
+    const { instructions } = accountDocument(account, this.store).data.attributes;
+    this.callbacks.emit('virtualAccountStatusUpdated', {
+      data: {
+        id: account.id,
+        type: 'virtual_bank_account',
+        attributes: {
+          referenceId: account.referenceId,
+          currency: account.currency,
+          status: account.status,
+          ...(account.status === 'enabled' && instructions ? { instructions } : {}),
+          createdAt: account.createdAt,
+        },
+      },
+    });
+    return account;
+  }
+
+  controls(): SandboxSimulationControls {
+    return {
+      flagForComplianceReview: (profileId, flagged = true) => {
+        if (!this.store.profiles.has(profileId)) return false;
+        if (flagged) this.review.add(profileId);
+        else this.review.delete(profileId);
+        return true;
+      },
+    };
+  }
+
+  reset(): void {
+    this.rfis.clear();
+    this.payments.clear();
+    this.review.clear();
+  }
+
+  verifyProfile(request: SandboxRequest): Reply {
+    const a = attributesOf(request.body);
+    const status = a?.verificationStatus;
+    if (status !== 'verified' && status !== 'rejected') return invalid('verificationStatus must be verified or rejected');
+    // isRetryable and verificationRejectionSummary are this sandbox's extension, so tests can produce the
+    // rejection callbacks the provider documents; the provider's endpoint takes verificationStatus only.
+    if (a?.isRetryable !== undefined && typeof a.isRetryable !== 'boolean') return invalid('isRetryable must be true or false');
+    const summary = a?.verificationRejectionSummary;
+    if (summary !== undefined && (typeof summary !== 'string' || summary.length > 255)) {
+      return invalid('verificationRejectionSummary must be a string of at most 255 characters');
+    }
+    const profile = this.setProfileStatus(request.params.id ?? '', status, {
+      isRetryable: a?.isRetryable as boolean | undefined,
+      verificationRejectionSummary: summary as string | undefined,
+    });
+    return profile ? ok(profileDocument(profile)) : notFound('Customer profile');
+  }
+
+  setVirtualAccount(request: SandboxRequest): Reply {
+    const status = record(request.body)?.status;
+    if (status !== 'enabled' && status !== 'disabled') return invalid('status must be enabled or disabled');
+    const owned = this.ownedAccount(request);
+    if ('reply' in owned) return owned.reply;
+    const account = this.setAccountStatus(owned.account.id, status) as StoredAccount;
+    return ok(accountDocument(account, this.store));
+  }
+
+  simulateTransfer(request: SandboxRequest): Reply {
+    const profile = this.store.profiles.get(request.params.id ?? '');
+    if (!profile) return notFound('Customer profile');
+    const transfer = readTransferRequest(request.body);
+    if (typeof transfer === 'string') return invalid(transfer);
+    const account = [...this.store.accounts.values()].find(
+      (a) => a.customerProfileId === profile.id && a.accountNo === transfer.accountNo,
+    );
+    if (!account) return notFound('Virtual bank account');
+    if (account.currency !== transfer.currency) return invalid('currency does not match the virtual bank account');
+    if (account.status !== 'enabled') return errorList(422, 'STXE-4000', 'Resource Object Not Verified');
+    const reasons = blockedReasons(profile, transfer.holderName, this.review.has(profile.id));
+    const payment = paymentDocument(transfer, account, profile, reasons, this.store.now());
+    this.payments.set(payment.id, payment);
+    this.callbacks.emit('paymentStatusUpdated', payment);
+    return ok(payment);
+  }
+
+  setPaymentStatus(request: SandboxRequest): Reply {
+    const status = attributesOf(request.body)?.status;
+    if (status !== 'pending' && status !== 'completed' && status !== 'refunded') {
+      return invalid('status must be completed, refunded or pending');
+    }
+    const payment = this.payments.get(request.params.contractId ?? '');
+    if (!payment || payment.customer_profile_id !== request.params.id) return notFound('Payment');
+    payment.status = status as PaymentStatus;
+    // A released payment is no longer held.
+    if (status !== 'pending') payment.blocked_reasons = [];
+    payment.updated_at = this.store.now();
+    this.callbacks.emit('paymentStatusUpdated', payment);
+    return ok(payment);
+  }
+
+  createRfi(request: SandboxRequest): Reply {
+    const profile = this.store.profiles.get(request.params.id ?? '');
+    if (!profile) return notFound('Customer profile');
+    const rfi = readRfiRequest(request.body, profile.id, this.clock());
+    if (typeof rfi === 'string') return invalid(rfi);
+    this.rfis.set(rfi.id, rfi);
+    return this.announceRfi(rfi);
+  }
+
+  transitionRfi(request: SandboxRequest): Reply {
+    if (attributesOf(request.body)?.status !== 'completed') return invalid('status must be completed');
+    const rfi = this.rfis.get(request.params.rfiId ?? '');
+    if (!rfi || rfi.profileId !== request.params.id) return notFound('RFI request');
+    rfi.status = 'completed';
+    return this.announceRfi(rfi);
+  }
+
+  private announceRfi(rfi: StoredRfi): Reply {
+    const doc = rfiDocument(rfi, this.clock());
+    this.callbacks.emit('cpRfiStatusUpdated', doc);
+    return ok(doc);
+  }
+
+  // The account named in the path, if it exists and belongs to the profile in the path; else the 404.
+  private ownedAccount(request: SandboxRequest): { account: StoredAccount } | { reply: Reply } {
+    if (!this.store.profiles.has(request.params.id ?? '')) return { reply: notFound('Customer profile') };
+    const account = this.store.accounts.get(request.params.vbaId ?? '');
+    if (!account || account.customerProfileId !== request.params.id) return { reply: notFound('Virtual bank account') };
+    return { account };
+  }
+}
+
+/** Adds the sandbox-only simulation endpoints under `/v1/sandbox`. */
+export function addSimulationRoutes(router: Router, sim: SandboxSimulations): void {
+  const cp = '/v1/sandbox/customer_profile/:id';
+  router
+    .add('PUT', '/v1/sandbox/kyc/customer_profiles/:id', (r) => sim.verifyProfile(r))
+    .add('PUT', `${cp}/virtual_bank_accounts/:vbaId`, (r) => sim.setVirtualAccount(r))
+    .add('POST', `${cp}/bank_transfer_simulations`, (r) => sim.simulateTransfer(r))
+    .add('PUT', `${cp}/payments/:contractId`, (r) => sim.setPaymentStatus(r))
+    .add('POST', `${cp}/rfi-requests`, (r) => sim.createRfi(r))
+    .add('PUT', `${cp}/rfi-requests/:rfiId/transition`, (r) => sim.transitionRfi(r));
+}
