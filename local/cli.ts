@@ -1,4 +1,7 @@
 import './shared/polyfills';
+
+// The functions run on Node 24 in Lambda; on a Node 20 machine the SDK's upgrade notice is noise.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 import { Command } from 'commander';
 import { runDemo } from './demo';
 import { startRuntime } from './runtime';

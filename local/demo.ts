@@ -87,7 +87,7 @@ export async function runDemo(runtime: Runtime, print: (line: string) => void): 
     const started = Date.now();
     const { status, body } = await call(runtime, 'POST', '/onboardings', example('straitsx-invalid'));
     const errors = (body.errors as Array<{ path: string }> | undefined) ?? [];
-    outcomes.push({ scenario: 'invalid request', onboardingId: '-', provider: 'straitsx', expected: 'HTTP 400', got: `HTTP ${status}, ${errors.length} fields: ${errors.map((e) => e.path.replace('customer.', '')).join(', ')}`, steps: 'refused, nothing stored', ms: Date.now() - started, ok: status === 400 && errors.length > 0 });
+    outcomes.push({ scenario: 'invalid request', onboardingId: '-', provider: 'straitsx', expected: 'HTTP 400', got: `HTTP ${status}, ${errors.length} failing fields`, steps: `refused, nothing stored (${errors.map((e) => e.path.replace('customer.', '')).join(', ')})`, ms: Date.now() - started, ok: status === 400 && errors.length > 0 });
   }
   {
     const started = Date.now();

@@ -20,7 +20,9 @@ async function fromApi(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResu
     metrics.addMetric(created ? 'OnboardingAccepted' : 'OnboardingRepeated', 'Count', 1);
     return json(created ? 202 : 200, publicView(record), { location: `/onboardings/${record.onboardingId}` });
   } catch (error) {
+    if (error instanceof ValidationFailed) metrics.addMetric('OnboardingInvalid', 'Count', 1);
     if (error instanceof OnboardingConflict) {
+      metrics.addMetric('OnboardingConflict', 'Count', 1);
       throw new HttpError(409, 'An onboarding with this business key exists with different customer data.', {
         onboardingId: error.onboardingId,
       });
@@ -33,6 +35,7 @@ async function fromApi(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResu
 async function fromBus(event: EventBridgeEvent<string, unknown>): Promise<undefined> {
   if (event['detail-type'] !== REQUEST_DETAIL_TYPE) {
     logger.warn('ignored event', { detailType: event['detail-type'] });
+    metrics.addMetric('EventIgnored', 'Count', 1);
     return undefined;
   }
   try {

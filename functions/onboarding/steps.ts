@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { adapterFor } from '../providers';
-import { logger } from '../shared/powertools';
+import { logger, metrics } from '../shared/powertools';
 import { getOnboarding, linkProviderCustomer, mutateOnboarding, timelineEntry } from '../store/onboardings';
 import { getPersonalData } from '../store/vault';
 import { DETAIL_TYPES, outcomeDetail, publish } from './events';
@@ -31,6 +31,7 @@ export async function createProfileStep(input: unknown): Promise<ProfileStepOutp
   const request = await getPersonalData<OnboardingRequest>(record.vaultKey);
   const adapter = adapterFor(record.provider);
   if (isFinal(record) && record.profileStatus) {
+    metrics.addMetric('StepSkipped', 'Count', 1);
     return { profileStatus: record.profileStatus, needsVirtualAccount: adapter.needsVirtualAccount(request) };
   }
   const result = await adapter.createProfile({ onboardingId, request });
@@ -42,6 +43,7 @@ export async function createProfileStep(input: unknown): Promise<ProfileStepOutp
     ...(result.rejection ? { outcome: { reason: result.rejection.reason, retryable: result.rejection.retryable } } : {}),
     timeline: [...current.timeline, timelineEntry('create-profile', result.status, result.created ? 'created' : 'found existing')],
   }));
+  metrics.addMetric(result.created ? 'ProfileCreated' : 'ProfileFound', 'Count', 1);
   logger.info('profile step done', { onboardingId, profileStatus: result.status, created: result.created });
   return { profileStatus: result.status, needsVirtualAccount: adapter.needsVirtualAccount(request) };
 }
@@ -51,6 +53,7 @@ export async function createVirtualAccountStep(input: unknown): Promise<{ accoun
   const { onboardingId } = parseOrThrow(stepInputSchema, input);
   const record = await getOnboarding(onboardingId);
   if (record.virtualAccount && (isFinal(record) || record.virtualAccount.status === 'enabled')) {
+    metrics.addMetric('StepSkipped', 'Count', 1);
     return { accountStatus: record.virtualAccount.status };
   }
   const profileId = record.providerIds.profileId;
@@ -68,6 +71,7 @@ export async function createVirtualAccountStep(input: unknown): Promise<{ accoun
     },
     timeline: [...current.timeline, timelineEntry('create-virtual-account', account.status)],
   }));
+  metrics.addMetric('VirtualAccountLinked', 'Count', 1);
   logger.info('virtual account step done', { onboardingId, accountStatus: account.status });
   return { accountStatus: account.status };
 }
@@ -111,6 +115,7 @@ export async function finishStep(input: unknown): Promise<{ status: OnboardingSt
       current.publishedEvents.includes(eventKey) ? undefined : { publishedEvents: [...current.publishedEvents, eventKey] },
     );
   }
+  metrics.addMetric(`Onboarding${outcome === 'NEEDS_ATTENTION' ? 'NeedsAttention' : outcome[0] + outcome.slice(1).toLowerCase()}`, 'Count', 1);
   logger.info('onboarding finished', { onboardingId, status });
   return { status };
 }

@@ -13,7 +13,7 @@ export const logger = new Logger({
 });
 
 /** Custom metrics, flushed by the middleware at the end of each invocation. */
-export const metrics = new Metrics({ namespace: 'Onboarding', serviceName });
+export const metrics = new Metrics({ namespace: 'Onboarding', serviceName, logger });
 
 const REDACTED_KEYS = new Set([
   'customer',

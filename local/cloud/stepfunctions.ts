@@ -249,7 +249,7 @@ export class LocalStepFunctions {
     return this.describeExecution({ executionArn });
   }
 
-  /** States entered by the execution so far (nested ones included): Standard workflows bill per transition. */
+  /** State transitions so far: states entered plus retries, nested ones included (the Standard billing unit). */
   stateTransitions(executionArn: string): number {
     return this.find(executionArn).stateTransitions;
   }

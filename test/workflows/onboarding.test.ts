@@ -158,7 +158,7 @@ describe('onboarding workflow', () => {
   });
 
   it('retries ProviderUnavailable and completes', async () => {
-    const { execution, output, calls, history } = await runOnboarding({
+    const { execution, output, calls, history, transitions } = await runOnboarding({
       createProfile: [
         providerError('ProviderUnavailable'),
         providerError('ProviderUnavailable'),
@@ -172,6 +172,8 @@ describe('onboarding workflow', () => {
     expect(taskFailures(history)).toEqual(['ProviderUnavailable', 'ProviderUnavailable']);
     expect(history.filter((e) => e.type === 'TaskScheduled')).toHaveLength(3 + 1);
     expect(statesEntered(history).filter((name) => name === 'CreateProfile')).toHaveLength(1);
+    // Four states entered and two retries: AWS bills retries as transitions too.
+    expect(transitions).toBe(4 + 2);
   });
 
   it('retries ProviderRateLimited', async () => {

@@ -71,6 +71,7 @@ export class HistoryRecorder {
         break;
       }
       case 'StateRetried':
+        this.record.stateTransitions++;
         if (event.state.type === 'Task') this.scheduleTask(event.state.name, event.index, at);
         break;
       case 'StateFailed':

@@ -40,7 +40,7 @@ export interface ExecutionRecord {
   startDate: Date;
   stopDate?: Date;
   history: HistoryEvent[];
-  /** Number of states entered, nested Map/Parallel states included: the billing unit of Standard workflows. */
+  /** States entered plus retries, nested Map/Parallel states included: what Standard workflows bill as transitions. */
   stateTransitions: number;
 }
 
