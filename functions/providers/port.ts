@@ -1,13 +1,21 @@
 import type { OnboardingRequest, ProviderName } from '../onboarding/request';
 
-/** The provider's verdict on a customer profile, in the workflow's own words. */
-export type ProfileStatus = 'verified' | 'pending' | 'review' | 'rejected';
+/**
+ * The provider's verdict on a customer profile, in the workflow's own words:
+ * - `verified`: usable; `rejected`: a business decision, final;
+ * - `pending`: the provider is checking, its verdict comes by webhook (or a status check on timeout);
+ * - `review`: a human must decide (the operator's review endpoint);
+ * - `needs_documents`: the provider asks for (new) documents before it can go on.
+ */
+export type ProfileStatus = 'verified' | 'pending' | 'review' | 'rejected' | 'needs_documents';
 
 export interface ProfileResult {
   profileId: string;
   status: ProfileStatus;
   /** False when an earlier attempt had created it already and it was found again. */
   created: boolean;
+  /** The provider's own status word, for the timeline (never personal data). */
+  providerStatus?: string;
   rejection?: { reason?: string; retryable?: boolean };
 }
 
@@ -21,6 +29,22 @@ export interface AccountResult {
   created: boolean;
 }
 
+/** A document slot a provider needs (e.g. `identityDocuments.passport`, `national_identity`). */
+export interface DocumentSlot {
+  slot: string;
+  required: boolean;
+}
+
+/** The documents the merchant uploaded to our bucket for this onboarding, as the adapter may use them. */
+export interface DocumentAccess {
+  /** Slots with a checked upload. */
+  uploaded(): string[];
+  /** A short-lived URL the provider can fetch the document from. */
+  url(slot: string, ttlSeconds: number): Promise<string>;
+  /** The bytes and content type, for providers that take an upload. */
+  read(slot: string): Promise<{ body: Uint8Array; contentType: string }>;
+}
+
 export interface StepContext {
   onboardingId: string;
   request: OnboardingRequest;
@@ -29,13 +53,25 @@ export interface StepContext {
 /**
  * One port, one adapter per provider. Every mutating call is safe to repeat: the adapter looks up what
  * an earlier attempt made, or sends a key the provider de-duplicates on, before it creates anything.
+ * Adding a provider adds an adapter; no handler and no workflow step changes.
  */
 export interface ProviderAdapter {
   readonly name: ProviderName;
   /** Whether this onboarding ends with a virtual bank account at the provider. */
   needsVirtualAccount(request: OnboardingRequest): boolean;
-  /** Creates the customer profile, or finds the one an earlier attempt created. */
-  createProfile(context: StepContext): Promise<ProfileResult>;
+  /** Documents the provider needs before (or, after a resubmission request, again for) the profile. */
+  requiredDocuments(request: OnboardingRequest): DocumentSlot[];
+  /**
+   * Creates the customer profile (and, where the provider needs it, sends details and documents and starts
+   * the screening), or finds what an earlier attempt created and carries on from there.
+   */
+  createProfile(context: StepContext & { documents: DocumentAccess; profileId?: string }): Promise<ProfileResult>;
+  /** Asks the provider where the profile stands (after a wait timed out, or to re-read after a webhook). */
+  getProfileStatus(context: StepContext & { profileId: string }): Promise<ProfileResult>;
   /** Creates the virtual bank account for a verified profile, or finds the existing one. */
-  createVirtualAccount(context: StepContext & { profileId: string }): Promise<AccountResult>;
+  createVirtualAccount?(context: StepContext & { profileId: string }): Promise<AccountResult>;
+  /** Asks the provider where a pending virtual account stands. */
+  getVirtualAccountStatus?(context: StepContext & { profileId: string; accountId: string }): Promise<AccountResult>;
+  /** Records an operator's decision on a profile in review, where the provider supports it. */
+  decideReview?(context: StepContext & { profileId: string; decision: 'verified' | 'rejected'; reason?: string }): Promise<ProfileResult>;
 }

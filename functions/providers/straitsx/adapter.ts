@@ -6,6 +6,7 @@ import { ProviderConflict, ProviderError } from '../../shared/errors';
 import { readSecret } from '../../shared/secrets';
 import type { AccountResult, ProfileResult, ProviderAdapter, StepContext } from '../port';
 import { StraitsxClient } from './client';
+import { takeProviderToken } from '../../store/rate-limit';
 import {
   type StraitsxProfileDocument,
   type StraitsxVirtualAccountDocument,
@@ -51,7 +52,7 @@ const asStraitsx = (request: OnboardingRequest): StraitsxRequest => {
 export class StraitsxAdapter implements ProviderAdapter {
   readonly name = 'straitsx' as const;
 
-  constructor(private readonly client: () => Promise<StraitsxClient>) {}
+  constructor(private readonly client: () => Promise<StraitsxTransport>) {}
 
   needsVirtualAccount(): boolean {
     return true;
@@ -86,7 +87,7 @@ export class StraitsxAdapter implements ProviderAdapter {
     return toAccountResult(doc, true);
   }
 
-  private async findProfile(client: StraitsxClient, request: StraitsxRequest): Promise<StraitsxProfileDocument | undefined> {
+  private async findProfile(client: StraitsxTransport, request: StraitsxRequest): Promise<StraitsxProfileDocument | undefined> {
     const list = await client.request<StraitsxProfileDocument[]>('GET', '/kyc/customer_profiles', {
       query: { 'filter[registration_id]': request.customer.registrationId.trim(), 'page[size]': '50' },
     });
@@ -96,6 +97,20 @@ export class StraitsxAdapter implements ProviderAdapter {
 
 let client: StraitsxClient | undefined;
 let clientKey: string | undefined;
+
+/** What the adapter needs of a client: one request at a time. */
+export type StraitsxTransport = Pick<StraitsxClient, 'request'>;
+
+/** Every request first takes a token from the provider's shared budget (documented limit: 5 per second). */
+function throttled(inner: StraitsxClient): StraitsxTransport {
+  const rate = intEnv('STRAITSX_RATE_PER_SECOND', 4);
+  return {
+    request: async (method, path, options) => {
+      await takeProviderToken('straitsx', rate);
+      return inner.request(method, path, options);
+    },
+  };
+}
 
 /** The adapter wired to the deployed configuration: base URL and timeout from env, key from the secret. */
 export function straitsxAdapter(): StraitsxAdapter {
@@ -112,6 +127,6 @@ export function straitsxAdapter(): StraitsxAdapter {
       });
       clientKey = key;
     }
-    return client;
+    return throttled(client);
   });
 }

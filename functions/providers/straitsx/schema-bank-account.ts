@@ -29,7 +29,10 @@ const bankAccountFields = {
     .string()
     .regex(SWIFT_BIC, rule(SWIFT_BIC, 'intermediary_swift_bic must be an 8 or 11 character SWIFT/BIC code'))
     .optional(),
-  routing_code: z.string().regex(ROUTING_CODE, rule(ROUTING_CODE, 'routing_code must be 1 to 31 capital letters or digits')).optional(),
+  routing_code: z
+    .string()
+    .regex(ROUTING_CODE, rule(ROUTING_CODE, 'routing_code must be 1 to 31 capital letters or digits'))
+    .optional(),
   payment_reason: freeText('payment_reason', TEXT_150, 150).optional(),
 };
 
@@ -57,7 +60,10 @@ export const bankAccountProofSchema = z
       .regex(PROOF_DATA_URI, rule(PROOF_DATA_URI, 'fileData must be a base64 data URI of a PDF, PNG or JPEG file'))
       .refine((uri) => base64Bytes(uri.slice(uri.indexOf(',') + 1)) <= MAX_PROOF_BYTES, 'fileData must be at most 10 MB')
       .optional(),
-    fileName: z.string().regex(PROOF_FILE_NAME, rule(PROOF_FILE_NAME, 'fileName must end in .pdf, .png, .jpg or .jpeg')).optional(),
+    fileName: z
+      .string()
+      .regex(PROOF_FILE_NAME, rule(PROOF_FILE_NAME, 'fileName must end in .pdf, .png, .jpg or .jpeg'))
+      .optional(),
   })
   .superRefine((value, ctx) => {
     const byUrl = value.fileUrl !== undefined;

@@ -44,7 +44,9 @@ import {
 
 const basic = businessProfileSchema.shape;
 const flag = (field: string) =>
-  z.boolean({ error: (i) => (i.input === undefined ? `${field} is required (true or false)` : `${field} must be true or false`) });
+  z.boolean({
+    error: (i) => (i.input === undefined ? `${field} is required (true or false)` : `${field} must be true or false`),
+  });
 
 const businessPlusFields = {
   registrationType: z.literal('business', 'registrationType must be business'),
@@ -90,7 +92,11 @@ function checkBusiness(value: Record<string, unknown>, ctx: z.RefinementCtx<unkn
   otherIff(ctx, value, 'sourceOfFunds', 'otherSourceOfFunds', funds.includes('OTHERS'));
   const listed = Array.isArray(value.intermediariesDocuments) && value.intermediariesDocuments.length > 0;
   if (value.intermediaries === true && !listed) {
-    issue(ctx, ['intermediariesDocuments'], 'intermediariesDocuments is required when intermediaries is true (one entry per intermediary)');
+    issue(
+      ctx,
+      ['intermediariesDocuments'],
+      'intermediariesDocuments is required when intermediaries is true (one entry per intermediary)',
+    );
   }
   if (value.intermediaries !== true && value.intermediariesDocuments !== undefined) {
     issue(ctx, ['intermediariesDocuments'], 'intermediariesDocuments is allowed only when intermediaries is true');
@@ -125,8 +131,18 @@ export const BUSINESS_DOCUMENTS_REQUIRED = [
   'proofOfAddress',
   'boardResolution',
 ] as const;
-export const BUSINESS_DOCUMENTS_OPTIONAL = ['amlQuestionnaire', 'sanctionQuestionnaire', 'operatingLicense', 'declaration'] as const;
-export const INTERMEDIARY_DOCUMENTS = ['certificateOfIncorporation', 'memorandum', 'registerOfMembers', 'certificateOfIncumbency'] as const;
+export const BUSINESS_DOCUMENTS_OPTIONAL = [
+  'amlQuestionnaire',
+  'sanctionQuestionnaire',
+  'operatingLicense',
+  'declaration',
+] as const;
+export const INTERMEDIARY_DOCUMENTS = [
+  'certificateOfIncorporation',
+  'memorandum',
+  'registerOfMembers',
+  'certificateOfIncumbency',
+] as const;
 export type BusinessDocumentKind = (typeof BUSINESS_DOCUMENTS_REQUIRED)[number] | (typeof BUSINESS_DOCUMENTS_OPTIONAL)[number];
 
 /** The company documents object of the provider's body. */
@@ -171,7 +187,11 @@ export const businessPlusProviderSchema = z
   .superRefine((value, ctx) => {
     checkBusiness(value, ctx);
     if (needsOperatingLicense(value.licensingStatus) && isBlank(value.documents?.operatingLicense)) {
-      issue(ctx, ['documents', 'operatingLicense'], `operatingLicense is required when licensingStatus is ${value.licensingStatus}`);
+      issue(
+        ctx,
+        ['documents', 'operatingLicense'],
+        `operatingLicense is required when licensingStatus is ${value.licensingStatus}`,
+      );
     }
   });
 

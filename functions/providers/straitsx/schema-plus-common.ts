@@ -9,10 +9,12 @@ import { UNLISTED_CODE } from './schema-plus-enums';
  * an optional port and path. The business section writes the same rule without `_` in host names; the
  * wider personal form is used for both, so a link valid for one is valid for the other.
  */
-export const FILE_URL = /^(https?:\/\/)?(([0-9]{1,3}(\.[0-9]{1,3}){3,5})|(([-\p{L}_0-9]{1,256}\.)+[-\p{L}_]{2,6}))(:[0-9]+)?([/?].*)?$/iu;
+export const FILE_URL =
+  /^(https?:\/\/)?(([0-9]{1,3}(\.[0-9]{1,3}){3,5})|(([-\p{L}_0-9]{1,256}\.)+[-\p{L}_]{2,6}))(:[0-9]+)?([/?].*)?$/iu;
 
 /** Business website rule, as the reference writes it. */
-export const WEBSITE = /^(https?:\/\/)?(([0-9]{1,3}(\.[0-9]{1,3}){3,5})|(([-\p{L}0-9]{1,256}\.)+[-\p{L}]{2,6}))(:[0-9]+)?([/?].*)?$/iu;
+export const WEBSITE =
+  /^(https?:\/\/)?(([0-9]{1,3}(\.[0-9]{1,3}){3,5})|(([-\p{L}0-9]{1,256}\.)+[-\p{L}]{2,6}))(:[0-9]+)?([/?].*)?$/iu;
 
 /** Free text of 1 to 255 characters (sourceOfWealth.others.details). */
 export const TEXT_255 = /^\s*.{1,255}\s*$/;
@@ -63,7 +65,8 @@ export const unlistedCode = (field: string) =>
   z.string().regex(UNLISTED_CODE, rule(UNLISTED_CODE, `${field} must be one upper-case code of letters, digits and _`));
 
 /** A name of 1 to 191 characters (first, last, middle and native names). */
-export const name191 = (field: string) => z.string().regex(NATIVE_NAME, rule(NATIVE_NAME, `${field} must be 1 to 191 characters`));
+export const name191 = (field: string) =>
+  z.string().regex(NATIVE_NAME, rule(NATIVE_NAME, `${field} must be 1 to 191 characters`));
 
 const LIVENESS_TEXT = /^(true|false|1|0)$/i;
 
@@ -71,21 +74,33 @@ const LIVENESS_TEXT = /^(true|false|1|0)$/i;
 export const livenessResult = (field = 'livenessResult') =>
   z
     .custom<boolean | number | string>(
-      (value) => typeof value === 'boolean' || value === 1 || value === 0 || (typeof value === 'string' && LIVENESS_TEXT.test(value)),
-      { error: (issue) => (issue.input === undefined ? `${field} is required (true, false, 1 or 0)` : `${field} must be true, false, 1 or 0`) },
+      (value) =>
+        typeof value === 'boolean' || value === 1 || value === 0 || (typeof value === 'string' && LIVENESS_TEXT.test(value)),
+      {
+        error: (issue) =>
+          issue.input === undefined ? `${field} is required (true, false, 1 or 0)` : `${field} must be true, false, 1 or 0`,
+      },
     )
     .transform((value) => value === true || value === 1 || (typeof value === 'string' && /^(true|1)$/i.test(value)));
 
 /** The address of a personal CP+ (residency address). */
 export const personalPlusAddressSchema = z.strictObject({
   street: z.string().regex(PLUS_STREET, rule(PLUS_STREET, 'street must be 1 to 180 characters')),
-  city: z.string().regex(PLUS_CITY, rule(PLUS_CITY, 'city must be 1 to 100 letters, spaces or \' . , - ( )')),
-  postalCode: z.string().regex(POSTAL_CODE, rule(POSTAL_CODE, 'postalCode must be 2 to 20 letters, digits, spaces or dashes')).optional(),
-  state: z.string().regex(PLUS_STATE, rule(PLUS_STATE, "state must be 1 to 15 letters, digits, spaces or / - ? : ( ) . , ' +")).optional(),
+  city: z.string().regex(PLUS_CITY, rule(PLUS_CITY, "city must be 1 to 100 letters, spaces or ' . , - ( )")),
+  postalCode: z
+    .string()
+    .regex(POSTAL_CODE, rule(POSTAL_CODE, 'postalCode must be 2 to 20 letters, digits, spaces or dashes'))
+    .optional(),
+  state: z
+    .string()
+    .regex(PLUS_STATE, rule(PLUS_STATE, "state must be 1 to 15 letters, digits, spaces or / - ? : ( ) . , ' +"))
+    .optional(),
   country: countryCode('country'),
 });
 
-const businessState = z.string().regex(BUSINESS_STATE, rule(BUSINESS_STATE, "state must be 1 to 15 letters, digits, spaces or - ? : ( ) . , ' +"));
+const businessState = z
+  .string()
+  .regex(BUSINESS_STATE, rule(BUSINESS_STATE, "state must be 1 to 15 letters, digits, spaces or - ? : ( ) . , ' +"));
 
 /**
  * A business CP+ address as the merchant sends it: the basic address rules with state required. The
@@ -99,11 +114,15 @@ export const businessPlusProviderAddressSchema = addressSchema.extend({
   state: businessState,
   country: z
     .string()
-    .regex(COUNTRY_CODE_OR_NAME, rule(COUNTRY_CODE_OR_NAME, 'country must be an ISO alpha-2 or alpha-3 code or a short country name')),
+    .regex(
+      COUNTRY_CODE_OR_NAME,
+      rule(COUNTRY_CODE_OR_NAME, 'country must be an ISO alpha-2 or alpha-3 code or a short country name'),
+    ),
 });
 
 /** True when a value is absent or blank text. */
-export const isBlank = (value: unknown) => value === undefined || value === null || (typeof value === 'string' && value.trim() === '');
+export const isBlank = (value: unknown) =>
+  value === undefined || value === null || (typeof value === 'string' && value.trim() === '');
 
 type Ctx = z.RefinementCtx<unknown>;
 
@@ -118,7 +137,8 @@ export function issue(ctx: Ctx, path: PropertyKey[], message: string): void {
  */
 export function otherIff(ctx: Ctx, value: Record<string, unknown>, listField: string, otherField: string, chosen: boolean): void {
   if (chosen && isBlank(value[otherField])) issue(ctx, [otherField], `${otherField} is required when ${listField} is OTHERS`);
-  if (!chosen && value[otherField] !== undefined) issue(ctx, [otherField], `${otherField} is allowed only when ${listField} is OTHERS`);
+  if (!chosen && value[otherField] !== undefined)
+    issue(ctx, [otherField], `${otherField} is allowed only when ${listField} is OTHERS`);
 }
 
 export const ID_DOCUMENT_KINDS = ['passport', 'idFront', 'idBack'] as const;
@@ -135,7 +155,8 @@ export function idDocumentsFor(registrationIdType: unknown): IdDocumentKind[] {
 export function requireIdDocuments(ctx: Ctx, registrationIdType: unknown, documents: unknown, prefix: PropertyKey[]): void {
   const present = typeof documents === 'object' && documents !== null ? (documents as Record<string, unknown>) : {};
   for (const kind of idDocumentsFor(registrationIdType)) {
-    if (isBlank(present[kind])) issue(ctx, [...prefix, kind], `${kind} is required when registrationIdType is ${String(registrationIdType)}`);
+    if (isBlank(present[kind]))
+      issue(ctx, [...prefix, kind], `${kind} is required when registrationIdType is ${String(registrationIdType)}`);
   }
 }
 
@@ -183,7 +204,11 @@ export function setAtSlot(body: Record<string, unknown>, slot: string, value: un
 }
 
 /** A sourceOfWealth object: every kind optional and shaped by `each`, `others` shaped by `others`. */
-export function sourceOfWealthSchema<K extends string, S extends z.ZodType, O extends z.ZodType>(kinds: readonly K[], each: S, others: O) {
+export function sourceOfWealthSchema<K extends string, S extends z.ZodType, O extends z.ZodType>(
+  kinds: readonly K[],
+  each: S,
+  others: O,
+) {
   const shape: Record<string, z.ZodType> = {};
   for (const kind of kinds) shape[kind] = (kind === 'others' ? others : each).optional();
   return z

@@ -7,7 +7,13 @@ import { z } from 'zod';
  * the provider's published OpenAPI document, which gives them in full.
  */
 
-export const EXPECTED_ANNUAL_TRANSACTION_AMOUNTS = ['0_TO_1000', '1001_TO_5000', '5001_TO_10000', '10001_TO_30000', 'GT_30000'] as const;
+export const EXPECTED_ANNUAL_TRANSACTION_AMOUNTS = [
+  '0_TO_1000',
+  '1001_TO_5000',
+  '5001_TO_10000',
+  '10001_TO_30000',
+  'GT_30000',
+] as const;
 export const EXPECTED_TRANSACTION_SIZES = ['0_TO_1000', '1001_TO_5000', '5001_TO_10000', '10001_TO_20000', 'GT_20000'] as const;
 export const EXPECTED_TRANSACTION_FREQUENCIES = [
   'AT_LEAST_ONCE_EVERY_2_WEEKS',
@@ -16,11 +22,24 @@ export const EXPECTED_TRANSACTION_FREQUENCIES = [
   'AT_LEAST_ONCE_A_YEAR',
 ] as const;
 export const ANNUAL_INCOMES = ['0_TO_30000', '30001_TO_50000', '50001_TO_100000', '100001_TO_500000', 'GT_500000'] as const;
-export const TOTAL_WEALTH = ['0_TO_500000', '500001_TO_2000000', '2000001_TO_5000000', '5000001_TO_10000000', 'GT_10000000'] as const;
+export const TOTAL_WEALTH = [
+  '0_TO_500000',
+  '500001_TO_2000000',
+  '2000001_TO_5000000',
+  '5000001_TO_10000000',
+  'GT_10000000',
+] as const;
 
 export const PERSONAL_PURPOSES_OF_ACCOUNT = ['INVESTMENT', 'TRADING', 'REMITTANCES', 'OTHERS'] as const;
 /** The business list adds two values, both spelt with a space. */
-export const BUSINESS_PURPOSES_OF_ACCOUNT = ['INVESTMENT', 'TRADING', 'REMITTANCES', 'TREASURY MANAGEMENT', 'BUSINESS USAGE', 'OTHERS'] as const;
+export const BUSINESS_PURPOSES_OF_ACCOUNT = [
+  'INVESTMENT',
+  'TRADING',
+  'REMITTANCES',
+  'TREASURY MANAGEMENT',
+  'BUSINESS USAGE',
+  'OTHERS',
+] as const;
 
 export const ENTITY_LEGAL_FORMS = ['PRIVATE_COMPANY', 'PUBLIC_COMPANY'] as const;
 
@@ -30,7 +49,13 @@ export const ENTITY_LEGAL_FORMS = ['PRIVATE_COMPANY', 'PUBLIC_COMPANY'] as const
  * validation error, so it is kept as written. (The reference's response example shows `80001_TO_100000`,
  * which is in no list; the list wins.)
  */
-export const MONTHLY_TRANSACTION_VOLUMES = ['0_TO_100000', '100001_TO_500000', '500001_TO_1000000', '100001_TO_10000000', 'GT_10000000'] as const;
+export const MONTHLY_TRANSACTION_VOLUMES = [
+  '0_TO_100000',
+  '100001_TO_500000',
+  '500001_TO_1000000',
+  '100001_TO_10000000',
+  'GT_10000000',
+] as const;
 
 export const LICENSING_STATUSES = [
   'FULLY_LICENSED',

@@ -27,7 +27,9 @@ const personFields = {
   lastName: name191('lastName'),
   nativeName: name191('nativeName').optional(),
   dateOfBirth: pastDate('dateOfBirth'),
-  registrationId: z.string().regex(PERSON_REGISTRATION_ID, rule(PERSON_REGISTRATION_ID, 'registrationId must be 4 to 20 letters or digits')),
+  registrationId: z
+    .string()
+    .regex(PERSON_REGISTRATION_ID, rule(PERSON_REGISTRATION_ID, 'registrationId must be 4 to 20 letters or digits')),
   registrationIdType: oneOf('registrationIdType', ['passport', 'identity_card']),
   registrationIdCountry: countryCode('registrationIdCountry'),
   nationality: countryCode('nationality'),
@@ -55,7 +57,9 @@ const idCheck = (value: { registrationIdType?: unknown; identityDocuments?: unkn
   requireIdDocuments(ctx, value.registrationIdType, value.identityDocuments, ['identityDocuments']);
 
 /** A director as the provider takes it: the ID document for the registrationIdType is required. */
-export const directorProviderSchema = z.strictObject({ ...personFields, identityDocuments: personIdDocuments.optional() }).superRefine(idCheck);
+export const directorProviderSchema = z
+  .strictObject({ ...personFields, identityDocuments: personIdDocuments.optional() })
+  .superRefine(idCheck);
 
 /** A beneficial owner as the provider takes it: ID document and proof of address required. */
 export const beneficialOwnerProviderSchema = z
@@ -115,7 +119,8 @@ export function peopleRequiredDocuments(input: PeopleInput): DocumentSlot<People
     for (const kind of idDocumentsFor(input.trader.registrationIdType)) {
       slots.push({ slot: `trader.identityDocuments.${kind}`, required: true });
     }
-    for (const field of ['proofOfAddress', 'selfie', 'livenessSnapshot'] as const) slots.push({ slot: `trader.${field}`, required: true });
+    for (const field of ['proofOfAddress', 'selfie', 'livenessSnapshot'] as const)
+      slots.push({ slot: `trader.${field}`, required: true });
   }
   return slots;
 }

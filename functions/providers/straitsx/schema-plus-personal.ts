@@ -15,8 +15,8 @@ import {
   type DocumentSlot,
   documentUrl,
   freeText,
-  idDocumentsFor,
   type IdDocumentKind,
+  idDocumentsFor,
   livenessResult,
   name191,
   otherIff,
@@ -52,7 +52,10 @@ const ipAddress = z
 // The fields that carry no document: the same in the merchant's request and in the provider's body.
 const personalPlusFields = {
   registrationType: z.literal('personal', 'registrationType must be personal'),
-  customerName: z.string().regex(CUSTOMER_NAME, rule(CUSTOMER_NAME, 'customerName must be 1 to 50 letters, digits or spaces')).optional(),
+  customerName: z
+    .string()
+    .regex(CUSTOMER_NAME, rule(CUSTOMER_NAME, 'customerName must be 1 to 50 letters, digits or spaces'))
+    .optional(),
   customerFirstName: name191('customerFirstName'),
   customerLastName: name191('customerLastName'),
   customerNativeName: name191('customerNativeName').optional(),
@@ -79,7 +82,9 @@ const personalPlusFields = {
   expectedTransactionFrequency: oneOf('expectedTransactionFrequency', EXPECTED_TRANSACTION_FREQUENCIES),
   annualIncome: oneOf('annualIncome', ANNUAL_INCOMES),
   totalWealth: oneOf('totalWealth', TOTAL_WEALTH),
-  ipAddresses: z.array(ipAddress, 'ipAddresses must be a list of IP addresses').min(1, 'ipAddresses must hold at least one IP address'),
+  ipAddresses: z
+    .array(ipAddress, 'ipAddresses must be a list of IP addresses')
+    .min(1, 'ipAddresses must hold at least one IP address'),
   purposeOfAccount: oneOf('purposeOfAccount', PERSONAL_PURPOSES_OF_ACCOUNT),
   // The length is not documented; 255 matches the other free-text explanation (sourceOfWealth.others.details).
   otherPurposeOfAccount: freeText('otherPurposeOfAccount', TEXT_255, 255).optional(),
@@ -104,7 +109,13 @@ export const personalWealthProviderSchema = sourceOfWealthSchema(
 type PersonalShape = { purposeOfAccount?: unknown; otherPurposeOfAccount?: unknown };
 
 function checkPurpose(value: PersonalShape, ctx: z.RefinementCtx<unknown>) {
-  otherIff(ctx, value as Record<string, unknown>, 'purposeOfAccount', 'otherPurposeOfAccount', value.purposeOfAccount === 'OTHERS');
+  otherIff(
+    ctx,
+    value as Record<string, unknown>,
+    'purposeOfAccount',
+    'otherPurposeOfAccount',
+    value.purposeOfAccount === 'OTHERS',
+  );
 }
 
 /**
@@ -164,7 +175,10 @@ export function personalRequiredDocuments(customer: PersonalDocumentsInput): Doc
   const slots: DocumentSlot<PersonalDocumentSlotName>[] = [
     { slot: 'identityDocuments.proofOfAddress', required: true },
     { slot: 'identityDocuments.livenessSnapshot', required: true },
-    ...idDocumentsFor(customer.registrationIdType).map((kind) => ({ slot: `identityDocuments.${kind}` as const, required: true })),
+    ...idDocumentsFor(customer.registrationIdType).map((kind) => ({
+      slot: `identityDocuments.${kind}` as const,
+      required: true,
+    })),
     { slot: 'identityDocuments.selfie', required: false },
   ];
   for (const kind of PERSONAL_WEALTH_SOURCES) {

@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import { type FieldError, parseOrThrow, ValidationFailed } from '../../onboarding/validation';
-import { type DocumentSlot, getAtSlot, isBlank, setAtSlot } from './schema-plus-common';
 import {
   type BusinessDocumentSlotName,
   type BusinessDocumentsInput,
@@ -10,6 +9,7 @@ import {
   businessPlusProviderSchema,
   businessRequiredDocuments,
 } from './schema-plus-business';
+import { type DocumentSlot, getAtSlot, isBlank, setAtSlot } from './schema-plus-common';
 import {
   type PersonalDocumentSlotName,
   type PersonalDocumentsInput,
@@ -26,8 +26,6 @@ import {
  * personal, business and people files next to this one.
  */
 
-export type { DocumentSlot } from './schema-plus-common';
-export * from './schema-plus-enums';
 export {
   type BusinessDocumentSlotName,
   type BusinessPlusCustomer,
@@ -35,6 +33,8 @@ export {
   businessPlusCustomerSchema,
   businessPlusProviderSchema,
 } from './schema-plus-business';
+export type { DocumentSlot } from './schema-plus-common';
+export * from './schema-plus-enums';
 export {
   type PersonalDocumentSlotName,
   type PersonalPlusCustomer,
@@ -51,7 +51,8 @@ export type DocumentSlotName = PersonalDocumentSlotName | BusinessDocumentSlotNa
 export type DocumentUrls = Readonly<Partial<Record<DocumentSlotName, string>>>;
 
 const registrationTypeError = {
-  error: (issue: { code: string }) => (issue.code === 'invalid_union' ? 'registrationType must be personal or business' : undefined),
+  error: (issue: { code: string }) =>
+    issue.code === 'invalid_union' ? 'registrationType must be personal or business' : undefined,
 };
 
 /** A CP+ customer in the merchant's request, personal or business by registrationType. */
@@ -124,7 +125,11 @@ export function documentUrlsOf(body: PersonalDocumentsInput | BusinessDocumentsI
   return out;
 }
 
-const leafOf = (slot: string) => slot.split('.').pop()?.replace(/\[\d+\]$/, '') ?? slot;
+const leafOf = (slot: string) =>
+  slot
+    .split('.')
+    .pop()
+    ?.replace(/\[\d+\]$/, '') ?? slot;
 
 /**
  * The provider's body for a CP+ customer: the request's fields with each document link placed in its
@@ -143,7 +148,8 @@ export function toPlusProviderBody(customer: PlusCustomer, documentUrls: Documen
     if (!known.has(slot)) errors.push({ path: slot, message: `${leafOf(slot)} is not a document this customer needs` });
   }
   for (const { slot, required } of slots) {
-    if (required && isBlank(urls[slot])) errors.push({ path: slot, message: `${leafOf(slot)} is required: no document was provided` });
+    if (required && isBlank(urls[slot]))
+      errors.push({ path: slot, message: `${leafOf(slot)} is required: no document was provided` });
   }
   if (errors.length > 0) throw new ValidationFailed(errors);
 

@@ -38,7 +38,11 @@ export const isoDate = (what: string) =>
 
 /** A real calendar date that is not in the future (dates of birth and incorporation). */
 export const pastDate = (what: string) =>
-  isoDate(what).refine((value) => new Date(`${value}T00:00:00Z`).getTime() <= Date.now(), `${what} must not be in the future`);
+  isoDate(what).refine((value) => {
+    // A date that does not exist already has its own error; it is not also "in the future".
+    const time = new Date(`${value}T00:00:00Z`).getTime();
+    return Number.isNaN(time) || time <= Date.now();
+  }, `${what} must not be in the future`);
 
 export const addressSchema = z.strictObject({
   street: z

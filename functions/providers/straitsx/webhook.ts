@@ -96,7 +96,7 @@ interface Normalized {
   dedupeKey: string;
 }
 
-/** A callback reduced to ids and statuses; nothing personal is carried over. */
+/** A callback reduced to ids and statuses (and the provider's rejection summary): no names, numbers or documents. */
 export type StraitsxCallback = Normalized &
   (
     | {

@@ -10,23 +10,35 @@ import {
   startHttpSandbox,
 } from '../kit';
 import { addAccountRoutes } from './accounts';
+import { addBankAccountRoutes } from './bank-accounts';
 import { addWebhookRoutes, CallbackSender, type SandboxCallbackControls, type SandboxCallbackOptions } from './callbacks';
-import { addProfileRoutes } from './profiles';
+import { MAX_DOCUMENT_BYTES } from './documents';
+import { addProfileRoutes, DEFAULT_DOCUMENT_CHECK } from './profiles';
 import { errorList, flatError, invalid, ok } from './replies';
 import { SandboxRequestSigning, type SandboxSigningControls, type SandboxSigningOptions } from './signing';
 import { addSimulationRoutes, type SandboxSimulationControls, SandboxSimulations } from './simulations';
 import {
   type AccountStatus,
   type StoredAccount,
+  type StoredBankAccount,
   type StoredProfile,
   StraitsxStore,
   type VerificationMode,
   type VerificationStatus,
 } from './store';
 
+export { bankAccountDocument, setBankAccountStatus } from './bank-accounts';
 export type { CallbackDelivery, WebhookEvent } from './callbacks';
 export type { SandboxSigningConfig } from './signing';
-export type { AccountStatus, StoredAccount, StoredProfile, VerificationMode, VerificationStatus } from './store';
+export type {
+  AccountStatus,
+  BankAccountStatus,
+  StoredAccount,
+  StoredBankAccount,
+  StoredProfile,
+  VerificationMode,
+  VerificationStatus,
+} from './store';
 
 export interface StraitsxSandboxOptions extends SandboxSigningOptions, SandboxCallbackOptions {
   /** 0 or absent: a free port. */
@@ -42,6 +54,8 @@ export interface StraitsxSandboxOptions extends SandboxSigningOptions, SandboxCa
   clock?: () => Date;
   /** Monotonic milliseconds behind the rate limit; a test can hold it still to make the limit exact. */
   rateClock?: () => number;
+  /** Fetch the documents a profile or bank account links, as the provider does (default true). */
+  fetchDocuments?: boolean;
 }
 
 /** A running StraitsX sandbox, with helpers for tests that are not part of the provider's HTTP API. */
@@ -55,6 +69,8 @@ export interface StraitsxSandbox extends SandboxSigningControls, SandboxCallback
   profiles(): StoredProfile[];
   /** Every stored virtual bank account, oldest first (copies). */
   virtualAccounts(): StoredAccount[];
+  /** Every stored customer profile bank account, oldest first (copies). */
+  bankAccounts(): StoredBankAccount[];
   /** Clears profiles, accounts, the request log, faults, rate buckets, the verification mode, webhooks and simulations. */
   reset(): void;
   requests(): RequestLogEntry[];
@@ -87,8 +103,10 @@ export async function startStraitsxSandbox(options: StraitsxSandboxOptions): Pro
   if (options.verification) store.verification = options.verification;
   const limiter = new KeyedRateLimiter(options.ratePerSecond ?? 5, options.rateClock);
   const router = new Router().add('GET', '/v1/authorize/hello', () => ok({ msg: 'Hello world' }));
-  addProfileRoutes(router, store);
+  const documentCheck = { ...DEFAULT_DOCUMENT_CHECK, fetchDocuments: options.fetchDocuments ?? true };
+  addProfileRoutes(router, store, documentCheck);
   addAccountRoutes(router, store);
+  addBankAccountRoutes(router, store, documentCheck);
   const signing = new SandboxRequestSigning(options.clock ?? (() => new Date()), options.signing);
   const callbacks = new CallbackSender(options);
   const simulations = new SandboxSimulations(store, callbacks, options.clock);
@@ -112,6 +130,8 @@ export async function startStraitsxSandbox(options: StraitsxSandboxOptions): Pro
     guard,
     faults: options.faults,
     faultReply,
+    // The provider takes files inline (bank account proofs) up to its per-request limit.
+    maxBodyBytes: MAX_DOCUMENT_BYTES,
     notFound: () => errorList(404, 'STXE-5000', 'Record Not Found'),
     onError: () => flatError(500, 'STXE-8000', 'Required operation failed'),
   });
@@ -126,6 +146,7 @@ export async function startStraitsxSandbox(options: StraitsxSandboxOptions): Pro
     },
     profiles: () => [...store.profiles.values()].map((p) => structuredClone(p)),
     virtualAccounts: () => [...store.accounts.values()].map((a) => ({ ...a })),
+    bankAccounts: () => [...store.bankAccounts.values()].map((a) => ({ ...a })),
     reset: () => {
       store.reset();
       if (options.verification) store.verification = options.verification;

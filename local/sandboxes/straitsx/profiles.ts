@@ -1,50 +1,29 @@
-import { type FieldError, toFieldErrors } from '../../../functions/onboarding/validation';
 import { straitsxCustomerSchema } from '../../../functions/providers/straitsx/schema';
+import { isPlusProfileBody } from '../../../functions/providers/straitsx/schema-plus';
 import type { Reply, Router, SandboxRequest } from '../kit';
+import type { DocumentCheck } from './documents';
+import { firstFieldMessage, isObject, profileDocument, profileExists } from './profile-document';
+import { createPlusProfile } from './profile-plus';
+import { updateProfile } from './profile-update';
 import { invalid, notFound, ok } from './replies';
-import { type StoredProfile, type StraitsxStore, sameRegistrationId } from './store';
+import { type StraitsxStore, sameRegistrationId } from './store';
 
-/** A profile in the provider's envelope: `{ data: { id, type, attributes } }`. */
-export function profileDocument(profile: StoredProfile) {
-  return {
-    data: {
-      id: profile.id,
-      type: 'customer_profile',
-      attributes: {
-        ...profile.attributes,
-        verificationStatus: profile.verificationStatus,
-        createdAt: profile.createdAt,
-        updatedAt: profile.updatedAt,
-      },
-    },
-  };
-}
+export { profileDocument } from './profile-document';
 
-// StraitsX names one field per error ("natureOfBusiness is missing"); lead with the full dotted path.
-function describe(error: FieldError): string {
-  if (!error.path) return error.message;
-  const leaf = error.path.split('.').pop() ?? error.path;
-  return error.message.startsWith(`${leaf} `)
-    ? `${error.path}${error.message.slice(leaf.length)}`
-    : `${error.path} ${error.message}`;
-}
+/** Fetch every document a profile links, within 3 s each, unless the sandbox is told otherwise. */
+export const DEFAULT_DOCUMENT_CHECK: DocumentCheck = { fetchDocuments: true, timeoutMs: 3000 };
 
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
-
-function create(store: StraitsxStore, request: SandboxRequest): Reply {
+function create(store: StraitsxStore, request: SandboxRequest, check: DocumentCheck): Reply | Promise<Reply> {
   if (!isObject(request.body)) return invalid('Request body must be a JSON object');
+  // One endpoint takes four body schemas and the reference does not say how it tells them apart. A body
+  // with any CP+-only field (identityDocuments, customerFirstName, purposeOfAccount, ...) cannot be a
+  // basic profile, so it is taken as CP+ and held to the CP+ rules.
+  if (isPlusProfileBody(request.body)) return createPlusProfile(store, request.body, check);
   const parsed = straitsxCustomerSchema.safeParse(request.body);
-  if (!parsed.success) {
-    const [first] = toFieldErrors(parsed.error);
-    return invalid(first ? describe(first) : 'Invalid parameters');
-  }
+  if (!parsed.success) return invalid(firstFieldMessage(parsed.error));
   const fields = parsed.data as Record<string, unknown>;
   // No idempotency key exists for this endpoint: uniqueness of the registration is the only guard.
-  // The reference gives no status for XFE16; 400 is what it shows for the other legacy XFE codes here.
-  if (store.findByRegistration(fields.registrationType, fields.registrationId)) {
-    return { status: 400, body: { error: 'Customer profile already exists', error_code: 'XFE16' } };
-  }
+  if (store.findByRegistration(fields.registrationType, fields.registrationId)) return profileExists();
   return ok(profileDocument(store.addProfile(fields)));
 }
 
@@ -91,9 +70,10 @@ function get(store: StraitsxStore, request: SandboxRequest): Reply {
 }
 
 /** Adds the customer profile endpoints under `/v1/kyc/customer_profiles`. */
-export function addProfileRoutes(router: Router, store: StraitsxStore): void {
+export function addProfileRoutes(router: Router, store: StraitsxStore, check: DocumentCheck = DEFAULT_DOCUMENT_CHECK): void {
   router
-    .add('POST', '/v1/kyc/customer_profiles', (request) => create(store, request))
+    .add('POST', '/v1/kyc/customer_profiles', (request) => create(store, request, check))
     .add('GET', '/v1/kyc/customer_profiles', (request) => list(store, request))
-    .add('GET', '/v1/kyc/customer_profiles/:id', (request) => get(store, request));
+    .add('GET', '/v1/kyc/customer_profiles/:id', (request) => get(store, request))
+    .add('PATCH', '/v1/kyc/customer_profiles/:id', (request) => updateProfile(store, request, check));
 }

@@ -1,5 +1,6 @@
 import type { Reply, Router, SandboxRequest } from '../kit';
 import { accountDocument, setAccountStatus } from './accounts';
+import { bankAccountDocument, setBankAccountStatus } from './bank-accounts';
 import type { CallbackSender } from './callbacks';
 import { profileDocument } from './profiles';
 import { errorList, invalid, notFound, ok } from './replies';
@@ -158,6 +159,19 @@ export class SandboxSimulations {
     return ok(payment);
   }
 
+  /** The status comes in the query (`?verification_status=`), with no body; the answer is `{"success":true}`. */
+  setBankAccount(request: SandboxRequest): Reply {
+    const status = request.query.verification_status;
+    if (status !== 'verified' && status !== 'rejected') return invalid('verification_status must be verified or rejected');
+    const profileId = request.params.id ?? '';
+    if (!this.store.profiles.has(profileId)) return notFound('Customer profile');
+    const id = request.params.bankAccountId ?? '';
+    const account = /^\d{1,15}$/.test(id) ? setBankAccountStatus(this.store, profileId, Number(id), status) : undefined;
+    if (!account) return notFound('Customer profile bank account');
+    this.callbacks.emit('cpbaVerificationStatusUpdated', bankAccountDocument(account));
+    return ok({ success: true });
+  }
+
   createRfi(request: SandboxRequest): Reply {
     const profile = this.store.profiles.get(request.params.id ?? '');
     if (!profile) return notFound('Customer profile');
@@ -198,6 +212,7 @@ export function addSimulationRoutes(router: Router, sim: SandboxSimulations): vo
     .add('PUT', `${cp}/virtual_bank_accounts/:vbaId`, (r) => sim.setVirtualAccount(r))
     .add('POST', `${cp}/bank_transfer_simulations`, (r) => sim.simulateTransfer(r))
     .add('PUT', `${cp}/payments/:contractId`, (r) => sim.setPaymentStatus(r))
+    .add('PUT', `${cp}/bank_accounts/:bankAccountId`, (r) => sim.setBankAccount(r))
     .add('POST', `${cp}/rfi-requests`, (r) => sim.createRfi(r))
     .add('PUT', `${cp}/rfi-requests/:rfiId/transition`, (r) => sim.transitionRfi(r));
 }

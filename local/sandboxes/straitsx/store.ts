@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 
-/** What the StraitsX sandbox keeps in memory: customer profiles and virtual bank accounts. */
+/** What the StraitsX sandbox keeps in memory: customer profiles, their bank accounts and virtual bank accounts. */
 
 export type VerificationStatus = 'pending' | 'verified' | 'rejected';
 
@@ -39,6 +39,26 @@ export interface StoredAccount {
 /** StraitsX timestamps have whole seconds: `2023-07-07T18:11:29Z`. */
 export const isoSeconds = (date: Date) => date.toISOString().replace(/\.\d{3}Z$/, 'Z');
 
+export type BankAccountStatus = 'pending' | 'verified' | 'rejected';
+
+/** A customer profile's own bank account, in the provider's snake_case fields plus its owner. */
+export interface StoredBankAccount {
+  id: number;
+  customerProfileId: string;
+  account_no: string;
+  account_holder_name: string;
+  bank_abbrev: string;
+  swift_bic?: string;
+  intermediary_swift_bic?: string;
+  routing_code?: string;
+  payment_reason?: string;
+  /** The proof's file name, as the provider shows it. */
+  bank_account_proof: string;
+  disabled: boolean;
+  verification_status: BankAccountStatus;
+  updated_at: string;
+}
+
 /** One comparison for uniqueness and for `filter[registration_id]`, so a duplicate can always be found again. */
 export const sameRegistrationId = (a: unknown, b: unknown) =>
   typeof a === 'string' && typeof b === 'string' && a.trim().toUpperCase() === b.trim().toUpperCase();
@@ -48,11 +68,18 @@ export class StraitsxStore {
   readonly profiles = new Map<string, StoredProfile>();
   readonly accounts = new Map<string, StoredAccount>();
   readonly accountsByReference = new Map<string, string>();
+  readonly bankAccounts = new Map<number, StoredBankAccount>();
   verification: VerificationMode = 'verified';
   private seq = 0;
   private accountSeq = 0;
+  private bankAccountSeq = 0;
 
   constructor(private readonly clock: () => Date = () => new Date()) {}
+
+  /** The current time with milliseconds, as bank account records show it (`2025-01-17T06:26:06.659Z`). */
+  nowMillis(): string {
+    return this.clock().toISOString();
+  }
 
   /** The current time in the provider's format. */
   now(): string {
@@ -68,9 +95,9 @@ export class StraitsxStore {
     return undefined;
   }
 
-  /** Stores a new profile with a status chosen by the verification mode. */
-  addProfile(attributes: Record<string, unknown>): StoredProfile {
-    const mode = this.verification;
+  /** Stores a new profile with the given status, or one chosen by the verification mode. */
+  addProfile(attributes: Record<string, unknown>, status?: VerificationStatus): StoredProfile {
+    const mode = status ?? this.verification;
     const at = this.now();
     const profile: StoredProfile = {
       id: `customer_profile_${randomUUID()}`,
@@ -98,11 +125,19 @@ export class StraitsxStore {
     return stored;
   }
 
+  /** Stores a new customer profile bank account under an integer id, as the provider numbers them. */
+  addBankAccount(account: Omit<StoredBankAccount, 'id' | 'updated_at'>): StoredBankAccount {
+    const stored: StoredBankAccount = { ...account, id: 26_500 + ++this.bankAccountSeq, updated_at: this.nowMillis() };
+    this.bankAccounts.set(stored.id, stored);
+    return stored;
+  }
+
   /** Forgets everything and returns to verified-at-once profiles. */
   reset(): void {
     this.profiles.clear();
     this.accounts.clear();
     this.accountsByReference.clear();
+    this.bankAccounts.clear();
     this.verification = 'verified';
   }
 }
