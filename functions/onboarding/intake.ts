@@ -1,7 +1,8 @@
 import { DescribeExecutionCommand, ExecutionAlreadyExists, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { z } from 'zod';
 import { sfnClient } from '../shared/aws';
-import { requireEnv } from '../shared/env';
+import { intEnv, requireEnv } from '../shared/env';
+import { adapterFor } from '../providers';
 import { logger } from '../shared/powertools';
 import { readSecret } from '../shared/secrets';
 import { createOnboarding, findOnboarding, mutateOnboarding, timelineEntry } from '../store/onboardings';
@@ -55,6 +56,7 @@ export async function requestOnboarding(input: unknown): Promise<IntakeResult> {
     fingerprint,
     vaultKey,
     providerIds: {},
+    requiredDocuments: adapterFor(request.provider).requiredDocuments(request),
     publishedEvents: [],
     timeline: [timelineEntry('accepted', 'ACCEPTED')],
     createdAt: now,
@@ -76,6 +78,15 @@ async function repeatOf(existing: OnboardingRecord, fingerprint: string): Promis
   return ensureStarted(existing);
 }
 
+/** How long the workflow waits for documents, a verdict and an account before it asks and gives up. */
+export function waitTimeouts() {
+  return {
+    documents: intEnv('DOCUMENTS_TIMEOUT_SECONDS', 7 * 24 * 3600),
+    verification: intEnv('VERIFICATION_TIMEOUT_SECONDS', 3 * 24 * 3600),
+    account: intEnv('ACCOUNT_TIMEOUT_SECONDS', 3 * 24 * 3600),
+  };
+}
+
 /**
  * Starts the execution named after the onboarding id, once. Step Functions treats a repeated start with
  * the same name and input as the same execution; a name already used by a closed execution is found
@@ -90,7 +101,7 @@ async function ensureStarted(record: OnboardingRecord): Promise<OnboardingRecord
       new StartExecutionCommand({
         stateMachineArn,
         name: record.onboardingId,
-        input: JSON.stringify({ onboardingId: record.onboardingId }),
+        input: JSON.stringify({ onboardingId: record.onboardingId, timeouts: waitTimeouts() }),
       }),
     );
     executionArn = started.executionArn!;

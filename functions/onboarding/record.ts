@@ -7,7 +7,9 @@ import type { ProviderName } from './request';
 export const STATUSES = [
   'ACCEPTED',
   'IN_PROGRESS',
+  'AWAITING_DOCUMENTS',
   'AWAITING_PROVIDER',
+  'NEEDS_INFORMATION',
   'NEEDS_ATTENTION',
   'COMPLETED',
   'REJECTED',
@@ -17,12 +19,15 @@ export type OnboardingStatus = (typeof STATUSES)[number];
 
 export const FINAL_STATUSES: readonly OnboardingStatus[] = ['COMPLETED', 'REJECTED'];
 
+const WORKING: readonly OnboardingStatus[] = ['IN_PROGRESS', 'AWAITING_DOCUMENTS', 'AWAITING_PROVIDER', 'NEEDS_INFORMATION'];
 const ALLOWED: Record<OnboardingStatus, readonly OnboardingStatus[]> = {
-  ACCEPTED: ['IN_PROGRESS', 'FAILED', 'REJECTED', 'NEEDS_ATTENTION'],
-  IN_PROGRESS: ['IN_PROGRESS', 'AWAITING_PROVIDER', 'NEEDS_ATTENTION', 'COMPLETED', 'REJECTED', 'FAILED'],
-  AWAITING_PROVIDER: ['IN_PROGRESS', 'NEEDS_ATTENTION', 'COMPLETED', 'REJECTED', 'FAILED'],
-  NEEDS_ATTENTION: ['IN_PROGRESS', 'COMPLETED', 'REJECTED', 'FAILED'],
-  FAILED: ['IN_PROGRESS', 'FAILED', 'REJECTED', 'NEEDS_ATTENTION'],
+  ACCEPTED: [...WORKING, 'FAILED', 'REJECTED', 'NEEDS_ATTENTION'],
+  IN_PROGRESS: [...WORKING, 'NEEDS_ATTENTION', 'COMPLETED', 'REJECTED', 'FAILED'],
+  AWAITING_DOCUMENTS: [...WORKING, 'NEEDS_ATTENTION', 'COMPLETED', 'REJECTED', 'FAILED'],
+  AWAITING_PROVIDER: [...WORKING, 'NEEDS_ATTENTION', 'COMPLETED', 'REJECTED', 'FAILED'],
+  NEEDS_INFORMATION: [...WORKING, 'NEEDS_ATTENTION', 'COMPLETED', 'REJECTED', 'FAILED'],
+  NEEDS_ATTENTION: [...WORKING, 'COMPLETED', 'REJECTED', 'FAILED'],
+  FAILED: [...WORKING, 'FAILED', 'REJECTED', 'NEEDS_ATTENTION'],
   COMPLETED: [],
   REJECTED: [],
 };
@@ -55,6 +60,20 @@ export interface VirtualAccount {
   referenceId: string;
 }
 
+/** What a waiting execution waits for; the task token resumes it. */
+export type WaitKind = 'documents' | 'verification' | 'account';
+
+/** A document the merchant uploaded into our bucket, after its content was checked. */
+export interface DocumentEntry {
+  status: 'received' | 'rejected' | 'superseded';
+  key: string;
+  contentType?: string;
+  size?: number;
+  at: string;
+  /** Why a document was refused (a rule, never content). */
+  reason?: string;
+}
+
 /** The onboarding record as stored. Every attribute here is free of personal data. */
 export interface OnboardingRecord {
   onboardingId: string;
@@ -68,8 +87,20 @@ export interface OnboardingRecord {
   /** S3 key of the personal data in the vault. */
   vaultKey: string;
   executionArn?: string;
-  providerIds: { profileId?: string };
+  providerIds: { profileId?: string; bankAccountId?: string };
   profileStatus?: string;
+  /** The provider's own time of the last profile status applied: older updates are ignored. */
+  profileStatusAt?: string;
+  /** The provider's own status word when it is not one the workflow knows. */
+  providerStatus?: string;
+  /** Document slots the provider needs, fixed at intake (slot names only). */
+  requiredDocuments?: { slot: string; required: boolean }[];
+  documents?: Record<string, DocumentEntry>;
+  /** The execution waiting for a provider verdict, documents or an account, and its task token. */
+  waiting?: { kind: WaitKind; taskToken: string; since: string };
+  bankAccount?: { id: string; status: string };
+  /** Open requests for information from the provider (RFIs): ids and statuses. */
+  informationRequests?: Record<string, string>;
   virtualAccount?: VirtualAccount;
   outcome?: { reason?: string; retryable?: boolean };
   publishedEvents: string[];
@@ -98,6 +129,15 @@ export function publicView(record: OnboardingRecord) {
         }
       : undefined,
     outcome: record.outcome,
+    waitingFor: record.waiting?.kind,
+    documents: record.requiredDocuments?.map(({ slot, required }) => ({
+      slot,
+      required,
+      status: record.documents?.[slot]?.status ?? 'missing',
+      ...(record.documents?.[slot]?.reason ? { reason: record.documents[slot]!.reason } : {}),
+    })),
+    bankAccount: record.bankAccount,
+    informationRequests: record.informationRequests,
     timeline: record.timeline,
     createdAt: record.createdAt,
     updatedAt: record.updatedAt,

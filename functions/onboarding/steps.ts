@@ -2,7 +2,9 @@ import { z } from 'zod';
 import { adapterFor } from '../providers';
 import { logger, metrics } from '../shared/powertools';
 import { getOnboarding, linkProviderCustomer, mutateOnboarding, timelineEntry } from '../store/onboardings';
+import { documentAccess } from '../store/documents';
 import { getPersonalData } from '../store/vault';
+import { missingDocuments } from './waits';
 import { DETAIL_TYPES, outcomeDetail, publish } from './events';
 import { FINAL_STATUSES, type OnboardingRecord, type OnboardingStatus } from './record';
 import type { OnboardingRequest } from './request';
@@ -23,30 +25,51 @@ const isFinal = (record: OnboardingRecord) => FINAL_STATUSES.includes(record.sta
 
 /**
  * Creates the customer profile at the provider. A re-run after the onboarding ended, or a retry after
- * the profile was made, calls nothing new: the adapter finds what exists before it creates.
+ * the profile was made, calls nothing new: the adapter finds what exists before it creates. When the
+ * provider needs documents that have not arrived yet, the step says so and the workflow waits for them.
  */
 export async function createProfileStep(input: unknown): Promise<ProfileStepOutput> {
   const { onboardingId } = parseOrThrow(stepInputSchema, input);
   const record = await getOnboarding(onboardingId);
   const request = await getPersonalData<OnboardingRequest>(record.vaultKey);
   const adapter = adapterFor(record.provider);
+  const needsVirtualAccount = adapter.needsVirtualAccount(request);
   if (isFinal(record) && record.profileStatus) {
     metrics.addMetric('StepSkipped', 'Count', 1);
-    return { profileStatus: record.profileStatus, needsVirtualAccount: adapter.needsVirtualAccount(request) };
+    return { profileStatus: record.profileStatus, needsVirtualAccount };
   }
-  const result = await adapter.createProfile({ onboardingId, request });
+  const missing = missingDocuments(record);
+  if (missing.length > 0) {
+    await mutateOnboarding(onboardingId, (current) => ({
+      status: 'AWAITING_DOCUMENTS',
+      timeline: [...current.timeline, timelineEntry('create-profile', 'AWAITING_DOCUMENTS', `${missing.length} document(s) missing`)],
+    }));
+    return { profileStatus: 'awaiting_documents', needsVirtualAccount };
+  }
+  const result = await adapter.createProfile({
+    onboardingId,
+    request,
+    documents: documentAccess(record),
+    profileId: record.providerIds.profileId,
+  });
   await linkProviderCustomer(record.provider, result.profileId, onboardingId);
   await mutateOnboarding(onboardingId, (current) => ({
     status: isFinal(current) ? current.status : 'IN_PROGRESS',
     providerIds: { ...current.providerIds, profileId: result.profileId },
     profileStatus: result.status,
+    providerStatus: result.providerStatus,
     ...(result.rejection ? { outcome: { reason: result.rejection.reason, retryable: result.rejection.retryable } } : {}),
+    // The provider asked for documents again: what was sent no longer counts, new uploads are awaited.
+    ...(result.status === 'needs_documents' ? { documents: supersede(current.documents) } : {}),
     timeline: [...current.timeline, timelineEntry('create-profile', result.status, result.created ? 'created' : 'found existing')],
   }));
   metrics.addMetric(result.created ? 'ProfileCreated' : 'ProfileFound', 'Count', 1);
   logger.info('profile step done', { onboardingId, profileStatus: result.status, created: result.created });
-  return { profileStatus: result.status, needsVirtualAccount: adapter.needsVirtualAccount(request) };
+  return { profileStatus: result.status, needsVirtualAccount };
 }
+
+const supersede = (documents: OnboardingRecord['documents']) =>
+  Object.fromEntries(Object.entries(documents ?? {}).map(([slot, doc]) => [slot, { ...doc, status: 'superseded' as const }]));
 
 /** Creates (or finds again) the virtual bank account of a verified profile. */
 export async function createVirtualAccountStep(input: unknown): Promise<{ accountStatus: string }> {
@@ -59,7 +82,10 @@ export async function createVirtualAccountStep(input: unknown): Promise<{ accoun
   const profileId = record.providerIds.profileId;
   if (!profileId) throw new Error(`onboarding ${onboardingId} has no profile to attach an account to`);
   const request = await getPersonalData<OnboardingRequest>(record.vaultKey);
-  const account = await adapterFor(record.provider).createVirtualAccount({ onboardingId, request, profileId });
+  const adapter = adapterFor(record.provider);
+  if (!adapter.createVirtualAccount) throw new Error(`${record.provider} has no virtual accounts`);
+  const account = await adapter.createVirtualAccount({ onboardingId, request, profileId });
+  await linkProviderCustomer(record.provider, `account:${account.id}`, onboardingId);
   await mutateOnboarding(onboardingId, (current) => ({
     virtualAccount: {
       id: account.id,
@@ -93,14 +119,15 @@ export async function finishStep(input: unknown): Promise<{ status: OnboardingSt
   const { onboardingId, outcome, state, execution } = parseOrThrow(finishInputSchema, input);
   const errorName = state?.error?.Error;
   const record = await mutateOnboarding(onboardingId, (current) => {
-    if (isFinal(current) || current.status === outcome) return undefined;
+    if (isFinal(current) || current.status === outcome) return current.waiting ? { waiting: undefined } : undefined;
+    const reason =
+      errorName === 'States.Timeout' ? `timed out waiting for ${current.status === 'AWAITING_DOCUMENTS' ? 'documents' : 'the provider'}` : errorName;
     return {
       status: outcome,
-      ...(outcome === 'REJECTED' && errorName ? { outcome: { ...current.outcome, reason: current.outcome?.reason ?? errorName } } : {}),
-      ...(outcome === 'FAILED' || outcome === 'NEEDS_ATTENTION'
-        ? { outcome: { reason: errorName ?? current.outcome?.reason ?? `profile ${current.profileStatus ?? 'unknown'}` } }
-        : {}),
-      timeline: [...current.timeline, timelineEntry('finish', outcome, errorName)],
+      waiting: undefined,
+      ...(outcome === 'REJECTED' && reason ? { outcome: { ...current.outcome, reason: current.outcome?.reason ?? reason } } : {}),
+      ...(outcome === 'FAILED' || outcome === 'NEEDS_ATTENTION' ? { outcome: { reason: reason ?? attentionReason(current) } } : {}),
+      timeline: [...current.timeline, timelineEntry('finish', outcome, reason)],
     };
   });
 
@@ -118,4 +145,11 @@ export async function finishStep(input: unknown): Promise<{ status: OnboardingSt
   metrics.addMetric(`Onboarding${outcome === 'NEEDS_ATTENTION' ? 'NeedsAttention' : outcome[0] + outcome.slice(1).toLowerCase()}`, 'Count', 1);
   logger.info('onboarding finished', { onboardingId, status });
   return { status };
+}
+
+/** Why an onboarding that ended without an error needs a person. */
+function attentionReason(record: OnboardingRecord): string {
+  if (record.providerStatus) return `provider status ${record.providerStatus}`;
+  if (record.virtualAccount && record.virtualAccount.status !== 'enabled') return `virtual account ${record.virtualAccount.status}`;
+  return `profile ${record.profileStatus ?? 'unknown'}`;
 }

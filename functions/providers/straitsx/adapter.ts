@@ -4,7 +4,7 @@ import type { OnboardingRequest } from '../../onboarding/request';
 import { intEnv, requireEnv } from '../../shared/env';
 import { ProviderConflict, ProviderError } from '../../shared/errors';
 import { readSecret } from '../../shared/secrets';
-import type { AccountResult, ProfileResult, ProviderAdapter, StepContext } from '../port';
+import type { AccountResult, DocumentSlot, ProfileResult, ProviderAdapter, StepContext } from '../port';
 import { StraitsxClient } from './client';
 import { takeProviderToken } from '../../store/rate-limit';
 import {
@@ -56,6 +56,25 @@ export class StraitsxAdapter implements ProviderAdapter {
 
   needsVirtualAccount(): boolean {
     return true;
+  }
+
+  requiredDocuments(): DocumentSlot[] {
+    return [];
+  }
+
+  async getProfileStatus({ profileId }: StepContext & { profileId: string }): Promise<ProfileResult> {
+    const client = await this.client();
+    const doc = await client.request<StraitsxProfileDocument>('GET', `/kyc/customer_profiles/${encodeURIComponent(profileId)}`);
+    return toProfileResult(doc, false);
+  }
+
+  async getVirtualAccountStatus({ accountId }: StepContext & { profileId: string; accountId: string }): Promise<AccountResult> {
+    const client = await this.client();
+    const doc = await client.request<StraitsxVirtualAccountDocument>(
+      'GET',
+      `/payment_methods/virtual_bank_accounts/${encodeURIComponent(accountId)}`,
+    );
+    return toAccountResult(doc, false);
   }
 
   async createProfile({ request }: StepContext): Promise<ProfileResult> {

@@ -8,13 +8,17 @@ import { FILE_URL, freeText, isBlank, issue } from './schema-plus-common';
  * The merchant sends the account; the proof comes from our bucket and is added by the workflow.
  */
 
+/** Account number: 5 to 34 letters, digits or dashes. */
 export const ACCOUNT_NO = /^[a-zA-Z0-9-]{5,34}$/;
 /** SWIFT/BIC: 8 or 11 characters. The intermediary's text says "11 characters" but its regex allows 8 too. */
 export const SWIFT_BIC = /^[A-Z]{4}[A-Z]{2}[A-Z0-9]{2}([A-Z0-9]{3})?$/;
+/** Routing code: 1 to 31 capital letters or digits. */
 export const ROUTING_CODE = /^[A-Z0-9]{1,31}$/;
+/** payment_reason: 1 to 150 characters (it overrides MT103 field 70). */
 export const TEXT_150 = /^\s*.{1,150}\s*$/;
 /** A base64 data URI of an accepted proof type: PDF, PNG or JPG/JPEG. */
 export const PROOF_DATA_URI = /^data:(application\/pdf|image\/png|image\/jpeg);base64,([A-Za-z0-9+/]+={0,2})$/;
+/** The proof's file name, ending in an accepted type. */
 export const PROOF_FILE_NAME = /^[^/\\]{1,187}\.(pdf|png|jpe?g)$/i;
 /** File uploads are limited to 10 MB per request. */
 export const MAX_PROOF_BYTES = 10 * 1024 * 1024;

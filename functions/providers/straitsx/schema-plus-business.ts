@@ -37,9 +37,9 @@ import {
 } from './schema-plus-people';
 
 /**
- * Business full-KYB customer profile (CP+), from the provider's OpenAPI document (no seed page covers
- * it). registrationType is `business`: the document's field text says `Business`, but its examples and
- * every other profile type send the lower-case value, and uniqueness is per registrationType.
+ * Business full-KYB customer profile (CP+), from the provider's OpenAPI document; no reference page
+ * restates it. registrationType is `business`: the document's field text says `Business`, but its
+ * examples and every other profile type send the lower-case value, and uniqueness is per registrationType.
  */
 
 const basic = businessProfileSchema.shape;

@@ -22,9 +22,11 @@ export const TEXT_255 = /^\s*.{1,255}\s*$/;
 /** Registration id of a director, beneficial owner or trader: 4 to 20 letters or digits. */
 export const PERSON_REGISTRATION_ID = /^[a-zA-Z0-9]{4,20}$/;
 
-/** Personal CP+ address: any street text, a wider city rule than the basic profile's, `/` allowed in state. */
+/** Personal CP+ street: any text of 1 to 180 characters (`#` allowed, unlike the basic profile). */
 export const PLUS_STREET = /^\s*.{1,180}\s*$/;
+/** Personal CP+ city: letters (accented Latin included), spaces and ' . , - ( ), up to 100. */
 export const PLUS_CITY = /^[a-zA-ZÀ-ÿ'.,\-\s()]{1,100}$/;
+/** Personal CP+ state: the basic charset plus `/`, up to 15. */
 export const PLUS_STATE = /^(?=.{1,15}$)[a-zA-Z0-9/\-?:().,' +]+$/;
 
 /** Business CP+ address state: required there, 1 to 15 characters of the basic address charset. */
@@ -135,12 +137,13 @@ export function issue(ctx: Ctx, path: PropertyKey[], message: string): void {
  * A free-text companion that is required when its list field says OTHERS and refused otherwise, so the
  * provider is never sent an explanation for a choice that was not made.
  */
-export function otherIff(ctx: Ctx, value: Record<string, unknown>, listField: string, otherField: string, chosen: boolean): void {
-  if (chosen && isBlank(value[otherField])) issue(ctx, [otherField], `${otherField} is required when ${listField} is OTHERS`);
-  if (!chosen && value[otherField] !== undefined)
-    issue(ctx, [otherField], `${otherField} is allowed only when ${listField} is OTHERS`);
+export function otherIff(ctx: Ctx, value: object, listField: string, otherField: string, chosen: boolean): void {
+  const other = (value as Record<string, unknown>)[otherField];
+  if (chosen && isBlank(other)) issue(ctx, [otherField], `${otherField} is required when ${listField} is OTHERS`);
+  if (!chosen && other !== undefined) issue(ctx, [otherField], `${otherField} is allowed only when ${listField} is OTHERS`);
 }
 
+/** The identity document fields of a person: passport, or both sides of an identity card. */
 export const ID_DOCUMENT_KINDS = ['passport', 'idFront', 'idBack'] as const;
 export type IdDocumentKind = (typeof ID_DOCUMENT_KINDS)[number];
 

@@ -39,10 +39,16 @@ import {
 } from './schema-plus-enums';
 
 /**
- * Personal full-KYC customer profile (CP+), from the "Create a personal customer profile+" reference page.
- * The page and the OpenAPI document agree on every rule used here. Against the basic profile: gender,
- * email and countryOfResidence become required, customerName becomes optional (first and last names are
- * required instead), and the address takes any street text and a wider city rule.
+ * Personal full-KYC customer profile (CP+), from the "Create a personal customer profile+" reference page;
+ * the address and document rules, which the page only names, come from the provider's OpenAPI document.
+ * Against the basic profile: gender, email and countryOfResidence become required, customerName becomes
+ * optional (first and last names are required instead), and the address takes any street text and a
+ * wider city rule. Where sources differ, the page wins:
+ * - countryOfResidence follows the page's regex (alpha-2), although its text, and the PATCH reference's
+ *   rule, also allow a country name;
+ * - customerFirstName/customerLastName take the page's 1 to 191 characters, not the PATCH reference's
+ *   50 SWIFT characters;
+ * - gender is MALE or FEMALE as the page says, though a reference example answers `male`.
  */
 
 const ipAddress = z
@@ -109,13 +115,7 @@ export const personalWealthProviderSchema = sourceOfWealthSchema(
 type PersonalShape = { purposeOfAccount?: unknown; otherPurposeOfAccount?: unknown };
 
 function checkPurpose(value: PersonalShape, ctx: z.RefinementCtx<unknown>) {
-  otherIff(
-    ctx,
-    value as Record<string, unknown>,
-    'purposeOfAccount',
-    'otherPurposeOfAccount',
-    value.purposeOfAccount === 'OTHERS',
-  );
+  otherIff(ctx, value, 'purposeOfAccount', 'otherPurposeOfAccount', value.purposeOfAccount === 'OTHERS');
 }
 
 /**

@@ -235,6 +235,26 @@ describe('StraitsX sandbox: CP+ profiles, PATCH and profile bank accounts', () =
     });
   });
 
+  it('updates a CP+ with its own rules, fetching only the links that changed, and keeps it pending', async () => {
+    const plus = await create(personalBody(files.base));
+    files.hits.length = 0;
+    const selfie = { identityDocuments: { selfie: `${files.base}/missing/selfie.png` } };
+
+    const broken = await failureOf(patch(plus.data.id, selfie));
+    const updated = await patch(plus.data.id, {
+      email: 'jane@example.org',
+      identityDocuments: { selfie: `${files.base}/docs/s.jpg` },
+    });
+
+    expect(broken.providerMessage).toBe('identityDocuments.selfie could not be fetched (HTTP 404)');
+    expect(files.hits).toEqual(['/missing/selfie.png', '/docs/s.jpg']);
+    expect(updated.data.attributes).toMatchObject({ email: 'jane@example.org', verificationStatus: 'pending' });
+    expect(updated.data.attributes.identityDocuments).toMatchObject({
+      idBack: `${files.base}/docs/id-back.png`,
+      selfie: `${files.base}/docs/s.jpg`,
+    });
+  });
+
   describe('customer profile bank accounts', () => {
     const account = (over: Record<string, unknown> = {}) => ({
       account_no: '0123456789',

@@ -1,0 +1,76 @@
+import { GetObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import type { OnboardingRecord } from '../onboarding/record';
+import type { DocumentAccess } from '../providers/port';
+import { s3Client } from '../shared/aws';
+import { requireEnv } from '../shared/env';
+
+/**
+ * Documents the merchant uploads for an onboarding, in the same KMS-encrypted bucket as the vault, under
+ * `documents/<onboardingId>/<slot>/<upload id>`. The merchant gets a short-lived presigned PUT; the
+ * content is checked when it lands (see `inspectDocument`) before the slot counts as received.
+ */
+const bucket = () => requireEnv('BUCKET_NAME');
+
+/** Largest document StraitsX takes (10 MB per request); the presigned PUT signs the exact length. */
+export const MAX_DOCUMENT_BYTES = 10 * 1024 * 1024;
+export const DOCUMENT_TYPES = { 'image/png': 'png', 'image/jpeg': 'jpg', 'application/pdf': 'pdf' } as const;
+export type DocumentContentType = keyof typeof DOCUMENT_TYPES;
+
+/** The object key of one upload of one slot. */
+export function documentKey(onboardingId: string, slot: string, uploadId: string): string {
+  return `documents/${onboardingId}/${slot}/${uploadId}`;
+}
+
+/** Reads `documents/<onboardingId>/<slot>/<uploadId>` back into its parts. */
+export function parseDocumentKey(key: string): { onboardingId: string; slot: string; uploadId: string } | undefined {
+  const match = /^documents\/(onb_[a-z2-7]{26})\/([A-Za-z0-9._-]{1,80})\/([A-Za-z0-9-]{1,64})$/.exec(key);
+  return match ? { onboardingId: match[1]!, slot: match[2]!, uploadId: match[3]! } : undefined;
+}
+
+/** A presigned PUT for one document: content type and length are part of the signature. */
+export async function presignDocumentUpload(key: string, contentType: DocumentContentType, size: number, ttlSeconds: number): Promise<string> {
+  return getSignedUrl(s3Client(), new PutObjectCommand({ Bucket: bucket(), Key: key, ContentType: contentType, ContentLength: size }), {
+    expiresIn: ttlSeconds,
+  });
+}
+
+/** What the magic bytes say a file is. */
+export function sniffContentType(head: Uint8Array): DocumentContentType | undefined {
+  const starts = (...bytes: number[]) => bytes.every((b, i) => head[i] === b);
+  if (starts(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a)) return 'image/png';
+  if (starts(0xff, 0xd8, 0xff)) return 'image/jpeg';
+  if (starts(0x25, 0x50, 0x44, 0x46, 0x2d)) return 'application/pdf';
+  return undefined;
+}
+
+/** Checks an uploaded object: size within the limit and content that really is PNG, JPEG or PDF. */
+export async function inspectDocument(key: string): Promise<{ ok: true; contentType: DocumentContentType; size: number } | { ok: false; reason: string; size?: number }> {
+  const head = await s3Client().send(new HeadObjectCommand({ Bucket: bucket(), Key: key }));
+  const size = head.ContentLength ?? 0;
+  if (size === 0) return { ok: false, reason: 'the file is empty', size };
+  if (size > MAX_DOCUMENT_BYTES) return { ok: false, reason: 'the file is larger than 10 MB', size };
+  const { Body } = await s3Client().send(new GetObjectCommand({ Bucket: bucket(), Key: key, Range: 'bytes=0-15' }));
+  const bytes = Body ? await Body.transformToByteArray() : new Uint8Array();
+  const sniffed = sniffContentType(bytes);
+  if (!sniffed) return { ok: false, reason: 'the content is not PNG, JPEG or PDF', size };
+  return { ok: true, contentType: sniffed, size };
+}
+
+/** The documents of a record, as an adapter may use them. */
+export function documentAccess(record: OnboardingRecord): DocumentAccess {
+  const entry = (slot: string) => {
+    const doc = record.documents?.[slot];
+    if (!doc || doc.status !== 'received') throw new Error(`document ${slot} of ${record.onboardingId} has not been received`);
+    return doc;
+  };
+  return {
+    uploaded: () => Object.entries(record.documents ?? {}).filter(([, d]) => d.status === 'received').map(([slot]) => slot),
+    url: (slot, ttlSeconds) => getSignedUrl(s3Client(), new GetObjectCommand({ Bucket: bucket(), Key: entry(slot).key }), { expiresIn: ttlSeconds }),
+    read: async (slot) => {
+      const doc = entry(slot);
+      const { Body, ContentType } = await s3Client().send(new GetObjectCommand({ Bucket: bucket(), Key: doc.key }));
+      return { body: Body ? await Body.transformToByteArray() : new Uint8Array(), contentType: doc.contentType ?? ContentType ?? 'application/octet-stream' };
+    },
+  };
+}
