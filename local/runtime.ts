@@ -35,20 +35,28 @@ export interface RuntimeOptions {
   providerTimeoutMs?: number;
   /** Fixed port for the StraitsX sandbox (0 or omitted picks a free one). */
   straitsxPort?: number;
+  /** How long the workflow waits for documents, a verdict and an account (seconds). */
+  timeouts?: { documents?: number; verification?: number; account?: number };
+  /** Pause between the StraitsX sandbox's callback retries (StraitsX: 5 minutes). */
+  callbackRetryMs?: number;
 }
 
 interface LocalSecrets {
   platform: { idKey: string };
-  straitsx: { apiKey: string };
+  straitsx: { apiKey: string; callbackSigningKey: string };
 }
 
 /** The secrets of one machine: made once, kept in the data folder (git-ignored). */
 function loadSecrets(dataDir: string): LocalSecrets {
   const file = join(dataDir, 'secrets.json');
-  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as LocalSecrets;
+  const kept = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Partial<LocalSecrets>) : {};
+  // Values made once and kept; a field added since the folder was made is filled in.
   const secrets: LocalSecrets = {
-    platform: { idKey: randomBytes(32).toString('base64url') },
-    straitsx: { apiKey: `sandbox_${randomBytes(16).toString('hex')}` },
+    platform: { idKey: kept.platform?.idKey ?? randomBytes(32).toString('base64url') },
+    straitsx: {
+      apiKey: kept.straitsx?.apiKey ?? `sandbox_${randomBytes(16).toString('hex')}`,
+      callbackSigningKey: kept.straitsx?.callbackSigningKey ?? randomBytes(32).toString('hex'),
+    },
   };
   writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
   return secrets;
@@ -68,7 +76,12 @@ export async function startRuntime(options: RuntimeOptions = {}) {
   const logFile = options.logFile === false ? undefined : (options.logFile ?? join(dataDir, 'logs', 'functions.jsonl'));
   const logs: LogCapture = captureFunctionLogs({ file: logFile, echo: options.echoLogs });
 
-  const straitsx = await startStraitsxSandbox({ port: options.straitsxPort ?? 0, apiKey: secrets.straitsx.apiKey });
+  const straitsx = await startStraitsxSandbox({
+    port: options.straitsxPort ?? 0,
+    apiKey: secrets.straitsx.apiKey,
+    callbackSecret: secrets.straitsx.callbackSigningKey,
+    callbackRetryMs: options.callbackRetryMs ?? 1_000,
+  });
   const cloud = await startLocalCloud({
     dataDir: temporary ? undefined : join(dataDir, 'aws'),
     tableName: TABLE_NAME,
@@ -90,6 +103,9 @@ export async function startRuntime(options: RuntimeOptions = {}) {
     STRAITSX_SECRET_ARN: secretArn('straitsx'),
     STRAITSX_BASE_URL: straitsx.url,
     PROVIDER_TIMEOUT_MS: String(options.providerTimeoutMs ?? 10_000),
+    DOCUMENTS_TIMEOUT_SECONDS: String(options.timeouts?.documents ?? 7 * 24 * 3600),
+    VERIFICATION_TIMEOUT_SECONDS: String(options.timeouts?.verification ?? 3 * 24 * 3600),
+    ACCOUNT_TIMEOUT_SECONDS: String(options.timeouts?.account ?? 3 * 24 * 3600),
     POWERTOOLS_SERVICE_NAME: 'onboarding',
     POWERTOOLS_METRICS_NAMESPACE: 'Onboarding',
     POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'INFO',
@@ -102,6 +118,11 @@ export async function startRuntime(options: RuntimeOptions = {}) {
     createProfile: (await import('../functions/handlers/create-profile')).handler as unknown as LambdaHandler,
     createVirtualAccount: (await import('../functions/handlers/create-virtual-account')).handler as unknown as LambdaHandler,
     finish: (await import('../functions/handlers/finish')).handler as unknown as LambdaHandler,
+    waitFor: (await import('../functions/handlers/wait-for')).handler as unknown as LambdaHandler,
+    checkStatus: (await import('../functions/handlers/check-status')).handler as unknown as LambdaHandler,
+    documents: (await import('../functions/handlers/documents')).handler as unknown as LambdaHandler,
+    documentUploaded: (await import('../functions/handlers/document-uploaded')).handler as unknown as LambdaHandler,
+    webhookStraitsx: (await import('../functions/handlers/webhook-straitsx')).handler as unknown as LambdaHandler,
   };
   const invoke = (name: string, handler: LambdaHandler) => (payload: unknown) => handler(payload, lambdaContext(`onboarding-${name}`));
 
@@ -112,11 +133,15 @@ export async function startRuntime(options: RuntimeOptions = {}) {
       CreateProfileFunctionArn: functionArn('create-profile'),
       CreateVirtualAccountFunctionArn: functionArn('create-virtual-account'),
       FinishFunctionArn: functionArn('finish'),
+      WaitForFunctionArn: functionArn('wait-for'),
+      CheckStatusFunctionArn: functionArn('check-status'),
     },
     taskHandlers: {
       [functionArn('create-profile')]: invoke('create-profile', handlers.createProfile),
       [functionArn('create-virtual-account')]: invoke('create-virtual-account', handlers.createVirtualAccount),
       [functionArn('finish')]: invoke('finish', handlers.finish),
+      [functionArn('wait-for')]: invoke('wait-for', handlers.waitFor),
+      [functionArn('check-status')]: invoke('check-status', handlers.checkStatus),
     },
   });
   process.env.STATE_MACHINE_ARN = stateMachineArn;
@@ -127,13 +152,28 @@ export async function startRuntime(options: RuntimeOptions = {}) {
     target: (event: unknown) => handlers.intake(event, lambdaContext('onboarding-intake')).then(() => undefined),
   });
 
+  // The bucket notification for `documents/` (CDK: an S3 event source on the document-uploaded function).
+  const uploads = new Set<Promise<unknown>>();
+  cloud.onS3Event((event) => {
+    const documentRecords = event.Records.filter((r) => String(r.s3?.object?.key ?? '').startsWith('documents/'));
+    if (documentRecords.length === 0) return;
+    const delivery = handlers.documentUploaded({ Records: documentRecords }, lambdaContext('onboarding-document-uploaded')).catch(() => undefined);
+    uploads.add(delivery);
+    void delivery.finally(() => uploads.delete(delivery));
+  });
+
   const api = await startApi(
     [
       { method: 'POST', resource: '/onboardings', functionName: 'onboarding-intake', handler: handlers.intake as LambdaHandler<APIGatewayProxyEvent, APIGatewayProxyResult> },
       { method: 'GET', resource: '/onboardings/{id}', functionName: 'onboarding-get', handler: handlers.getOnboarding as LambdaHandler<APIGatewayProxyEvent, APIGatewayProxyResult> },
+      { method: 'POST', resource: '/onboardings/{id}/documents', functionName: 'onboarding-documents', handler: handlers.documents as LambdaHandler<APIGatewayProxyEvent, APIGatewayProxyResult> },
+      { method: 'POST', resource: '/webhooks/straitsx/{event}', functionName: 'onboarding-webhook-straitsx', handler: handlers.webhookStraitsx as LambdaHandler<APIGatewayProxyEvent, APIGatewayProxyResult> },
     ],
     { port: options.port ?? 0 },
   );
+
+  // What a merchant does once in the StraitsX dashboard: one callback URL per event type.
+  await configureStraitsxCallbacks(straitsx.url, secrets.straitsx.apiKey, `${api.url}/webhooks/straitsx`);
 
   let stopped = false;
   return {
@@ -148,6 +188,7 @@ export async function startRuntime(options: RuntimeOptions = {}) {
     async stop() {
       if (stopped) return;
       stopped = true;
+      await Promise.allSettled([...uploads]);
       await api.stop();
       await cloud.stop();
       await straitsx.stop();
@@ -158,3 +199,14 @@ export async function startRuntime(options: RuntimeOptions = {}) {
 }
 
 export type Runtime = Awaited<ReturnType<typeof startRuntime>>;
+
+/** Registers our webhook URL for every StraitsX callback the onboarding listens to (`PATCH /webhooks`). */
+async function configureStraitsxCallbacks(baseUrl: string, apiKey: string, webhookBase: string): Promise<void> {
+  const events = ['cpVerificationStatusUpdated', 'virtualAccountStatusUpdated', 'cpRfiStatusUpdated', 'paymentStatusUpdated', 'cpbaVerificationStatusUpdated'];
+  const res = await fetch(`${baseUrl}/webhooks`, {
+    method: 'PATCH',
+    headers: { 'content-type': 'application/json', 'X-XFERS-APP-API-KEY': apiKey },
+    body: JSON.stringify({ data: { attributes: Object.fromEntries(events.map((e) => [e, `${webhookBase}/${e}`])) } }),
+  });
+  if (!res.ok) throw new Error(`configuring StraitsX callbacks failed: HTTP ${res.status}`);
+}

@@ -11,6 +11,7 @@ export const DETAIL_TYPES = {
   REJECTED: 'Onboarding Rejected',
   NEEDS_ATTENTION: 'Onboarding Needs Attention',
   FAILED: 'Onboarding Needs Attention',
+  NEEDS_INFORMATION: 'Onboarding Needs Information',
   INVALID_REQUEST: 'Onboarding Request Invalid',
 } as const;
 

@@ -1,40 +1,31 @@
 import { z } from 'zod';
-import { straitsxCustomerSchema, straitsxVirtualAccountSchema } from '../providers/straitsx/schema';
+import { straitsxRequestSchema } from '../providers/straitsx/request';
 import { parseOrThrow, ValidationFailed } from './validation';
 
 /** Providers this stack onboards onto. */
 export const PROVIDERS = ['straitsx'] as const;
 export type ProviderName = (typeof PROVIDERS)[number];
 
-const merchantRef = z
-  .string()
-  .regex(/^[A-Za-z0-9._:\-]{1,191}$/, 'merchantRef must be 1 to 191 letters, digits or . _ : -');
+/** Each provider's request: the customer in the provider's own field names, and its options. */
+const REQUEST_SCHEMAS = {
+  straitsx: straitsxRequestSchema,
+} as const satisfies Record<ProviderName, z.ZodType>;
 
 /**
  * The body of `POST /onboardings` and the detail of a `Customer Onboarding Requested` event:
  * the provider, the merchant's own reference, and the customer in the provider's own field names.
  */
-export const onboardingRequestSchema = z.discriminatedUnion(
-  'provider',
-  [
-    z.strictObject({
-      provider: z.literal('straitsx'),
-      merchantRef,
-      customer: straitsxCustomerSchema,
-      virtualAccount: straitsxVirtualAccountSchema.default({ currency: 'SGD', network: 'fast' }),
-    }),
-  ],
-  { error: (issue) => (issue.code === 'invalid_union' ? `provider must be one of: ${PROVIDERS.join(', ')}` : undefined) },
-);
-
-export type OnboardingRequest = z.infer<typeof onboardingRequestSchema>;
+export type OnboardingRequest = z.output<(typeof REQUEST_SCHEMAS)[ProviderName]>;
 
 /** Validates an onboarding request against the provider's documented rules. */
 export function parseOnboardingRequest(input: unknown): OnboardingRequest {
   if (input === null || typeof input !== 'object' || Array.isArray(input)) {
     throw new ValidationFailed([{ path: '', message: 'the body must be a JSON object' }]);
   }
-  return parseOrThrow(onboardingRequestSchema, input);
+  const provider = (input as { provider?: unknown }).provider;
+  const schema = typeof provider === 'string' && Object.hasOwn(REQUEST_SCHEMAS, provider) ? REQUEST_SCHEMAS[provider as ProviderName] : undefined;
+  if (!schema) throw new ValidationFailed([{ path: 'provider', message: `provider must be one of: ${PROVIDERS.join(', ')}` }]);
+  return parseOrThrow(schema, input);
 }
 
 /** The fields that identify a customer at the provider: they make the onboarding id. */

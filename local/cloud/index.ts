@@ -45,6 +45,8 @@ export interface LocalCloud {
   sfn: LocalStepFunctions;
   events: LocalEventBridge;
   secrets: LocalSecretsManager;
+  /** Bucket notifications: the listener gets each object change as S3 would send it to Lambda. */
+  onS3Event: LocalS3['onEvent'];
   /** Stops the executions and closes every server. */
   stop(): Promise<void>;
 }
@@ -128,6 +130,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       sfn,
       events,
       secrets,
+      onS3Event: (listener) => s3.onEvent(listener),
       async stop() {
         if (stopped) return;
         stopped = true;

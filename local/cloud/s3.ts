@@ -20,6 +20,8 @@ export interface LocalS3 {
    */
   endpoint: string;
   directory: string;
+  /** Calls the listener with an S3 event notification (the shape S3 sends to Lambda) for each object change. */
+  onEvent(listener: (event: { Records: Array<Record<string, any>> }) => void): void;
   stop(): Promise<void>;
 }
 
@@ -41,6 +43,12 @@ export async function startLocalS3(options: LocalS3Options): Promise<LocalS3> {
   return {
     endpoint: `http://127.0.0.1:${port}`,
     directory,
+    // s3rver emits notifications in S3's own event shape: the local stand-in for bucket notifications.
+    onEvent: (listener) => {
+      (server as unknown as { on(name: string, fn: (event: { Records: Array<Record<string, any>> }) => void): void }).on('event', (event) =>
+        listener({ Records: JSON.parse(JSON.stringify(event.Records)) }),
+      );
+    },
     async stop() {
       if (server.httpServer) await closeServer(server.httpServer);
       if (temporary) rmSync(directory, { recursive: true, force: true });

@@ -4,7 +4,8 @@ import type { OnboardingRequest } from '../../onboarding/request';
 import { intEnv, requireEnv } from '../../shared/env';
 import { ProviderConflict, ProviderError } from '../../shared/errors';
 import { readSecret } from '../../shared/secrets';
-import type { AccountResult, DocumentSlot, ProfileResult, ProviderAdapter, StepContext } from '../port';
+import type { AccountResult, DocumentAccess, DocumentSlot, ProfileResult, ProviderAdapter, StepContext } from '../port';
+import { type DocumentUrls, requiredDocuments, toPlusProviderBody } from './schema-plus';
 import { StraitsxClient } from './client';
 import { takeProviderToken } from '../../store/rate-limit';
 import {
@@ -27,6 +28,8 @@ export const straitsxSecretSchema = z
     apiKey: z.string().min(1),
     signingKeyId: z.string().min(1).optional(),
     signingPrivateKeyPem: z.string().min(1).optional(),
+    /** Dashboard → Platform Tools → Callback URLs → Signing Key: verifies `Xfers-Signature` on callbacks. */
+    callbackSigningKey: z.string().min(1).optional(),
   })
   .superRefine((secret, ctx) => {
     // Each missing half is reported under its own name, so the error says which field to add.
@@ -37,6 +40,9 @@ export const straitsxSecretSchema = z
   });
 
 type StraitsxRequest = Extract<OnboardingRequest, { provider: 'straitsx' }>;
+
+/** How long a document link given to StraitsX stays valid: it fetches them while it takes the profile. */
+const DOCUMENT_URL_TTL_SECONDS = 1800;
 
 const asStraitsx = (request: OnboardingRequest): StraitsxRequest => {
   if (request.provider !== 'straitsx') throw new Error(`request for ${request.provider} given to the StraitsX adapter`);
@@ -58,8 +64,19 @@ export class StraitsxAdapter implements ProviderAdapter {
     return true;
   }
 
-  requiredDocuments(): DocumentSlot[] {
-    return [];
+  requiredDocuments(request: OnboardingRequest): DocumentSlot[] {
+    const straitsx = asStraitsx(request);
+    return straitsx.profileType === 'CP+' ? requiredDocuments(straitsx.customer) : [];
+  }
+
+  /** Short-lived links StraitsX fetches the documents from (it takes documents by URL). */
+  private async documentUrls(request: StraitsxRequest, documents: DocumentAccess): Promise<DocumentUrls> {
+    const uploaded = new Set(documents.uploaded());
+    const urls: Record<string, string> = {};
+    for (const { slot } of this.requiredDocuments(request)) {
+      if (uploaded.has(slot)) urls[slot] = await documents.url(slot, DOCUMENT_URL_TTL_SECONDS);
+    }
+    return urls;
   }
 
   async getProfileStatus({ profileId }: StepContext & { profileId: string }): Promise<ProfileResult> {
@@ -77,20 +94,22 @@ export class StraitsxAdapter implements ProviderAdapter {
     return toAccountResult(doc, false);
   }
 
-  async createProfile({ request }: StepContext): Promise<ProfileResult> {
-    const { customer } = asStraitsx(request);
+  async createProfile({ request, documents }: StepContext & { documents: DocumentAccess }): Promise<ProfileResult> {
+    const straitsx = asStraitsx(request);
     const client = await this.client();
-    const existing = await this.findProfile(client, request);
+    const existing = await this.findProfile(client, straitsx);
     if (existing) return toProfileResult(existing, false);
     try {
-      const doc = await client.request<StraitsxProfileDocument>('POST', '/kyc/customer_profiles', {
-        body: toProfileBody(customer),
-      });
+      const body =
+        straitsx.profileType === 'CP+'
+          ? toPlusProviderBody(straitsx.customer, await this.documentUrls(straitsx, documents))
+          : toProfileBody(straitsx.customer);
+      const doc = await client.request<StraitsxProfileDocument>('POST', '/kyc/customer_profiles', { body });
       return toProfileResult(doc, true);
     } catch (error) {
       // A duplicate means an earlier attempt (or another system) created it: find it and carry on.
       if (!(error instanceof ProviderError) || error.code !== 'XFE16') throw error;
-      const found = await this.findProfile(client, request);
+      const found = await this.findProfile(client, straitsx);
       if (found) return toProfileResult(found, false);
       throw new ProviderConflict({ provider: 'straitsx', code: 'XFE16', httpStatus: error.httpStatus, cause: error });
     }

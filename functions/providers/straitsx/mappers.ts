@@ -1,4 +1,4 @@
-import type { StraitsxCustomer, StraitsxVirtualAccountRequest } from './schema';
+import type { StraitsxCustomer } from './schema';
 import type { AccountResult, ProfileResult, ProfileStatus } from '../port';
 
 /** A customer profile as StraitsX returns it: `{ data: { id, type, attributes } }`. */
@@ -61,7 +61,7 @@ export function toProfileResult(doc: StraitsxProfileDocument, created: boolean):
 }
 
 /** True when a listed profile is the one for this customer (StraitsX's uniqueness rule). */
-export function sameCustomer(doc: StraitsxProfileDocument, customer: StraitsxCustomer): boolean {
+export function sameCustomer(doc: StraitsxProfileDocument, customer: { registrationType: string; registrationId: string }): boolean {
   const a = doc.data.attributes;
   const norm = (s: string | undefined) => (s ?? '').trim().replace(/\s+/g, ' ').toUpperCase();
   return a.registrationType === customer.registrationType && norm(a.registrationId) === norm(customer.registrationId);
@@ -71,7 +71,7 @@ export function sameCustomer(doc: StraitsxProfileDocument, customer: StraitsxCus
 export function toVirtualAccountBody(
   referenceId: string,
   profileId: string,
-  options: StraitsxVirtualAccountRequest,
+  options: { currency: string; network: string },
 ): Record<string, unknown> {
   return {
     data: {

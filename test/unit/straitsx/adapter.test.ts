@@ -33,7 +33,16 @@ const request = parseOnboardingRequest({
 const profile = (id: string, registrationId: string, verificationStatus = 'verified', registrationType = 'personal') => ({
   data: { id, type: 'customer_profile', attributes: { registrationId, registrationType, verificationStatus } },
 });
-const ctx = { onboardingId: 'onb_aaaaaaaaaaaaaaaaaaaaaaaaaa', request };
+const noDocuments = {
+  uploaded: () => [],
+  url: async () => {
+    throw new Error('no documents');
+  },
+  read: async () => {
+    throw new Error('no documents');
+  },
+};
+const ctx = { onboardingId: 'onb_aaaaaaaaaaaaaaaaaaaaaaaaaa', request, documents: noDocuments };
 
 describe('StraitsX adapter', () => {
   it('looks the profile up by registration id before it creates one', async () => {

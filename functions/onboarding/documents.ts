@@ -1,0 +1,98 @@
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { logger } from '../shared/powertools';
+import {
+  DOCUMENT_TYPES,
+  documentKey,
+  inspectDocument,
+  MAX_DOCUMENT_BYTES,
+  parseDocumentKey,
+  presignDocumentUpload,
+} from '../store/documents';
+import { findOnboarding, mutateOnboarding, timelineEntry } from '../store/onboardings';
+import { FINAL_STATUSES } from './record';
+import { parseOrThrow, ValidationFailed } from './validation';
+import { resumeIfReady } from './waits';
+
+/** How long a presigned upload URL stays valid. */
+export const UPLOAD_URL_TTL_SECONDS = 900;
+
+export const documentUploadRequestSchema = z.strictObject({
+  slot: z.string().regex(/^[A-Za-z0-9._[\]-]{1,80}$/, 'slot must name a document slot of this onboarding'),
+  contentType: z.enum(Object.keys(DOCUMENT_TYPES) as [keyof typeof DOCUMENT_TYPES], 'contentType must be image/png, image/jpeg or application/pdf'),
+  size: z
+    .number('size must be the file size in bytes')
+    .int('size must be a whole number of bytes')
+    .min(1, 'size must be at least 1 byte')
+    .max(MAX_DOCUMENT_BYTES, 'size must be at most 10 MB (10485760 bytes)'),
+});
+
+export class DocumentNotAccepted extends Error {
+  override readonly name = 'DocumentNotAccepted';
+  constructor(
+    readonly statusCode: 404 | 409,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Hands the merchant a short-lived URL to upload one document into our bucket. Slot names are an
+ * onboarding's `requiredDocuments`; the slot's key in S3 (`[]` in slot paths is kept as-is) carries an
+ * upload id so a re-upload never overwrites the document another step may be reading.
+ */
+export async function requestDocumentUpload(onboardingId: string, input: unknown) {
+  const { slot, contentType, size } = parseOrThrow(documentUploadRequestSchema, input);
+  const record = await findOnboarding(onboardingId);
+  if (!record) throw new DocumentNotAccepted(404, 'No onboarding with this id.');
+  if (FINAL_STATUSES.includes(record.status)) throw new DocumentNotAccepted(409, `The onboarding is ${record.status}: it takes no more documents.`);
+  const slots = (record.requiredDocuments ?? []).map((d) => d.slot);
+  if (!slots.includes(slot)) {
+    throw new ValidationFailed([{ path: 'slot', message: slots.length ? `slot must be one of: ${slots.join(', ')}` : 'this onboarding takes no documents' }]);
+  }
+  const key = documentKey(onboardingId, slotKey(slot), randomUUID());
+  const uploadUrl = await presignDocumentUpload(key, contentType, size, UPLOAD_URL_TTL_SECONDS);
+  return {
+    slot,
+    method: 'PUT',
+    uploadUrl,
+    headers: { 'content-type': contentType, 'content-length': String(size) },
+    expiresAt: new Date(Date.now() + UPLOAD_URL_TTL_SECONDS * 1000).toISOString(),
+  };
+}
+
+/** Slot paths like `directors[0].identityDocuments.passport` become one safe key segment. */
+export const slotKey = (slot: string) => slot.replace(/\[(\d+)\]/g, '.$1');
+
+/**
+ * Runs when an upload lands in the bucket: checks its content (magic bytes, size), marks the slot as
+ * received or refused, and resumes an execution waiting for documents once every required one is in.
+ */
+export async function documentUploaded(key: string): Promise<void> {
+  const parts = parseDocumentKey(key);
+  if (!parts) {
+    logger.warn('object outside the documents layout ignored');
+    return;
+  }
+  const record = await findOnboarding(parts.onboardingId);
+  const slot = record?.requiredDocuments?.find((d) => slotKey(d.slot) === parts.slot)?.slot;
+  if (!record || !slot) {
+    logger.warn('document for an unknown onboarding or slot ignored', { onboardingId: parts.onboardingId });
+    return;
+  }
+  const verdict = await inspectDocument(key);
+  const at = new Date().toISOString();
+  const updated = await mutateOnboarding(parts.onboardingId, (current) => {
+    if (FINAL_STATUSES.includes(current.status)) return undefined;
+    const entry = verdict.ok
+      ? { status: 'received' as const, key, contentType: verdict.contentType, size: verdict.size, at }
+      : { status: 'rejected' as const, key, size: verdict.size, at, reason: verdict.reason };
+    return {
+      documents: { ...current.documents, [slot]: entry },
+      timeline: [...current.timeline, timelineEntry('document', entry.status, verdict.ok ? slot : `${slot}: ${verdict.reason}`)],
+    };
+  });
+  logger.info('document checked', { onboardingId: parts.onboardingId, accepted: verdict.ok });
+  await resumeIfReady(updated);
+}

@@ -1,0 +1,194 @@
+import { isIP } from 'node:net';
+import { z } from 'zod';
+
+/**
+ * Straddle customer fields, in Straddle's own names, with the rules its documentation gives.
+ *
+ * Sources: the customers guide (metadata limits, statuses, "full or last 4 digits" of the SSN) and the
+ * official SDK's CustomerCreateParams (required fields, formats). Where they disagree:
+ * - ssn: the SDK says XXX-XX-XXXX; the guide says "full or last 4 digits". Both are accepted: the full
+ *   number as XXX-XX-XXXX, or exactly four digits.
+ * - legal_business_name: the guide's text describes a state code (a copy slip); the SDK's meaning, the
+ *   registered business name, is the one applied.
+ * - address.country and address.type: listed by the older guide only; the current API has neither, so
+ *   they are refused as undocumented rather than sent and silently dropped.
+ * Messages name the rule, never the submitted value; the path names the field.
+ */
+
+export const E164 = /^\+[1-9]\d{1,14}$/;
+export const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]{2,}$/;
+export const US_STATE = /^[A-Z]{2}$/;
+export const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+export const SSN = /^(\d{3}-\d{2}-\d{4}|\d{4})$/;
+export const EIN = /^\d{2}-\d{7}$/;
+
+/** A type error that says "is required" when the field is missing, and the expected type otherwise. */
+export const typed = (what: string, expected = 'a string') => ({
+  error: (issue: { input?: unknown }) => (issue.input === undefined ? `${what} is required` : `${what} must be ${expected}`),
+});
+
+const text = (what: string) => z.string(typed(what)).trim().min(1, `${what} must not be blank`);
+const email = (what: string) => z.string(typed(what)).regex(EMAIL, `${what} must be an e-mail address`);
+const phone = (what: string) =>
+  z.string(typed(what)).regex(E164, `${what} must be in E.164 format (+ then 2 to 15 digits, e.g. +12125550123)`);
+
+/** A calendar date in YYYY-MM-DD that exists and is not in the future. */
+const dateOfBirth = z
+  .string(typed('dob'))
+  .regex(ISO_DATE, 'dob must be a date in YYYY-MM-DD format')
+  .refine((value) => {
+    const date = new Date(`${value}T00:00:00Z`);
+    return !Number.isNaN(date.getTime()) && date.toISOString().startsWith(value);
+  }, 'dob must be a real calendar date')
+  .refine((value) => {
+    const time = new Date(`${value}T00:00:00Z`).getTime();
+    return Number.isNaN(time) || time <= Date.now();
+  }, 'dob must not be in the future');
+
+const httpUrl = z
+  .string(typed('website'))
+  .refine((value) => {
+    try {
+      const url = new URL(value);
+      return url.protocol === 'https:' || url.protocol === 'http:';
+    } catch {
+      return false;
+    }
+  }, 'website must be an http(s) URL');
+
+export const addressSchema = z.strictObject({
+  address1: text('address1'),
+  address2: z.string(typed('address2')).nullish(),
+  city: text('city'),
+  state: z.string(typed('state')).regex(US_STATE, 'state must be a two-letter state code in capitals (e.g. NY)'),
+  zip: text('zip'),
+});
+
+export const individualComplianceSchema = z.strictObject({
+  dob: dateOfBirth,
+  ssn: z.string(typed('ssn')).regex(SSN, 'ssn must be XXX-XX-XXXX (full) or exactly 4 digits (last 4)'),
+});
+
+const representativeSchema = z.strictObject({
+  name: text('name'),
+  email: email('email').nullish(),
+  phone: phone('phone').nullish(),
+});
+
+export const businessComplianceSchema = z.strictObject({
+  ein: z.string(typed('ein')).regex(EIN, 'ein must be XX-XXXXXXX'),
+  legal_business_name: text('legal_business_name'),
+  website: httpUrl.nullish(),
+  representatives: z.array(representativeSchema, typed('representatives', 'a list')).nullish(),
+});
+
+export const METADATA_MAX_PAIRS = 20;
+export const METADATA_MAX_KEY = 40;
+export const METADATA_MAX_VALUE = 500;
+
+/** Up to 20 string pairs, keys up to 40 characters, values up to 500 (customers guide). */
+export const metadataSchema = z
+  .record(
+    z
+      .string()
+      .min(1, 'metadata keys must not be empty')
+      .max(METADATA_MAX_KEY, `metadata keys must be at most ${METADATA_MAX_KEY} characters`),
+    z.string(typed('each metadata value')).max(METADATA_MAX_VALUE, `metadata values must be at most ${METADATA_MAX_VALUE} characters`),
+    'metadata must be an object of string pairs',
+  )
+  .refine((value) => Object.keys(value).length <= METADATA_MAX_PAIRS, `metadata may hold at most ${METADATA_MAX_PAIRS} pairs`);
+
+export const deviceSchema = z.strictObject({
+  ip_address: z
+    .string(typed('ip_address'))
+    .refine((value) => isIP(value) !== 0, 'ip_address must be an IPv4 or IPv6 address (0.0.0.0 for an offline registration)'),
+});
+
+export const SANDBOX_OUTCOMES = ['standard', 'verified', 'rejected', 'review'] as const;
+const sandboxOutcome = z.enum(SANDBOX_OUTCOMES, `sandbox_outcome must be one of: ${SANDBOX_OUTCOMES.join(', ')}`);
+
+/** Fields both customer types share, as the create endpoint takes them. */
+const common = {
+  name: text('name'),
+  email: email('email'),
+  phone: phone('phone'),
+  device: deviceSchema,
+  address: addressSchema.nullish(),
+  metadata: metadataSchema.nullish(),
+};
+
+/**
+ * Fields the merchant may send. `config.sandbox_outcome` picks the verdict in Straddle's sandbox (and in
+ * ours); production ignores it. `config.processing_method` is left out: its values' effects are not
+ * documented. `external_id` is refused: the adapter sends the onboarding id there, because that is how
+ * an answer lost in transit is found again (look-up by external_id before create); the merchant's own
+ * reference travels in `merchantRef`, or in metadata.
+ */
+const merchantOnly = {
+  config: z
+    .strictObject({
+      sandbox_outcome: sandboxOutcome.optional(),
+      processing_method: z.undefined('processing_method is not accepted: the effect of its values is not documented').optional(),
+    })
+    .optional(),
+  external_id: z
+    .undefined('external_id is set by the orchestrator (the onboarding id); send your reference as merchantRef or in metadata')
+    .optional(),
+};
+
+/** The create endpoint as Straddle documents it: external_id and processing_method included. */
+const providerOnly = {
+  config: z
+    .strictObject({
+      processing_method: z.enum(['inline', 'background', 'skip'], 'processing_method must be inline, background or skip').optional(),
+      sandbox_outcome: sandboxOutcome.optional(),
+    })
+    .optional(),
+  external_id: z.string(typed('external_id')).min(1, 'external_id must not be empty').nullish(),
+};
+
+const typeMessage = (issue: { code: string }) =>
+  issue.code === 'invalid_union' ? 'type must be individual or business' : undefined;
+
+function customerUnion<E extends z.core.$ZodLooseShape>(extra: E) {
+  return z.discriminatedUnion(
+    'type',
+    [
+      z.strictObject({ type: z.literal('individual'), ...common, compliance_profile: individualComplianceSchema.nullish(), ...extra }),
+      z.strictObject({ type: z.literal('business'), ...common, compliance_profile: businessComplianceSchema.nullish(), ...extra }),
+    ],
+    { error: typeMessage },
+  );
+}
+
+/** The `customer` of a Straddle onboarding request: the create body minus what the adapter sets itself. */
+export const straddleCustomerSchema = customerUnion(merchantOnly);
+
+export type StraddleCustomer = z.infer<typeof straddleCustomerSchema>;
+
+/** The `POST /v1/customers` body with Straddle's own rules (the sandbox validates with it). */
+export const straddleCreateBodySchema = customerUnion(providerOnly);
+
+export type StraddleCreateBody = z.infer<typeof straddleCreateBodySchema>;
+
+export const CUSTOMER_STATUSES = ['pending', 'review', 'verified', 'inactive', 'rejected'] as const;
+export type StraddleCustomerStatus = (typeof CUSTOMER_STATUSES)[number];
+
+/**
+ * The `PUT /v1/customers/{id}` body: a full replacement. device, email, name, phone and status are
+ * required; the type cannot change, so the compliance profile is either shape and is checked against the
+ * customer's type by the provider.
+ */
+export const straddleReplaceBodySchema = z.strictObject({
+  name: text('name'),
+  email: email('email'),
+  phone: phone('phone'),
+  device: deviceSchema,
+  status: z.enum(CUSTOMER_STATUSES, `status must be one of: ${CUSTOMER_STATUSES.join(', ')}`),
+  address: addressSchema.nullish(),
+  compliance_profile: z.union([individualComplianceSchema, businessComplianceSchema]).nullish(),
+  external_id: z.string(typed('external_id')).min(1, 'external_id must not be empty').nullish(),
+  metadata: metadataSchema.nullish(),
+});
+
+export type StraddleReplaceBody = z.infer<typeof straddleReplaceBodySchema>;

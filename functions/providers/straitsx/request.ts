@@ -1,0 +1,55 @@
+import { z } from 'zod';
+import { straitsxCustomerSchema } from './schema';
+import { plusCustomerSchema } from './schema-plus';
+import { usdRailMissingFields } from './schema-usd';
+
+const merchantRef = z.string().regex(/^[A-Za-z0-9._:-]{1,191}$/, 'merchantRef must be 1 to 191 letters, digits or . _ : -');
+
+/**
+ * The virtual bank account asked for. SGD accounts are enabled at once over FAST (or MEPS); USD ones go
+ * over SWIFT and stay pending until StraitsX enables them.
+ */
+const virtualAccountSchema = z
+  .strictObject({
+    currency: z.enum(['SGD', 'USD'], 'currency must be SGD or USD').default('SGD'),
+    network: z.enum(['fast', 'meps', 'swift'], 'network must be fast, meps or swift').optional(),
+  })
+  .transform((account) => ({ currency: account.currency, network: account.network ?? (account.currency === 'USD' ? 'swift' : 'fast') }))
+  .refine((account) => account.currency === 'SGD' || account.network === 'swift', {
+    message: 'network must be swift for a USD account',
+    path: ['network'],
+  });
+
+const common = {
+  provider: z.literal('straitsx'),
+  merchantRef,
+  virtualAccount: virtualAccountSchema.default({ currency: 'SGD', network: 'fast' }),
+};
+
+/** Basic customer profile (CP): no KYC, verified at once; USD needs the USD-rail fields. */
+const basicRequest = z
+  .strictObject({ ...common, profileType: z.literal('CP'), customer: straitsxCustomerSchema })
+  .superRefine((request, ctx) => {
+    if (request.virtualAccount.currency !== 'USD') return;
+    const missing = usdRailMissingFields(request.customer);
+    if (missing.length > 0) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['virtualAccount', 'currency'],
+        message: `a USD account needs profileType CP+ or these customer fields: ${missing.join(', ')}`,
+      });
+    }
+  });
+
+/** Full-KYC profile (CP+): pending until StraitsX verifies it; documents are uploaded through our API. */
+const plusRequest = z.strictObject({ ...common, profileType: z.literal('CP+'), customer: plusCustomerSchema });
+
+/** A StraitsX onboarding request; `profileType` defaults to the basic profile. */
+export const straitsxRequestSchema = z.preprocess(
+  (input) => (input && typeof input === 'object' && !('profileType' in input) ? { ...input, profileType: 'CP' } : input),
+  z.discriminatedUnion('profileType', [basicRequest, plusRequest], {
+    error: (issue) => (issue.code === 'invalid_union' ? 'profileType must be CP or CP+' : undefined),
+  }),
+);
+
+export type StraitsxOnboardingRequest = z.output<typeof straitsxRequestSchema>;
