@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { ProfileStatus } from '../providers/port';
 import { dynamoClient } from '../shared/aws';
 import { requireEnv } from '../shared/env';
@@ -49,7 +49,8 @@ export async function firstDelivery(provider: string, dedupeKey: string): Promis
   }
 }
 
-const lookupKeyOf = (update: ProviderUpdate) =>
+/** The key under which an update's provider id is linked to its onboarding. */
+export const lookupKeyOf = (update: ProviderUpdate) =>
   update.kind === 'account' ? `account:${update.accountId}` : update.kind === 'bankAccount' ? `bank:${update.bankAccountId}` : update.profileId;
 
 const SETTLED_PROFILE = new Set(['verified', 'rejected']);
@@ -115,13 +116,53 @@ async function publishOnce(record: OnboardingRecord, key: string, detailType: st
  * and the resume check runs again (a crash after the write but before the resume is healed by the
  * provider's redelivery).
  */
-export async function applyProviderUpdate(provider: string, update: ProviderUpdate): Promise<'applied' | 'unchanged' | 'unknown'> {
-  const onboardingId = await onboardingIdForProviderCustomer(provider, lookupKeyOf(update));
+export async function applyProviderUpdate(provider: string, update: ProviderUpdate): Promise<'applied' | 'unchanged' | 'parked'> {
+  let onboardingId = await onboardingIdForProviderCustomer(provider, lookupKeyOf(update));
   if (!onboardingId) {
-    logger.warn('update for a customer this stack does not know', { provider, kind: update.kind });
-    metrics.addMetric('ProviderUpdateUnknown', 'Count', 1);
-    return 'unknown';
+    // The provider can answer before the step that created the customer has recorded its id: keep the
+    // update, then look again. Either this second look finds the link, or the step, which links first and
+    // then replays what was kept, finds the update.
+    await park(provider, update);
+    onboardingId = await onboardingIdForProviderCustomer(provider, lookupKeyOf(update));
+    if (!onboardingId) {
+      logger.info('update kept until its customer is known', { provider, kind: update.kind });
+      metrics.addMetric('ProviderUpdateParked', 'Count', 1);
+      return 'parked';
+    }
   }
+  return applyTo(provider, onboardingId, update);
+}
+
+/** Applies the updates kept for a provider id before it was linked to an onboarding. */
+export async function replayParkedUpdates(provider: string, lookupKey: string, onboardingId: string): Promise<void> {
+  const { Items = [] } = await dynamoClient().send(
+    new QueryCommand({
+      TableName: requireEnv('TABLE_NAME'),
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': `PARKED#${provider}#${lookupKey}` },
+      ConsistentRead: true,
+    }),
+  );
+  for (const item of Items.sort((a, b) => String(a.sk).localeCompare(String(b.sk)))) {
+    await applyTo(provider, onboardingId, item.update as ProviderUpdate);
+  }
+}
+
+async function park(provider: string, update: ProviderUpdate): Promise<void> {
+  await dynamoClient().send(
+    new PutCommand({
+      TableName: requireEnv('TABLE_NAME'),
+      Item: {
+        pk: `PARKED#${provider}#${lookupKeyOf(update)}`,
+        sk: `${new Date().toISOString()}#${createHash('sha256').update(JSON.stringify(update)).digest('hex').slice(0, 12)}`,
+        update,
+        expiresAt: Math.floor(Date.now() / 1000) + 7 * DAY,
+      },
+    }),
+  );
+}
+
+async function applyTo(provider: string, onboardingId: string, update: ProviderUpdate): Promise<'applied' | 'unchanged'> {
   let changed = false;
   const record = await mutateOnboarding(onboardingId, (current) => {
     const patch = patchFor(current, update);

@@ -6,6 +6,7 @@ import { documentAccess } from '../store/documents';
 import { getPersonalData } from '../store/vault';
 import { missingDocuments } from './waits';
 import { DETAIL_TYPES, outcomeDetail, publish } from './events';
+import { replayParkedUpdates } from './provider-updates';
 import { FINAL_STATUSES, type OnboardingRecord, type OnboardingStatus } from './record';
 import type { OnboardingRequest } from './request';
 import { parseOrThrow } from './validation';
@@ -52,20 +53,25 @@ export async function createProfileStep(input: unknown): Promise<ProfileStepOutp
     documents: documentAccess(record),
     profileId: record.providerIds.profileId,
   });
-  await linkProviderCustomer(record.provider, result.profileId, onboardingId);
-  await mutateOnboarding(onboardingId, (current) => ({
+  const afterCreate = await mutateOnboarding(onboardingId, (current) => ({
     status: isFinal(current) ? current.status : 'IN_PROGRESS',
     providerIds: { ...current.providerIds, profileId: result.profileId },
-    profileStatus: result.status,
+    // A verdict a webhook already recorded (an earlier attempt linked the id) is not undone by "pending".
+    profileStatus: result.status === 'pending' && (current.profileStatus === 'verified' || current.profileStatus === 'rejected') ? current.profileStatus : result.status,
     providerStatus: result.providerStatus,
     ...(result.rejection ? { outcome: { reason: result.rejection.reason, retryable: result.rejection.retryable } } : {}),
     // The provider asked for documents again: what was sent no longer counts, new uploads are awaited.
     ...(result.status === 'needs_documents' ? { documents: supersede(current.documents) } : {}),
     timeline: [...current.timeline, timelineEntry('create-profile', result.status, result.created ? 'created' : 'found existing')],
   }));
+  // Linked only now that the record holds the id: a webhook from here on finds everything it updates.
+  await linkProviderCustomer(record.provider, result.profileId, onboardingId);
+  // Webhooks that beat this step to the link were kept; what they said may be newer than the answer above.
+  await replayParkedUpdates(record.provider, result.profileId, onboardingId);
+  const profileStatus = (await getOnboarding(onboardingId)).profileStatus ?? afterCreate.profileStatus ?? result.status;
   metrics.addMetric(result.created ? 'ProfileCreated' : 'ProfileFound', 'Count', 1);
-  logger.info('profile step done', { onboardingId, profileStatus: result.status, created: result.created });
-  return { profileStatus: result.status, needsVirtualAccount };
+  logger.info('profile step done', { onboardingId, profileStatus, created: result.created });
+  return { profileStatus, needsVirtualAccount };
 }
 
 const supersede = (documents: OnboardingRecord['documents']) =>
@@ -85,7 +91,6 @@ export async function createVirtualAccountStep(input: unknown): Promise<{ accoun
   const adapter = adapterFor(record.provider);
   if (!adapter.createVirtualAccount) throw new Error(`${record.provider} has no virtual accounts`);
   const account = await adapter.createVirtualAccount({ onboardingId, request, profileId });
-  await linkProviderCustomer(record.provider, `account:${account.id}`, onboardingId);
   await mutateOnboarding(onboardingId, (current) => ({
     virtualAccount: {
       id: account.id,
@@ -97,9 +102,12 @@ export async function createVirtualAccountStep(input: unknown): Promise<{ accoun
     },
     timeline: [...current.timeline, timelineEntry('create-virtual-account', account.status)],
   }));
+  await linkProviderCustomer(record.provider, `account:${account.id}`, onboardingId);
+  await replayParkedUpdates(record.provider, `account:${account.id}`, onboardingId);
+  const accountStatus = (await getOnboarding(onboardingId)).virtualAccount?.status ?? account.status;
   metrics.addMetric('VirtualAccountLinked', 'Count', 1);
-  logger.info('virtual account step done', { onboardingId, accountStatus: account.status });
-  return { accountStatus: account.status };
+  logger.info('virtual account step done', { onboardingId, accountStatus });
+  return { accountStatus };
 }
 
 export const finishInputSchema = stepInputSchema.extend({

@@ -101,7 +101,9 @@ export function dynamoTokenStore(provider: string, options: TokenCacheOptions = 
   const lifeLeft = (item: TokenItem | undefined) => (item?.expiresAt ?? 0) * 1000 - now();
 
   const read = async (): Promise<TokenItem | undefined> => {
-    const { Item } = await dynamoClient().send(new GetCommand({ TableName: requireEnv('TABLE_NAME'), Key: key, ConsistentRead: true }));
+    const { Item } = await dynamoClient().send(
+      new GetCommand({ TableName: requireEnv('TABLE_NAME'), Key: key, ConsistentRead: true }),
+    );
     return Item as TokenItem | undefined;
   };
 
@@ -116,7 +118,12 @@ export function dynamoTokenStore(provider: string, options: TokenCacheOptions = 
           UpdateExpression: 'SET leaseId = :lease, leaseUntil = :until',
           ConditionExpression:
             '(attribute_not_exists(leaseUntil) OR leaseUntil < :now) AND (attribute_not_exists(fetchedAt) OR fetchedAt = :seen)',
-          ExpressionAttributeValues: { ':lease': leaseId, ':until': now() + leaseMs, ':now': now(), ':seen': seen?.fetchedAt ?? -1 },
+          ExpressionAttributeValues: {
+            ':lease': leaseId,
+            ':until': now() + leaseMs,
+            ':now': now(),
+            ':seen': seen?.fetchedAt ?? -1,
+          },
         }),
       );
       return leaseId;

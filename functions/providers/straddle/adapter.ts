@@ -17,7 +17,10 @@ import { type StraddleCustomer, straddleCustomerSchema } from './schema';
  */
 export const straddleSecretSchema = z.object({
   apiKey: z.string().min(1),
-  webhookSecret: z.string().regex(/^whsec_[A-Za-z0-9+/=]+$/, 'must be whsec_ followed by base64').optional(),
+  webhookSecret: z
+    .string()
+    .regex(/^whsec_[A-Za-z0-9+/=]+$/, 'must be whsec_ followed by base64')
+    .optional(),
 });
 
 /** What the adapter and the operator helpers need of a client: one request at a time. */
@@ -72,7 +75,8 @@ export class StraddleAdapter implements Omit<ProviderAdapter, 'name'> {
       return toProfileResult(readCustomer(answer.data, answer.requestId), !answer.replayed);
     } catch (error) {
       // A duplicate email (422) or a reused key (409) may be our own earlier attempt: look once more.
-      const maybeOurs = (error instanceof ProviderInvalidRequest && error.httpStatus === 422) || error instanceof ProviderConflict;
+      const maybeOurs =
+        (error instanceof ProviderInvalidRequest && error.httpStatus === 422) || error instanceof ProviderConflict;
       if (!maybeOurs) throw error;
       const found = await this.findByExternalId(client, onboardingId);
       if (found) return toProfileResult(found, false);
@@ -130,11 +134,10 @@ let client: StraddleClient | undefined;
 let clientKey: string | undefined;
 
 /**
- * Every request first takes a token from the provider's shared budget. Straddle documents 429 but no
- * number, so the rate is STRADDLE_RATE_PER_SECOND, 10 by default.
+ * A client whose every request first takes a token from the provider's shared budget in the table.
+ * Straddle documents 429 but no number, so the rate is STRADDLE_RATE_PER_SECOND, 10 by default.
  */
-function throttled(inner: StraddleClient): StraddleTransport {
-  const rate = intEnv('STRADDLE_RATE_PER_SECOND', 10);
+export function throttledStraddle(inner: StraddleTransport, rate = intEnv('STRADDLE_RATE_PER_SECOND', 10)): StraddleTransport {
   return {
     request: async (method, path, options) => {
       await takeProviderToken(PROVIDER, rate);
@@ -158,7 +161,7 @@ export async function straddleTransport(): Promise<StraddleTransport> {
     });
     clientKey = key;
   }
-  return throttled(client);
+  return throttledStraddle(client);
 }
 
 /** The adapter wired to the deployed configuration. */

@@ -127,7 +127,11 @@ function unwrap<T>(status: number, text: string, replayed: boolean, headerReques
     // A success that is not JSON came from something in front of the provider, not the provider.
     throw new ProviderUnavailable({ provider: PROVIDER, httpStatus: status, requestId: headerRequestId, cause: error });
   }
-  const root = (typeof json === 'object' && json !== null ? json : {}) as { meta?: StraddleMeta; response_type?: unknown; data?: T };
+  const root = (typeof json === 'object' && json !== null ? json : {}) as {
+    meta?: StraddleMeta;
+    response_type?: unknown;
+    data?: T;
+  };
   const meta = typeof root.meta === 'object' && root.meta !== null ? root.meta : {};
   return {
     data: root.data as T,

@@ -98,12 +98,14 @@ export function errorFromResponse(status: number, text: string, headerRequestId?
     providerMessage: body.message,
     requestId: body.requestId ?? headerRequestId,
   };
-  if (status === 400) return new StraddleInvalidRequest({ ...details, code: body.type ?? 'bad_request', fields: body.references });
+  if (status === 400)
+    return new StraddleInvalidRequest({ ...details, code: body.type ?? 'bad_request', fields: body.references });
   if (status === 401 || status === 403) return new ProviderAuthFailed(details);
   if (status === 404) return new ProviderInvalidRequest({ ...details, code: 'not_found' });
   if (status === 409) return conflict(details, body.message);
   // 422: well-formed but semantically refused (duplicate email, review decision on a customer not in review).
-  if (status === 422) return new StraddleInvalidRequest({ ...details, code: body.type ?? 'unprocessable_entity', fields: body.references });
+  if (status === 422)
+    return new StraddleInvalidRequest({ ...details, code: body.type ?? 'unprocessable_entity', fields: body.references });
   if (status === 429) return new ProviderRateLimited(details);
   if (status === 408 || status >= 500) return new ProviderUnavailable(details);
   if (status >= 400) return new ProviderInvalidRequest(details);
@@ -156,8 +158,11 @@ export function errorFromTransport(error: unknown): ProviderError | undefined {
   if (chain.some((l) => (l.name && TIMEOUT_NAMES.has(l.name)) || (l.code && TIMEOUT_CODES.has(l.code)))) {
     return new ProviderTimeout({ provider: PROVIDER, cause: error });
   }
-  const network = chain.find((l) => (l.code && NETWORK_CODES.has(l.code)) || (l.message && NETWORK_MESSAGES.test(l.message)));
-  if (network) return new ProviderUnavailable({ provider: PROVIDER, code: network.code, cause: error });
+  // The socket's own code is the more telling one; fetch's "fetch failed" wrapper only says something broke.
+  const coded = chain.find((l) => l.code && NETWORK_CODES.has(l.code));
+  if (coded || chain.some((l) => l.message && NETWORK_MESSAGES.test(l.message))) {
+    return new ProviderUnavailable({ provider: PROVIDER, code: coded?.code, cause: error });
+  }
   return undefined;
 }
 

@@ -33,7 +33,10 @@ export const IDEMPOTENCY_KEY_MAX = 40;
 /** True when a key has the length Straddle accepts (10 to 40 characters). */
 export const isValidIdempotencyKey = (key: string) => key.length >= IDEMPOTENCY_KEY_MIN && key.length <= IDEMPOTENCY_KEY_MAX;
 
-const bodyDigest = (body: unknown) => createHash('sha256').update(canonicalJson(body ?? null)).digest('hex');
+const bodyDigest = (body: unknown) =>
+  createHash('sha256')
+    .update(canonicalJson(body ?? null))
+    .digest('hex');
 
 /** The Idempotency-Key for one operation on one subject, attempt and body; the same inputs give the same key. */
 export function straddleIdempotencyKey(subjectId: string, operation: StraddleOperation, attempt = 0, body?: unknown): string {

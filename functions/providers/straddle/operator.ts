@@ -1,4 +1,4 @@
-import { ValidationFailed, toFieldErrors } from '../../onboarding/validation';
+import { toFieldErrors, ValidationFailed } from '../../onboarding/validation';
 import { type StraddleTransport, straddleTransport } from './adapter';
 import { type StraddleMeta, stPath } from './client';
 import { straddleIdempotencyKey } from './idempotency';
@@ -74,7 +74,8 @@ export class StraddleCustomerOperations {
   async replaceCustomer(id: string, body: StraddleReplaceBody, options: ReplaceOptions = {}): Promise<StraddleCustomerRecord> {
     const parsed = straddleReplaceBodySchema.safeParse(body);
     if (!parsed.success) throw new ValidationFailed(toFieldErrors(parsed.error));
-    const idempotencyKey = options.idempotencyKey ?? straddleIdempotencyKey(id, 'replaceCustomer', options.attempt ?? 0, parsed.data);
+    const idempotencyKey =
+      options.idempotencyKey ?? straddleIdempotencyKey(id, 'replaceCustomer', options.attempt ?? 0, parsed.data);
     const client = await this.transport();
     const answer = await client.request<StraddleCustomerRecord>('PUT', stPath`/v1/customers/${id}`, {
       body: parsed.data,
@@ -86,7 +87,8 @@ export class StraddleCustomerOperations {
   /** `GET /v1/customers` with the documented filters; one page, with Straddle's paging meta. */
   async listCustomers(filters: StraddleCustomerFilters = {}): Promise<StraddleCustomerPage> {
     for (const status of filters.status ?? []) {
-      if (!(CUSTOMER_STATUSES as readonly string[]).includes(status)) throw new RangeError('status filter holds an unknown status');
+      if (!(CUSTOMER_STATUSES as readonly string[]).includes(status))
+        throw new RangeError('status filter holds an unknown status');
     }
     const client = await this.transport();
     const answer = await client.request<StraddleCustomerSummary[]>('GET', '/v1/customers', { query: { ...filters } });

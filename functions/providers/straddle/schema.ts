@@ -45,16 +45,14 @@ const dateOfBirth = z
     return Number.isNaN(time) || time <= Date.now();
   }, 'dob must not be in the future');
 
-const httpUrl = z
-  .string(typed('website'))
-  .refine((value) => {
-    try {
-      const url = new URL(value);
-      return url.protocol === 'https:' || url.protocol === 'http:';
-    } catch {
-      return false;
-    }
-  }, 'website must be an http(s) URL');
+const httpUrl = z.string(typed('website')).refine((value) => {
+  try {
+    const url = new URL(value);
+    return url.protocol === 'https:' || url.protocol === 'http:';
+  } catch {
+    return false;
+  }
+}, 'website must be an http(s) URL');
 
 export const addressSchema = z.strictObject({
   address1: text('address1'),
@@ -89,14 +87,23 @@ export const METADATA_MAX_VALUE = 500;
 /** Up to 20 string pairs, keys up to 40 characters, values up to 500 (customers guide). */
 export const metadataSchema = z
   .record(
+    z.string(),
     z
-      .string()
-      .min(1, 'metadata keys must not be empty')
-      .max(METADATA_MAX_KEY, `metadata keys must be at most ${METADATA_MAX_KEY} characters`),
-    z.string(typed('each metadata value')).max(METADATA_MAX_VALUE, `metadata values must be at most ${METADATA_MAX_VALUE} characters`),
-    'metadata must be an object of string pairs',
+      .string(typed('each metadata value'))
+      .max(METADATA_MAX_VALUE, `metadata values must be at most ${METADATA_MAX_VALUE} characters`),
+    {
+      error: (issue) => (issue.code === 'invalid_type' ? 'metadata must be an object of string pairs' : undefined),
+    },
   )
-  .refine((value) => Object.keys(value).length <= METADATA_MAX_PAIRS, `metadata may hold at most ${METADATA_MAX_PAIRS} pairs`);
+  .superRefine((value, ctx) => {
+    const keys = Object.keys(value);
+    if (keys.length > METADATA_MAX_PAIRS)
+      ctx.addIssue({ code: 'custom', message: `metadata may hold at most ${METADATA_MAX_PAIRS} pairs` });
+    // Reported on the metadata object itself: a key's text is the merchant's and stays out of the path.
+    if (keys.some((key) => key.length === 0 || key.length > METADATA_MAX_KEY)) {
+      ctx.addIssue({ code: 'custom', message: `metadata keys must be 1 to ${METADATA_MAX_KEY} characters` });
+    }
+  });
 
 export const deviceSchema = z.strictObject({
   ip_address: z
@@ -140,7 +147,9 @@ const merchantOnly = {
 const providerOnly = {
   config: z
     .strictObject({
-      processing_method: z.enum(['inline', 'background', 'skip'], 'processing_method must be inline, background or skip').optional(),
+      processing_method: z
+        .enum(['inline', 'background', 'skip'], 'processing_method must be inline, background or skip')
+        .optional(),
       sandbox_outcome: sandboxOutcome.optional(),
     })
     .optional(),
@@ -154,8 +163,18 @@ function customerUnion<E extends z.core.$ZodLooseShape>(extra: E) {
   return z.discriminatedUnion(
     'type',
     [
-      z.strictObject({ type: z.literal('individual'), ...common, compliance_profile: individualComplianceSchema.nullish(), ...extra }),
-      z.strictObject({ type: z.literal('business'), ...common, compliance_profile: businessComplianceSchema.nullish(), ...extra }),
+      z.strictObject({
+        type: z.literal('individual'),
+        ...common,
+        compliance_profile: individualComplianceSchema.nullish(),
+        ...extra,
+      }),
+      z.strictObject({
+        type: z.literal('business'),
+        ...common,
+        compliance_profile: businessComplianceSchema.nullish(),
+        ...extra,
+      }),
     ],
     { error: typeMessage },
   );

@@ -2,8 +2,8 @@ import { timingSafeEqual } from 'node:crypto';
 import { Webhook } from 'svix';
 import { ConfigurationError } from '../../shared/errors';
 
-export { isNewer, parseStraddleEvent, STRADDLE_CUSTOMER_EVENTS } from './events';
 export type { StraddleEventParseResult, StraddleProfileEvent, StraddleWebhookEvent } from './events';
+export { isNewer, parseStraddleEvent, STRADDLE_CUSTOMER_EVENTS } from './events';
 
 /**
  * Straddle delivers webhooks through Svix (Standard Webhooks): `webhook-id`, `webhook-timestamp` and
@@ -45,7 +45,8 @@ export function verifyStraddleWebhook(
   now: Date = new Date(),
 ): StraddleWebhookVerification {
   // An empty or malformed secret is a deployment fault, not a bad delivery.
-  if (!/^whsec_[A-Za-z0-9+/=]+$/.test(secret)) throw new ConfigurationError('Straddle webhook secret must be whsec_ followed by base64');
+  if (!/^whsec_[A-Za-z0-9+/=]+$/.test(secret))
+    throw new ConfigurationError('Straddle webhook secret must be whsec_ followed by base64');
   const h = lowerCased(headers);
   const svixNamed = h['svix-id'] && h['svix-timestamp'] && h['svix-signature'];
   const id = svixNamed ? h['svix-id'] : h['webhook-id'];

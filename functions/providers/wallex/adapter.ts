@@ -109,7 +109,10 @@ export const wallexSecretSchema = z
     apiKey: z.string().min(1),
     accessKeyId: z.string().min(1),
     secretAccessKey: z.string().min(1),
-    webhookHeaderName: z.string().regex(/^[A-Za-z0-9-]{1,64}$/).optional(),
+    webhookHeaderName: z
+      .string()
+      .regex(/^[A-Za-z0-9-]{1,64}$/)
+      .optional(),
     webhookHeaderValue: z.string().min(16).optional(),
   })
   .superRefine((secret, ctx) => {
@@ -167,7 +170,8 @@ export function createWallexAdapter(config: WallexConfig, progress: ProgressStor
 
 const authSchemeFromEnv = (): AuthScheme => {
   const value = optionalEnv('WALLEX_AUTH_SCHEME', 'raw');
-  if (value !== 'raw' && value !== 'bearer') throw new ConfigurationError('environment variable WALLEX_AUTH_SCHEME must be raw or bearer');
+  if (value !== 'raw' && value !== 'bearer')
+    throw new ConfigurationError('environment variable WALLEX_AUTH_SCHEME must be raw or bearer');
   return value;
 };
 

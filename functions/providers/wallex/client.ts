@@ -58,7 +58,10 @@ export function wxPath(strings: TemplateStringsArray, ...values: (string | numbe
 export function signedUploadHeaders(url: URL, contentType: string): Record<string, string> {
   const query = new Map<string, string>();
   for (const [name, value] of url.searchParams) query.set(name.toLowerCase(), value);
-  const signed = (query.get('x-amz-signedheaders') ?? 'host').split(';').map((h) => h.trim().toLowerCase()).filter(Boolean);
+  const signed = (query.get('x-amz-signedheaders') ?? 'host')
+    .split(';')
+    .map((h) => h.trim().toLowerCase())
+    .filter(Boolean);
   const headers: Record<string, string> = {};
   for (const name of signed) {
     if (name === 'host') continue;
@@ -151,7 +154,11 @@ export class WallexClient {
     }
     // A request id of our own, so a failed call can be traced with Wallex without any customer data.
     const requestId = randomUUID();
-    const headers: Record<string, string> = { 'X-Api-Key': this.options.apiKey, Accept: 'application/json', 'X-Request-ID': requestId };
+    const headers: Record<string, string> = {
+      'X-Api-Key': this.options.apiKey,
+      Accept: 'application/json',
+      'X-Request-ID': requestId,
+    };
     if (token !== undefined) headers.Authorization = this.options.authScheme === 'bearer' ? `Bearer ${token}` : token;
     const body = options.body === undefined ? undefined : JSON.stringify(options.body);
     if (body !== undefined) headers['Content-Type'] = 'application/json';

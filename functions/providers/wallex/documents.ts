@@ -36,13 +36,17 @@ export async function sendDocuments(
     const file = await documents.read(type);
     const digest = contentDigest(file.body);
     const known = progress.sent[type];
-    const entry = entries.find((e) => e.documentType === type && known && idOf(e) === known.documentId) ?? entries.find((e) => e.documentType === type);
+    const entry =
+      entries.find((e) => e.documentType === type && known && idOf(e) === known.documentId) ??
+      entries.find((e) => e.documentType === type);
     if (known && entry && idOf(entry) === known.documentId && known.digest === digest) continue;
 
     const documentName = documentNameFor(type, file.contentType);
     const entryId = idOf(entry);
     const answer = entryId
-      ? await client.request<WallexDocument>('PATCH', wxPath`/v2/users/${userId}/documents/${entryId}`, { body: { documentName } })
+      ? await client.request<WallexDocument>('PATCH', wxPath`/v2/users/${userId}/documents/${entryId}`, {
+          body: { documentName },
+        })
       : await client.request<WallexDocument>('POST', base, { body: { documentType: type, documentName } });
     const url = uploadUrlOf(answer);
     const documentId = idOf(answer) ?? entryId;

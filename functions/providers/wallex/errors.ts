@@ -38,7 +38,10 @@ export function parseWallexError(text: string): { code?: string; message?: strin
   }
   if (typeof json !== 'object' || json === null) return {};
   const root = json as Record<string, unknown>;
-  const first = Array.isArray(root.errors) && typeof root.errors[0] === 'object' && root.errors[0] !== null ? (root.errors[0] as Record<string, unknown>) : {};
+  const first =
+    Array.isArray(root.errors) && typeof root.errors[0] === 'object' && root.errors[0] !== null
+      ? (root.errors[0] as Record<string, unknown>)
+      : {};
   const message = asText(root.message) ?? asText(root.error) ?? asText(first.message) ?? asText(root.error_description);
   const named = asText(root.code) ?? asText(root.error_code) ?? asText(root.errorCode) ?? asText(first.code);
   let code: string | undefined;

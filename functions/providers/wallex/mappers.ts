@@ -124,4 +124,5 @@ export function detailComplete(detail: { status?: WallexDetailStatus | string } 
 const EXTENSIONS: Record<string, string> = { 'application/pdf': 'pdf', 'image/png': 'png', 'image/jpeg': 'jpg' };
 
 /** The `documentName` sent for a slot: the type and an extension, nothing the customer wrote. */
-export const documentNameFor = (documentType: string, contentType: string) => `${documentType}.${EXTENSIONS[contentType] ?? 'bin'}`;
+export const documentNameFor = (documentType: string, contentType: string) =>
+  `${documentType}.${EXTENSIONS[contentType] ?? 'bin'}`;

@@ -56,7 +56,10 @@ export function dynamoProgressStore(): ProgressStore {
     },
     async write(onboardingId, progress) {
       await dynamoClient().send(
-        new PutCommand({ TableName: requireEnv('TABLE_NAME'), Item: { ...key(onboardingId), ...progress, updatedAt: new Date().toISOString() } }),
+        new PutCommand({
+          TableName: requireEnv('TABLE_NAME'),
+          Item: { ...key(onboardingId), ...progress, updatedAt: new Date().toISOString() },
+        }),
       );
     },
   };

@@ -33,7 +33,12 @@ export const EMPLOYMENT_INDUSTRIES = [
 ] as const;
 
 /** "Employment Positions" listing. */
-export const EMPLOYMENT_POSITIONS = ['Entry Level', 'Mid-Level/Supervisory/Management', 'Senior Level/Executive', 'Owner'] as const;
+export const EMPLOYMENT_POSITIONS = [
+  'Entry Level',
+  'Mid-Level/Supervisory/Management',
+  'Senior Level/Executive',
+  'Owner',
+] as const;
 
 /** `documentType` of Create Document, in the order the page lists them. */
 export const DOCUMENT_TYPES = [
@@ -97,4 +102,13 @@ export const KYC_REQUIRED_FIELDS = [
 ] as const;
 
 /** Optional user-detail fields the page documents besides the required ones. */
-export const KYC_OPTIONAL_FIELDS = ['title', 'formerName', 'aliasName', 'state', 'city', 'occupation', 'nameInChineseCharacters', 'expiryDate'] as const;
+export const KYC_OPTIONAL_FIELDS = [
+  'title',
+  'formerName',
+  'aliasName',
+  'state',
+  'city',
+  'occupation',
+  'nameInChineseCharacters',
+  'expiryDate',
+] as const;

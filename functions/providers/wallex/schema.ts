@@ -42,18 +42,24 @@ const IDENTIFICATION_NUMBER = /^[A-Za-z0-9][A-Za-z0-9 /-]{2,29}$/;
 
 const listed = (values: readonly string[]) => values.join(', ');
 
+/** A missing field says "is required"; a present one of the wrong type names the expected type. */
+const typed = (field: string, expected: string) => ({
+  error: (issue: { input?: unknown }) => (issue.input === undefined ? 'is required' : `${field} must be ${expected}`),
+});
+
+const string = (field: string) => z.string(typed(field, 'a string'));
+
 /** Free text: not blank, at most `max` characters. */
 const text = (field: string, max: number) =>
-  z
-    .string(`${field} must be a string`)
+  string(field)
     .max(max, `${field} must be at most ${max} characters`)
     .refine((value) => value.trim() !== '', `${field} must not be blank`);
 
 const country = (field: string) =>
-  z.string(`${field} must be a string`).regex(COUNTRY, `${field} must be an ISO 3166 two-letter code in capitals (rule ${COUNTRY})`);
+  string(field).regex(COUNTRY, `${field} must be an ISO 3166 two-letter code in capitals (rule ${COUNTRY})`);
 
 const oneOf = <T extends readonly [string, ...string[]]>(field: string, values: T) =>
-  z.enum(values, `${field} must be one of: ${listed(values)}`);
+  z.enum(values, typed(field, `one of: ${listed(values)}`));
 
 /** Milliseconds at UTC midnight of a YYYY-MM-DD date that exists, or NaN. */
 export function dateValue(value: string): number {
@@ -62,12 +68,14 @@ export function dateValue(value: string): number {
   return !Number.isNaN(time) && new Date(time).toISOString().startsWith(value) ? time : Number.NaN;
 }
 
+/** A YYYY-MM-DD date that exists, optionally not in the future; one error per value, the first rule broken. */
 const date = (field: string, notInFuture: boolean) =>
-  z
-    .string(`${field} must be a string`)
-    .regex(ISO_DATE, `${field} must be a date in YYYY-MM-DD format`)
-    .refine((value) => !Number.isNaN(dateValue(value)), `${field} must be a real calendar date`)
-    .refine((value) => !notInFuture || !(dateValue(value) > Date.now()), `${field} must not be in the future`);
+  string(field).superRefine((value, ctx) => {
+    const fail = (message: string) => ctx.addIssue({ code: 'custom', message });
+    if (!ISO_DATE.test(value)) fail(`${field} must be a date in YYYY-MM-DD format`);
+    else if (Number.isNaN(dateValue(value))) fail(`${field} must be a real calendar date`);
+    else if (notInFuture && dateValue(value) > Date.now()) fail(`${field} must not be in the future`);
+  });
 
 const IDENTITY_DOCUMENTS: Record<(typeof IDENTIFICATION_TYPES)[number], readonly WallexDocumentType[]> = {
   passport: ['passport'],
@@ -79,10 +87,7 @@ export const wallexCustomerSchema = z
   .strictObject({
     // POST /v2/signup
     accountType: oneOf('accountType', ACCOUNT_TYPES),
-    email: z
-      .string('email must be a string')
-      .max(128, 'email must be at most 128 characters')
-      .regex(EMAIL, 'email must be a valid e-mail address'),
+    email: string('email').max(128, 'email must be at most 128 characters').regex(EMAIL, 'email must be a valid e-mail address'),
     firstName: text('firstName', 64),
     lastName: text('lastName', 64),
     /** Sign-up: "your country"; user detail: the country of the residential address. One value serves both. */
@@ -92,25 +97,23 @@ export const wallexCustomerSchema = z
     password: z.never('password is not accepted: the user sets it from the e-mail Wallex sends after sign-up').optional(),
 
     // PATCH /v2/users/:userId/detail, "required for kyc screening"
-    mobileCountryCode: z
-      .string('mobileCountryCode must be a string')
-      .regex(MOBILE_COUNTRY_CODE, `mobileCountryCode must be an ITU telephone code such as +65 (rule ${MOBILE_COUNTRY_CODE})`),
-    mobileNumber: z
-      .string('mobileNumber must be a string')
-      .regex(MOBILE_NUMBER, 'mobileNumber must be 4 to 15 digits, without the country code'),
+    mobileCountryCode: string('mobileCountryCode').regex(
+      MOBILE_COUNTRY_CODE,
+      `mobileCountryCode must be an ITU telephone code such as +65 (rule ${MOBILE_COUNTRY_CODE})`,
+    ),
+    mobileNumber: string('mobileNumber').regex(MOBILE_NUMBER, 'mobileNumber must be 4 to 15 digits, without the country code'),
     gender: oneOf('gender', GENDERS),
     countryOfBirth: country('countryOfBirth'),
     nationality: country('nationality'),
     countryOfResidence: country('countryOfResidence'),
     residentialAddress: text('residentialAddress', 255),
-    postalCode: z
-      .string('postalCode must be a string')
-      .regex(POSTAL_CODE, 'postalCode must be 2 to 12 letters, digits, spaces or dashes'),
+    postalCode: string('postalCode').regex(POSTAL_CODE, 'postalCode must be 2 to 12 letters, digits, spaces or dashes'),
     dateOfBirth: date('dateOfBirth', true),
     identificationType: oneOf('identificationType', IDENTIFICATION_TYPES),
-    identificationNumber: z
-      .string('identificationNumber must be a string')
-      .regex(IDENTIFICATION_NUMBER, 'identificationNumber must be 3 to 30 letters, digits, spaces, dashes or slashes'),
+    identificationNumber: string('identificationNumber').regex(
+      IDENTIFICATION_NUMBER,
+      'identificationNumber must be 3 to 30 letters, digits, spaces, dashes or slashes',
+    ),
     issueDate: date('issueDate', true),
     /** Required "if applicable, for example: passport": required for a passport, optional for an NRIC. */
     expiryDate: date('expiryDate', false).optional(),
@@ -129,14 +132,18 @@ export const wallexCustomerSchema = z
 
     /** The document types the merchant will upload, one file each; each becomes a document slot. */
     documents: z
-      .array(oneOf('documents[]', DOCUMENT_TYPES), 'documents must be a list of document types')
+      .array(oneOf('documents[]', DOCUMENT_TYPES), typed('documents', 'a list of document types'))
       .min(1, 'documents must list at least one document type')
       .max(DOCUMENT_TYPES.length, `documents must list at most ${DOCUMENT_TYPES.length} document types`)
       .refine((list) => new Set(list).size === list.length, 'documents must not list a document type twice'),
   })
   .superRefine((customer, ctx) => {
     if (customer.identificationType === 'passport' && customer.expiryDate === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['expiryDate'], message: 'expiryDate is required when identificationType is passport' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['expiryDate'],
+        message: 'expiryDate is required when identificationType is passport',
+      });
     }
     const issued = dateValue(customer.issueDate);
     const expires = customer.expiryDate === undefined ? Number.NaN : dateValue(customer.expiryDate);

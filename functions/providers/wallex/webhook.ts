@@ -63,7 +63,9 @@ export type WallexNotification = { dedupeKey: string; resource: string } & (
   | { kind: 'other' }
 );
 
-export type NotificationParseResult = { success: true; notification: WallexNotification } | { success: false; errors: FieldError[] };
+export type NotificationParseResult =
+  | { success: true; notification: WallexNotification }
+  | { success: false; errors: FieldError[] };
 
 const dedupe = (resource: string, resourceId: string, word: string) => `wallex:${resource}:${resourceId}:${word}`;
 
@@ -91,12 +93,22 @@ function normalize(body: unknown): WallexNotification {
   if (resource === 'simple_payment' && typeof (body as { refundId?: unknown }).refundId === 'string') {
     const r = refundSchema.parse(body);
     const word = recordableStatus(r.status);
-    return { kind: 'refund', resource, refundId: r.refundId, status: word, dedupeKey: dedupe(`${resource}:refund`, r.refundId, word) };
+    return {
+      kind: 'refund',
+      resource,
+      refundId: r.refundId,
+      status: word,
+      dedupeKey: dedupe(`${resource}:refund`, r.refundId, word),
+    };
   }
   const raw = body as Record<string, unknown>;
   const anyId = [raw.resourceId, raw.id].find((v): v is string => typeof v === 'string') ?? 'unknown';
   const word = typeof raw.status === 'string' ? recordableStatus(raw.status) : '(none)';
-  return { kind: 'other', resource: recordableStatus(resource), dedupeKey: dedupe(recordableStatus(resource), anyId.slice(0, 128), word) };
+  return {
+    kind: 'other',
+    resource: recordableStatus(resource),
+    dedupeKey: dedupe(recordableStatus(resource), anyId.slice(0, 128), word),
+  };
 }
 
 /** Parses a notification body (already JSON-parsed) into ids and statuses, or the failing fields. */
@@ -140,7 +152,12 @@ export interface WallexRefund {
   status?: string;
 }
 
-const refundAnswer = z.object({ id, resource: z.string().optional(), resourceId: z.string().optional(), status: status.optional() });
+const refundAnswer = z.object({
+  id,
+  resource: z.string().optional(),
+  resourceId: z.string().optional(),
+  status: status.optional(),
+});
 
 /** Re-reads a refund before acting on its notification; without a status in the answer, only its existence is confirmed. */
 export async function getRefund(client: WallexTransport, refundId: string): Promise<WallexRefund> {

@@ -61,10 +61,33 @@ export function adaptTimeouts(definition: AslObject): AslObject {
   const adapted = structuredClone(definition);
   if (typeof adapted.TimeoutSeconds === 'number') adapted.TimeoutSeconds = Math.min(adapted.TimeoutSeconds, MAX_TIMER_SECONDS);
   for (const { state } of allStates(adapted)) {
-    if (state.Type !== 'Task' || state.TimeoutSecondsPath !== undefined) continue;
+    if (state.Type !== 'Task') continue;
+    if (state.TimeoutSecondsPath !== undefined) {
+      state.TimeoutSecondsPath = effectiveTimeoutPath(state);
+      continue;
+    }
     state.TimeoutSeconds = Math.min(state.TimeoutSeconds ?? MAX_TIMER_SECONDS, MAX_TIMER_SECONDS);
   }
   return adapted;
+}
+
+/**
+ * Step Functions resolves `TimeoutSecondsPath` against the state's input; the interpreter resolves it
+ * against the input after `Parameters`. Where the Parameters copy the same path into a field (as the
+ * onboarding workflow's Payload does with `timeoutSeconds.$`), point at that copy so both agree.
+ */
+function effectiveTimeoutPath(state: AslObject): unknown {
+  const path = state.TimeoutSecondsPath;
+  const find = (node: unknown, at: string): string | undefined => {
+    if (!node || typeof node !== 'object' || Array.isArray(node)) return undefined;
+    for (const [key, value] of Object.entries(node as AslObject)) {
+      if (key.endsWith('.$') && value === path) return `${at}.${key.slice(0, -2)}`;
+      const inner = find(value, `${at}.${key.endsWith('.$') ? key.slice(0, -2) : key}`);
+      if (inner) return inner;
+    }
+    return undefined;
+  };
+  return find(state.Parameters, '$') ?? path;
 }
 
 /**

@@ -33,6 +33,9 @@ export class TaskTokenBroker {
       resolve = res;
       reject = rej;
     });
+    // When the execution ends first (stopped, timed out), nobody awaits this any more: the rejection
+    // that closes it must not surface as an unhandled one.
+    promise.catch(() => undefined);
     this.waiting.set(token, { executionArn, stateName, deadline: Date.now() + timeoutSeconds * 1000, resolve, reject });
     return { token, promise };
   }

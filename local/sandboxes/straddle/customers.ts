@@ -71,7 +71,9 @@ function replace(store: StraddleStore, checks: IdentityChecks, request: SandboxR
     // The type cannot change, so the compliance profile must be the one of the customer's type.
     const shape = customer.type === 'individual' ? individualComplianceSchema : businessComplianceSchema;
     if (!shape.safeParse(body.compliance_profile).success) {
-      return invalid([{ reference: 'compliance_profile', detail: `must be the compliance profile of a ${customer.type} customer` }]);
+      return invalid([
+        { reference: 'compliance_profile', detail: `must be the compliance profile of a ${customer.type} customer` },
+      ]);
     }
   }
   if (store.findByEmail(body.email, customer.id)) return duplicateEmail(body.email);
@@ -99,13 +101,21 @@ export function addCustomerRoutes(
   options: CustomerRouteOptions,
 ): void {
   router
-    .add('POST', '/v1/customers', ledger.wrap((request) => create(store, checks, options, request)))
+    .add(
+      'POST',
+      '/v1/customers',
+      ledger.wrap((request) => create(store, checks, options, request)),
+    )
     .add('GET', '/v1/customers', (request) => listCustomers(store, request))
     .add('GET', '/v1/customers/:id', (request) => {
       const customer = find(store, request);
       return customer ? ok(customerView(customer)) : notFound('Customer');
     })
-    .add('PUT', '/v1/customers/:id', ledger.wrap((request) => replace(store, checks, request)))
+    .add(
+      'PUT',
+      '/v1/customers/:id',
+      ledger.wrap((request) => replace(store, checks, request)),
+    )
     .add('GET', '/v1/customers/:id/unmasked', (request) => {
       const customer = find(store, request);
       return customer ? ok(unmaskedView(customer)) : notFound('Customer');

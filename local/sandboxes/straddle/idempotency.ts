@@ -57,7 +57,10 @@ export class IdempotencyLedger {
     const key = headerOf(request);
     if (key === undefined) return handler(request);
     if (key.length < MIN || key.length > MAX) {
-      return invalid([{ reference: 'Idempotency-Key', detail: `must be ${MIN} to ${MAX} characters` }], 'Invalid Idempotency-Key header.');
+      return invalid(
+        [{ reference: 'Idempotency-Key', detail: `must be ${MIN} to ${MAX} characters` }],
+        'Invalid Idempotency-Key header.',
+      );
     }
     this.expire();
     const fingerprint = fingerprintOf(request);
@@ -83,7 +86,9 @@ export class IdempotencyLedger {
   private repeat(entry: Entry, fingerprint: string): Reply {
     if (entry.state === 'in_flight') return conflict('A request with this Idempotency-Key is still in progress. Retry later.');
     if (entry.state === 'spent') {
-      return conflict('This Idempotency-Key has already been used for a request that failed validation; send the corrected request with a new key.');
+      return conflict(
+        'This Idempotency-Key has already been used for a request that failed validation; send the corrected request with a new key.',
+      );
     }
     if (entry.fingerprint !== fingerprint) return conflict('This Idempotency-Key has already been used for a different request.');
     const reply = structuredClone(entry.reply as Reply);

@@ -20,8 +20,8 @@ import { type ProcessingMethod, type StoredCustomer, StraddleStore } from './sto
 import { type SandboxWebhookOptions, type WebhookDelivery, WebhookSender } from './webhooks';
 
 export type { ProcessingMethod, SandboxOutcome, StoredCustomer } from './store';
-export { DOCUMENTED_RETRY_SCHEDULE_SECONDS, newWebhookSecret, signWebhook } from './webhooks';
 export type { SandboxWebhookOptions, WebhookDelivery } from './webhooks';
+export { DOCUMENTED_RETRY_SCHEDULE_SECONDS, newWebhookSecret, signWebhook } from './webhooks';
 
 export interface StraddleSandboxOptions {
   /** 0 or absent: a free port. */
@@ -80,7 +80,8 @@ const GATEWAY_TEXT: Record<number, string> = { 502: 'Bad Gateway', 503: 'Service
 
 // An injected 500 answers in Straddle's envelope; 502-504 come from the gateway in front of it, as plain text.
 function faultReply(kind: 'error5xx' | 'rateLimit429', status: number): Reply {
-  if (kind === 'rateLimit429') return failure(429, '/too_many_requests', 'Too Many Requests', 'Too many requests hit the API too quickly.');
+  if (kind === 'rateLimit429')
+    return failure(429, '/too_many_requests', 'Too Many Requests', 'Too many requests hit the API too quickly.');
   if (status === 500) return failure(500, '/internal_server_error', 'Internal Server Error', 'Something went wrong on our end.');
   return { status, body: GATEWAY_TEXT[status] ?? 'Server Error' };
 }
@@ -107,7 +108,8 @@ export async function startStraddleSandbox(options: StraddleSandboxOptions): Pro
   const guard = (request: SandboxRequest): Reply | undefined => {
     const token = bearer(request);
     if (token === undefined) return failure(401, '/unauthorized', 'Unauthorized', 'No valid API key provided.');
-    if (token !== options.apiKey) return failure(401, '/unauthorized', 'Unauthorized', 'The API key is invalid for this environment.');
+    if (token !== options.apiKey)
+      return failure(401, '/unauthorized', 'Unauthorized', 'The API key is invalid for this environment.');
     if (!limiter.tryTake(token)) return faultReply('rateLimit429', 429);
     if (request.bodyInvalid) return failure(400, '/malformed_request', 'Bad Request', 'The request body is not valid JSON.');
     return undefined;

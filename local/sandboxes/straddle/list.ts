@@ -21,7 +21,12 @@ const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
 
 const listOf = (query: Record<string, string>, name: string) => {
   const raw = query[name] ?? query[`${name}[]`];
-  return raw === undefined ? undefined : raw.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  return raw === undefined
+    ? undefined
+    : raw
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s !== '');
 };
 
 // A date-only bound covers its whole day: created_to=2025-01-31 includes that day's customers.
@@ -67,7 +72,8 @@ function readQuery(q: Record<string, string>): Query | ErrorItem[] {
     items.push({ reference: 'status', detail: `must be among ${CUSTOMER_STATUSES.join(', ')}` });
   }
   const types = listOf(q, 'types');
-  if (types?.some((t) => !(TYPES as readonly string[]).includes(t))) items.push({ reference: 'types', detail: 'must be among individual, business' });
+  if (types?.some((t) => !(TYPES as readonly string[]).includes(t)))
+    items.push({ reference: 'types', detail: 'must be among individual, business' });
   if (items.length > 0) return items;
   return {
     pageNumber,
@@ -81,7 +87,7 @@ function readQuery(q: Record<string, string>): Query | ErrorItem[] {
   };
 }
 
-const contains = (value: string | null, needle: string) => value !== null && value.toLowerCase().includes(needle);
+const contains = (value: string | null, needle: string) => (value ?? '').toLowerCase().includes(needle);
 
 function matches(customer: StoredCustomer, q: Record<string, string>, query: Query): boolean {
   const created = Date.parse(customer.created_at);

@@ -24,7 +24,8 @@ function decide(store: StraddleStore, checks: IdentityChecks, request: SandboxRe
     return invalid([{ reference: 'status', detail: status === undefined ? 'is required' : 'must be verified or rejected' }]);
   }
   // Straddle's wording for a decision on a customer that is not in review.
-  if (customer.status !== 'review') return unprocessable(`Customers with status ${capitalised(customer.status)} cannot be changed.`);
+  if (customer.status !== 'review')
+    return unprocessable(`Customers with status ${capitalised(customer.status)} cannot be changed.`);
   checks.setStatus(customer, status as (typeof DECISIONS)[number]);
   return ok(customerView(customer));
 }
@@ -43,6 +44,14 @@ export function addReviewRoutes(router: Router, store: StraddleStore, checks: Id
       const customer = store.customers.get(request.params.id ?? '');
       return customer ? ok(reviewView(customer)) : notFound('Customer');
     })
-    .add('PATCH', '/v1/customers/:id/review', ledger.wrap((request) => decide(store, checks, request)))
-    .add('PUT', '/v1/customers/:id/refresh_review', ledger.wrap((request) => refresh(store, checks, request)));
+    .add(
+      'PATCH',
+      '/v1/customers/:id/review',
+      ledger.wrap((request) => decide(store, checks, request)),
+    )
+    .add(
+      'PUT',
+      '/v1/customers/:id/refresh_review',
+      ledger.wrap((request) => refresh(store, checks, request)),
+    );
 }

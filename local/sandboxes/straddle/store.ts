@@ -67,7 +67,14 @@ export class StraddleStore {
   /** Stores a new customer. */
   add(fields: Omit<StoredCustomer, 'id' | 'created_at' | 'updated_at' | 'seq' | 'reviewId'>): StoredCustomer {
     const at = this.stamp();
-    const customer: StoredCustomer = { ...fields, id: randomUUID(), created_at: at, updated_at: at, seq: ++this.seq, reviewId: randomUUID() };
+    const customer: StoredCustomer = {
+      ...fields,
+      id: randomUUID(),
+      created_at: at,
+      updated_at: at,
+      seq: ++this.seq,
+      reviewId: randomUUID(),
+    };
     this.customers.set(customer.id, customer);
     return customer;
   }

@@ -92,7 +92,10 @@ export function reviewView(customer: StoredCustomer) {
             decision,
             codes: codesFor(decision),
             validations: Object.fromEntries(
-              ['address', 'city', 'dob', 'email', 'first_name', 'last_name', 'phone', 'ssn', 'state', 'zip'].map((k) => [k, decision === 'accept']),
+              ['address', 'city', 'dob', 'email', 'first_name', 'last_name', 'phone', 'ssn', 'state', 'zip'].map((k) => [
+                k,
+                decision === 'accept',
+              ]),
             ),
           }
         : null,

@@ -100,8 +100,19 @@ export class WebhookSender {
     if (!this.config || this.stopped) return;
     const eventId = randomUUID();
     // Serialised now: the event shows the customer as it was at this change, on every attempt.
-    const body = JSON.stringify({ event_type: eventType, event_id: eventId, account_id: this.accountId, data: customerView(customer) });
-    const delivery = { eventType, eventId, webhookId: `msg_${randomUUID().replace(/-/g, '')}`, customerId: customer.id, customerStatus: customer.status };
+    const body = JSON.stringify({
+      event_type: eventType,
+      event_id: eventId,
+      account_id: this.accountId,
+      data: customerView(customer),
+    });
+    const delivery = {
+      eventType,
+      eventId,
+      webhookId: `msg_${randomUUID().replace(/-/g, '')}`,
+      customerId: customer.id,
+      customerStatus: customer.status,
+    };
     const job: Job = { delivery, body, attempt: 1, generation: this.generation };
     this.jobs.add(job);
     this.schedule(job);

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Reply, Router, SandboxRequest } from '../kit';
+import { connectMigrationFor } from './connect';
 import { errorList, invalid, notFound, ok } from './replies';
 import type { AccountStatus, StoredAccount, StraitsxStore } from './store';
 
@@ -97,6 +98,13 @@ function create(store: StraitsxStore, request: SandboxRequest): Reply {
   const profile = store.profiles.get(parsed.customerProfileId);
   if (!profile) return notFound('Customer profile');
   if (profile.verificationStatus !== 'verified') return errorList(422, 'STXE-4000', 'Customer Profile Is Not Verified');
+  // A Connect user's token links their old account (migration): its number carries over.
+  const migration =
+    parsed.userApiToken === undefined
+      ? undefined
+      : connectMigrationFor(store, parsed.userApiToken, parsed.referenceId, parsed.currency);
+  if (migration && 'refused' in migration) return migration.refused;
+  const carried = migration?.accountNo;
   const account = store.addAccount({
     referenceId: parsed.referenceId,
     customerProfileId: profile.id,
@@ -105,7 +113,8 @@ function create(store: StraitsxStore, request: SandboxRequest): Reply {
     bankShortCode: parsed.bankShortCode,
     // SGD accounts are enabled at once; USD ones wait for the bank (virtualAccountStatusUpdated).
     status: parsed.currency === 'SGD' ? 'enabled' : 'pending',
-    migrated: parsed.userApiToken !== undefined,
+    migrated: carried !== undefined,
+    ...(carried ? { accountNo: carried } : {}),
     fingerprint,
   });
   return ok(accountDocument(account, store));

@@ -12,6 +12,7 @@ import {
 import { addAccountRoutes } from './accounts';
 import { addBankAccountRoutes } from './bank-accounts';
 import { addWebhookRoutes, CallbackSender, type SandboxCallbackControls, type SandboxCallbackOptions } from './callbacks';
+import { addConnectRoutes, connectControls, connectGuard, isConnectPath, type SandboxConnectControls } from './connect';
 import { MAX_DOCUMENT_BYTES } from './documents';
 import { addProfileRoutes, DEFAULT_DOCUMENT_CHECK } from './profiles';
 import { errorList, flatError, invalid, ok } from './replies';
@@ -29,6 +30,7 @@ import {
 
 export { bankAccountDocument, setBankAccountStatus } from './bank-accounts';
 export type { CallbackDelivery, WebhookEvent } from './callbacks';
+export type { ConnectUserSeed, SandboxConnectControls } from './connect';
 export type { SandboxSigningConfig } from './signing';
 export type {
   AccountStatus,
@@ -59,7 +61,11 @@ export interface StraitsxSandboxOptions extends SandboxSigningOptions, SandboxCa
 }
 
 /** A running StraitsX sandbox, with helpers for tests that are not part of the provider's HTTP API. */
-export interface StraitsxSandbox extends SandboxSigningControls, SandboxCallbackControls, SandboxSimulationControls {
+export interface StraitsxSandbox
+  extends SandboxSigningControls,
+    SandboxCallbackControls,
+    SandboxSimulationControls,
+    SandboxConnectControls {
   /** The base URL including `/v1`, as the provider's base URL is written. */
   readonly url: string;
   readonly origin: string;
@@ -71,7 +77,7 @@ export interface StraitsxSandbox extends SandboxSigningControls, SandboxCallback
   virtualAccounts(): StoredAccount[];
   /** Every stored customer profile bank account, oldest first (copies). */
   bankAccounts(): StoredBankAccount[];
-  /** Clears profiles, accounts, the request log, faults, rate buckets, the verification mode, webhooks and simulations. */
+  /** Clears profiles, accounts, Connect users, the request log, faults, rate buckets, the verification mode, webhooks and simulations. */
   reset(): void;
   requests(): RequestLogEntry[];
   setFaults(config: FaultConfig): void;
@@ -107,6 +113,7 @@ export async function startStraitsxSandbox(options: StraitsxSandboxOptions): Pro
   addProfileRoutes(router, store, documentCheck);
   addAccountRoutes(router, store);
   addBankAccountRoutes(router, store, documentCheck);
+  addConnectRoutes(router, store);
   const signing = new SandboxRequestSigning(options.clock ?? (() => new Date()), options.signing);
   const callbacks = new CallbackSender(options);
   const simulations = new SandboxSimulations(store, callbacks, options.clock);
@@ -114,6 +121,8 @@ export async function startStraitsxSandbox(options: StraitsxSandboxOptions): Pro
   addSimulationRoutes(router, simulations);
 
   const guard = (request: SandboxRequest): Reply | undefined => {
+    // The legacy Connect host authenticates the user's token instead (see connect.ts).
+    if (isConnectPath(request.path)) return connectGuard(store, request, limiter);
     const key = request.headers[API_KEY_HEADER];
     if (typeof key !== 'string' || key === '') return flatError(401, 'STXE-1000', 'Missing API Key in Header');
     if (key !== options.apiKey) return flatError(401, 'STXE-1000', 'Invalid API Key');
@@ -170,5 +179,6 @@ export async function startStraitsxSandbox(options: StraitsxSandboxOptions): Pro
     ...signing.controls(),
     ...callbacks.controls(),
     ...simulations.controls(),
+    ...connectControls(store, server.origin),
   };
 }

@@ -29,11 +29,22 @@ export interface StoredAccount {
   bankShortCode: string;
   status: AccountStatus;
   accountNo: string;
-  /** Whether a Connect user token was sent (the token itself is not kept). */
+  /** Whether the account carried over a Connect user's old number (the token itself is not kept). */
   migrated: boolean;
   /** The normalised request, so a repeat of the referenceId can be told apart from a different request. */
   fingerprint: string;
   createdAt: string;
+}
+
+/** A user of the legacy Connect flow, found by a hash of their user_api_token (the token is not kept). */
+export interface StoredConnectUser {
+  merchantRef: string;
+  /** The user's existing virtual account number under Connect. */
+  accountNo: string;
+  phoneNo?: string;
+  revoked: boolean;
+  /** When set, a migration issues a fresh number instead of carrying this one over. */
+  breakMigration: boolean;
 }
 
 /** StraitsX timestamps have whole seconds: `2023-07-07T18:11:29Z`. */
@@ -69,6 +80,8 @@ export class StraitsxStore {
   readonly accounts = new Map<string, StoredAccount>();
   readonly accountsByReference = new Map<string, string>();
   readonly bankAccounts = new Map<number, StoredBankAccount>();
+  /** Legacy Connect users by the SHA-256 of their user_api_token. */
+  readonly connectUsers = new Map<string, StoredConnectUser>();
   verification: VerificationMode = 'verified';
   private seq = 0;
   private accountSeq = 0;
@@ -112,12 +125,13 @@ export class StraitsxStore {
   }
 
   /** Stores a new account under its referenceId. */
-  addAccount(account: Omit<StoredAccount, 'id' | 'accountNo' | 'createdAt'>): StoredAccount {
+  addAccount(account: Omit<StoredAccount, 'id' | 'accountNo' | 'createdAt'> & { accountNo?: string }): StoredAccount {
     const stored: StoredAccount = {
       ...account,
       id: `payment_method_${randomUUID()}`,
-      // Ten digits, unique per sandbox and fixed for the account's life, like a real FAZZ number.
-      accountNo: String(8_800_000_000 + ++this.accountSeq * 7_919),
+      // Ten digits, unique per sandbox and fixed for the account's life, like a real FAZZ number; a
+      // migrated Connect user keeps their old one.
+      accountNo: account.accountNo ?? String(8_800_000_000 + ++this.accountSeq * 7_919),
       createdAt: this.now(),
     };
     this.accounts.set(stored.id, stored);
@@ -137,6 +151,7 @@ export class StraitsxStore {
     this.profiles.clear();
     this.accounts.clear();
     this.accountsByReference.clear();
+    this.connectUsers.clear();
     this.bankAccounts.clear();
     this.verification = 'verified';
   }

@@ -128,7 +128,8 @@ export class WallexStore {
       accountId: fields.accountId ?? hexId(),
       currency: fields.currency ?? 'SGD',
       amount: fields.amount ?? 100_000,
-      reference: fields.reference ?? `${new Date().toISOString().slice(2, 10).replace(/-/g, '')}-${String(this.seq + 1).padStart(5, '0')}`,
+      reference:
+        fields.reference ?? `${new Date().toISOString().slice(2, 10).replace(/-/g, '')}-${String(this.seq + 1).padStart(5, '0')}`,
       status: fields.status ?? 'pending',
       seq: ++this.seq,
     };
