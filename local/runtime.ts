@@ -7,6 +7,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { type LambdaHandler, lambdaContext, startApi } from './api';
 import { startLocalCloud } from './cloud';
 import { captureFunctionLogs, type LogCapture } from './cloud/logs';
+import { startStraddleSandbox } from './sandboxes/straddle';
 import { startStraitsxSandbox } from './sandboxes/straitsx';
 
 const REGION = 'ap-southeast-1';
@@ -33,8 +34,9 @@ export interface RuntimeOptions {
   echoLogs?: boolean;
   /** The client timeout the functions use against providers. */
   providerTimeoutMs?: number;
-  /** Fixed port for the StraitsX sandbox (0 or omitted picks a free one). */
+  /** Fixed ports for the provider sandboxes (0 or omitted picks a free one). */
   straitsxPort?: number;
+  straddlePort?: number;
   /** How long the workflow waits for documents, a verdict and an account (seconds). */
   timeouts?: { documents?: number; verification?: number; account?: number };
   /** Pause between the StraitsX sandbox's callback retries (StraitsX: 5 minutes). */
@@ -44,6 +46,7 @@ export interface RuntimeOptions {
 interface LocalSecrets {
   platform: { idKey: string };
   straitsx: { apiKey: string; callbackSigningKey: string };
+  straddle: { apiKey: string; webhookSecret: string };
 }
 
 /** The secrets of one machine: made once, kept in the data folder (git-ignored). */
@@ -56,6 +59,10 @@ function loadSecrets(dataDir: string): LocalSecrets {
     straitsx: {
       apiKey: kept.straitsx?.apiKey ?? `sandbox_${randomBytes(16).toString('hex')}`,
       callbackSigningKey: kept.straitsx?.callbackSigningKey ?? randomBytes(32).toString('hex'),
+    },
+    straddle: {
+      apiKey: kept.straddle?.apiKey ?? `sandbox_${randomBytes(16).toString('hex')}`,
+      webhookSecret: kept.straddle?.webhookSecret ?? `whsec_${randomBytes(24).toString('base64')}`,
     },
   };
   writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
@@ -82,6 +89,7 @@ export async function startRuntime(options: RuntimeOptions = {}) {
     callbackSecret: secrets.straitsx.callbackSigningKey,
     callbackRetryMs: options.callbackRetryMs ?? 1_000,
   });
+  const straddle = await startStraddleSandbox({ port: options.straddlePort ?? 0, apiKey: secrets.straddle.apiKey });
   const cloud = await startLocalCloud({
     dataDir: temporary ? undefined : join(dataDir, 'aws'),
     tableName: TABLE_NAME,
@@ -89,6 +97,7 @@ export async function startRuntime(options: RuntimeOptions = {}) {
     secrets: {
       [secretArn('platform')]: JSON.stringify(secrets.platform),
       [secretArn('straitsx')]: JSON.stringify(secrets.straitsx),
+      [secretArn('straddle')]: JSON.stringify(secrets.straddle),
     },
     retryScale: options.retryScale ?? 1,
   });
@@ -102,6 +111,8 @@ export async function startRuntime(options: RuntimeOptions = {}) {
     PLATFORM_SECRET_ARN: secretArn('platform'),
     STRAITSX_SECRET_ARN: secretArn('straitsx'),
     STRAITSX_BASE_URL: straitsx.url,
+    STRADDLE_SECRET_ARN: secretArn('straddle'),
+    STRADDLE_BASE_URL: straddle.url,
     PROVIDER_TIMEOUT_MS: String(options.providerTimeoutMs ?? 10_000),
     DOCUMENTS_TIMEOUT_SECONDS: String(options.timeouts?.documents ?? 7 * 24 * 3600),
     VERIFICATION_TIMEOUT_SECONDS: String(options.timeouts?.verification ?? 3 * 24 * 3600),
@@ -123,6 +134,8 @@ export async function startRuntime(options: RuntimeOptions = {}) {
     documents: (await import('../functions/handlers/documents')).handler as unknown as LambdaHandler,
     documentUploaded: (await import('../functions/handlers/document-uploaded')).handler as unknown as LambdaHandler,
     webhookStraitsx: (await import('../functions/handlers/webhook-straitsx')).handler as unknown as LambdaHandler,
+    webhookStraddle: (await import('../functions/handlers/webhook-straddle')).handler as unknown as LambdaHandler,
+    review: (await import('../functions/handlers/review')).handler as unknown as LambdaHandler,
   };
   const invoke = (name: string, handler: LambdaHandler) => (payload: unknown) => handler(payload, lambdaContext(`onboarding-${name}`));
 
@@ -167,6 +180,8 @@ export async function startRuntime(options: RuntimeOptions = {}) {
       { method: 'POST', resource: '/onboardings', functionName: 'onboarding-intake', handler: handlers.intake as LambdaHandler<APIGatewayProxyEvent, APIGatewayProxyResult> },
       { method: 'GET', resource: '/onboardings/{id}', functionName: 'onboarding-get', handler: handlers.getOnboarding as LambdaHandler<APIGatewayProxyEvent, APIGatewayProxyResult> },
       { method: 'POST', resource: '/onboardings/{id}/documents', functionName: 'onboarding-documents', handler: handlers.documents as LambdaHandler<APIGatewayProxyEvent, APIGatewayProxyResult> },
+      { method: 'POST', resource: '/onboardings/{id}/review', functionName: 'onboarding-review', handler: handlers.review as LambdaHandler<APIGatewayProxyEvent, APIGatewayProxyResult> },
+      { method: 'POST', resource: '/webhooks/straddle', functionName: 'onboarding-webhook-straddle', handler: handlers.webhookStraddle as LambdaHandler<APIGatewayProxyEvent, APIGatewayProxyResult> },
       { method: 'POST', resource: '/webhooks/straitsx/{event}', functionName: 'onboarding-webhook-straitsx', handler: handlers.webhookStraitsx as LambdaHandler<APIGatewayProxyEvent, APIGatewayProxyResult> },
     ],
     { port: options.port ?? 0 },
@@ -174,6 +189,7 @@ export async function startRuntime(options: RuntimeOptions = {}) {
 
   // What a merchant does once in the StraitsX dashboard: one callback URL per event type.
   await configureStraitsxCallbacks(straitsx.url, secrets.straitsx.apiKey, `${api.url}/webhooks/straitsx`);
+  straddle.setWebhook({ url: `${api.url}/webhooks/straddle`, secret: secrets.straddle.webhookSecret });
 
   let stopped = false;
   return {
@@ -182,6 +198,7 @@ export async function startRuntime(options: RuntimeOptions = {}) {
     stateMachineArn,
     cloud,
     straitsx,
+    straddle,
     logs,
     secrets,
     /** Stops every server, restores stdout and removes a temporary data folder. */
@@ -192,6 +209,7 @@ export async function startRuntime(options: RuntimeOptions = {}) {
       await api.stop();
       await cloud.stop();
       await straitsx.stop();
+      await straddle.stop();
       logs.stop();
       if (temporary) rmSync(dataDir, { recursive: true, force: true });
     },

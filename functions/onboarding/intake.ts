@@ -9,7 +9,7 @@ import { createOnboarding, findOnboarding, mutateOnboarding, timelineEntry } fro
 import { putPersonalData } from '../store/vault';
 import { onboardingIdFor, requestFingerprint } from './ids';
 import type { OnboardingRecord } from './record';
-import { businessKeyOf, parseOnboardingRequest } from './request';
+import { businessKeyOf, customerKindOf, parseOnboardingRequest } from './request';
 
 /** The platform secret: the key behind onboarding ids and request fingerprints. */
 export const platformSecretSchema = z.object({ idKey: z.string().min(32) });
@@ -50,7 +50,7 @@ export async function requestOnboarding(input: unknown): Promise<IntakeResult> {
     onboardingId,
     provider: request.provider,
     merchantRef: request.merchantRef,
-    registrationType: request.customer.registrationType,
+    registrationType: customerKindOf(request),
     status: 'ACCEPTED',
     version: 1,
     fingerprint,

@@ -57,14 +57,18 @@ const SETTLED_PROFILE = new Set(['verified', 'rejected']);
 
 function profilePatch(current: OnboardingRecord, update: Extract<ProviderUpdate, { kind: 'profile' }>): Partial<OnboardingRecord> | undefined {
   if (update.changedAt && current.profileStatusAt && update.changedAt <= current.profileStatusAt) return undefined;
-  if (current.profileStatus === update.status && !update.rejection) return undefined;
+  // The same verdict again (e.g. the provider's echo of an operator's decision) adds nothing; a reason
+  // recorded first (the operator's) is kept.
+  if (current.profileStatus === update.status && (!update.rejection || current.outcome?.reason)) return undefined;
   // A late "pending" never undoes a verdict.
   if (update.status === 'pending' && current.profileStatus && SETTLED_PROFILE.has(current.profileStatus)) return undefined;
   return {
     profileStatus: update.status,
     providerStatus: update.providerStatus,
     ...(update.changedAt ? { profileStatusAt: update.changedAt } : {}),
-    ...(update.rejection ? { outcome: { reason: update.rejection.reason, retryable: update.rejection.retryable } } : {}),
+    ...(update.rejection
+      ? { outcome: { reason: current.outcome?.reason ?? update.rejection.reason, retryable: update.rejection.retryable ?? current.outcome?.retryable } }
+      : {}),
     timeline: [...current.timeline, timelineEntry('provider-update', update.status, 'profile')],
   };
 }

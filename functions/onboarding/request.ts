@@ -1,14 +1,16 @@
 import { z } from 'zod';
+import { straddleRequestSchema } from '../providers/straddle/request';
 import { straitsxRequestSchema } from '../providers/straitsx/request';
 import { parseOrThrow, ValidationFailed } from './validation';
 
 /** Providers this stack onboards onto. */
-export const PROVIDERS = ['straitsx'] as const;
+export const PROVIDERS = ['straitsx', 'straddle'] as const;
 export type ProviderName = (typeof PROVIDERS)[number];
 
 /** Each provider's request: the customer in the provider's own field names, and its options. */
 const REQUEST_SCHEMAS = {
   straitsx: straitsxRequestSchema,
+  straddle: straddleRequestSchema,
 } as const satisfies Record<ProviderName, z.ZodType>;
 
 /**
@@ -28,12 +30,24 @@ export function parseOnboardingRequest(input: unknown): OnboardingRequest {
   return parseOrThrow(schema, input);
 }
 
-/** The fields that identify a customer at the provider: they make the onboarding id. */
+const fold = (value: string) => value.trim().replace(/\s+/g, ' ').toUpperCase();
+
+/**
+ * The fields that identify a customer at the provider; with the merchant they make the onboarding id.
+ * StraitsX: registrationType + registrationId (its uniqueness rule). Straddle: customer type + e-mail
+ * (an e-mail is unique per Straddle account).
+ */
 export function businessKeyOf(request: OnboardingRequest): { provider: ProviderName; registrationType: string; registrationId: string } {
-  return {
-    provider: request.provider,
-    registrationType: request.customer.registrationType,
-    // Upper-cased and space-folded: S1234567A and s1234567a are one person to the provider.
-    registrationId: request.customer.registrationId.trim().replace(/\s+/g, ' ').toUpperCase(),
-  };
+  switch (request.provider) {
+    case 'straitsx':
+      // Upper-cased and space-folded: S1234567A and s1234567a are one person to the provider.
+      return { provider: request.provider, registrationType: request.customer.registrationType, registrationId: fold(request.customer.registrationId) };
+    case 'straddle':
+      return { provider: request.provider, registrationType: request.customer.type, registrationId: fold(request.customer.email) };
+  }
+}
+
+/** The customer's kind as the record shows it (personal/business, individual/business). */
+export function customerKindOf(request: OnboardingRequest): string {
+  return businessKeyOf(request).registrationType;
 }

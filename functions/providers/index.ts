@@ -1,9 +1,11 @@
 import type { ProviderName } from '../onboarding/request';
 import type { ProviderAdapter } from './port';
+import { straddleAdapter } from './straddle/adapter';
 import { straitsxAdapter } from './straitsx/adapter';
 
 const adapters: Record<ProviderName, () => ProviderAdapter> = {
   straitsx: straitsxAdapter,
+  straddle: straddleAdapter,
 };
 
 const made = new Map<ProviderName, ProviderAdapter>();

@@ -46,7 +46,7 @@ export function straddleCustomerOf(request: OnboardingRequest): StraddleCustomer
  * external_id before creating, then by the key's replay. KYC is data-only (no documents) and usually
  * decided at create; `review` waits for an operator's decision, later changes arrive as events.
  */
-export class StraddleAdapter implements Omit<ProviderAdapter, 'name'> {
+export class StraddleAdapter implements ProviderAdapter {
   readonly name = PROVIDER;
 
   constructor(private readonly transport: () => Promise<StraddleTransport>) {}

@@ -178,33 +178,41 @@ const authSchemeFromEnv = (): AuthScheme => {
 let cached: { key: string; client: WallexClient } | undefined;
 
 /**
- * The adapter wired to the deployed configuration: `WALLEX_BASE_URL`, `WALLEX_SECRET_ARN`,
+ * The client wired to the deployed configuration: `WALLEX_BASE_URL`, `WALLEX_SECRET_ARN`,
  * `PROVIDER_TIMEOUT_MS` (10 s), `WALLEX_RATE_PER_SECOND` (4), `WALLEX_DAILY_LIMIT` (432000),
- * `WALLEX_AUTH_SCHEME` (`raw` | `bearer`, default raw) and `WALLEX_AUTH_PATH` (optional).
+ * `WALLEX_AUTH_SCHEME` (`raw` | `bearer`, default raw) and `WALLEX_AUTH_PATH` (optional). For the
+ * webhook route's re-reads (`getFunding`, `getRefund`) as much as for the adapter.
  */
+export async function wallexClient(): Promise<WallexClient> {
+  const secret = await readSecret('WALLEX_SECRET_ARN', wallexSecretSchema);
+  const key = JSON.stringify([secret.apiKey, secret.accessKeyId, secret.secretAccessKey]);
+  // A new client when a key changes (rotation), so a cached key is never used after it was replaced.
+  if (!cached || cached.key !== key) {
+    const authPath = optionalEnv('WALLEX_AUTH_PATH', '');
+    const client = createWallexClient({
+      baseUrl: requireEnv('WALLEX_BASE_URL'),
+      apiKey: secret.apiKey,
+      accessKeyId: secret.accessKeyId,
+      secretAccessKey: secret.secretAccessKey,
+      timeoutMs: intEnv('PROVIDER_TIMEOUT_MS', 10_000),
+      authScheme: authSchemeFromEnv(),
+      authPath: authPath === '' ? undefined : authPath,
+      ratePerSecond: intEnv('WALLEX_RATE_PER_SECOND', 4),
+      dailyLimit: intEnv('WALLEX_DAILY_LIMIT', 432_000),
+    });
+    cached = { key, client };
+  }
+  return cached.client;
+}
+
+/** The custom header the webhook subscription sends (name and value from the secret), or undefined if none is set. */
+export async function wallexWebhookHeader(): Promise<{ name: string; value: string } | undefined> {
+  const secret = await readSecret('WALLEX_SECRET_ARN', wallexSecretSchema);
+  if (secret.webhookHeaderName === undefined || secret.webhookHeaderValue === undefined) return undefined;
+  return { name: secret.webhookHeaderName, value: secret.webhookHeaderValue };
+}
+
+/** The adapter wired to the deployed configuration (see `wallexClient`), with its progress in the table. */
 export function wallexAdapter(): WallexAdapter {
-  return new WallexAdapter({
-    progress: dynamoProgressStore(),
-    client: async () => {
-      const secret = await readSecret('WALLEX_SECRET_ARN', wallexSecretSchema);
-      const key = JSON.stringify([secret.apiKey, secret.accessKeyId, secret.secretAccessKey]);
-      // A new client when a key changes (rotation), so a cached key is never used after it was replaced.
-      if (!cached || cached.key !== key) {
-        const authPath = optionalEnv('WALLEX_AUTH_PATH', '');
-        const client = createWallexClient({
-          baseUrl: requireEnv('WALLEX_BASE_URL'),
-          apiKey: secret.apiKey,
-          accessKeyId: secret.accessKeyId,
-          secretAccessKey: secret.secretAccessKey,
-          timeoutMs: intEnv('PROVIDER_TIMEOUT_MS', 10_000),
-          authScheme: authSchemeFromEnv(),
-          authPath: authPath === '' ? undefined : authPath,
-          ratePerSecond: intEnv('WALLEX_RATE_PER_SECOND', 4),
-          dailyLimit: intEnv('WALLEX_DAILY_LIMIT', 432_000),
-        });
-        cached = { key, client };
-      }
-      return cached.client;
-    },
-  });
+  return new WallexAdapter({ progress: dynamoProgressStore(), client: wallexClient });
 }

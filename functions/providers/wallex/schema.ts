@@ -18,8 +18,8 @@ import {
  * that the page marks "required for kyc screening", plus the document types the merchant will upload.
  *
  * Where the page states a rule (lengths, enums, ISO 3166 codes, the fixed lists, `YYYY-MM-DD`) it is
- * applied as stated. Where it states none (mobile number, postal code, identification number, address
- * length) the rule below is ours and says so in its message's wording ("at most", "digits only").
+ * applied as stated. Where it states none (mobile number, postal code, identification number, text
+ * lengths) the rule is ours, marked "Our rule" beside it, and kept loose.
  *
  * Dates: the page states `YYYY-MM-DD` for dateOfBirth only, and its own examples disagree with it
  * (`1970-21-01` in one response, `20-02-1990` for issueDate and expiryDate). The one stated format is
@@ -106,6 +106,7 @@ export const wallexCustomerSchema = z
     countryOfBirth: country('countryOfBirth'),
     nationality: country('nationality'),
     countryOfResidence: country('countryOfResidence'),
+    // Text lengths here and below are ours (the page gives none but the sign-up's 64 for names).
     residentialAddress: text('residentialAddress', 255),
     postalCode: string('postalCode').regex(POSTAL_CODE, 'postalCode must be 2 to 12 letters, digits, spaces or dashes'),
     dateOfBirth: date('dateOfBirth', true),

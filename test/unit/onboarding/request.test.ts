@@ -4,6 +4,11 @@ import { businessKeyOf, parseOnboardingRequest } from '../../../functions/onboar
 import { ValidationFailed } from '../../../functions/onboarding/validation';
 
 const example = (name: string) => JSON.parse(readFileSync(`examples/${name}.json`, 'utf8'));
+const straitsx = (input: unknown) => {
+  const request = parseOnboardingRequest(input);
+  if (request.provider !== 'straitsx') throw new Error('expected a StraitsX request');
+  return request;
+};
 
 function failures(input: unknown) {
   try {
@@ -17,14 +22,14 @@ function failures(input: unknown) {
 
 describe('onboarding request validation (StraitsX basic profile)', () => {
   it('accepts the documented personal and business examples and defaults the account to SGD over FAST', () => {
-    const personal = parseOnboardingRequest(example('straitsx-personal'));
-    const business = parseOnboardingRequest(example('straitsx-business'));
+    const personal = straitsx(example('straitsx-personal'));
+    const business = straitsx(example('straitsx-business'));
     expect(personal.customer.registrationType).toBe('personal');
     expect(business.virtualAccount).toEqual({ currency: 'SGD', network: 'fast' });
   });
 
   it('accepts the minimum the get-started page asks for SGD: name, type and registration id', () => {
-    const request = parseOnboardingRequest({
+    const request = straitsx({
       provider: 'straitsx',
       merchantRef: 'u-1',
       customer: { registrationType: 'personal', customerName: 'Ali Bin Ahmad', registrationId: 'S7712345J' },

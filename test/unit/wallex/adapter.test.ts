@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { OnboardingRequest } from '../../../functions/onboarding/request';
 import type { DocumentAccess } from '../../../functions/providers/port';
-import { WallexAdapter, type WallexTransport } from '../../../functions/providers/wallex/adapter';
+import { WallexAdapter, type WallexTransport, wallexSecretSchema } from '../../../functions/providers/wallex/adapter';
 import { memoryProgressStore } from '../../../functions/providers/wallex/progress';
 import { ProviderInvalidRequest, ProviderUnavailable } from '../../../functions/shared/errors';
 import { PDF, wallexRequest } from './fixtures';
@@ -256,5 +256,22 @@ describe('Wallex adapter', () => {
     ]);
     expect(adapter.needsVirtualAccount()).toBe(false);
     expect(() => adapter.requiredDocuments({ provider: 'straitsx' } as OnboardingRequest)).toThrow(/Wallex adapter/);
+  });
+});
+
+describe('Wallex secret', () => {
+  const base = { apiKey: 'k', accessKeyId: 'a', secretAccessKey: 's' };
+
+  it('takes the keys, and the webhook header name and value together or not at all', () => {
+    expect(wallexSecretSchema.safeParse(base).success).toBe(true);
+    expect(
+      wallexSecretSchema.safeParse({ ...base, webhookHeaderName: 'X-Token', webhookHeaderValue: 'v'.repeat(32) }).success,
+    ).toBe(true);
+    const half = wallexSecretSchema.safeParse({ ...base, webhookHeaderName: 'X-Token' });
+    expect(half.error?.issues.map((i) => i.path.join('.'))).toEqual(['webhookHeaderValue']);
+    expect(wallexSecretSchema.safeParse({ apiKey: 'k' }).error?.issues.map((i) => i.path.join('.'))).toEqual([
+      'accessKeyId',
+      'secretAccessKey',
+    ]);
   });
 });

@@ -18,6 +18,10 @@ const item = (token: string, secondsLeft: number, fetchedAt = NOW - 1000) => ({
   expiresAt: Math.floor(NOW / 1000) + secondsLeft,
   fetchedAt,
 });
+afterAll(() => {
+  dynamo.restore();
+});
+
 const store = () => dynamoTokenStore('wallex', { sealer, now: () => NOW, maxWaitMs: 1000 });
 
 describe('shared token cache', () => {
@@ -29,7 +33,6 @@ describe('shared token cache', () => {
     process.env.TABLE_NAME = 'onboarding-table';
     resetAwsClients();
   });
-  afterAll(() => dynamo.restore());
 
   it('uses a token with more than 10 minutes left and logs in no one', async () => {
     dynamo.on(GetCommand).resolves({ Item: item('cached-token', 3600) });

@@ -1,0 +1,52 @@
+import { z } from 'zod';
+import { adapterFor } from '../providers';
+import { logger } from '../shared/powertools';
+import { findOnboarding, mutateOnboarding, timelineEntry } from '../store/onboardings';
+import { getPersonalData } from '../store/vault';
+import type { OnboardingRecord } from './record';
+import type { OnboardingRequest } from './request';
+import { parseOrThrow } from './validation';
+import { resumeIfReady } from './waits';
+
+export const reviewDecisionSchema = z.strictObject({
+  decision: z.enum(['verified', 'rejected'], 'decision must be verified or rejected'),
+  reason: z.string().trim().min(1, 'reason must not be empty').max(500, 'reason must be at most 500 characters').optional(),
+  /** Who decided: an operator id, kept on the record for the audit trail. */
+  operator: z.string().regex(/^[A-Za-z0-9._@:-]{1,128}$/, 'operator must be 1 to 128 letters, digits or . _ @ : -').optional(),
+});
+
+export class ReviewNotPossible extends Error {
+  override readonly name = 'ReviewNotPossible';
+  constructor(
+    readonly statusCode: 404 | 409,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * An operator's decision on a profile in review: recorded at the provider (Straddle: PATCH review), then
+ * on the record, and the waiting execution resumes with the verdict. Only a profile in review can be
+ * decided; the provider refuses the rest as well.
+ */
+export async function decideReview(onboardingId: string, input: unknown): Promise<OnboardingRecord> {
+  const { decision, reason, operator } = parseOrThrow(reviewDecisionSchema, input);
+  const record = await findOnboarding(onboardingId);
+  if (!record) throw new ReviewNotPossible(404, 'No onboarding with this id.');
+  const adapter = adapterFor(record.provider);
+  if (!adapter.decideReview) throw new ReviewNotPossible(409, `${record.provider} profiles are not reviewed by operators.`);
+  if (record.profileStatus !== 'review' || !record.providerIds.profileId) {
+    throw new ReviewNotPossible(409, `The profile is ${record.profileStatus ?? 'not created yet'}, not in review.`);
+  }
+  const request = await getPersonalData<OnboardingRequest>(record.vaultKey);
+  const result = await adapter.decideReview({ onboardingId, request, profileId: record.providerIds.profileId, decision, reason });
+  const updated = await mutateOnboarding(onboardingId, (current) => ({
+    profileStatus: result.status,
+    ...(result.status === 'rejected' ? { outcome: { reason: reason ?? 'rejected in review', retryable: false } } : {}),
+    timeline: [...current.timeline, timelineEntry('review', result.status, operator ? `by ${operator}` : undefined)],
+  }));
+  logger.info('review decided', { onboardingId, decision: result.status });
+  await resumeIfReady(updated);
+  return updated;
+}

@@ -1,0 +1,137 @@
+import { randomUUID } from 'node:crypto';
+import { Webhook } from 'svix';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { type Runtime, startRuntime } from '../../local/runtime';
+import { api, eventsAbout, settled } from './harness';
+
+let runtime: Runtime;
+
+beforeAll(async () => {
+  runtime = await startRuntime({ retryScale: 0.001, logFile: false, providerTimeoutMs: 3_000 });
+});
+afterAll(async () => {
+  await runtime?.stop();
+});
+beforeEach(() => {
+  runtime.straddle.clearFaults();
+});
+
+let counter = 0;
+function straddleRequest(outcome: 'verified' | 'review' | 'rejected') {
+  counter += 1;
+  return {
+    provider: 'straddle',
+    merchantRef: `st-${process.pid}-${counter}`,
+    customer: {
+      name: 'Ada Lovelace',
+      type: 'individual',
+      email: `ada.${process.pid}.${counter}@example.com`,
+      phone: '+12125550123',
+      device: { ip_address: '203.0.113.7' },
+      compliance_profile: { dob: '1985-12-10', ssn: '123-45-6789' },
+      config: { sandbox_outcome: outcome },
+    },
+  };
+}
+
+const customersFor = (onboardingId: string) => runtime.straddle.customers().filter((c) => c.externalId === onboardingId || (c as { external_id?: string }).external_id === onboardingId);
+const view = async (id: string) => (await api(runtime, 'GET', `/onboardings/${id}`)).body;
+async function until<T>(probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+describe('Straddle onboarding', () => {
+  it('completes a customer verified at once, without a virtual account, and answers a repeat with the same onboarding', async () => {
+    const request = straddleRequest('verified');
+    const accepted = await api(runtime, 'POST', '/onboardings', request);
+    expect(accepted.status).toBe(202);
+    const done = await settled(runtime, accepted.body.onboardingId);
+    expect(done).toMatchObject({ status: 'COMPLETED', provider: 'straddle', profileStatus: 'verified', registrationType: 'individual' });
+    expect(done.virtualAccount).toBeUndefined();
+    expect(customersFor(done.onboardingId)).toHaveLength(1);
+    expect(eventsAbout(runtime, done.onboardingId).filter((e) => e['detail-type'] === 'Onboarding Completed')).toHaveLength(1);
+    const again = await api(runtime, 'POST', '/onboardings', request);
+    expect(again).toMatchObject({ status: 200, body: { onboardingId: done.onboardingId } });
+  });
+
+  it('waits in review for an operator decision, then completes', async () => {
+    const accepted = await api(runtime, 'POST', '/onboardings', straddleRequest('review'));
+    const id = accepted.body.onboardingId as string;
+    await until(async () => ((await view(id)).waitingFor === 'verification' ? true : undefined));
+    expect((await view(id)).profileStatus).toBe('review');
+    expect((await api(runtime, 'POST', `/onboardings/${id}/review`, { decision: 'maybe' })).status).toBe(400);
+
+    const decided = await api(runtime, 'POST', `/onboardings/${id}/review`, { decision: 'verified', reason: 'documents checked by hand', operator: 'ops.jane' });
+    expect(decided.status).toBe(200);
+    const done = await settled(runtime, id);
+    expect(done.status).toBe('COMPLETED');
+    expect(done.timeline.find((t: { step: string }) => t.step === 'review')).toMatchObject({ status: 'verified', detail: 'by ops.jane' });
+    // A decided profile is not in review any more.
+    expect((await api(runtime, 'POST', `/onboardings/${id}/review`, { decision: 'rejected' })).status).toBe(409);
+  });
+
+  it('ends REJECTED when review rejects, and when Straddle rejects at once', async () => {
+    const inReview = await api(runtime, 'POST', '/onboardings', straddleRequest('review'));
+    await until(async () => ((await view(inReview.body.onboardingId)).waitingFor === 'verification' ? true : undefined));
+    await api(runtime, 'POST', `/onboardings/${inReview.body.onboardingId}/review`, { decision: 'rejected', reason: 'watch-list match' });
+    const rejectedAtOnce = await api(runtime, 'POST', '/onboardings', straddleRequest('rejected'));
+    const [a, b] = await Promise.all([settled(runtime, inReview.body.onboardingId), settled(runtime, rejectedAtOnce.body.onboardingId)]);
+    expect(a).toMatchObject({ status: 'REJECTED', outcome: { reason: 'watch-list match' } });
+    expect(b.status).toBe('REJECTED');
+    expect(eventsAbout(runtime, b.onboardingId).map((e) => e['detail-type'])).toEqual(['Onboarding Rejected']);
+  });
+
+  it('creates one customer when the answer to the create is lost and the step is retried', async () => {
+    runtime.straddle.failNext(1, 'drop', { phase: 'after', match: { method: 'POST', path: '/v1/customers' } });
+    runtime.straddle.failNext(1, 'error5xx', { match: { method: 'GET', path: '/v1/customers' } });
+    const accepted = await api(runtime, 'POST', '/onboardings', straddleRequest('verified'));
+    const done = await settled(runtime, accepted.body.onboardingId);
+    expect(done.status).toBe('COMPLETED');
+    expect(customersFor(done.onboardingId)).toHaveLength(1);
+  });
+});
+
+describe('Straddle webhooks', () => {
+  const deliver = (body: object, { secret = runtime.secrets.straddle.webhookSecret, at = new Date(), id = `msg_${randomUUID()}` } = {}) => {
+    const text = JSON.stringify(body);
+    const signature = new Webhook(secret).sign(id, at, text);
+    return fetch(`${runtime.apiUrl}/webhooks/straddle`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'webhook-id': id, 'webhook-timestamp': String(Math.floor(at.getTime() / 1000)), 'webhook-signature': signature },
+      body: text,
+    });
+  };
+  const customerEvent = (customerId: string, status: string, changedAt: string) => ({
+    event_type: 'customer.event.v1',
+    event_id: randomUUID(),
+    account_id: randomUUID(),
+    data: { id: customerId, status, type: 'individual', updated_at: changedAt, status_details: { changed_at: changedAt, reason: 'x' } },
+  });
+
+  it('refuses forged and stale deliveries, and applies events in the order of the change, not of arrival', async () => {
+    const accepted = await api(runtime, 'POST', '/onboardings', straddleRequest('review'));
+    const id = accepted.body.onboardingId as string;
+    await until(async () => ((await view(id)).waitingFor === 'verification' ? true : undefined));
+    const customerId = (await view(id)).providerIds.profileId as string;
+
+    expect((await deliver(customerEvent(customerId, 'verified', new Date().toISOString()), { secret: `whsec_${Buffer.from('not the secret').toString('base64')}` })).status).toBe(401);
+    expect((await deliver(customerEvent(customerId, 'verified', new Date().toISOString()), { at: new Date(Date.now() - 10 * 60_000) })).status).toBe(401);
+    expect((await view(id)).profileStatus).toBe('review');
+
+    const later = new Date(Date.now() + 1000).toISOString();
+    const earlier = new Date(Date.now() - 60_000).toISOString();
+    const first = await deliver(customerEvent(customerId, 'rejected', later));
+    expect(await first.json()).toMatchObject({ received: true, result: 'applied' });
+    // An older event arriving afterwards is not applied.
+    const stale = await deliver(customerEvent(customerId, 'verified', earlier));
+    expect(await stale.json()).toMatchObject({ received: true, result: 'unchanged' });
+    const done = await settled(runtime, id);
+    expect(done.status).toBe('REJECTED');
+  });
+});
