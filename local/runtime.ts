@@ -9,6 +9,7 @@ import { startLocalCloud } from './cloud';
 import { captureFunctionLogs, type LogCapture } from './cloud/logs';
 import { startStraddleSandbox } from './sandboxes/straddle';
 import { startStraitsxSandbox } from './sandboxes/straitsx';
+import { startWallexSandbox } from './sandboxes/wallex';
 
 const REGION = 'ap-southeast-1';
 const ACCOUNT = '000000000000';
@@ -37,6 +38,9 @@ export interface RuntimeOptions {
   /** Fixed ports for the provider sandboxes (0 or omitted picks a free one). */
   straitsxPort?: number;
   straddlePort?: number;
+  wallexPort?: number;
+  /** How long the Wallex sandbox takes to decide a screening (ms). */
+  screeningDelayMs?: number;
   /** How long the workflow waits for documents, a verdict and an account (seconds). */
   timeouts?: { documents?: number; verification?: number; account?: number };
   /** Pause between the StraitsX sandbox's callback retries (StraitsX: 5 minutes). */
@@ -47,6 +51,7 @@ interface LocalSecrets {
   platform: { idKey: string };
   straitsx: { apiKey: string; callbackSigningKey: string };
   straddle: { apiKey: string; webhookSecret: string };
+  wallex: { apiKey: string; accessKeyId: string; secretAccessKey: string; webhookHeaderName: string; webhookHeaderValue: string };
 }
 
 /** The secrets of one machine: made once, kept in the data folder (git-ignored). */
@@ -59,6 +64,13 @@ function loadSecrets(dataDir: string): LocalSecrets {
     straitsx: {
       apiKey: kept.straitsx?.apiKey ?? `sandbox_${randomBytes(16).toString('hex')}`,
       callbackSigningKey: kept.straitsx?.callbackSigningKey ?? randomBytes(32).toString('hex'),
+    },
+    wallex: {
+      apiKey: kept.wallex?.apiKey ?? randomBytes(20).toString('hex'),
+      accessKeyId: kept.wallex?.accessKeyId ?? `AK${randomBytes(8).toString('hex').toUpperCase()}`,
+      secretAccessKey: kept.wallex?.secretAccessKey ?? randomBytes(30).toString('base64url'),
+      webhookHeaderName: kept.wallex?.webhookHeaderName ?? 'X-Webhook-Token',
+      webhookHeaderValue: kept.wallex?.webhookHeaderValue ?? randomBytes(24).toString('base64url'),
     },
     straddle: {
       apiKey: kept.straddle?.apiKey ?? `sandbox_${randomBytes(16).toString('hex')}`,
@@ -90,6 +102,13 @@ export async function startRuntime(options: RuntimeOptions = {}) {
     callbackRetryMs: options.callbackRetryMs ?? 1_000,
   });
   const straddle = await startStraddleSandbox({ port: options.straddlePort ?? 0, apiKey: secrets.straddle.apiKey });
+  const wallex = await startWallexSandbox({
+    port: options.wallexPort ?? 0,
+    apiKey: secrets.wallex.apiKey,
+    accessKeyId: secrets.wallex.accessKeyId,
+    secretAccessKey: secrets.wallex.secretAccessKey,
+    screeningDelayMs: options.screeningDelayMs ?? 200,
+  });
   const cloud = await startLocalCloud({
     dataDir: temporary ? undefined : join(dataDir, 'aws'),
     tableName: TABLE_NAME,
@@ -98,6 +117,7 @@ export async function startRuntime(options: RuntimeOptions = {}) {
       [secretArn('platform')]: JSON.stringify(secrets.platform),
       [secretArn('straitsx')]: JSON.stringify(secrets.straitsx),
       [secretArn('straddle')]: JSON.stringify(secrets.straddle),
+      [secretArn('wallex')]: JSON.stringify(secrets.wallex),
     },
     retryScale: options.retryScale ?? 1,
   });
@@ -111,6 +131,9 @@ export async function startRuntime(options: RuntimeOptions = {}) {
     PLATFORM_SECRET_ARN: secretArn('platform'),
     STRAITSX_SECRET_ARN: secretArn('straitsx'),
     STRAITSX_BASE_URL: straitsx.url,
+    STRAITSX_CONNECT_BASE_URL: straitsx.connectUrl,
+    WALLEX_SECRET_ARN: secretArn('wallex'),
+    WALLEX_BASE_URL: wallex.url,
     STRADDLE_SECRET_ARN: secretArn('straddle'),
     STRADDLE_BASE_URL: straddle.url,
     PROVIDER_TIMEOUT_MS: String(options.providerTimeoutMs ?? 10_000),
@@ -136,6 +159,10 @@ export async function startRuntime(options: RuntimeOptions = {}) {
     webhookStraitsx: (await import('../functions/handlers/webhook-straitsx')).handler as unknown as LambdaHandler,
     webhookStraddle: (await import('../functions/handlers/webhook-straddle')).handler as unknown as LambdaHandler,
     review: (await import('../functions/handlers/review')).handler as unknown as LambdaHandler,
+    webhookWallex: (await import('../functions/handlers/webhook-wallex')).handler as unknown as LambdaHandler,
+    migrationsIntake: (await import('../functions/handlers/migrations-intake')).handler as unknown as LambdaHandler,
+    migrateAccount: (await import('../functions/handlers/migrate-account')).handler as unknown as LambdaHandler,
+    finishMigration: (await import('../functions/handlers/finish-migration')).handler as unknown as LambdaHandler,
   };
   const invoke = (name: string, handler: LambdaHandler) => (payload: unknown) => handler(payload, lambdaContext(`onboarding-${name}`));
 
@@ -159,6 +186,22 @@ export async function startRuntime(options: RuntimeOptions = {}) {
   });
   process.env.STATE_MACHINE_ARN = stateMachineArn;
 
+  const migrationStateMachineArn = cloud.sfn.registerStateMachine({
+    name: 'connect-migration',
+    aslPath: resolve('workflows/connect-migration.asl.json'),
+    substitutions: {
+      CreateProfileFunctionArn: functionArn('create-profile'),
+      MigrateAccountFunctionArn: functionArn('migrate-account'),
+      FinishMigrationFunctionArn: functionArn('finish-migration'),
+    },
+    taskHandlers: {
+      [functionArn('create-profile')]: invoke('create-profile', handlers.createProfile),
+      [functionArn('migrate-account')]: invoke('migrate-account', handlers.migrateAccount),
+      [functionArn('finish-migration')]: invoke('finish-migration', handlers.finishMigration),
+    },
+  });
+  process.env.CONNECT_MIGRATION_STATE_MACHINE_ARN = migrationStateMachineArn;
+
   cloud.events.addRule({
     busName: EVENT_BUS_NAME,
     pattern: { source: [MERCHANT_EVENT_SOURCE], 'detail-type': ['Customer Onboarding Requested'] },
@@ -181,6 +224,8 @@ export async function startRuntime(options: RuntimeOptions = {}) {
       { method: 'GET', resource: '/onboardings/{id}', functionName: 'onboarding-get', handler: handlers.getOnboarding as LambdaHandler<APIGatewayProxyEvent, APIGatewayProxyResult> },
       { method: 'POST', resource: '/onboardings/{id}/documents', functionName: 'onboarding-documents', handler: handlers.documents as LambdaHandler<APIGatewayProxyEvent, APIGatewayProxyResult> },
       { method: 'POST', resource: '/onboardings/{id}/review', functionName: 'onboarding-review', handler: handlers.review as LambdaHandler<APIGatewayProxyEvent, APIGatewayProxyResult> },
+      { method: 'POST', resource: '/migrations/connect', functionName: 'onboarding-migrations-intake', handler: handlers.migrationsIntake as LambdaHandler<APIGatewayProxyEvent, APIGatewayProxyResult> },
+      { method: 'POST', resource: '/webhooks/wallex', functionName: 'onboarding-webhook-wallex', handler: handlers.webhookWallex as LambdaHandler<APIGatewayProxyEvent, APIGatewayProxyResult> },
       { method: 'POST', resource: '/webhooks/straddle', functionName: 'onboarding-webhook-straddle', handler: handlers.webhookStraddle as LambdaHandler<APIGatewayProxyEvent, APIGatewayProxyResult> },
       { method: 'POST', resource: '/webhooks/straitsx/{event}', functionName: 'onboarding-webhook-straitsx', handler: handlers.webhookStraitsx as LambdaHandler<APIGatewayProxyEvent, APIGatewayProxyResult> },
     ],
@@ -190,6 +235,7 @@ export async function startRuntime(options: RuntimeOptions = {}) {
   // What a merchant does once in the StraitsX dashboard: one callback URL per event type.
   await configureStraitsxCallbacks(straitsx.url, secrets.straitsx.apiKey, `${api.url}/webhooks/straitsx`);
   straddle.setWebhook({ url: `${api.url}/webhooks/straddle`, secret: secrets.straddle.webhookSecret });
+  wallex.setWebhook({ url: `${api.url}/webhooks/wallex`, headerName: secrets.wallex.webhookHeaderName, headerValue: secrets.wallex.webhookHeaderValue });
 
   let stopped = false;
   return {
@@ -199,6 +245,8 @@ export async function startRuntime(options: RuntimeOptions = {}) {
     cloud,
     straitsx,
     straddle,
+    wallex,
+    migrationStateMachineArn,
     logs,
     secrets,
     /** Stops every server, restores stdout and removes a temporary data folder. */
@@ -210,6 +258,7 @@ export async function startRuntime(options: RuntimeOptions = {}) {
       await cloud.stop();
       await straitsx.stop();
       await straddle.stop();
+      await wallex.stop();
       logs.stop();
       if (temporary) rmSync(dataDir, { recursive: true, force: true });
     },

@@ -13,6 +13,8 @@ export const DETAIL_TYPES = {
   FAILED: 'Onboarding Needs Attention',
   NEEDS_INFORMATION: 'Onboarding Needs Information',
   INVALID_REQUEST: 'Onboarding Request Invalid',
+  FUNDING: 'Funding Status Confirmed',
+  REFUND: 'Refund Status Confirmed',
 } as const;
 
 /** An event's detail: ids and statuses only, never personal data. */

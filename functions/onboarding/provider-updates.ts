@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { ProfileStatus } from '../providers/port';
 import { dynamoClient } from '../shared/aws';
 import { requireEnv } from '../shared/env';
@@ -47,6 +47,15 @@ export async function firstDelivery(provider: string, dedupeKey: string): Promis
     if (error instanceof ConditionalCheckFailedException) return false;
     throw error;
   }
+}
+
+/** True when a delivery with this key has been recorded (see firstDelivery). */
+export async function seenDelivery(provider: string, dedupeKey: string): Promise<boolean> {
+  const hash = createHash('sha256').update(dedupeKey).digest('base64url');
+  const { Item } = await dynamoClient().send(
+    new GetCommand({ TableName: requireEnv('TABLE_NAME'), Key: { pk: `WEBHOOK#${provider}#${hash}`, sk: 'SEEN' }, ConsistentRead: true }),
+  );
+  return Boolean(Item);
 }
 
 /** The key under which an update's provider id is linked to its onboarding. */

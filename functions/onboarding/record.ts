@@ -101,6 +101,9 @@ export interface OnboardingRecord {
   bankAccount?: { id: string; status: string };
   /** Open requests for information from the provider (RFIs): ids and statuses. */
   informationRequests?: Record<string, string>;
+  /** An onboarding, or the migration of a legacy Connect user (StraitsX). */
+  kind?: 'onboarding' | 'connect-migration';
+  migration?: { status: 'MIGRATED' | 'MISMATCH'; expectedAccountMatched: boolean };
   virtualAccount?: VirtualAccount;
   outcome?: { reason?: string; retryable?: boolean };
   publishedEvents: string[];
@@ -138,6 +141,7 @@ export function publicView(record: OnboardingRecord) {
     })),
     bankAccount: record.bankAccount,
     informationRequests: record.informationRequests,
+    ...(record.kind === 'connect-migration' ? { kind: record.kind, migration: record.migration } : {}),
     timeline: record.timeline,
     createdAt: record.createdAt,
     updatedAt: record.updatedAt,

@@ -1,15 +1,17 @@
 import { z } from 'zod';
 import { straddleRequestSchema } from '../providers/straddle/request';
 import { straitsxRequestSchema } from '../providers/straitsx/request';
+import { wallexRequestSchema } from '../providers/wallex/request';
 import { parseOrThrow, ValidationFailed } from './validation';
 
 /** Providers this stack onboards onto. */
-export const PROVIDERS = ['straitsx', 'straddle'] as const;
+export const PROVIDERS = ['straitsx', 'wallex', 'straddle'] as const;
 export type ProviderName = (typeof PROVIDERS)[number];
 
 /** Each provider's request: the customer in the provider's own field names, and its options. */
 const REQUEST_SCHEMAS = {
   straitsx: straitsxRequestSchema,
+  wallex: wallexRequestSchema,
   straddle: straddleRequestSchema,
 } as const satisfies Record<ProviderName, z.ZodType>;
 
@@ -35,13 +37,15 @@ const fold = (value: string) => value.trim().replace(/\s+/g, ' ').toUpperCase();
 /**
  * The fields that identify a customer at the provider; with the merchant they make the onboarding id.
  * StraitsX: registrationType + registrationId (its uniqueness rule). Straddle: customer type + e-mail
- * (an e-mail is unique per Straddle account).
+ * (an e-mail is unique per Straddle account). Wallex: account type + e-mail (a Wallex user is its e-mail).
  */
 export function businessKeyOf(request: OnboardingRequest): { provider: ProviderName; registrationType: string; registrationId: string } {
   switch (request.provider) {
     case 'straitsx':
       // Upper-cased and space-folded: S1234567A and s1234567a are one person to the provider.
       return { provider: request.provider, registrationType: request.customer.registrationType, registrationId: fold(request.customer.registrationId) };
+    case 'wallex':
+      return { provider: request.provider, registrationType: request.customer.accountType, registrationId: fold(request.customer.email) };
     case 'straddle':
       return { provider: request.provider, registrationType: request.customer.type, registrationId: fold(request.customer.email) };
   }

@@ -4,7 +4,7 @@ import { logger } from '../shared/powertools';
 import { mutateOnboarding, timelineEntry } from '../store/onboardings';
 import type { OnboardingRecord, OnboardingStatus, WaitKind } from './record';
 
-const VERDICTS = new Set(['verified', 'rejected', 'needs_documents']);
+const VERDICTS = new Set(['verified', 'rejected', 'needs_documents', 'unknown']);
 const ACCOUNT_SETTLED = new Set(['enabled', 'disabled']);
 
 /** Required document slots that have no checked upload yet. */

@@ -2,9 +2,11 @@ import type { ProviderName } from '../onboarding/request';
 import type { ProviderAdapter } from './port';
 import { straddleAdapter } from './straddle/adapter';
 import { straitsxAdapter } from './straitsx/adapter';
+import { wallexAdapter } from './wallex/adapter';
 
 const adapters: Record<ProviderName, () => ProviderAdapter> = {
   straitsx: straitsxAdapter,
+  wallex: wallexAdapter,
   straddle: straddleAdapter,
 };
 

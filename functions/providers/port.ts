@@ -5,9 +5,10 @@ import type { OnboardingRequest, ProviderName } from '../onboarding/request';
  * - `verified`: usable; `rejected`: a business decision, final;
  * - `pending`: the provider is checking, its verdict comes by webhook (or a status check on timeout);
  * - `review`: a human must decide (the operator's review endpoint);
- * - `needs_documents`: the provider asks for (new) documents before it can go on.
+ * - `needs_documents`: the provider asks for (new) documents before it can go on;
+ * - `unknown`: a status word the provider never documented: a person must look, it is never approval.
  */
-export type ProfileStatus = 'verified' | 'pending' | 'review' | 'rejected' | 'needs_documents';
+export type ProfileStatus = 'verified' | 'pending' | 'review' | 'rejected' | 'needs_documents' | 'unknown';
 
 export interface ProfileResult {
   profileId: string;

@@ -34,7 +34,7 @@ function straddleRequest(outcome: 'verified' | 'review' | 'rejected') {
   };
 }
 
-const customersFor = (onboardingId: string) => runtime.straddle.customers().filter((c) => c.externalId === onboardingId || (c as { external_id?: string }).external_id === onboardingId);
+const customersFor = (onboardingId: string) => runtime.straddle.customers().filter((c) => c.external_id === onboardingId);
 const view = async (id: string) => (await api(runtime, 'GET', `/onboardings/${id}`)).body;
 async function until<T>(probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 10_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;

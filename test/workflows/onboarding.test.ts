@@ -1,97 +1,70 @@
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import aslValidator from 'asl-validator';
 import { describe, expect, it } from 'vitest';
-import { type HistoryEvent, LocalStepFunctions } from '../../local/cloud/stepfunctions';
+import {
+  ASL_PATH,
+  account,
+  ID,
+  profile,
+  providerError,
+  runOnboarding,
+  SUBSTITUTIONS,
+  scheduledPayloads,
+  statesEntered,
+  TIMEOUTS,
+  taskErrors,
+} from './onboarding-harness';
 
-const ASL_PATH = resolve('workflows/onboarding.asl.json');
-const functionArn = (name: string) => `arn:aws:lambda:ap-southeast-1:000000000000:function:onboarding-${name}`;
-const SUBSTITUTIONS = {
-  CreateProfileFunctionArn: functionArn('create-profile'),
-  CreateVirtualAccountFunctionArn: functionArn('create-virtual-account'),
-  FinishFunctionArn: functionArn('finish'),
-};
+/** The onboarding workflow without waits: creation, outcomes, retries and failures. Waits: onboarding-waits.test.ts. */
 
-/** What a fake function does on each call: return the value, or throw it when it is an Error. */
-type Step = Record<string, unknown> | Error;
+const RETRYABLE = ['ProviderUnavailable', 'ProviderRateLimited', 'ProviderTimeout'] as const;
+const TERMINAL = ['ProviderInvalidRequest', 'ProviderAuthFailed', 'ProviderConflict'] as const;
+const PROVIDER_STEPS = ['CreateProfile', 'CreateVirtualAccount', 'CheckProfile', 'CheckAccount'];
 
-function providerError(name: string): Error {
-  const error = new Error(`straitsx: ${name} (HTTP 503)`);
-  error.name = name;
-  return error;
-}
-
-interface FinishPayload {
-  onboardingId: string;
-  execution: string;
-  outcome: string;
-  state: { error?: { Error: string; Cause: string }; profile?: unknown; account?: unknown };
-}
-
-/** Runs the onboarding ASL with fake functions that play the given steps (the last one repeats). */
-async function runOnboarding(script: { createProfile: Step[]; createVirtualAccount?: Step[] }) {
-  const calls = { createProfile: [] as unknown[], createVirtualAccount: [] as unknown[], finish: [] as FinishPayload[] };
-  const play = (name: 'createProfile' | 'createVirtualAccount', steps: Step[]) => async (payload: unknown) => {
-    calls[name].push(payload);
-    const step = steps[Math.min(calls[name].length, steps.length) - 1];
-    if (step instanceof Error) throw step;
-    return step;
-  };
-  const sfn = new LocalStepFunctions({ retryScale: 0.001 });
-  const stateMachineArn = sfn.registerStateMachine({
-    name: 'onboarding',
-    aslPath: ASL_PATH,
-    substitutions: SUBSTITUTIONS,
-    taskHandlers: {
-      [functionArn('create-profile')]: play('createProfile', script.createProfile),
-      [functionArn('create-virtual-account')]: play('createVirtualAccount', script.createVirtualAccount ?? []),
-      [functionArn('finish')]: async (payload) => {
-        calls.finish.push(payload as FinishPayload);
-        return { status: (payload as FinishPayload).outcome };
-      },
-    },
-  });
-  const { executionArn } = sfn.startExecution({
-    stateMachineArn,
-    name: 'onb_123',
-    input: JSON.stringify({ onboardingId: 'onb_123' }),
-  });
-  const execution = await sfn.waitForExecution(executionArn, 10_000);
-  const history = sfn.getExecutionHistory({ executionArn }).events;
-  const transitions = sfn.stateTransitions(executionArn);
-  await sfn.stop();
-  return { execution, output: execution.output ? JSON.parse(execution.output) : undefined, calls, history, transitions };
-}
-
-const statesEntered = (history: HistoryEvent[]) =>
-  history.filter((e) => e.type.endsWith('StateEntered')).map((e) => (e.stateEnteredEventDetails as { name: string }).name);
-const taskFailures = (history: HistoryEvent[]) =>
-  history.filter((e) => e.type === 'TaskFailed').map((e) => (e.taskFailedEventDetails as { error: string }).error);
+type AslState = { Type: string; Retry?: Array<Record<string, unknown> & { ErrorEquals: string[] }> };
+const definition = () => JSON.parse(readFileSync(ASL_PATH, 'utf8')) as { States: Record<string, AslState> };
 
 describe('onboarding workflow', () => {
-  it('is valid ASL', () => {
-    const definition = JSON.parse(readFileSync(ASL_PATH, 'utf8'));
-    const { isValid, errorsText } = aslValidator(definition, { checkPaths: true, checkArn: true });
+  it('is valid ASL with exactly the five function placeholders', () => {
+    const text = readFileSync(ASL_PATH, 'utf8');
+    const { isValid, errorsText } = aslValidator(JSON.parse(text), { checkPaths: true, checkArn: true });
     expect(errorsText()).toBe('');
     expect(isValid).toBe(true);
+    const placeholders = new Set([...text.matchAll(/\$\{([A-Za-z0-9_]+)\}/g)].map((m) => m[1]));
+    expect([...placeholders].sort()).toEqual(Object.keys(SUBSTITUTIONS).sort());
   });
 
-  it('completes a verified profile that needs an account once the account is enabled', async () => {
+  it('declares exponential backoff with full jitter on every retry, and retries provider errors on every provider step', () => {
+    const { States } = definition();
+    const retries = Object.values(States).flatMap((s) => s.Retry ?? []);
+    for (const retry of retries)
+      expect(retry).toMatchObject({ BackoffRate: 2, JitterStrategy: 'FULL', MaxDelaySeconds: expect.any(Number) });
+    for (const step of PROVIDER_STEPS) {
+      const names = States[step]!.Retry!.flatMap((r) => r.ErrorEquals);
+      expect(names).toEqual(expect.arrayContaining([...RETRYABLE]));
+      for (const terminal of [...TERMINAL, 'ProviderRejected']) expect(names).not.toContain(terminal);
+    }
+  });
+
+  it('completes a verified profile once its account is enabled, in six state transitions', async () => {
     const { execution, output, calls, history, transitions } = await runOnboarding({
-      createProfile: [{ profileStatus: 'verified', needsVirtualAccount: true }],
-      createVirtualAccount: [{ accountStatus: 'enabled' }],
+      createProfile: [profile('verified')],
+      createVirtualAccount: [account('enabled')],
     });
 
     expect(execution.status).toBe('SUCCEEDED');
     expect(output.result).toEqual({ status: 'COMPLETED' });
-    expect(calls.createProfile).toEqual([{ onboardingId: 'onb_123', execution: 'onb_123' }]);
-    expect(calls.createVirtualAccount).toHaveLength(1);
-    expect(calls.finish).toHaveLength(1);
-    expect(calls.finish[0]).toMatchObject({
-      onboardingId: 'onb_123',
-      outcome: 'COMPLETED',
-      state: { account: { accountStatus: 'enabled' } },
-    });
+    expect(calls.createProfile).toEqual([{ onboardingId: ID, execution: ID }]);
+    expect(calls.createVirtualAccount).toEqual([{ onboardingId: ID, execution: ID }]);
+    expect(calls.waitFor).toEqual([]);
+    expect(calls.finish).toEqual([
+      {
+        onboardingId: ID,
+        execution: ID,
+        outcome: 'COMPLETED',
+        state: { onboardingId: ID, timeouts: TIMEOUTS, profile: profile('verified'), account: account('enabled') },
+      },
+    ]);
     expect(statesEntered(history)).toEqual([
       'CreateProfile',
       'ProfileDecision',
@@ -100,120 +73,124 @@ describe('onboarding workflow', () => {
       'RecordCompleted',
       'Completed',
     ]);
+    // A change that adds states to the common path shows here (and on the bill: Standard charges per transition).
     expect(transitions).toBe(6);
   });
 
-  it('completes a verified profile without an account', async () => {
-    const { execution, output, calls } = await runOnboarding({
-      createProfile: [{ profileStatus: 'verified', needsVirtualAccount: false }],
-    });
+  it('completes a verified profile that needs no account, without creating one', async () => {
+    const { execution, output, calls, history } = await runOnboarding({ createProfile: [profile('verified', false)] });
 
     expect(execution.status).toBe('SUCCEEDED');
     expect(output.result.status).toBe('COMPLETED');
     expect(calls.createVirtualAccount).toHaveLength(0);
     expect(calls.finish.map((c) => c.outcome)).toEqual(['COMPLETED']);
+    expect(statesEntered(history)).toEqual(['CreateProfile', 'ProfileDecision', 'RecordCompleted', 'Completed']);
   });
 
-  it('records a rejected profile as a successful execution with status REJECTED', async () => {
-    const { execution, output, calls } = await runOnboarding({
-      createProfile: [{ profileStatus: 'rejected', needsVirtualAccount: true }],
-    });
+  it('records a profile rejected at creation as REJECTED, in a successful execution', async () => {
+    const { execution, output, calls } = await runOnboarding({ createProfile: [profile('rejected')] });
 
     expect(execution.status).toBe('SUCCEEDED');
     expect(output.result.status).toBe('REJECTED');
     expect(calls.createVirtualAccount).toHaveLength(0);
+    expect(calls.finish).toEqual([expect.objectContaining({ outcome: 'REJECTED' })]);
+    expect(calls.finish[0]!.state.error).toBeUndefined();
   });
 
-  it('records a ProviderRejected error as REJECTED without retrying', async () => {
-    const { execution, output, calls } = await runOnboarding({ createProfile: [providerError('ProviderRejected')] });
+  it.each([
+    ['CreateProfile', { createProfile: [providerError('ProviderRejected')] }],
+    ['CreateVirtualAccount', { createProfile: [profile('verified')], createVirtualAccount: [providerError('ProviderRejected')] }],
+  ])('records ProviderRejected thrown by %s as REJECTED without retrying', async (_step, script) => {
+    const { execution, output, calls, history } = await runOnboarding(script);
 
     expect(execution.status).toBe('SUCCEEDED');
     expect(output.result.status).toBe('REJECTED');
-    expect(calls.createProfile).toHaveLength(1);
+    expect(taskErrors(history)).toEqual(['ProviderRejected']);
     const error = calls.finish[0]!.state.error!;
     expect(error.Error).toBe('ProviderRejected');
     // The cause is the Lambda runtime's error document, as on AWS.
-    expect(JSON.parse(error.Cause)).toMatchObject({
-      errorType: 'ProviderRejected',
-      errorMessage: 'straitsx: ProviderRejected (HTTP 503)',
-    });
+    expect(JSON.parse(error.Cause)).toMatchObject({ errorType: 'ProviderRejected', errorMessage: 'straitsx: ProviderRejected (HTTP 503)' });
   });
 
-  it.each(['pending', 'review'])('needs attention when the profile is %s', async (profileStatus) => {
-    const { execution, output, calls } = await runOnboarding({ createProfile: [{ profileStatus, needsVirtualAccount: true }] });
+  it('needs attention for a profile status it does not know', async () => {
+    const { execution, output, calls } = await runOnboarding({ createProfile: [profile('unknown')] });
 
     expect(execution.status).toBe('SUCCEEDED');
     expect(output.result.status).toBe('NEEDS_ATTENTION');
     expect(calls.createVirtualAccount).toHaveLength(0);
+    expect(calls.finish[0]).toMatchObject({ outcome: 'NEEDS_ATTENTION', state: { profile: profile('unknown') } });
   });
 
-  it('needs attention when the account is pending', async () => {
-    const { output, calls } = await runOnboarding({
-      createProfile: [{ profileStatus: 'verified', needsVirtualAccount: true }],
-      createVirtualAccount: [{ accountStatus: 'pending' }],
-    });
+  it('needs attention when the new account is disabled', async () => {
+    const { output, calls } = await runOnboarding({ createProfile: [profile('verified')], createVirtualAccount: [account('disabled')] });
 
     expect(output.result.status).toBe('NEEDS_ATTENTION');
-    expect(calls.finish.map((c) => c.outcome)).toEqual(['NEEDS_ATTENTION']);
+    expect(calls.waitFor).toHaveLength(0);
+    expect(calls.finish[0]).toMatchObject({ outcome: 'NEEDS_ATTENTION', state: { account: account('disabled') } });
   });
 
-  it('retries ProviderUnavailable and completes', async () => {
+  it.each(RETRYABLE)('retries %s on CreateProfile and CreateVirtualAccount, each retry in the history', async (name) => {
     const { execution, output, calls, history, transitions } = await runOnboarding({
-      createProfile: [
-        providerError('ProviderUnavailable'),
-        providerError('ProviderUnavailable'),
-        { profileStatus: 'verified', needsVirtualAccount: false },
-      ],
+      createProfile: [providerError(name), profile('verified')],
+      createVirtualAccount: [providerError(name), providerError(name), account('enabled')],
     });
 
     expect(execution.status).toBe('SUCCEEDED');
     expect(output.result.status).toBe('COMPLETED');
-    expect(calls.createProfile).toHaveLength(3);
-    expect(taskFailures(history)).toEqual(['ProviderUnavailable', 'ProviderUnavailable']);
-    expect(history.filter((e) => e.type === 'TaskScheduled')).toHaveLength(3 + 1);
-    expect(statesEntered(history).filter((name) => name === 'CreateProfile')).toHaveLength(1);
-    // Four states entered and two retries: AWS bills retries as transitions too.
-    expect(transitions).toBe(4 + 2);
-  });
-
-  it('retries ProviderRateLimited', async () => {
-    const { output, calls, history } = await runOnboarding({
-      createProfile: [providerError('ProviderRateLimited'), { profileStatus: 'verified', needsVirtualAccount: false }],
-    });
-
-    expect(output.result.status).toBe('COMPLETED');
     expect(calls.createProfile).toHaveLength(2);
-    expect(taskFailures(history)).toEqual(['ProviderRateLimited']);
+    expect(calls.createVirtualAccount).toHaveLength(3);
+    expect(taskErrors(history)).toEqual([name, name, name]);
+    // Retries stay inside their state: each is a new attempt (TaskScheduled), not a new state.
+    expect(statesEntered(history)).toEqual([
+      'CreateProfile',
+      'ProfileDecision',
+      'CreateVirtualAccount',
+      'AccountDecision',
+      'RecordCompleted',
+      'Completed',
+    ]);
+    expect(history.filter((e) => e.type === 'TaskScheduled')).toHaveLength(2 + 3 + 1);
+    expect(transitions).toBe(6 + 3);
   });
 
-  it('retries the account step too', async () => {
-    const { output, calls } = await runOnboarding({
-      createProfile: [{ profileStatus: 'verified', needsVirtualAccount: true }],
-      createVirtualAccount: [providerError('ProviderTimeout'), { accountStatus: 'enabled' }],
-    });
+  it.each(TERMINAL.flatMap((name) => [
+    [name, 'CreateProfile', { createProfile: [providerError(name)] }],
+    [name, 'CreateVirtualAccount', { createProfile: [profile('verified')], createVirtualAccount: [providerError(name)] }],
+  ] as const))('fails on %s from %s without retrying, after recording the failure', async (name, step, script) => {
+    const { execution, calls, history } = await runOnboarding(script);
 
-    expect(output.result.status).toBe('COMPLETED');
-    expect(calls.createVirtualAccount).toHaveLength(2);
-  });
-
-  it('fails on a terminal error without retrying, after recording the failure', async () => {
-    const { execution, calls } = await runOnboarding({ createProfile: [providerError('ProviderInvalidRequest')] });
-
-    expect(calls.createProfile).toHaveLength(1);
+    expect(taskErrors(history)).toEqual([name]);
+    expect(statesEntered(history).slice(-2)).toEqual(['RecordFailure', 'Failed']);
+    expect(statesEntered(history)).toContain(step);
     expect(calls.finish.map((c) => c.outcome)).toEqual(['FAILED']);
+    expect(calls.finish[0]!.state.error!.Error).toBe(name);
     expect(execution.status).toBe('FAILED');
-    expect(execution.error).toBe('ProviderInvalidRequest');
-    expect(JSON.parse(execution.cause!)).toMatchObject({ errorType: 'ProviderInvalidRequest' });
+    expect(execution.error).toBe(name);
+    expect(JSON.parse(execution.cause!)).toMatchObject({ errorType: name });
   });
 
-  it('fails once retries are exhausted', async () => {
-    const unavailable = await runOnboarding({ createProfile: [providerError('ProviderUnavailable')] });
-    expect(unavailable.calls.createProfile).toHaveLength(1 + 5);
-    expect(unavailable.calls.finish.map((c) => c.outcome)).toEqual(['FAILED']);
-    expect(unavailable.execution).toMatchObject({ status: 'FAILED', error: 'ProviderUnavailable' });
+  it.each([
+    ['ProviderUnavailable', 5],
+    ['ProviderTimeout', 5],
+    ['ProviderRateLimited', 6],
+  ] as const)('fails with %s once its %i retries are exhausted', async (name, retries) => {
+    const { execution, calls, history } = await runOnboarding({ createProfile: [providerError(name)] });
 
-    const rateLimited = await runOnboarding({ createProfile: [providerError('ProviderRateLimited')] });
-    expect(rateLimited.calls.createProfile).toHaveLength(1 + 6);
-    expect(rateLimited.execution).toMatchObject({ status: 'FAILED', error: 'ProviderRateLimited' });
+    expect(calls.createProfile).toHaveLength(1 + retries);
+    expect(taskErrors(history)).toEqual(Array(1 + retries).fill(name));
+    expect(calls.finish.map((c) => c.outcome)).toEqual(['FAILED']);
+    expect(execution).toMatchObject({ status: 'FAILED', error: name });
+  });
+
+  it('sends the step functions ids and statuses only', async () => {
+    const { history } = await runOnboarding({ createProfile: [profile('verified')], createVirtualAccount: [account('enabled')] });
+    const started = history.find((e) => e.type === 'ExecutionStarted')!.executionStartedEventDetails as { input: string };
+
+    expect(JSON.parse(started.input)).toEqual({ onboardingId: ID, timeouts: TIMEOUTS });
+    expect(scheduledPayloads(history).map((p) => Object.keys(p).sort())).toEqual([
+      ['execution', 'onboardingId'],
+      ['execution', 'onboardingId'],
+      ['execution', 'onboardingId', 'outcome', 'state'],
+    ]);
   });
 });

@@ -44,7 +44,7 @@ export interface WallexAdapterDeps {
  * earlier attempt did it (see `ensureUser`, `sendDetails`, `sendDocuments`), so a retry re-sends nothing
  * Wallex accepted. There is no virtual account at Wallex in this flow.
  */
-export class WallexAdapter implements WallexProviderAdapter {
+export class WallexAdapter implements ProviderAdapter {
   readonly name = 'wallex' as const;
 
   constructor(private readonly deps: WallexAdapterDeps) {}

@@ -38,9 +38,9 @@ export function isBeforeScreening(word: string | undefined): boolean {
   return BEFORE_SCREENING.has(normal(word));
 }
 
-/** Wallex's user status in the workflow's words; unknown words wait (`pending`) rather than pass. */
+/** Wallex's user status in the workflow's words; an undocumented word is `unknown`: needs attention, never approval. */
 export function toProfileStatus(word: string | undefined): ProfileStatus {
-  return STATUS_MAP[normal(word)] ?? 'pending';
+  return STATUS_MAP[normal(word)] ?? 'unknown';
 }
 
 // Provider words go on the record's timeline: only short identifier-like words are kept verbatim.

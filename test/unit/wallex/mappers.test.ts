@@ -29,12 +29,12 @@ describe('Wallex user status mapping', () => {
   });
 
   it.each([['Active'], ['pending_docs'], ['draft'], ['review'], [''], [undefined]])(
-    'never approves an unknown word (%s): pending, flagged, raw word kept',
+    'never approves an unknown word (%s): unknown, flagged, raw word kept',
     (word) => {
-      expect(toProfileStatus(word)).toBe('pending');
+      expect(toProfileStatus(word)).toBe('unknown');
       expect(isUnknownWallexStatus(word)).toBe(true);
       const result = toProfileResult('u-1', word, false);
-      expect(result).toMatchObject({ profileId: 'u-1', status: 'pending', created: false });
+      expect(result).toMatchObject({ profileId: 'u-1', status: 'unknown', created: false });
       expect(result.providerStatus).toBe(word?.trim() ? word : '(none)');
     },
   );
