@@ -62,14 +62,17 @@ export async function seenDelivery(provider: string, dedupeKey: string): Promise
 export const lookupKeyOf = (update: ProviderUpdate) =>
   update.kind === 'account' ? `account:${update.accountId}` : update.kind === 'bankAccount' ? `bank:${update.bankAccountId}` : update.profileId;
 
-const SETTLED_PROFILE = new Set(['verified', 'rejected']);
+/**
+ * A late or generic "pending" never undoes these: a verdict, or a request for new documents (only the
+ * profile step, once new documents are in, moves a profile on from there).
+ */
+const SETTLED_PROFILE = new Set(['verified', 'rejected', 'needs_documents']);
 
 function profilePatch(current: OnboardingRecord, update: Extract<ProviderUpdate, { kind: 'profile' }>): Partial<OnboardingRecord> | undefined {
   if (update.changedAt && current.profileStatusAt && update.changedAt <= current.profileStatusAt) return undefined;
   // The same verdict again (e.g. the provider's echo of an operator's decision) adds nothing; a reason
   // recorded first (the operator's) is kept.
   if (current.profileStatus === update.status && (!update.rejection || current.outcome?.reason)) return undefined;
-  // A late "pending" never undoes a verdict.
   if (update.status === 'pending' && current.profileStatus && SETTLED_PROFILE.has(current.profileStatus)) return undefined;
   return {
     profileStatus: update.status,
