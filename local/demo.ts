@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
@@ -173,6 +174,25 @@ function scenarios(runtime: Runtime): Scenario[] {
         await straitsxSandbox(rt, 'PUT', `/customer_profile/${waiting.providerIds.profileId}/virtual_bank_accounts/${waiting.virtualAccount.id}`, { status: 'enabled' });
       },
     ),
+    onboarding('Wallex user through screening', example('wallex-individual'), 'COMPLETED', (merchant, _rt, id) => merchant.uploadDocuments(id)),
+    {
+      name: 'StraitsX Connect user migration',
+      async run(merchant, rt) {
+        const request = { ...example('connect-migration'), userApiToken: `tok_${randomBytes(18).toString('base64url')}` } as Body;
+        const legacy = rt.straitsx.addConnectUser({ userApiToken: request.userApiToken, merchantRef: request.merchantRef });
+        const accepted = await merchant.call('POST', '/migrations/connect', request);
+        if (accepted.status !== 202) return { onboardingId: '-', provider: 'straitsx', got: `HTTP ${accepted.status}`, steps: '', ok: false };
+        const final = await merchant.settled(accepted.body.onboardingId);
+        const carried = final.virtualAccount?.accountNo === legacy.accountNo;
+        return {
+          onboardingId: final.onboardingId,
+          provider: 'straitsx',
+          got: `${final.status}, ${final.migration?.status ?? '?'}${accountOf(final)}`,
+          steps: stepsOf(final),
+          ok: final.status === 'COMPLETED' && final.migration?.status === 'MIGRATED' && carried,
+        };
+      },
+    },
     onboarding('Straddle customer verified at once', straddle, 'COMPLETED'),
     onboarding(
       'Straddle customer through review',
