@@ -4,6 +4,7 @@ import './shared/polyfills';
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 import { Command } from 'commander';
 import { runDemo } from './demo';
+import { parseFaults } from './faults-option';
 import { startRuntime } from './runtime';
 
 const program = new Command('onboard').description('The onboarding stack on one machine: no AWS account, no Docker, no network.');
@@ -14,12 +15,26 @@ program
   .option('--port <port>', 'API port (or the PORT variable)', process.env.PORT ?? '3000')
   .option('--data <dir>', 'where data is kept between restarts', '.local')
   .option('--straitsx-port <port>', 'StraitsX sandbox port', '3101')
-  .action(async (opts: { port: string; data: string; straitsxPort: string }) => {
-    const runtime = await startRuntime({ dataDir: opts.data, port: Number(opts.port), straitsxPort: Number(opts.straitsxPort) });
+  .option('--wallex-port <port>', 'Wallex sandbox port', '3102')
+  .option('--straddle-port <port>', 'Straddle sandbox port', '3103')
+  .option('--faults <spec>', 'faults every provider sandbox injects, e.g. 5xx=0.1,429=0.05,slow=0.05:15000,drop=0.02,after', process.env.SANDBOX_FAULTS)
+  .action(async (opts: { port: string; data: string; straitsxPort: string; wallexPort: string; straddlePort: string; faults?: string }) => {
+    const faults = opts.faults ? parseFaults(opts.faults) : undefined;
+    const runtime = await startRuntime({
+      dataDir: opts.data,
+      port: Number(opts.port),
+      straitsxPort: Number(opts.straitsxPort),
+      wallexPort: Number(opts.wallexPort),
+      straddlePort: Number(opts.straddlePort),
+    });
+    if (faults) for (const sandbox of [runtime.straitsx, runtime.wallex, runtime.straddle]) sandbox.setFaults(faults);
     const out = (line = '') => process.stdout.write(`${line}\n`);
     out(`Onboarding stack running (data in ${runtime.dataDir})`);
     out(`  API                  ${runtime.apiUrl}   POST /onboardings, GET /onboardings/{id}`);
-    out(`  StraitsX sandbox     ${runtime.straitsx.url}`);
+    out(`  StraitsX sandbox     ${runtime.straitsx.url}   (Connect: ${runtime.straitsx.connectUrl})`);
+    out(`  Wallex sandbox       ${runtime.wallex.url}`);
+    out(`  Straddle sandbox     ${runtime.straddle.url}`);
+    if (faults) out(`  sandbox faults       ${JSON.stringify(faults)}`);
     for (const [name, url] of Object.entries(runtime.cloud.env).filter(([k]) => k.startsWith('AWS_ENDPOINT_URL_'))) {
       out(`  ${name.replace('AWS_ENDPOINT_URL_', '').toLowerCase().padEnd(20)} ${url}`);
     }
@@ -28,6 +43,7 @@ program
     out('Try:');
     out(`  curl -s -X POST ${runtime.apiUrl}/onboardings -H 'content-type: application/json' -d @examples/straitsx-personal.json`);
     out(`  curl -s ${runtime.apiUrl}/onboardings/<onboardingId>`);
+    out(`  (examples/ has Wallex, Straddle, CP+ and Connect migration requests too; secrets are in ${runtime.dataDir}/secrets.json)`);
     out('');
     out('Ctrl-C stops everything.');
     const shutdown = async () => {

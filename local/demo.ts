@@ -75,7 +75,25 @@ async function straitsxSandbox(runtime: Runtime, method: string, path: string, b
   if (!res.ok) throw new Error(`StraitsX sandbox ${path}: HTTP ${res.status}`);
 }
 
-const stepsOf = (view: Body) => ((view.timeline as Array<{ step: string }> | undefined) ?? []).map((t) => t.step).filter((s, i, all) => s !== all[i - 1]).join(' > ');
+/** The timeline in a few words: what the workflow did, in order (accepted, started and finish are implied). */
+const LABELS: Record<string, string> = {
+  'create-profile': 'profile',
+  'wait-for-documents': 'await docs',
+  document: 'doc in',
+  'wait-for-verification': 'await verdict',
+  'provider-update': 'webhook',
+  'create-virtual-account': 'account',
+  'wait-for-account': 'await account',
+  'check-profile': 'ask provider',
+  'check-account': 'read account',
+  review: 'review',
+  'migrate-account': 'migrate account',
+};
+const stepsOf = (view: Body) =>
+  ((view.timeline as Array<{ step: string }> | undefined) ?? [])
+    .map((t) => LABELS[t.step])
+    .filter((label, i, all): label is string => Boolean(label) && label !== all[i - 1])
+    .join(' > ');
 const accountOf = (view: Body) => (view.virtualAccount?.accountNo ? ` (${view.virtualAccount.currency} ${view.virtualAccount.accountNo})` : '');
 
 type Scenario = { name: string; run(merchant: Merchant, runtime: Runtime): Promise<Omit<Outcome, 'scenario' | 'ms'>> };
