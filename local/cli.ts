@@ -2,6 +2,8 @@ import './shared/polyfills';
 
 // The functions run on Node 24 in Lambda; on a Node 20 machine the SDK's upgrade notice is noise.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Command } from 'commander';
 import { runDemo } from './demo';
 import { parseFaults } from './faults-option';
@@ -28,6 +30,8 @@ program
       straddlePort: Number(opts.straddlePort),
     });
     if (faults) for (const sandbox of [runtime.straitsx, runtime.wallex, runtime.straddle]) sandbox.setFaults(faults);
+    // Operator commands (`npm run onboard -- unmasked ...`) reach this running stack through this file.
+    writeFileSync(join(runtime.dataDir, 'runtime.json'), JSON.stringify(runtime.env, null, 2), { mode: 0o600 });
     const out = (line = '') => process.stdout.write(`${line}\n`);
     out(`Onboarding stack running (data in ${runtime.dataDir})`);
     out(`  API                  ${runtime.apiUrl}   POST /onboardings, GET /onboardings/{id}`);
@@ -70,6 +74,26 @@ program
     }
     process.stdout.write(`Done in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
     process.exit(ok ? 0 : 1);
+  });
+
+program
+  .command('unmasked <onboardingId>')
+  .description(
+    "Operators only: show a Straddle customer's unmasked data (full date of birth, SSN/EIN). Each use is recorded with who and why; nothing shown is logged or stored.",
+  )
+  .requiredOption('--operator <id>', 'who is looking (recorded)')
+  .requiredOption('--reason <text>', 'why (recorded; at least 10 characters)')
+  .option('--data <dir>', 'the running `npm start` whose stack to use', '.local')
+  .option('--aws', 'use the deployed stack: AWS credentials and TABLE_NAME, STRADDLE_SECRET_ARN, STRADDLE_BASE_URL from the environment')
+  .action(async (onboardingId: string, opts: { operator: string; reason: string; data: string; aws?: boolean }) => {
+    if (!opts.aws) {
+      const file = join(opts.data, 'runtime.json');
+      if (!existsSync(file)) throw new Error(`${file} not found: start the stack with npm start, or pass --aws`);
+      Object.assign(process.env, JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>);
+    }
+    const { unmaskedStraddleCustomer } = await import('../functions/onboarding/operator');
+    const customer = await unmaskedStraddleCustomer({ onboardingId, operator: opts.operator, reason: opts.reason });
+    process.stdout.write(`${JSON.stringify(customer, null, 2)}\n`);
   });
 
 program.parseAsync().catch((error: unknown) => {

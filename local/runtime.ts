@@ -123,7 +123,7 @@ export async function startRuntime(options: RuntimeOptions = {}) {
   });
 
   // What CDK puts in each function's environment; one process, so one environment for all.
-  Object.assign(process.env, {
+  const functionEnv: Record<string, string> = {
     TABLE_NAME,
     BUCKET_NAME,
     EVENT_BUS_NAME,
@@ -143,7 +143,8 @@ export async function startRuntime(options: RuntimeOptions = {}) {
     POWERTOOLS_SERVICE_NAME: 'onboarding',
     POWERTOOLS_METRICS_NAMESPACE: 'Onboarding',
     POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'INFO',
-  });
+  };
+  Object.assign(process.env, functionEnv);
 
   // Imported after the environment is set: handlers read it when their modules load.
   const handlers = {
@@ -185,6 +186,7 @@ export async function startRuntime(options: RuntimeOptions = {}) {
     },
   });
   process.env.STATE_MACHINE_ARN = stateMachineArn;
+  functionEnv.STATE_MACHINE_ARN = stateMachineArn;
 
   const migrationStateMachineArn = cloud.sfn.registerStateMachine({
     name: 'connect-migration',
@@ -201,6 +203,7 @@ export async function startRuntime(options: RuntimeOptions = {}) {
     },
   });
   process.env.CONNECT_MIGRATION_STATE_MACHINE_ARN = migrationStateMachineArn;
+  functionEnv.CONNECT_MIGRATION_STATE_MACHINE_ARN = migrationStateMachineArn;
 
   cloud.events.addRule({
     busName: EVENT_BUS_NAME,
@@ -247,6 +250,8 @@ export async function startRuntime(options: RuntimeOptions = {}) {
     straddle,
     wallex,
     migrationStateMachineArn,
+    /** The environment a function sees here: AWS endpoints and the stack's own settings (no secret values). */
+    env: { ...cloud.env, ...functionEnv },
     logs,
     secrets,
     /** Stops every server, restores stdout and removes a temporary data folder. */

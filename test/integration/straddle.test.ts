@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { Webhook } from 'svix';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type Runtime, startRuntime } from '../../local/runtime';
-import { api, eventsAbout, settled } from './harness';
+import { auditTrail, unmaskedStraddleCustomer } from '../../functions/onboarding/operator';
+import { api, eventsAbout, settled, tableItems } from './harness';
 
 let runtime: Runtime;
 
@@ -94,6 +95,26 @@ describe('Straddle onboarding', () => {
     const done = await settled(runtime, accepted.body.onboardingId);
     expect(done.status).toBe('COMPLETED');
     expect(customersFor(done.onboardingId)).toHaveLength(1);
+  });
+});
+
+describe("Straddle's unmasked customer, for operators", () => {
+  it('shows the unmasked data to an operator who says why, records the use, and logs none of it', async () => {
+    const request = straddleRequest('verified');
+    const accepted = await api(runtime, 'POST', '/onboardings', request);
+    const done = await settled(runtime, accepted.body.onboardingId);
+    runtime.logs.clear();
+
+    await expect(unmaskedStraddleCustomer({ onboardingId: done.onboardingId, operator: 'ops.jane', reason: 'why' })).rejects.toMatchObject({
+      name: 'ValidationFailed',
+    });
+    const customer = await unmaskedStraddleCustomer({ onboardingId: done.onboardingId, operator: 'ops.jane', reason: 'chargeback dispute 4411' });
+    expect(JSON.stringify(customer)).toContain(request.customer.compliance_profile.ssn);
+    expect(await auditTrail(done.onboardingId)).toEqual([
+      { onboardingId: done.onboardingId, action: 'unmasked-customer', operator: 'ops.jane', reason: 'chargeback dispute 4411', at: expect.any(String) },
+    ]);
+    expect(runtime.logs.lines().join('\n')).not.toContain(request.customer.compliance_profile.ssn);
+    expect(JSON.stringify(await tableItems())).not.toContain(request.customer.compliance_profile.ssn);
   });
 });
 

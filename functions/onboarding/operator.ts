@@ -1,0 +1,56 @@
+import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { z } from 'zod';
+import { straddleOperations } from '../providers/straddle/operator';
+import { dynamoClient } from '../shared/aws';
+import { requireEnv } from '../shared/env';
+import { getOnboarding } from '../store/onboardings';
+import { parseOrThrow } from './validation';
+
+export const unmaskRequestSchema = z.strictObject({
+  onboardingId: z.string().regex(/^onb_[a-z2-7]{26}$/, 'onboardingId must be an onboarding id'),
+  operator: z.string().regex(/^[A-Za-z0-9._@:-]{1,128}$/, 'operator must be 1 to 128 letters, digits or . _ @ : -'),
+  reason: z.string().trim().min(10, 'reason must say why, in at least 10 characters').max(500, 'reason must be at most 500 characters'),
+});
+
+/** One recorded use of an operator-only action: who, when, why; never what was seen. */
+export interface AuditEntry {
+  onboardingId: string;
+  action: string;
+  operator: string;
+  reason: string;
+  at: string;
+}
+
+/**
+ * Straddle's unmasked customer (full date of birth, SSN or EIN), for an operator who states why. The
+ * use is recorded before the provider is asked, so a look that fails half-way is still on record; the
+ * answer goes back to the caller only: it is never logged or stored.
+ */
+export async function unmaskedStraddleCustomer(input: unknown): Promise<Record<string, unknown>> {
+  const { onboardingId, operator, reason } = parseOrThrow(unmaskRequestSchema, input);
+  const record = await getOnboarding(onboardingId);
+  if (record.provider !== 'straddle' || !record.providerIds.profileId) {
+    throw new Error(`onboarding ${onboardingId} has no Straddle customer`);
+  }
+  const at = new Date().toISOString();
+  await dynamoClient().send(
+    new PutCommand({
+      TableName: requireEnv('TABLE_NAME'),
+      Item: { pk: `AUDIT#${onboardingId}`, sk: `${at}#unmasked-customer`, onboardingId, action: 'unmasked-customer', operator, reason, at },
+    }),
+  );
+  return (await straddleOperations().getUnmaskedCustomer(record.providerIds.profileId)) as unknown as Record<string, unknown>;
+}
+
+/** The recorded operator actions on an onboarding, oldest first. */
+export async function auditTrail(onboardingId: string): Promise<AuditEntry[]> {
+  const { Items = [] } = await dynamoClient().send(
+    new QueryCommand({
+      TableName: requireEnv('TABLE_NAME'),
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': `AUDIT#${onboardingId}` },
+      ConsistentRead: true,
+    }),
+  );
+  return Items.map(({ onboardingId: id, action, operator, reason, at }) => ({ onboardingId: id, action, operator, reason, at }) as AuditEntry);
+}
