@@ -195,6 +195,13 @@ async function applyTo(provider: string, onboardingId: string, update: ProviderU
       reference: update.reference,
     });
   }
+  if (update.kind === 'bankAccount' && update.status === 'rejected') {
+    await publishOnce(record, `BANK#${update.bankAccountId}#rejected`, DETAIL_TYPES.NEEDS_ATTENTION, {
+      attention: ['BANK_ACCOUNT_REJECTED'],
+      reason: 'bank account rejected',
+      reference: update.bankAccountId,
+    });
+  }
   await resumeIfReady(record);
   metrics.addMetric(changed ? 'ProviderUpdateApplied' : 'ProviderUpdateUnchanged', 'Count', 1);
   logger.info('provider update', { provider, onboardingId, kind: update.kind, changed });

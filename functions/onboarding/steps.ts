@@ -90,6 +90,17 @@ export async function createVirtualAccountStep(input: unknown): Promise<{ accoun
   const request = await getPersonalData<OnboardingRequest>(record.vaultKey);
   const adapter = adapterFor(record.provider);
   if (!adapter.createVirtualAccount) throw new Error(`${record.provider} has no virtual accounts`);
+  // The documented order for a new customer: the customer's own bank account first, then the virtual account.
+  if ('bankAccount' in request && request.bankAccount && !record.bankAccount && adapter.addBankAccount) {
+    const bank = await adapter.addBankAccount({ onboardingId, request, profileId, documents: documentAccess(record) });
+    await mutateOnboarding(onboardingId, (current) => ({
+      bankAccount: current.bankAccount ?? { id: bank.id, status: bank.status },
+      providerIds: { ...current.providerIds, bankAccountId: bank.id },
+      timeline: [...current.timeline, timelineEntry('add-bank-account', bank.status, bank.created ? 'created' : 'found existing')],
+    }));
+    await linkProviderCustomer(record.provider, `bank:${bank.id}`, onboardingId);
+    await replayParkedUpdates(record.provider, `bank:${bank.id}`, onboardingId);
+  }
   const account = await adapter.createVirtualAccount({ onboardingId, request, profileId });
   await mutateOnboarding(onboardingId, (current) => ({
     virtualAccount: {

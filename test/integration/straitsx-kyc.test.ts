@@ -227,3 +227,60 @@ describe('StraitsX webhooks', () => {
     expect(JSON.stringify(await historyOf(execution!.executionArn!))).not.toContain('Somebody Else');
   });
 });
+
+describe('StraitsX profile additions', () => {
+  it('adds the USD-rail fields to a verified basic profile, only those it lacks, each by its rule', async () => {
+    const accepted = await api(runtime, 'POST', '/onboardings', {
+      provider: 'straitsx',
+      merchantRef: `usd-${process.pid}`,
+      customer: { registrationType: 'personal', customerName: 'Nur Aisyah', registrationId: `S${String(process.pid).slice(-4)}777U` },
+    });
+    const done = await settled(runtime, accepted.body.onboardingId);
+    const path = `/onboardings/${done.onboardingId}/profile`;
+
+    const invalid = await api(runtime, 'PATCH', path, { customer: { dateOfBirth: '1990-02-30', registrationIdCountry: 'sg' } });
+    expect(invalid.status).toBe(400);
+    expect(invalid.body.errors.map((e: { path: string }) => e.path).sort()).toEqual(['customer.dateOfBirth', 'customer.registrationIdCountry']);
+
+    const partial = await api(runtime, 'PATCH', path, { customer: { dateOfBirth: '1990-02-03', nationality: 'SG', registrationIdCountry: 'SG' } });
+    expect(partial.status).toBe(200);
+    expect(partial.body.profileUpdate.usdReady).toBe(false);
+    expect(partial.body.profileUpdate.added.sort()).toEqual(['dateOfBirth', 'nationality', 'registrationIdCountry']);
+    expect(partial.body.profileUpdate.missingForUsd.sort()).toEqual(['address', 'countryOfResidence', 'registrationIdType']);
+    const profile = runtime.straitsx.profiles().find((p) => p.id === done.providerIds.profileId)!;
+    expect(profile.attributes).toMatchObject({ dateOfBirth: '1990-02-03', nationality: 'SG', registrationIdCountry: 'SG' });
+
+    const rest = await api(runtime, 'PATCH', path, {
+      customer: { registrationIdType: 'identity_card', countryOfResidence: 'SG', address: { street: '1 Marina Boulevard', city: 'Singapore', country: 'SG' } },
+    });
+    expect(rest.body.profileUpdate).toMatchObject({ usdReady: true, missingForUsd: [] });
+    expect((await api(runtime, 'PATCH', path, { customer: { nationality: 'MY' } })).status).toBe(409);
+    expect(JSON.stringify(await tableItems())).not.toContain('1990-02-03');
+  });
+
+  it("adds the customer's bank account with its proof before the virtual account, and tells the merchant when StraitsX rejects it", async () => {
+    const accepted = await api(runtime, 'POST', '/onboardings', {
+      provider: 'straitsx',
+      merchantRef: `bank-${process.pid}`,
+      customer: { registrationType: 'personal', customerName: 'Lee Wei Ming', registrationId: `S${String(process.pid).slice(-4)}888B` },
+      bankAccount: { account_no: '0123456789', account_holder_name: 'Lee Wei Ming', bank: 'DBS' },
+    });
+    const id = accepted.body.onboardingId as string;
+    await waitingFor(id, 'documents');
+    await upload(id, 'bankAccountProof', PDF, 'application/pdf');
+    const done = await settled(runtime, id);
+    expect(done).toMatchObject({ status: 'COMPLETED', bankAccount: { status: 'pending' } });
+    expect(done.timeline.map((t: { step: string }) => t.step)).toEqual(expect.arrayContaining(['add-bank-account', 'create-virtual-account']));
+    const [bank] = runtime.straitsx.bankAccounts().filter((b) => b.customerProfileId === done.providerIds.profileId);
+    expect(bank).toBeDefined();
+
+    const res = await fetch(`${runtime.straitsx.url}/sandbox/customer_profile/${done.providerIds.profileId}/bank_accounts/${bank!.id}?verification_status=rejected`, {
+      method: 'PUT',
+      headers: { 'X-XFERS-APP-API-KEY': runtime.secrets.straitsx.apiKey },
+    });
+    expect(res.status).toBe(200);
+    const notice = await until(() => eventsAbout(runtime, id).find((e) => e['detail-type'] === 'Onboarding Needs Attention'));
+    expect(notice.detail).toMatchObject({ attention: ['BANK_ACCOUNT_REJECTED'] });
+    expect((await view(id)).bankAccount).toEqual({ id: String(bank!.id), status: 'rejected' });
+  });
+});

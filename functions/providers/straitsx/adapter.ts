@@ -5,6 +5,7 @@ import { intEnv, requireEnv } from '../../shared/env';
 import { ProviderConflict, ProviderError } from '../../shared/errors';
 import { readSecret } from '../../shared/secrets';
 import type { AccountResult, DocumentAccess, DocumentSlot, ProfileResult, ProviderAdapter, StepContext } from '../port';
+import { addStraitsxBankAccount, BANK_ACCOUNT_PROOF_SLOT } from './bank-accounts';
 import { type DocumentUrls, requiredDocuments, toPlusProviderBody } from './schema-plus';
 import { StraitsxClient } from './client';
 import { takeProviderToken } from '../../store/rate-limit';
@@ -66,14 +67,30 @@ export class StraitsxAdapter implements ProviderAdapter {
 
   requiredDocuments(request: OnboardingRequest): DocumentSlot[] {
     const straitsx = asStraitsx(request);
-    return straitsx.profileType === 'CP+' ? requiredDocuments(straitsx.customer) : [];
+    return [
+      ...(straitsx.profileType === 'CP+' ? requiredDocuments(straitsx.customer) : []),
+      ...(straitsx.bankAccount ? [{ slot: BANK_ACCOUNT_PROOF_SLOT, required: true }] : []),
+    ];
+  }
+
+  async addBankAccount({ request, profileId, documents }: StepContext & { profileId: string; documents: DocumentAccess }) {
+    const straitsx = asStraitsx(request);
+    if (!straitsx.bankAccount) throw new Error('the request has no bank account');
+    return addStraitsxBankAccount(await this.client(), profileId, straitsx.bankAccount, documents);
+  }
+
+  async updateProfile({ profileId, changes }: StepContext & { profileId: string; changes: Record<string, unknown> }): Promise<ProfileResult> {
+    const client = await this.client();
+    const doc = await client.request<StraitsxProfileDocument>('PATCH', `/kyc/customer_profiles/${encodeURIComponent(profileId)}`, { body: changes });
+    return toProfileResult(doc, false);
   }
 
   /** Short-lived links StraitsX fetches the documents from (it takes documents by URL). */
   private async documentUrls(request: StraitsxRequest, documents: DocumentAccess): Promise<DocumentUrls> {
     const uploaded = new Set(documents.uploaded());
     const urls: Record<string, string> = {};
-    for (const { slot } of this.requiredDocuments(request)) {
+    if (request.profileType !== 'CP+') return urls;
+    for (const { slot } of requiredDocuments(request.customer)) {
       if (uploaded.has(slot)) urls[slot] = await documents.url(slot, DOCUMENT_URL_TTL_SECONDS);
     }
     return urls;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { straitsxCustomerSchema } from './schema';
+import { bankAccountRequestSchema } from './schema-bank-account';
 import { plusCustomerSchema } from './schema-plus';
 import { usdRailMissingFields } from './schema-usd';
 
@@ -24,6 +25,8 @@ const common = {
   provider: z.literal('straitsx'),
   merchantRef,
   virtualAccount: virtualAccountSchema.default({ currency: 'SGD', network: 'fast' }),
+  /** The customer's own bank account, added to the profile once it is verified; its proof is uploaded as a document. */
+  bankAccount: bankAccountRequestSchema.optional(),
 };
 
 /** Basic customer profile (CP): no KYC, verified at once; USD needs the USD-rail fields. */
