@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { type HistoryEvent, LocalStepFunctions } from '../../local/cloud/stepfunctions';
 
@@ -15,6 +16,8 @@ export const SUBSTITUTIONS = {
 export const ID = 'onb_aaaaaaaaaaaaaaaaaaaaaaaaaa';
 /** Every wait gives up after a second, so a timed-out wait costs one second of test time. */
 export const TIMEOUTS = { documents: 1, verification: 1, account: 1 };
+/** The timeouts the workflow sets when its input has none: 7 days for documents, 3 for the verdict and the account. */
+export const DEFAULT_TIMEOUTS = { documents: 604800, verification: 259200, account: 259200 };
 
 /** What a fake function does on one call: return the value, or throw it when it is an Error. */
 export type Step = unknown;
@@ -30,10 +33,10 @@ export const account = (accountStatus: string) => ({ accountStatus });
 
 /** The steps each fake plays in turn (the last one repeats); check-status answers a bare status string. */
 export interface Script {
-  createProfile: Step[];
-  createVirtualAccount?: Step[];
-  checkProfile?: Step[];
-  checkAccount?: Step[];
+  createProfile: readonly Step[];
+  createVirtualAccount?: readonly Step[];
+  checkProfile?: readonly Step[];
+  checkAccount?: readonly Step[];
 }
 
 export interface FinishPayload {
@@ -51,11 +54,19 @@ export interface WaitPayload {
   timeoutSeconds: number;
 }
 
+/** The definition as written, as the tests run it. */
+export function runnableDefinition(): object {
+  return JSON.parse(readFileSync(ASL_PATH, 'utf8')) as object;
+}
+
 const WAIT_STATES = { documents: 'WaitForDocuments', verification: 'WaitForVerdict', account: 'WaitForAccount' } as const;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** The execution input intake sends; a test may pass another one (e.g. the onboarding id alone). */
+export type OnboardingInput = { onboardingId: string; timeouts?: unknown };
+
 /** Starts one onboarding execution; the caller answers its waits and then collects the result. */
-export function startOnboarding(script: Script) {
+export function startOnboarding(script: Script, input: OnboardingInput = { onboardingId: ID, timeouts: TIMEOUTS }) {
   const calls = {
     createProfile: [] as unknown[],
     createVirtualAccount: [] as unknown[],
@@ -64,19 +75,21 @@ export function startOnboarding(script: Script) {
     waitFor: [] as WaitPayload[],
     finish: [] as FinishPayload[],
   };
-  const play = (name: keyof Script, steps: Step[] = []) => (payload: unknown) => {
-    calls[name].push(payload);
-    if (steps.length === 0) throw new Error(`unexpected call of ${name}`);
-    const step = steps[Math.min(calls[name].length, steps.length) - 1];
-    if (step instanceof Error) throw step;
-    return step;
-  };
+  const play =
+    (name: keyof Script, steps: readonly Step[] = []) =>
+    (payload: unknown) => {
+      calls[name].push(payload);
+      if (steps.length === 0) throw new Error(`unexpected call of ${name}`);
+      const step = steps[Math.min(calls[name].length, steps.length) - 1];
+      if (step instanceof Error) throw step;
+      return step;
+    };
   const checkProfile = play('checkProfile', script.checkProfile);
   const checkAccount = play('checkAccount', script.checkAccount);
   const sfn = new LocalStepFunctions({ retryScale: 0.001 });
   const stateMachineArn = sfn.registerStateMachine({
     name: 'onboarding',
-    aslPath: ASL_PATH,
+    definition: runnableDefinition(),
     substitutions: SUBSTITUTIONS,
     taskHandlers: {
       [functionArn('create-profile')]: play('createProfile', script.createProfile),
@@ -93,7 +106,6 @@ export function startOnboarding(script: Script) {
       },
     },
   });
-  const input = { onboardingId: ID, timeouts: TIMEOUTS };
   const { executionArn } = sfn.startExecution({ stateMachineArn, name: ID, input: JSON.stringify(input) });
   let waitsSeen = 0;
 
@@ -125,8 +137,8 @@ export function startOnboarding(script: Script) {
 }
 
 /** Runs an onboarding that never waits (or whose waits time out) to its end. */
-export async function runOnboarding(script: Script) {
-  const run = startOnboarding(script);
+export async function runOnboarding(script: Script, input?: OnboardingInput) {
+  const run = startOnboarding(script, input);
   return { ...(await run.finished()), calls: run.calls };
 }
 
@@ -143,4 +155,6 @@ export const taskErrors = (history: HistoryEvent[]) =>
 export const scheduledPayloads = (history: HistoryEvent[]) =>
   history
     .filter((e) => e.type === 'TaskScheduled')
-    .map((e) => JSON.parse((e.taskScheduledEventDetails as { parameters: string }).parameters).Payload as Record<string, unknown>);
+    .map(
+      (e) => JSON.parse((e.taskScheduledEventDetails as { parameters: string }).parameters).Payload as Record<string, unknown>,
+    );

@@ -4,9 +4,11 @@ import { describe, expect, it } from 'vitest';
 import {
   ASL_PATH,
   account,
+  DEFAULT_TIMEOUTS,
   ID,
   profile,
   providerError,
+  runnableDefinition,
   runOnboarding,
   SUBSTITUTIONS,
   scheduledPayloads,
@@ -34,6 +36,12 @@ describe('onboarding workflow', () => {
     expect([...placeholders].sort()).toEqual(Object.keys(SUBSTITUTIONS).sort());
   });
 
+  it('checks for missing timeouts with Not IsPresent, the form both Step Functions and the local interpreter evaluate alike', () => {
+    // aws-local-stepfunctions never matches `"IsPresent": false`; `Not` of `IsPresent: true` means the same on AWS.
+    const written = JSON.parse(readFileSync(ASL_PATH, 'utf8')) as { States: Record<string, { Choices?: unknown }> };
+    expect(written.States.HasTimeouts!.Choices).toEqual([{ Not: { Variable: '$.timeouts', IsPresent: true }, Next: 'DefaultTimeouts' }]);
+  });
+
   it('declares exponential backoff with full jitter on every retry, and retries provider errors on every provider step', () => {
     const { States } = definition();
     const retries = Object.values(States).flatMap((s) => s.Retry ?? []);
@@ -46,7 +54,7 @@ describe('onboarding workflow', () => {
     }
   });
 
-  it('completes a verified profile once its account is enabled, in six state transitions', async () => {
+  it('completes a verified profile once its account is enabled, in seven state transitions', async () => {
     const { execution, output, calls, history, transitions } = await runOnboarding({
       createProfile: [profile('verified')],
       createVirtualAccount: [account('enabled')],
@@ -66,6 +74,7 @@ describe('onboarding workflow', () => {
       },
     ]);
     expect(statesEntered(history)).toEqual([
+      'HasTimeouts',
       'CreateProfile',
       'ProfileDecision',
       'CreateVirtualAccount',
@@ -74,7 +83,7 @@ describe('onboarding workflow', () => {
       'Completed',
     ]);
     // A change that adds states to the common path shows here (and on the bill: Standard charges per transition).
-    expect(transitions).toBe(6);
+    expect(transitions).toBe(7);
   });
 
   it('completes a verified profile that needs no account, without creating one', async () => {
@@ -84,7 +93,37 @@ describe('onboarding workflow', () => {
     expect(output.result.status).toBe('COMPLETED');
     expect(calls.createVirtualAccount).toHaveLength(0);
     expect(calls.finish.map((c) => c.outcome)).toEqual(['COMPLETED']);
-    expect(statesEntered(history)).toEqual(['CreateProfile', 'ProfileDecision', 'RecordCompleted', 'Completed']);
+    expect(statesEntered(history)).toEqual(['HasTimeouts', 'CreateProfile', 'ProfileDecision', 'RecordCompleted', 'Completed']);
+  });
+
+  it('sets the default timeouts when started with the onboarding id alone, as a console re-run may be', async () => {
+    const { execution, output, calls, history, transitions } = await runOnboarding(
+      { createProfile: [profile('verified')], createVirtualAccount: [account('enabled')] },
+      { onboardingId: ID },
+    );
+
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(output.result).toEqual({ status: 'COMPLETED' });
+    expect(output.timeouts).toEqual(DEFAULT_TIMEOUTS);
+    expect(calls.finish).toEqual([
+      {
+        onboardingId: ID,
+        execution: ID,
+        outcome: 'COMPLETED',
+        state: { onboardingId: ID, timeouts: DEFAULT_TIMEOUTS, profile: profile('verified'), account: account('enabled') },
+      },
+    ]);
+    expect(statesEntered(history)).toEqual([
+      'HasTimeouts',
+      'DefaultTimeouts',
+      'CreateProfile',
+      'ProfileDecision',
+      'CreateVirtualAccount',
+      'AccountDecision',
+      'RecordCompleted',
+      'Completed',
+    ]);
+    expect(transitions).toBe(7 + 1);
   });
 
   it('records a profile rejected at creation as REJECTED, in a successful execution', async () => {
@@ -109,7 +148,10 @@ describe('onboarding workflow', () => {
     const error = calls.finish[0]!.state.error!;
     expect(error.Error).toBe('ProviderRejected');
     // The cause is the Lambda runtime's error document, as on AWS.
-    expect(JSON.parse(error.Cause)).toMatchObject({ errorType: 'ProviderRejected', errorMessage: 'straitsx: ProviderRejected (HTTP 503)' });
+    expect(JSON.parse(error.Cause)).toMatchObject({
+      errorType: 'ProviderRejected',
+      errorMessage: 'straitsx: ProviderRejected (HTTP 503)',
+    });
   });
 
   it('needs attention for a profile status it does not know', async () => {
@@ -122,7 +164,10 @@ describe('onboarding workflow', () => {
   });
 
   it('needs attention when the new account is disabled', async () => {
-    const { output, calls } = await runOnboarding({ createProfile: [profile('verified')], createVirtualAccount: [account('disabled')] });
+    const { output, calls } = await runOnboarding({
+      createProfile: [profile('verified')],
+      createVirtualAccount: [account('disabled')],
+    });
 
     expect(output.result.status).toBe('NEEDS_ATTENTION');
     expect(calls.waitFor).toHaveLength(0);
@@ -142,6 +187,7 @@ describe('onboarding workflow', () => {
     expect(taskErrors(history)).toEqual([name, name, name]);
     // Retries stay inside their state: each is a new attempt (TaskScheduled), not a new state.
     expect(statesEntered(history)).toEqual([
+      'HasTimeouts',
       'CreateProfile',
       'ProfileDecision',
       'CreateVirtualAccount',
@@ -150,13 +196,18 @@ describe('onboarding workflow', () => {
       'Completed',
     ]);
     expect(history.filter((e) => e.type === 'TaskScheduled')).toHaveLength(2 + 3 + 1);
-    expect(transitions).toBe(6 + 3);
+    expect(transitions).toBe(7 + 3);
   });
 
-  it.each(TERMINAL.flatMap((name) => [
-    [name, 'CreateProfile', { createProfile: [providerError(name)] }],
-    [name, 'CreateVirtualAccount', { createProfile: [profile('verified')], createVirtualAccount: [providerError(name)] }],
-  ] as const))('fails on %s from %s without retrying, after recording the failure', async (name, step, script) => {
+  it.each(
+    TERMINAL.flatMap(
+      (name) =>
+        [
+          [name, 'CreateProfile', { createProfile: [providerError(name)] }],
+          [name, 'CreateVirtualAccount', { createProfile: [profile('verified')], createVirtualAccount: [providerError(name)] }],
+        ] as const,
+    ),
+  )('fails on %s from %s without retrying, after recording the failure', async (name, step, script) => {
     const { execution, calls, history } = await runOnboarding(script);
 
     expect(taskErrors(history)).toEqual([name]);

@@ -1,0 +1,66 @@
+import '../local/shared/polyfills';
+import { performance } from 'node:perf_hooks';
+import { startRuntime } from '../local/runtime';
+
+/**
+ * Performance of the embedded stack, for comparison between changes (not a test: nothing fails).
+ * - intake latency: POST /onboardings answered (validation, keyed id, vault write, record, StartExecution);
+ * - end-to-end: a batch of StraitsX onboardings from request to COMPLETED, with the provider's 5 requests
+ *   per second enforced by the sandbox and respected by the shared budget;
+ * - state transitions of one onboarding (Standard workflows are billed per transition).
+ */
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
+
+const count = Number(process.env.BENCH_ONBOARDINGS ?? 40);
+const percentile = (values: number[], p: number) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+};
+
+const runtime = await startRuntime({ retryScale: 1, logFile: false });
+const post = (i: number) =>
+  fetch(`${runtime.apiUrl}/onboardings`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      provider: 'straitsx',
+      merchantRef: `bench-${i}`,
+      customer: { registrationType: 'personal', customerName: `Bench Customer ${i}`, registrationId: `S${String(1_000_000 + i)}B` },
+    }),
+  }).then(async (res) => ({ status: res.status, body: (await res.json()) as { onboardingId: string } }));
+
+try {
+  const started = performance.now();
+  const latencies: number[] = [];
+  const ids: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const t0 = performance.now();
+    const { status, body } = await post(i);
+    latencies.push(performance.now() - t0);
+    if (status !== 202) throw new Error(`intake answered ${status}`);
+    ids.push(body.onboardingId);
+  }
+  const results = await Promise.all(
+    ids.map(async (id) => {
+      const arn = `${runtime.stateMachineArn.replace(':stateMachine:', ':execution:')}:${id}`;
+      const done = await runtime.cloud.sfn.waitForExecution(arn, 300_000);
+      return { status: done.status, transitions: runtime.cloud.sfn.stateTransitions(arn) };
+    }),
+  );
+  const elapsed = (performance.now() - started) / 1000;
+  const succeeded = results.filter((r) => r.status === 'SUCCEEDED').length;
+  const providerCalls = runtime.straitsx.requests().length;
+  const throttled = runtime.straitsx.requests().filter((r) => r.status === 429).length;
+  const lines = [
+    `onboardings                 ${count} (StraitsX basic profile + SGD account)`,
+    `intake latency              p50 ${percentile(latencies, 50).toFixed(1)} ms, p95 ${percentile(latencies, 95).toFixed(1)} ms, max ${Math.max(...latencies).toFixed(1)} ms`,
+    `end to end                  ${elapsed.toFixed(1)} s for all, ${(count / elapsed).toFixed(2)} onboardings/s`,
+    `succeeded                   ${succeeded}/${count}`,
+    `state transitions each      ${[...new Set(results.map((r) => r.transitions))].join(', ')}`,
+    `provider requests           ${providerCalls} (${(providerCalls / count).toFixed(1)} per onboarding), ${throttled} answered 429`,
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+} finally {
+  await runtime.stop();
+}
