@@ -194,11 +194,11 @@ describe('Wallex adapter', () => {
     expect(wallex.calls.at(-1)).toBe(`PATCH /v2/users/${USER}/detail`);
   });
 
-  it('reports an undocumented status as pending with the raw word, and sends nothing', async () => {
+  it('reports an undocumented status as unknown with the raw word, and sends nothing', async () => {
     const wallex = scripted({ [`GET /v2/users/${USER}`]: { id: USER, status: 'pending_docs' } });
     const adapter = new WallexAdapter({ client: async () => wallex.client, progress: memoryProgressStore() });
     const result = await adapter.createProfile({ ...ctx, documents: files(), profileId: USER });
-    expect(result).toEqual({ profileId: USER, status: 'pending', created: false, providerStatus: 'pending_docs' });
+    expect(result).toEqual({ profileId: USER, status: 'unknown', created: false, providerStatus: 'pending_docs' });
     expect(wallex.calls).toEqual([`GET /v2/users/${USER}`]);
   });
 

@@ -65,7 +65,7 @@ describe('parseWallexNotification', () => {
     const result = parseWallexNotification({ resource: 'user', resourceId: 'u-1', status: 'Active' });
     expect(result).toMatchObject({
       success: true,
-      notification: { profileStatus: 'pending', unknownStatus: true, status: 'Active' },
+      notification: { profileStatus: 'unknown', unknownStatus: true, status: 'Active' },
     });
   });
 
