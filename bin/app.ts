@@ -1,7 +1,5 @@
 import { App, Validations } from 'aws-cdk-lib';
-import { AwsSolutionsChecks } from 'cdk-nag';
 import { ConfigError, type OnboardingConfig, readConfig } from '../lib/config';
-import { OnboardingStack } from '../lib/onboarding-stack';
 
 const app = new App();
 
@@ -14,6 +12,10 @@ try {
   console.error(error.message);
   process.exit(1);
 }
+
+// Loaded once the context passes: a refused context answers at once, without loading every construct.
+const { OnboardingStack } = await import('../lib/onboarding-stack');
+const { AwsSolutionsChecks } = await import('cdk-nag');
 
 new OnboardingStack(app, config.stackName, {
   stackName: config.stackName,

@@ -14,6 +14,56 @@ const RETENTION_DAYS: readonly number[] = Object.values(RetentionDays).filter((v
  */
 const blankAsUnset = (value: unknown) => (value === '' ? undefined : value);
 
+/**
+ * The onboarding state machine's own `TimeoutSeconds` (workflows/onboarding.asl.json): every wait of an
+ * execution must fit inside it, or the execution times out before the workflow asks the provider itself.
+ */
+export const ONBOARDING_EXECUTION_TIMEOUT_SECONDS = 30 * 24 * 3600;
+
+/**
+ * Wallex's documented webhook source addresses: sandbox (Singapore) and production (Singapore,
+ * Indonesia, Hong Kong, Malaysia, Japan). Only these may call `POST /webhooks/wallex`.
+ */
+export const WALLEX_SOURCE_IPS = [
+  '175.41.191.143',
+  '3.0.113.21',
+  '108.136.189.251',
+  '18.166.110.81',
+  '13.251.169.211',
+  '13.230.240.139',
+] as const;
+
+const httpsUrl = z.url({ protocol: /^https$/, error: 'must be an https URL' });
+
+/** A wait of the onboarding workflow, in seconds: at least a minute, at most the execution's own limit. */
+const waitSeconds = (fallback: number) =>
+  z.coerce
+    .number({ error: 'must be a number of seconds' })
+    .int('must be a whole number of seconds')
+    .min(60, 'must be at least 60 (1 minute)')
+    .max(
+      ONBOARDING_EXECUTION_TIMEOUT_SECONDS,
+      `must be at most ${ONBOARDING_EXECUTION_TIMEOUT_SECONDS} (30 days, the execution limit)`,
+    )
+    .default(fallback);
+
+/**
+ * `-c wallexSourceIps=a,b` arrives as one string; a JSON array (cdk.json, or `-c 'wallexSourceIps=["a"]'`)
+ * as itself. Both become a list of trimmed entries.
+ */
+const listFromContext = (value: unknown) => {
+  if (typeof value !== 'string') return value;
+  const text = value.trim();
+  if (text.startsWith('[')) {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      return value;
+    }
+  }
+  return text === '' ? [] : text.split(',').map((entry) => entry.trim());
+};
+
 /** The stack's configuration, read from CDK context. Every key is optional and has a safe default. */
 export const configSchema = z.object({
   stackName: z
@@ -24,7 +74,11 @@ export const configSchema = z.object({
     .string()
     .regex(/^[a-z0-9-]{1,32}$/, 'must be 1 to 32 lowercase letters, digits or hyphens')
     .default('default'),
-  straitsxBaseUrl: z.url({ protocol: /^https$/, error: 'must be an https URL' }).default('https://api-sandbox.straitsx.com/v1'),
+  straitsxBaseUrl: httpsUrl.default('https://api-sandbox.straitsx.com/v1'),
+  /** StraitsX's legacy Connect API, used by the Connect migration only. */
+  straitsxConnectBaseUrl: httpsUrl.default('https://sandbox.xfers.io/api/v3'),
+  wallexBaseUrl: httpsUrl.default('https://api-demo.wallex.asia'),
+  straddleBaseUrl: httpsUrl.default('https://sandbox.straddle.com'),
   merchantEventSource: z
     .string()
     .regex(/^[A-Za-z0-9._-]{1,256}$/, 'must be 1 to 256 letters, digits, dots, hyphens or underscores')
@@ -47,6 +101,34 @@ export const configSchema = z.object({
     .refine((days) => RETENTION_DAYS.includes(days), `must be one of ${RETENTION_DAYS.join(', ')}`)
     .default(30),
   alarmEmail: z.preprocess(blankAsUnset, z.email('must be an email address').optional()),
+  /** How long an onboarding waits for the merchant's documents (default 7 days). */
+  documentsTimeoutSeconds: waitSeconds(7 * 24 * 3600),
+  /** How long it waits for the provider's verdict on a profile (default 3 days). */
+  verificationTimeoutSeconds: waitSeconds(3 * 24 * 3600),
+  /** How long it waits for a pending virtual account to settle (default 3 days). */
+  accountTimeoutSeconds: waitSeconds(3 * 24 * 3600),
+  wallexSourceIps: z.preprocess(
+    listFromContext,
+    z
+      .array(z.ipv4({ error: 'must hold IPv4 addresses only (for example 175.41.191.143)' }), {
+        error: 'must be a list of IPv4 addresses (a JSON array, or comma-separated with -c)',
+      })
+      .min(1, 'must hold at least one address: without one, no Wallex notification could arrive')
+      .default([...WALLEX_SOURCE_IPS]),
+  ),
+});
+
+/** The three waits run one after the other in the worst case: together they must fit in one execution. */
+const WAIT_KEYS = ['documentsTimeoutSeconds', 'verificationTimeoutSeconds', 'accountTimeoutSeconds'] as const;
+const checkedSchema = configSchema.superRefine((config, ctx) => {
+  const total = WAIT_KEYS.reduce((sum, key) => sum + config[key], 0);
+  if (total >= ONBOARDING_EXECUTION_TIMEOUT_SECONDS) {
+    ctx.addIssue({
+      code: 'custom',
+      path: [WAIT_KEYS.join(' + ')],
+      message: `must add up to less than ${ONBOARDING_EXECUTION_TIMEOUT_SECONDS} (30 days, the execution limit); they add up to ${total}`,
+    });
+  }
 });
 
 /** The checked configuration the stack is built from. */
@@ -62,7 +144,7 @@ export class ConfigError extends Error {
 
 /** Checks raw context values and returns the configuration, or throws a ConfigError naming every bad key. */
 export function parseConfig(raw: Record<string, unknown>): OnboardingConfig {
-  const result = configSchema.safeParse(raw);
+  const result = checkedSchema.safeParse(raw);
   if (result.success) return result.data;
   const lines = result.error.issues.map((issue) => `  - context key "${issue.path.join('.')}": ${issue.message}`);
   throw new ConfigError(`Invalid CDK context (set with -c key=value or in cdk.json):\n${lines.join('\n')}`);

@@ -1,17 +1,17 @@
-import { fileURLToPath } from 'node:url';
 import { Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
+import { STRAITSX_CALLBACK_EVENTS } from '../functions/providers/straitsx/webhook';
 import type { OnboardingConfig } from './config';
 import { OnboardingApi } from './constructs/api';
-import { DocumentsBucket, VAULT_PREFIX } from './constructs/bucket';
+import { DocumentsBucket } from './constructs/bucket';
 import { Encryption } from './constructs/encryption';
 import { MerchantEvents } from './constructs/events';
-import { OnboardingFunction } from './constructs/function';
 import { Monitoring } from './constructs/monitoring';
 import { StackOutputs } from './constructs/outputs';
 import { ProviderSecrets } from './constructs/secrets';
 import { OnboardingTable } from './constructs/table';
-import { Workflow } from './constructs/workflow';
+import { wireEntryPoints } from './wiring/entry-points';
+import { wireWorkflows } from './wiring/workflows';
 
 /** Props of {@link OnboardingStack}. */
 export interface OnboardingStackProps extends StackProps {
@@ -19,9 +19,10 @@ export interface OnboardingStackProps extends StackProps {
   readonly config: OnboardingConfig;
 }
 
-const workflowFile = (name: string) => fileURLToPath(new URL(`../workflows/${name}.asl.json`, import.meta.url));
-
-/** The onboarding orchestrator: wires the constructs of lib/constructs, creates nothing of its own. */
+/**
+ * The onboarding orchestrator: wires the constructs of lib/constructs, creates nothing of its own. The
+ * functions are wired in lib/wiring (workflow steps, entry points), directly in this stack.
+ */
 export class OnboardingStack extends Stack {
   constructor(scope: Construct, id: string, props: OnboardingStackProps) {
     super(scope, id, props);
@@ -37,110 +38,66 @@ export class OnboardingStack extends Stack {
       encryption,
     });
 
-    const defaults = { table: table.table, logRetention: config.logRetentionDays, logKey: encryption.key };
-    const bucketEnv = { BUCKET_NAME: documents.bucket.bucketName };
-
-    // Workflow steps: the same functions serve every provider, so they can read every provider's secret.
-    const providerEnv = {
-      ...bucketEnv,
-      ...secrets.providerEnvironment(),
-      STRAITSX_BASE_URL: config.straitsxBaseUrl,
-      PROVIDER_TIMEOUT_MS: String(config.providerTimeoutMs),
-    };
-    const createProfile = new OnboardingFunction(this, 'CreateProfile', {
-      ...defaults,
-      handler: 'create-profile',
-      description: 'Workflow step: creates (or finds) the customer profile at the provider',
-      environment: providerEnv,
-    });
-    const createVirtualAccount = new OnboardingFunction(this, 'CreateVirtualAccount', {
-      ...defaults,
-      handler: 'create-virtual-account',
-      description: 'Workflow step: creates (or finds) the virtual bank account',
-      environment: providerEnv,
-    });
-    for (const step of [createProfile, createVirtualAccount]) {
-      table.grantReadWrite(step);
-      documents.grantRead(step, VAULT_PREFIX);
-      secrets.grantProvidersRead(step);
-    }
-    const finish = new OnboardingFunction(this, 'Finish', {
-      ...defaults,
-      handler: 'finish',
-      description: 'Workflow step: records the outcome and publishes it on the bus',
-      environment: events.environment(),
-    });
-    table.grantReadWrite(finish);
-    events.grantPublish(finish);
-
-    const onboarding = new Workflow(this, 'Onboarding', {
-      definitionFile: workflowFile('onboarding'),
-      functions: {
-        CreateProfileFunctionArn: createProfile,
-        CreateVirtualAccountFunctionArn: createVirtualAccount,
-        FinishFunctionArn: finish,
-      },
-      logRetention: config.logRetentionDays,
-      logKey: encryption.key,
-    });
-
-    const intake = new OnboardingFunction(this, 'Intake', {
-      ...defaults,
-      handler: 'intake',
-      description: 'POST /onboardings and Customer Onboarding Requested events: validates, vaults, starts the workflow',
-      environment: {
-        ...bucketEnv,
-        ...secrets.platformEnvironment(),
-        // Refused merchant events are answered with an event on the bus.
-        ...events.environment(),
-        STATE_MACHINE_ARN: onboarding.stateMachine.stateMachineArn,
-        MERCHANT_ID: config.merchantId,
-      },
-    });
-    table.grantReadWrite(intake);
-    documents.grantPut(intake, VAULT_PREFIX);
-    secrets.grantPlatformRead(intake);
-    onboarding.grantStart(intake);
-    events.grantPublish(intake);
-    events.routeOnboardingRequests(intake);
-
-    const getOnboarding = new OnboardingFunction(this, 'GetOnboarding', {
-      ...defaults,
-      handler: 'get-onboarding',
-      description: 'GET /onboardings/{id}: status, provider ids and timeline',
-    });
-    table.grantRead(getOnboarding);
+    const parts = { stack: this, config, encryption, table, documents, secrets, events };
+    const workflows = wireWorkflows(parts);
+    const { onboarding, connectMigration } = workflows;
+    const entryPoints = wireEntryPoints(parts, workflows);
 
     const api = new OnboardingApi(this, 'Api', {
-      intake,
-      getOnboarding,
+      ...entryPoints.routes,
+      wallexSourceIps: config.wallexSourceIps,
       logRetention: config.logRetentionDays,
       logKey: encryption.key,
     });
 
     const monitoring = new Monitoring(this, 'Monitoring', { encryption, alarmEmail: config.alarmEmail });
     monitoring.watchStateMachine('Onboarding', onboarding.stateMachine);
-    const functions = {
-      Intake: intake,
-      GetOnboarding: getOnboarding,
-      CreateProfile: createProfile,
-      CreateVirtualAccount: createVirtualAccount,
-      Finish: finish,
-    };
+    monitoring.watchStateMachine('ConnectMigration', connectMigration.stateMachine);
+    const functions = { ...entryPoints.functions, ...workflows.functions };
     for (const [name, fn] of Object.entries(functions)) monitoring.watchFunction(name, fn);
     monitoring.watchDeadLetterQueue('OnboardingRequestsDlq', events.deadLetterQueue);
     monitoring.watchApi('Api', api.api);
 
     new StackOutputs(this, 'Outputs', {
-      ApiUrl: { value: api.api.url, description: 'Base URL of the onboarding API (IAM-signed requests)' },
+      ApiUrl: { value: api.api.url, description: 'Base URL of the onboarding API' },
+      MerchantApiAccessPolicyArn: {
+        value: api.merchantAccess.managedPolicyArn,
+        description: "Attach to the merchant backend's role: IAM-signed calls to the merchant routes",
+      },
+      OperatorApiAccessPolicyArn: {
+        value: api.operatorAccess.managedPolicyArn,
+        description: 'Attach to authorised operators only: IAM-signed POST /onboardings/{id}/review',
+      },
+      StraitsxWebhookUrlPattern: {
+        value: api.webhookUrls.straitsx,
+        description: `Register at StraitsX once per callback, <event> being each of: ${STRAITSX_CALLBACK_EVENTS.join(', ')}`,
+      },
+      StraddleWebhookUrl: { value: api.webhookUrls.straddle, description: 'Register as the Straddle webhook endpoint' },
+      WallexWebhookUrl: {
+        value: api.webhookUrls.wallex,
+        description: 'Register as the Wallex notification URL, with the secret header',
+      },
       EventBusName: { value: events.bus.eventBusName, description: "The merchant's event bus" },
       StateMachineArn: { value: onboarding.stateMachine.stateMachineArn, description: 'The onboarding state machine' },
+      ConnectMigrationStateMachineArn: {
+        value: connectMigration.stateMachine.stateMachineArn,
+        description: 'The StraitsX Connect migration state machine',
+      },
       TableName: { value: table.table.tableName, description: 'The onboarding table' },
       BucketName: { value: documents.bucket.bucketName, description: 'PII vault and documents bucket' },
       PlatformSecretArn: { value: secrets.platform.secretArn, description: 'Platform secret (generated; never change it)' },
-      StraitsxSecretArn: { value: secrets.providers.straitsx.secretArn, description: 'Set to {"apiKey": "..."} after deploy' },
-      WallexSecretArn: { value: secrets.providers.wallex.secretArn, description: 'Wallex credentials, set after deploy' },
-      StraddleSecretArn: { value: secrets.providers.straddle.secretArn, description: 'Straddle credentials, set after deploy' },
+      StraitsxSecretArn: {
+        value: secrets.providers.straitsx.secretArn,
+        description: 'Set to {"apiKey": "...", "callbackSigningKey": "..."} after deploy',
+      },
+      WallexSecretArn: {
+        value: secrets.providers.wallex.secretArn,
+        description: 'Wallex credentials and webhook header, set after deploy',
+      },
+      StraddleSecretArn: {
+        value: secrets.providers.straddle.secretArn,
+        description: 'Straddle API key and webhook secret, set after deploy',
+      },
       AlarmTopicArn: { value: monitoring.topic.topicArn, description: 'Alarm notifications' },
     });
   }

@@ -3,45 +3,85 @@ import {
   AccessLogFormat,
   AuthorizationType,
   EndpointType,
-  JsonSchemaType,
-  JsonSchemaVersion,
   LambdaIntegration,
   LogGroupLogDestination,
+  type Method,
   MethodLoggingLevel,
-  ResponseType,
+  type MethodOptions,
+  type Model,
   RestApi,
 } from 'aws-cdk-lib/aws-apigateway';
+import type { ManagedPolicy } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { PROVIDERS } from '../../functions/onboarding/request';
+import { addWebhookResourcePolicy, createInvokePolicy } from './api-access';
+import { addRequestModels } from './api-models';
 
-/** Props of {@link OnboardingApi}. */
+/** Props of {@link OnboardingApi}: the function behind each route. */
 export interface OnboardingApiProps {
-  /** Handles `POST /onboardings`. */
+  /** `POST /onboardings`. */
   readonly intake: IFunction;
-  /** Handles `GET /onboardings/{id}`. */
+  /** `GET /onboardings/{id}`. */
   readonly getOnboarding: IFunction;
+  /** `POST /onboardings/{id}/documents`. */
+  readonly documents: IFunction;
+  /** `PATCH /onboardings/{id}/profile`. */
+  readonly profileUpdate: IFunction;
+  /** `POST /migrations/connect`. */
+  readonly migrationsIntake: IFunction;
+  /** `POST /onboardings/{id}/review` (operators). */
+  readonly review: IFunction;
+  /** `POST /webhooks/straitsx/{event}`, `POST /webhooks/straddle`, `POST /webhooks/wallex`. */
+  readonly webhooks: { readonly straitsx: IFunction; readonly straddle: IFunction; readonly wallex: IFunction };
+  /** The only addresses `POST /webhooks/wallex` accepts (Wallex signs nothing). */
+  readonly wallexSourceIps: readonly string[];
   /** Retention of the access log group. */
   readonly logRetention: RetentionDays;
   /** Key the access log group is encrypted with. */
   readonly logKey: IKey;
 }
 
+/** The URL to register at each provider. StraitsX takes one URL per callback type, named in the path. */
+export interface WebhookUrls {
+  readonly straitsx: string;
+  readonly straddle: string;
+  readonly wallex: string;
+}
+
 /** Requests per second (steady) and burst for the whole stage: well above a merchant's onboarding rate. */
 const THROTTLE = { rate: 50, burst: 100 } as const;
 
 /**
- * The merchant's REST API. Every route uses IAM authorization (the merchant's backend signs requests
- * with SigV4), and requests are checked for shape before a function runs; the handler applies the
- * provider's full rules and names each failing field.
+ * The onboarding REST API: the merchant's routes, the operators' review route and the providers' webhooks.
+ *
+ * Who may call what:
+ * - Merchant routes (`POST /onboardings`, `GET /onboardings/{id}`, `POST /onboardings/{id}/documents`,
+ *   `PATCH /onboardings/{id}/profile`, `POST /migrations/connect`) take IAM-signed (SigV4) requests
+ *   from principals that hold the {@link merchantAccess} policy.
+ * - The review route (`POST /onboardings/{id}/review`) takes IAM-signed requests from principals that hold
+ *   the {@link operatorAccess} policy: attaching it is how an operator is authorised, and only those
+ *   principals can verify or reject a profile. Merchant principals cannot; operators cannot call the
+ *   merchant routes unless given that policy too. The operator's IAM identity is recorded on the decision.
+ * - Webhook routes take unsigned requests (providers cannot sign SigV4); each function verifies the
+ *   request on its raw body before acting, and `POST /webhooks/wallex` is open to Wallex's addresses only
+ *   (see {@link addWebhookResourcePolicy}).
+ *
+ * JSON routes are checked for shape before a function runs; the handler applies the full rules and
+ * names each failing field. Webhook bodies reach their functions untouched.
  */
 export class OnboardingApi extends Construct {
   /** The REST API. */
   readonly api: RestApi;
   /** Access logs of the stage: who called what and the status, never request bodies. */
   readonly accessLogs: LogGroup;
+  /** `execute-api:Invoke` on the merchant routes only: attach it to the merchant's backend role. */
+  readonly merchantAccess: ManagedPolicy;
+  /** `execute-api:Invoke` on the review route only: attach it to the operators' principals. */
+  readonly operatorAccess: ManagedPolicy;
+  /** What to register at each provider. */
+  readonly webhookUrls: WebhookUrls;
 
   constructor(scope: Construct, id: string, props: OnboardingApiProps) {
     super(scope, id);
@@ -77,58 +117,82 @@ export class OnboardingApi extends Construct {
       },
     });
 
-    // One validator for all methods: each checks what its method declares (body model, required parameters).
+    // One validator for all JSON methods: each checks what its method declares (body model, required parameters).
     const validator = this.api.addRequestValidator('Validator', { validateRequestBody: true, validateRequestParameters: true });
-    const requestModel = this.api.addModel('OnboardingRequest', {
-      contentType: 'application/json',
-      modelName: 'OnboardingRequest',
-      schema: {
-        schema: JsonSchemaVersion.DRAFT4,
-        title: 'OnboardingRequest',
-        type: JsonSchemaType.OBJECT,
-        required: ['provider', 'merchantRef', 'customer'],
-        properties: {
-          provider: { type: JsonSchemaType.STRING, enum: [...PROVIDERS] },
-          merchantRef: { type: JsonSchemaType.STRING, minLength: 1, maxLength: 191 },
-          customer: { type: JsonSchemaType.OBJECT },
-        },
-      },
-    });
-    // Gateway responses support no templating functions, so the validator's own text (which may hold
-    // quotes) cannot be embedded safely: state the shape rules instead of a bare "Invalid request body".
-    this.api.addGatewayResponse('BadRequestBody', {
-      type: ResponseType.BAD_REQUEST_BODY,
-      statusCode: '400',
-      templates: {
-        'application/json': JSON.stringify({
-          message: `The body must be a JSON object with provider (one of: ${PROVIDERS.join(', ')}), merchantRef (1 to 191 characters) and customer (an object).`,
-        }),
-      },
-    });
+    const models = addRequestModels(this.api);
 
     // The stack exports the URL under a plain name (ApiUrl); drop the construct's own hashed duplicate.
     this.api.node.tryRemoveChild('Endpoint');
 
+    const signed = (body?: Model, withId = false): MethodOptions => ({
+      requestValidator: validator,
+      ...(body ? { requestModels: { 'application/json': body } } : {}),
+      ...(withId ? { requestParameters: { 'method.request.path.id': true } } : {}),
+    });
     const onboardings = this.api.root.addResource('onboardings');
-    onboardings.addMethod('POST', new LambdaIntegration(props.intake), {
-      requestValidator: validator,
-      requestModels: { 'application/json': requestModel },
-    });
-    onboardings.addResource('{id}').addMethod('GET', new LambdaIntegration(props.getOnboarding), {
-      requestValidator: validator,
-      requestParameters: { 'method.request.path.id': true },
-    });
+    const onboarding = onboardings.addResource('{id}');
+    const merchantMethods = [
+      onboardings.addMethod('POST', new LambdaIntegration(props.intake), signed(models.onboarding)),
+      onboarding.addMethod('GET', new LambdaIntegration(props.getOnboarding), signed(undefined, true)),
+      onboarding
+        .addResource('documents')
+        .addMethod('POST', new LambdaIntegration(props.documents), signed(models.documentUpload, true)),
+      onboarding
+        .addResource('profile')
+        .addMethod('PATCH', new LambdaIntegration(props.profileUpdate), signed(models.profileUpdate, true)),
+      this.api.root
+        .addResource('migrations')
+        .addResource('connect')
+        .addMethod('POST', new LambdaIntegration(props.migrationsIntake), signed(models.connectMigration)),
+    ];
+    const reviewMethod = onboarding
+      .addResource('review')
+      .addMethod('POST', new LambdaIntegration(props.review), signed(models.reviewDecision, true));
+    for (const method of [...merchantMethods, reviewMethod]) acknowledgeSigned(method);
+
+    // No model and no validator: the signature is over the raw body, which must reach the function as sent.
+    const unsigned: MethodOptions = { authorizationType: AuthorizationType.NONE };
+    const webhooks = this.api.root.addResource('webhooks');
+    const straitsx = webhooks.addResource('straitsx').addResource('{event}');
+    const straddle = webhooks.addResource('straddle');
+    const wallex = webhooks.addResource('wallex');
+    acknowledgeWebhook(
+      straitsx.addMethod('POST', new LambdaIntegration(props.webhooks.straitsx), unsigned),
+      'StraitsX callbacks: the hex HMAC-SHA256 in Xfers-Signature is checked on the raw body, in constant time',
+    );
+    acknowledgeWebhook(
+      straddle.addMethod('POST', new LambdaIntegration(props.webhooks.straddle), unsigned),
+      'Straddle webhooks: the Svix signature (webhook-id, webhook-timestamp, webhook-signature) is checked on the raw body, within 5 minutes',
+    );
+    acknowledgeWebhook(
+      wallex.addMethod('POST', new LambdaIntegration(props.webhooks.wallex), unsigned),
+      "Wallex notifications: the resource policy admits Wallex's documented addresses only, the secret header set on the subscription is checked, and every resource is read again from Wallex",
+    );
+    addWebhookResourcePolicy(this.api, props.wallexSourceIps);
+    this.webhookUrls = {
+      straitsx: this.api.urlForPath('/webhooks/straitsx/<event>'),
+      straddle: this.api.urlForPath(straddle.path),
+      wallex: this.api.urlForPath(wallex.path),
+    };
+
+    this.merchantAccess = createInvokePolicy(
+      this,
+      'MerchantApiAccess',
+      "Calls the merchant routes of the onboarding API (onboardings, their documents and profile, Connect migrations); attach to the merchant's backend",
+      merchantMethods,
+    );
+    this.operatorAccess = createInvokePolicy(
+      this,
+      'OperatorApiAccess',
+      'Decides onboarding reviews (POST /onboardings/{id}/review); attach to authorised operators only',
+      [reviewMethod],
+    );
 
     Validations.of(this.api).acknowledge(
       {
-        id: 'AwsSolutions-COG4',
-        reason:
-          "The callers are the merchant's own backends, which sign requests with IAM (SigV4); there are no end-user logins.",
-      },
-      {
         id: 'AwsSolutions-APIG3',
         reason:
-          'Every route requires an IAM-signed request and the stage is throttled; unsigned traffic is refused before any function runs.',
+          'The stage is throttled; merchant and operator routes refuse unsigned requests before any function runs, and webhook functions check each request (HMAC, Svix signature, secret header, and Wallex source addresses in the resource policy) before acting.',
       },
       {
         id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
@@ -136,4 +200,19 @@ export class OnboardingApi extends Construct {
       },
     );
   }
+}
+
+/** A route that requires IAM (SigV4) signatures: who may call it is set by IAM policies, not user pools. */
+function acknowledgeSigned(method: Method): void {
+  Validations.of(method).acknowledge({
+    id: 'AwsSolutions-COG4',
+    reason:
+      "Callers are the merchant's backends and the operators, which sign requests with IAM (SigV4) under the MerchantApiAccess or OperatorApiAccess policy; there are no end-user logins.",
+  });
+}
+
+/** A provider webhook route: the provider cannot sign SigV4, and the function verifies what arrives. */
+function acknowledgeWebhook(method: Method, verification: string): void {
+  const reason = `Payment providers cannot sign SigV4 or hold user-pool tokens. ${verification}; a request that fails changes nothing.`;
+  Validations.of(method).acknowledge({ id: 'AwsSolutions-APIG4', reason }, { id: 'AwsSolutions-COG4', reason });
 }

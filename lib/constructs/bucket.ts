@@ -1,8 +1,9 @@
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
-import { BlockPublicAccess, Bucket, BucketEncryption, type CfnBucket, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
+import { BlockPublicAccess, Bucket, BucketEncryption, type CfnBucket, EventType, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
+import { LambdaDestination } from 'aws-cdk-lib/aws-s3-notifications';
 import { S3_SERVER_ACCESS_LOGS_USE_BUCKET_POLICY } from 'aws-cdk-lib/cx-api';
 import { Construct } from 'constructs';
 import { acknowledgeOnRole } from './function';
@@ -15,6 +16,8 @@ export interface DocumentsBucketProps {
 
 /** Object-key prefix of the PII vault (see functions/store/vault.ts). */
 export const VAULT_PREFIX = 'vault/';
+/** Object-key prefix of the merchants' uploaded documents (see functions/store/documents.ts). */
+export const DOCUMENTS_PREFIX = 'documents/';
 
 /**
  * The bucket that holds the PII vault (`vault/`) and customers' documents (`documents/`), encrypted with
@@ -66,9 +69,31 @@ export class DocumentsBucket extends Construct {
     this.grantObjects(fn, prefix, 's3:PutObject', 'kms:GenerateDataKey');
   }
 
-  /** Lets a function read objects under a prefix. */
+  /**
+   * Lets a function read objects under a prefix: GetObject, which also covers HeadObject and GET URLs
+   * the function presigns (the provider then reads with the function's permissions, for a few minutes).
+   */
   grantRead(fn: IFunction, prefix: string): void {
     this.grantObjects(fn, prefix, 's3:GetObject', 'kms:Decrypt');
+  }
+
+  /**
+   * Invokes a function for every object created under a prefix (an S3 event notification: the function
+   * receives the S3 event's `Records`). Reading what landed is granted separately.
+   */
+  notifyOnCreate(fn: IFunction, prefix: string): void {
+    this.bucket.addEventNotification(EventType.OBJECT_CREATED, new LambdaDestination(fn), { prefix });
+    // CloudFormation cannot set a notification on a bucket it also creates with its own permission
+    // (a cycle), so CDK configures it with one singleton function per stack at deploy time.
+    const stack = Stack.of(this);
+    const configurator = stack.node.children.find((child) => child.node.id.startsWith('BucketNotificationsHandler'));
+    if (!configurator) return;
+    // Its only other permission is s3:PutBucketNotification on this bucket.
+    Validations.of(configurator).acknowledge({
+      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+      reason:
+        "CDK's own deploy-time function that sets the bucket's event notifications; it runs only during deployments, and the AWS managed policy lets it write its logs.",
+    });
   }
 
   private grantObjects(fn: IFunction, prefix: string, s3Action: string, kmsAction: string): void {

@@ -44,6 +44,8 @@ export interface OnboardingFunctionProps {
 export class OnboardingFunction extends NodejsFunction {
   /** The function's log group. */
   readonly logs: LogGroup;
+  /** Its entry point under functions/handlers, without `.ts`. */
+  readonly handlerName: string;
 
   constructor(scope: Construct, id: string, props: OnboardingFunctionProps) {
     const logs = new LogGroup(scope, `${id}Logs`, { retention: props.logRetention, encryptionKey: props.logKey });
@@ -84,6 +86,7 @@ export class OnboardingFunction extends NodejsFunction {
       },
     });
     this.logs = logs;
+    this.handlerName = props.handler;
     logs.grantWrite(role);
     acknowledgeOnRole(
       this,

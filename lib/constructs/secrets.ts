@@ -10,9 +10,11 @@ export type SecretProvider = (typeof SECRET_PROVIDERS)[number];
 
 /** What the operator puts in each provider's secret, as the provider's adapter reads it. */
 const CREDENTIALS_SHAPE: Record<SecretProvider, string> = {
-  straitsx: '{"apiKey": "<StraitsX API key>"}',
-  wallex: 'JSON credentials as the Wallex adapter reads them',
-  straddle: 'JSON credentials as the Straddle adapter reads them',
+  straitsx:
+    '{"apiKey", "callbackSigningKey" (verifies Xfers-Signature on callbacks), optionally "signingKeyId" and "signingPrivateKeyPem" (request signing)}',
+  wallex:
+    '{"apiKey", "accessKeyId", "secretAccessKey", "webhookHeaderName", "webhookHeaderValue" (the secret header set on the notification subscription)}',
+  straddle: '{"apiKey", "webhookSecret" (whsec_..., verifies webhook signatures)}',
 };
 
 /** Props of {@link ProviderSecrets}. */
@@ -78,9 +80,19 @@ export class ProviderSecrets extends Construct {
     return Object.fromEntries(SECRET_PROVIDERS.map((p) => [`${p.toUpperCase()}_SECRET_ARN`, this.providers[p].secretArn]));
   }
 
+  /** `<PROVIDER>_SECRET_ARN` of one provider (a webhook handler reads its own provider's secret only). */
+  providerSecretEnvironment(provider: SecretProvider): Record<string, string> {
+    return { [`${provider.toUpperCase()}_SECRET_ARN`]: this.providers[provider].secretArn };
+  }
+
   /** Lets a function read every provider's credentials (workflow steps serve all providers). */
   grantProvidersRead(fn: IFunction): void {
-    for (const provider of SECRET_PROVIDERS) this.providers[provider].grantRead(fn);
+    for (const provider of SECRET_PROVIDERS) this.grantProviderRead(fn, provider);
+  }
+
+  /** Lets a function read one provider's credentials. */
+  grantProviderRead(fn: IFunction, provider: SecretProvider): void {
+    this.providers[provider].grantRead(fn);
   }
 
   /** `PLATFORM_SECRET_ARN`. */

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { ArnFormat, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
-import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { Policy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -108,6 +108,23 @@ export class Workflow extends Construct {
       `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:<${stateMachineId}.Name>:*]`,
       'Execution names are onboarding ids chosen at run time; access is limited to executions of this one state machine.',
     );
+  }
+
+  /**
+   * Lets a function resume this state machine's waiting tasks (`.waitForTaskToken`) with
+   * `states:SendTaskSuccess` only: no failure or heartbeat calls, no other state machine.
+   *
+   * The statement sits in a policy of its own rather than in the role's default policy. Steps this state
+   * machine invokes need it too, and a function depends on its default policy: putting the state
+   * machine's ARN there would make the state machine (which depends on the functions it invokes) depend
+   * on itself.
+   */
+  grantTaskSuccess(fn: IFunction): void {
+    if (!fn.role) throw new Error(`${fn.node.path} has no role to grant task responses to`);
+    new Policy(this, `TaskSuccess${fn.node.id}`, {
+      roles: [fn.role],
+      statements: [new PolicyStatement({ actions: ['states:SendTaskSuccess'], resources: [this.stateMachine.stateMachineArn] })],
+    });
   }
 }
 

@@ -1,44 +1,48 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { logicalIdOf, resourcesOf, type Synthesized, synthesize } from './synth';
-
-type Statement = { Action: string | string[]; Resource: unknown; Effect: string; Condition?: unknown };
+import { ONBOARDING_EXECUTION_TIMEOUT_SECONDS } from '../../lib/config';
+import { OnboardingFunction } from '../../lib/constructs/function';
+import { COMMON_ENV, ENV, FUNCTIONS, HANDLERS, PERMISSIONS } from './expectations';
+import { permissionsOf } from './permissions';
+import { actionsOf, logicalIdOf, resourcesOf, type Synthesized, statementsOfRole, synthesize } from './synth';
 
 let synth: Synthesized;
-const FUNCTIONS = ['Intake', 'GetOnboarding', 'CreateProfile', 'CreateVirtualAccount', 'Finish'] as const;
-const fnId = (name: string) => logicalIdOf(synth.stack, name);
-const fnArn = (name: string) => ({ 'Fn::GetAtt': [fnId(name), 'Arn'] });
+const id = (path: string) => logicalIdOf(synth.stack, path);
+const fnProps = (name: string) =>
+  resourcesOf(synth.template, 'AWS::Lambda::Function')[id(name)]?.Properties as Record<string, unknown>;
+const envOf = (name: string) => (fnProps(name).Environment as { Variables: Record<string, unknown> }).Variables;
 
-function fnProps(name: string): Record<string, unknown> {
-  return resourcesOf(synth.template, 'AWS::Lambda::Function')[fnId(name)]?.Properties as Record<string, unknown>;
-}
-
-function envOf(name: string): Record<string, unknown> {
-  return (fnProps(name).Environment as { Variables: Record<string, unknown> }).Variables;
-}
-
-/** The statements of the inline policy attached to a role. */
-function statementsOfRole(roleId: string): Statement[] {
-  const policies = Object.values(resourcesOf(synth.template, 'AWS::IAM::Policy')).filter((p) =>
-    (p.Properties.Roles as unknown[]).some((r) => JSON.stringify(r) === JSON.stringify({ Ref: roleId })),
-  );
-  return policies.flatMap((p) => (p.Properties.PolicyDocument as { Statement: Statement[] }).Statement);
-}
-
-const actionsOf = (s: Statement) => (Array.isArray(s.Action) ? s.Action : [s.Action]);
+let names: Record<string, string>;
 
 beforeAll(() => {
   synth = synthesize();
+  names = {
+    [id('Onboardings/Table')]: 'table',
+    [id('Documents/Bucket')]: 'bucket',
+    [id('Secrets/Platform')]: 'secret:platform',
+    [id('Secrets/Provider-straitsx')]: 'secret:straitsx',
+    [id('Secrets/Provider-wallex')]: 'secret:wallex',
+    [id('Secrets/Provider-straddle')]: 'secret:straddle',
+    [id('Events/Bus')]: 'bus',
+    [id('Events/DeadLetters')]: 'dlq',
+    [id('Onboarding/StateMachine')]: 'onboarding',
+    [id('ConnectMigration/StateMachine')]: 'connect-migration',
+  };
 });
 
 describe('functions', () => {
-  it('are exactly the five handlers', () => {
-    synth.template.resourceCountIs('AWS::Lambda::Function', FUNCTIONS.length);
+  it('are one per entry point in functions/handlers, plus CDK’s bucket-notification configurator', () => {
+    const dir = fileURLToPath(new URL('../../functions/handlers/', import.meta.url));
+    const entries = readdirSync(dir).map((file) => file.replace(/\.ts$/, ''));
+    const built = synth.stack.node.children.filter((c): c is OnboardingFunction => c instanceof OnboardingFunction);
+    expect(Object.fromEntries(built.map((fn) => [fn.node.id, fn.handlerName]))).toEqual(HANDLERS);
+    expect(Object.values(HANDLERS).sort()).toEqual(entries.sort());
+    synth.template.resourceCountIs('AWS::Lambda::Function', FUNCTIONS.length + 1);
   });
 
-  it.each(FUNCTIONS)('%s runs Node.js 24 on ARM with 512 MB, 30 s, active tracing and ESM source maps', (name) => {
+  it.each(FUNCTIONS)('%s runs Node.js 24 on ARM, 512 MB, 30 s, traced, logging to its own encrypted log group', (name) => {
     expect(fnProps(name)).toMatchObject({
       Runtime: 'nodejs24.x',
       Architectures: ['arm64'],
@@ -46,223 +50,229 @@ describe('functions', () => {
       Timeout: 30,
       TracingConfig: { Mode: 'Active' },
       Handler: 'index.handler',
+      LoggingConfig: { LogGroup: { Ref: id(`${name}Logs`) } },
     });
-    expect(envOf(name)).toMatchObject({
+    const logGroup = resourcesOf(synth.template, 'AWS::Logs::LogGroup')[id(`${name}Logs`)];
+    expect(logGroup?.Properties).toMatchObject({
+      RetentionInDays: 30,
+      KmsKeyId: { 'Fn::GetAtt': [id('Encryption/Key'), 'Arn'] },
+    });
+  });
+
+  it.each(FUNCTIONS)('%s gets exactly the configuration it reads, names and ARNs only', (name) => {
+    const env = envOf(name);
+    expect(Object.keys(env).sort()).toEqual([...COMMON_ENV, ...ENV[name]].sort());
+    expect(env).toMatchObject({
       NODE_OPTIONS: '--enable-source-maps',
       POWERTOOLS_SERVICE_NAME: 'onboarding',
       POWERTOOLS_METRICS_NAMESPACE: 'Onboarding',
       POWERTOOLS_LOG_LEVEL: 'INFO',
-      TABLE_NAME: { Ref: logicalIdOf(synth.stack, 'Onboardings/Table') },
+      TABLE_NAME: { Ref: id('Onboardings/Table') },
+    });
+    for (const [key, value] of Object.entries(env)) {
+      // The ARN of the matching secret itself: never a value, never a dynamic reference.
+      if (key === 'PLATFORM_SECRET_ARN') expect(value).toEqual({ Ref: id('Secrets/Platform') });
+      const provider = /^(STRAITSX|WALLEX|STRADDLE)_SECRET_ARN$/.exec(key)?.[1]?.toLowerCase();
+      if (provider) expect(value, key).toEqual({ Ref: id(`Secrets/Provider-${provider}`) });
+      if (key === 'BUCKET_NAME') expect(value).toEqual({ Ref: id('Documents/Bucket') });
+      if (key === 'EVENT_BUS_NAME') expect(value).toEqual({ Ref: id('Events/Bus') });
+    }
+  });
+
+  it('passes the configured provider URLs, timeouts and state machines', () => {
+    expect(envOf('CreateProfile')).toMatchObject({
+      STRAITSX_BASE_URL: 'https://api-sandbox.straitsx.com/v1',
+      WALLEX_BASE_URL: 'https://api-demo.wallex.asia',
+      STRADDLE_BASE_URL: 'https://sandbox.straddle.com',
+      PROVIDER_TIMEOUT_MS: '10000',
+    });
+    expect(envOf('MigrateAccount')).toMatchObject({ STRAITSX_CONNECT_BASE_URL: 'https://sandbox.xfers.io/api/v3' });
+    expect(envOf('Intake')).toMatchObject({
+      STATE_MACHINE_ARN: { Ref: id('Onboarding/StateMachine') },
+      MERCHANT_ID: 'default',
+      DOCUMENTS_TIMEOUT_SECONDS: '604800',
+      VERIFICATION_TIMEOUT_SECONDS: '259200',
+      ACCOUNT_TIMEOUT_SECONDS: '259200',
+    });
+    expect(envOf('MigrationsIntake')).toMatchObject({
+      CONNECT_MIGRATION_STATE_MACHINE_ARN: { Ref: id('ConnectMigration/StateMachine') },
     });
   });
 
-  it.each(FUNCTIONS)('%s logs to its own encrypted log group with the configured retention', (name) => {
-    const logGroupId = logicalIdOf(synth.stack, `${name}Logs`);
-    expect(fnProps(name).LoggingConfig).toEqual({ LogGroup: { Ref: logGroupId } });
-    synth.template.hasResourceProperties('AWS::Logs::LogGroup', {
-      RetentionInDays: 30,
-      KmsKeyId: { 'Fn::GetAtt': [logicalIdOf(synth.stack, 'Encryption/Key'), 'Arn'] },
-    });
-    const logGroup = resourcesOf(synth.template, 'AWS::Logs::LogGroup')[logGroupId];
-    expect(logGroup?.Properties.RetentionInDays).toBe(30);
+  it.each(FUNCTIONS)('%s may do exactly what it needs', (name) => {
+    expect(permissionsOf(synth.template, id(`${name}Role`), names)).toEqual([...new Set(PERMISSIONS[name])].sort());
   });
 
-  it.each(FUNCTIONS)('%s has no AWS managed policy and writes only to its own log group', (name) => {
-    const roleId = logicalIdOf(synth.stack, `${name}Role`);
-    const role = resourcesOf(synth.template, 'AWS::IAM::Role')[roleId];
-    expect(role?.Properties.ManagedPolicyArns).toBeUndefined();
-    const logWrites = statementsOfRole(roleId).filter((s) => actionsOf(s).includes('logs:PutLogEvents'));
-    expect(logWrites.map((s) => s.Resource)).toEqual([{ 'Fn::GetAtt': [logicalIdOf(synth.stack, `${name}Logs`), 'Arn'] }]);
-  });
-
-  it('gives each function the configuration it reads', () => {
-    expect(Object.keys(envOf('Intake'))).toEqual(
-      expect.arrayContaining(['BUCKET_NAME', 'STATE_MACHINE_ARN', 'PLATFORM_SECRET_ARN', 'MERCHANT_ID', 'EVENT_BUS_NAME']),
-    );
-    for (const step of ['CreateProfile', 'CreateVirtualAccount']) {
-      expect(envOf(step)).toMatchObject({
-        STRAITSX_BASE_URL: 'https://api-sandbox.straitsx.com/v1',
-        PROVIDER_TIMEOUT_MS: '10000',
-        STRAITSX_SECRET_ARN: expect.anything(),
-        WALLEX_SECRET_ARN: expect.anything(),
-        STRADDLE_SECRET_ARN: expect.anything(),
-        BUCKET_NAME: expect.anything(),
-      });
+  it.each(FUNCTIONS)('%s has no AWS managed policy, writes only its own logs and uses only the stack key', (name) => {
+    const roleId = id(`${name}Role`);
+    expect(resourcesOf(synth.template, 'AWS::IAM::Role')[roleId]?.Properties.ManagedPolicyArns).toBeUndefined();
+    const statements = statementsOfRole(synth.template, roleId);
+    const logWrites = statements.filter((s) => actionsOf(s).some((a) => a.startsWith('logs:')));
+    expect(logWrites.map((s) => s.Resource)).toEqual([{ 'Fn::GetAtt': [id(`${name}Logs`), 'Arn'] }]);
+    for (const s of statements.filter((s) => actionsOf(s).some((a) => a.startsWith('kms:')))) {
+      expect(s.Resource).toEqual({ 'Fn::GetAtt': [id('Encryption/Key'), 'Arn'] });
     }
-    expect(Object.keys(envOf('Finish'))).toContain('EVENT_BUS_NAME');
-    expect(Object.keys(envOf('GetOnboarding')).sort()).toEqual(
-      ['NODE_OPTIONS', 'POWERTOOLS_LOG_LEVEL', 'POWERTOOLS_METRICS_NAMESPACE', 'POWERTOOLS_SERVICE_NAME', 'TABLE_NAME'].sort(),
-    );
+    const unscoped = statements.filter((s) => s.Resource === '*');
+    expect(unscoped.flatMap(actionsOf).sort()).toEqual(['xray:PutTelemetryRecords', 'xray:PutTraceSegments']);
   });
 
-  it('lets only intake start executions, and only of the onboarding state machine', () => {
-    const stateMachineId = logicalIdOf(synth.stack, 'Onboarding/StateMachine');
-    for (const name of FUNCTIONS) {
-      const starts = statementsOfRole(logicalIdOf(synth.stack, `${name}Role`)).filter((s) =>
-        actionsOf(s).includes('states:StartExecution'),
-      );
-      expect(starts.map((s) => s.Resource)).toEqual(name === 'Intake' ? [{ Ref: stateMachineId }] : []);
-    }
+  it('resumes waiting executions only from the functions that must, on the onboarding state machine only', () => {
+    const resumers = FUNCTIONS.filter((name) => PERMISSIONS[name].some((p) => p.startsWith('states:SendTaskSuccess')));
+    expect(resumers.sort()).toEqual(
+      [
+        'CheckStatus',
+        'CreateProfile',
+        'CreateVirtualAccount',
+        'DocumentUploaded',
+        'Review',
+        'WaitFor',
+        'WebhookStraddle',
+        'WebhookStraitsx',
+        'WebhookWallex',
+      ].sort(),
+    );
+    const taskCalls = Object.values(resourcesOf(synth.template, 'AWS::IAM::Policy'))
+      .flatMap(
+        (p) => (p.Properties.PolicyDocument as { Statement: { Action: string | string[]; Resource: unknown }[] }).Statement,
+      )
+      .filter((s) => JSON.stringify(s.Action).includes('states:SendTask'));
+    expect(taskCalls).toHaveLength(resumers.length);
+    for (const s of taskCalls)
+      expect(s).toMatchObject({ Action: 'states:SendTaskSuccess', Resource: { Ref: id('Onboarding/StateMachine') } });
   });
 
   it('publishes on the bus under the stack source only', () => {
-    const busArn = { 'Fn::GetAtt': [logicalIdOf(synth.stack, 'Events/Bus'), 'Arn'] };
-    for (const name of ['Intake', 'Finish']) {
-      const puts = statementsOfRole(logicalIdOf(synth.stack, `${name}Role`)).filter((s) =>
-        actionsOf(s).includes('events:PutEvents'),
-      );
-      expect(puts).toEqual([
-        expect.objectContaining({
-          Resource: busArn,
-          Condition: {
-            'ForAllValues:StringEquals': { 'events:source': ['onboarding.orchestrator'] },
-            Null: { 'events:source': 'false' },
-          },
-        }),
-      ]);
+    const puts = Object.values(resourcesOf(synth.template, 'AWS::IAM::Policy'))
+      .flatMap((p) => (p.Properties.PolicyDocument as { Statement: { Action: unknown; Condition?: unknown }[] }).Statement)
+      .filter((s) => JSON.stringify(s.Action).includes('events:PutEvents'));
+    expect(puts.length).toBe(FUNCTIONS.filter((name) => PERMISSIONS[name].includes('events:PutEvents bus')).length);
+    for (const put of puts) {
+      expect(put.Condition).toEqual({
+        'ForAllValues:StringEquals': { 'events:source': ['onboarding.orchestrator'] },
+        Null: { 'events:source': 'false' },
+      });
+    }
+  });
+
+  it('uses the key for objects through S3 only: reads decrypt, writes get data keys', () => {
+    for (const name of FUNCTIONS) {
+      const statements = statementsOfRole(synth.template, id(`${name}Role`));
+      const objectActions = new Set(statements.flatMap(actionsOf).filter((a) => a.startsWith('s3:')));
+      const viaS3 = statements.filter((s) => JSON.stringify(s.Condition ?? {}).includes('kms:ViaService'));
+      const expected = [
+        ...(objectActions.has('s3:GetObject') ? ['kms:Decrypt'] : []),
+        ...(objectActions.has('s3:PutObject') ? ['kms:GenerateDataKey'] : []),
+      ];
+      expect(viaS3.flatMap(actionsOf).sort(), name).toEqual(expected.sort());
+      for (const s of viaS3) expect(JSON.stringify(s.Condition)).toContain('"s3.');
     }
   });
 });
 
-describe('onboarding state machine', () => {
-  const stateMachine = () => Object.values(resourcesOf(synth.template, 'AWS::StepFunctions::StateMachine'))[0]?.Properties ?? {};
+describe('state machines', () => {
+  const stateMachine = (name: string) =>
+    resourcesOf(synth.template, 'AWS::StepFunctions::StateMachine')[id(`${name}/StateMachine`)]?.Properties ?? {};
+  const fnArn = (name: string) => ({ 'Fn::GetAtt': [id(name), 'Arn'] });
+  const WORKFLOWS = {
+    Onboarding: {
+      file: 'onboarding',
+      functions: {
+        CreateProfileFunctionArn: 'CreateProfile',
+        CreateVirtualAccountFunctionArn: 'CreateVirtualAccount',
+        FinishFunctionArn: 'Finish',
+        WaitForFunctionArn: 'WaitFor',
+        CheckStatusFunctionArn: 'CheckStatus',
+      },
+    },
+    ConnectMigration: {
+      file: 'connect-migration',
+      functions: {
+        CreateProfileFunctionArn: 'CreateProfile',
+        MigrateAccountFunctionArn: 'MigrateAccount',
+        FinishMigrationFunctionArn: 'FinishMigration',
+      },
+    },
+  } as const;
 
-  it('is the inline ASL file with the three step functions substituted', () => {
-    synth.template.resourceCountIs('AWS::StepFunctions::StateMachine', 1);
-    const file = fileURLToPath(new URL('../../workflows/onboarding.asl.json', import.meta.url));
-    expect(stateMachine().DefinitionString).toBe(readFileSync(file, 'utf8'));
-    expect(stateMachine().DefinitionSubstitutions).toEqual({
-      CreateProfileFunctionArn: fnArn('CreateProfile'),
-      CreateVirtualAccountFunctionArn: fnArn('CreateVirtualAccount'),
-      FinishFunctionArn: fnArn('Finish'),
-    });
+  it('are the two workflows', () => {
+    synth.template.resourceCountIs('AWS::StepFunctions::StateMachine', 2);
   });
 
-  it('is STANDARD, traced, and logs errors without execution data', () => {
-    expect(stateMachine()).toMatchObject({
+  it.each(Object.entries(WORKFLOWS))(
+    '%s is its inline ASL file with each placeholder substituted by its function',
+    (name, workflow) => {
+      const file = fileURLToPath(new URL(`../../workflows/${workflow.file}.asl.json`, import.meta.url));
+      const definition = readFileSync(file, 'utf8');
+      expect(stateMachine(name).DefinitionString).toBe(definition);
+      const placeholders = [...new Set([...definition.matchAll(/\$\{(\w+)\}/g)].map((m) => m[1]))].sort();
+      expect(Object.keys(workflow.functions).sort()).toEqual(placeholders);
+      expect(stateMachine(name).DefinitionSubstitutions).toEqual(
+        Object.fromEntries(Object.entries(workflow.functions).map(([placeholder, fn]) => [placeholder, fnArn(fn)])),
+      );
+    },
+  );
+
+  it.each(Object.entries(WORKFLOWS))(
+    '%s may invoke exactly its functions, and call nothing else but logs and X-Ray',
+    (name, workflow) => {
+      const roleId = (stateMachine(name).RoleArn as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+      const statements = statementsOfRole(synth.template, roleId);
+      const invokes = statements.filter((s) => actionsOf(s).some((a) => a.startsWith('lambda:')));
+      expect(invokes).toHaveLength(1);
+      expect(invokes[0]?.Action).toBe('lambda:InvokeFunction');
+      const targets = [...new Set(Object.values(workflow.functions))].map(fnArn);
+      expect(new Set((invokes[0]!.Resource as unknown[]).map((r) => JSON.stringify(r)))).toEqual(
+        new Set(targets.map((t) => JSON.stringify(t))),
+      );
+      // .waitForTaskToken needs nothing beyond lambda:InvokeFunction: the functions resume with SendTaskSuccess.
+      const others = statements.filter((s) => s !== invokes[0]).flatMap(actionsOf);
+      expect(others.every((a) => a.startsWith('logs:') || a.startsWith('xray:'))).toBe(true);
+    },
+  );
+
+  it.each(Object.keys(WORKFLOWS))('%s is STANDARD, traced, and logs errors without execution data', (name) => {
+    expect(stateMachine(name)).toMatchObject({
       StateMachineType: 'STANDARD',
       TracingConfiguration: { Enabled: true },
       LoggingConfiguration: { Level: 'ERROR', IncludeExecutionData: false },
     });
   });
 
-  it('can invoke exactly the three step functions, and nothing else', () => {
-    const roleId = (stateMachine().RoleArn as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
-    const invokes = statementsOfRole(roleId).filter((s) => actionsOf(s).some((a) => a.startsWith('lambda:')));
-    expect(invokes).toEqual([
-      {
-        Effect: 'Allow',
-        Action: 'lambda:InvokeFunction',
-        Resource: [fnArn('CreateProfile'), fnArn('CreateVirtualAccount'), fnArn('Finish')],
-      },
-    ]);
-    expect(JSON.stringify(invokes)).not.toContain('*');
-  });
-});
-
-describe('REST API', () => {
-  it('requires IAM signatures and a request validator on every method', () => {
-    const methods = Object.values(resourcesOf(synth.template, 'AWS::ApiGateway::Method'));
-    expect(methods.map((m) => m.Properties.HttpMethod).sort()).toEqual(['GET', 'POST']);
-    for (const method of methods) {
-      expect(method.Properties.AuthorizationType).toBe('AWS_IAM');
-      expect(method.Properties.RequestValidatorId).toBeDefined();
-      expect((method.Properties.Integration as { Type: string }).Type).toBe('AWS_PROXY');
-    }
-    synth.template.hasResourceProperties('AWS::ApiGateway::RequestValidator', {
-      ValidateRequestBody: true,
-      ValidateRequestParameters: true,
-    });
-  });
-
-  it('checks the POST body against the request model and requires the GET id', () => {
-    synth.template.hasResourceProperties('AWS::ApiGateway::Method', {
-      HttpMethod: 'POST',
-      RequestModels: { 'application/json': Match.anyValue() },
-      Integration: { Uri: { 'Fn::Join': ['', Match.arrayWith([fnArn('Intake')])] } },
-    });
-    synth.template.hasResourceProperties('AWS::ApiGateway::Method', {
-      HttpMethod: 'GET',
-      RequestParameters: { 'method.request.path.id': true },
-      Integration: { Uri: { 'Fn::Join': ['', Match.arrayWith([fnArn('GetOnboarding')])] } },
-    });
-    synth.template.hasResourceProperties('AWS::ApiGateway::Model', {
-      Schema: {
-        type: 'object',
-        required: ['provider', 'merchantRef', 'customer'],
-        properties: {
-          provider: { type: 'string', enum: ['straitsx'] },
-          merchantRef: { type: 'string' },
-          customer: { type: 'object' },
-        },
-      },
-    });
-  });
-
-  it('throttles the stage, traces it and writes access logs without bodies', () => {
-    synth.template.hasResourceProperties('AWS::ApiGateway::Stage', {
-      TracingEnabled: true,
-      MethodSettings: [
-        Match.objectLike({
-          HttpMethod: '*',
-          ResourcePath: '/*',
-          ThrottlingRateLimit: 50,
-          ThrottlingBurstLimit: 100,
-          DataTraceEnabled: false,
-          MetricsEnabled: true,
-        }),
-      ],
-      AccessLogSetting: {
-        DestinationArn: { 'Fn::GetAtt': [logicalIdOf(synth.stack, 'Api/AccessLogs'), 'Arn'] },
-        Format: Match.anyValue(),
-      },
-    });
-    const [stage] = Object.values(resourcesOf(synth.template, 'AWS::ApiGateway::Stage'));
-    const format = JSON.parse((stage!.Properties.AccessLogSetting as { Format: string }).Format) as Record<string, string>;
-    expect(format).toMatchObject({
-      requestId: '$context.requestId',
-      status: '$context.status',
-      httpMethod: '$context.httpMethod',
-    });
-    expect(JSON.stringify(format)).not.toMatch(/\$input|requestBody|\$context\.authorizer/);
+  it('has the execution limit lib/config.ts checks the waits against', () => {
+    const definition = JSON.parse(stateMachine('Onboarding').DefinitionString as string) as { TimeoutSeconds: number };
+    expect(definition.TimeoutSeconds).toBe(ONBOARDING_EXECUTION_TIMEOUT_SECONDS);
   });
 });
 
 describe('merchant events', () => {
+  const dlqArn = () => ({ 'Fn::GetAtt': [id('Events/DeadLetters'), 'Arn'] });
+
   it('routes only the merchant source request events to intake, with retries and a DLQ', () => {
     synth.template.hasResourceProperties('AWS::Events::Rule', {
-      EventBusName: { Ref: logicalIdOf(synth.stack, 'Events/Bus') },
+      EventBusName: { Ref: id('Events/Bus') },
       EventPattern: { source: ['merchant.platform'], 'detail-type': ['Customer Onboarding Requested'] },
       Targets: [
         Match.objectLike({
-          Arn: fnArn('Intake'),
+          Arn: { 'Fn::GetAtt': [id('Intake'), 'Arn'] },
           RetryPolicy: { MaximumRetryAttempts: Match.anyValue(), MaximumEventAgeInSeconds: Match.anyValue() },
-          DeadLetterConfig: { Arn: { 'Fn::GetAtt': [logicalIdOf(synth.stack, 'Events/DeadLetters'), 'Arn'] } },
+          DeadLetterConfig: { Arn: dlqArn() },
         }),
       ],
     });
-    const rules = Object.values(resourcesOf(synth.template, 'AWS::Events::Rule'));
-    expect(JSON.stringify(rules)).not.toContain('onboarding.orchestrator');
+    expect(JSON.stringify(resourcesOf(synth.template, 'AWS::Events::Rule'))).not.toContain('onboarding.orchestrator');
   });
 
   it('sends requests intake failed on, after Lambda retries, to the same DLQ', () => {
     synth.template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
-      FunctionName: { Ref: fnId('Intake') },
+      FunctionName: { Ref: id('Intake') },
       MaximumRetryAttempts: 2,
-      DestinationConfig: {
-        OnFailure: { Destination: { 'Fn::GetAtt': [logicalIdOf(synth.stack, 'Events/DeadLetters'), 'Arn'] } },
-      },
+      DestinationConfig: { OnFailure: { Destination: dlqArn() } },
     });
   });
 
-  it('names the bus after the stack', () => {
+  it('names the bus after the stack and keeps dead letters encrypted, refusing requests without TLS', () => {
     synth.template.hasResourceProperties('AWS::Events::EventBus', { Name: 'Onboarding-merchant' });
-  });
-
-  it('keeps the dead letters encrypted with the stack key and refuses requests without TLS', () => {
-    synth.template.hasResourceProperties('AWS::SQS::Queue', {
-      KmsMasterKeyId: { 'Fn::GetAtt': [logicalIdOf(synth.stack, 'Encryption/Key'), 'Arn'] },
-    });
+    synth.template.hasResourceProperties('AWS::SQS::Queue', { KmsMasterKeyId: { 'Fn::GetAtt': [id('Encryption/Key'), 'Arn'] } });
     synth.template.hasResourceProperties('AWS::SQS::QueuePolicy', {
       PolicyDocument: {
         Statement: Match.arrayWith([
@@ -276,56 +286,35 @@ describe('merchant events', () => {
 describe('alarms', () => {
   const alarms = () => Object.values(resourcesOf(synth.template, 'AWS::CloudWatch::Alarm')).map((a) => a.Properties);
 
-  it('watch failed and timed-out executions, each function, the DLQ and API 5XX', () => {
+  it('watch failed and timed-out executions of both workflows, every function, the DLQ and API 5XX', () => {
     const metrics = alarms().map((a) => `${a.Namespace}/${a.MetricName}`);
     expect(metrics.sort()).toEqual(
       [
-        'AWS/States/ExecutionsFailed',
-        'AWS/States/ExecutionsTimedOut',
+        ...['Onboarding', 'ConnectMigration'].flatMap(() => ['AWS/States/ExecutionsFailed', 'AWS/States/ExecutionsTimedOut']),
         ...FUNCTIONS.map(() => 'AWS/Lambda/Errors'),
         'AWS/SQS/ApproximateNumberOfMessagesVisible',
         'AWS/ApiGateway/5XXError',
       ].sort(),
     );
-    const watchedFunctions = alarms()
-      .filter((a) => a.MetricName === 'Errors')
-      .map((a) => (a.Dimensions as { Value: unknown }[])[0]?.Value);
-    expect(watchedFunctions).toEqual(expect.arrayContaining(FUNCTIONS.map((name) => ({ Ref: fnId(name) }))));
+    const dimension = (metric: string) =>
+      alarms()
+        .filter((a) => a.MetricName === metric)
+        .map((a) => JSON.stringify((a.Dimensions as { Value: unknown }[])[0]?.Value));
+    expect(dimension('Errors').sort()).toEqual(FUNCTIONS.map((name) => JSON.stringify({ Ref: id(name) })).sort());
+    const stateMachines = ['Onboarding', 'ConnectMigration'].map((name) => JSON.stringify({ Ref: id(`${name}/StateMachine`) }));
+    expect(dimension('ExecutionsFailed').sort()).toEqual(stateMachines.sort());
+    expect(dimension('ExecutionsTimedOut').sort()).toEqual(stateMachines.sort());
   });
 
   it('fire on the first occurrence and notify the encrypted alarm topic', () => {
-    const topicId = logicalIdOf(synth.stack, 'Monitoring/Alarms');
     for (const alarm of alarms()) {
       expect(alarm).toMatchObject({
         Threshold: 1,
         ComparisonOperator: 'GreaterThanOrEqualToThreshold',
-        AlarmActions: [{ Ref: topicId }],
+        AlarmActions: [{ Ref: id('Monitoring/Alarms') }],
       });
     }
-    synth.template.hasResourceProperties('AWS::SNS::Topic', {
-      KmsMasterKeyId: { 'Fn::GetAtt': [logicalIdOf(synth.stack, 'Encryption/Key'), 'Arn'] },
-    });
+    synth.template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: { 'Fn::GetAtt': [id('Encryption/Key'), 'Arn'] } });
     synth.template.resourceCountIs('AWS::SNS::Subscription', 0);
-  });
-});
-
-describe('outputs', () => {
-  it('name the API, bus, state machine, table, bucket and every secret (ARNs, never values)', () => {
-    const outputs = synth.template.toJSON().Outputs as Record<string, { Value: unknown }>;
-    expect(Object.keys(outputs)).toEqual(
-      expect.arrayContaining([
-        'ApiUrl',
-        'EventBusName',
-        'StateMachineArn',
-        'TableName',
-        'BucketName',
-        'PlatformSecretArn',
-        'StraitsxSecretArn',
-        'WallexSecretArn',
-        'StraddleSecretArn',
-      ]),
-    );
-    expect(outputs.StraitsxSecretArn?.Value).toEqual({ Ref: logicalIdOf(synth.stack, 'Secrets/Provider-straitsx') });
-    expect(JSON.stringify(outputs)).not.toMatch(/resolve:secretsmanager|SecretString/);
   });
 });

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { EVENT_SOURCE } from '../../functions/onboarding/events';
 import { ConfigError, ORCHESTRATOR_EVENT_SOURCE, parseConfig } from '../../lib/config';
-import { cdkJsonContext, expiredFlagsIn } from './synth';
+import { cdkJsonContext, expiredFlagsIn } from './context';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -30,7 +30,54 @@ describe('CDK context', () => {
       providerTimeoutMs: 10000,
       logRetentionDays: 30,
       alarmEmail: undefined,
+      straitsxConnectBaseUrl: 'https://sandbox.xfers.io/api/v3',
+      wallexBaseUrl: 'https://api-demo.wallex.asia',
+      straddleBaseUrl: 'https://sandbox.straddle.com',
+      documentsTimeoutSeconds: 604800,
+      verificationTimeoutSeconds: 259200,
+      accountTimeoutSeconds: 259200,
+      // Wallex's documented sources: sandbox SG, production SG, ID, HK, MY, JP.
+      wallexSourceIps: ['175.41.191.143', '3.0.113.21', '108.136.189.251', '18.166.110.81', '13.251.169.211', '13.230.240.139'],
     });
+  });
+
+  it('reads Wallex source addresses from a JSON array or a comma-separated -c value', () => {
+    expect(parseConfig({ wallexSourceIps: ['192.0.2.1'] }).wallexSourceIps).toEqual(['192.0.2.1']);
+    expect(parseConfig({ wallexSourceIps: '192.0.2.1, 192.0.2.2' }).wallexSourceIps).toEqual(['192.0.2.1', '192.0.2.2']);
+    expect(parseConfig({ wallexSourceIps: '["192.0.2.3"]' }).wallexSourceIps).toEqual(['192.0.2.3']);
+  });
+
+  it('names the rule of bad provider URLs, waits and Wallex addresses', () => {
+    const message = errorOf({
+      wallexBaseUrl: 'http://api-demo.wallex.asia',
+      straddleBaseUrl: 'not a url',
+      straitsxConnectBaseUrl: 'ftp://sandbox.xfers.io',
+      documentsTimeoutSeconds: 'a week',
+      verificationTimeoutSeconds: 30,
+      accountTimeoutSeconds: 1.5,
+      wallexSourceIps: '175.41.191.143,wallex.asia',
+    });
+    expect(message).toContain('context key "wallexBaseUrl": must be an https URL');
+    expect(message).toContain('context key "straddleBaseUrl": must be an https URL');
+    expect(message).toContain('context key "straitsxConnectBaseUrl": must be an https URL');
+    expect(message).toContain('context key "documentsTimeoutSeconds": must be a number of seconds');
+    expect(message).toContain('context key "verificationTimeoutSeconds": must be at least 60');
+    expect(message).toContain('context key "accountTimeoutSeconds": must be a whole number of seconds');
+    expect(message).toContain('context key "wallexSourceIps.1": must hold IPv4 addresses only');
+    expect(errorOf({ wallexSourceIps: [] })).toContain('context key "wallexSourceIps": must hold at least one address');
+    expect(errorOf({ wallexSourceIps: 3 })).toContain('context key "wallexSourceIps": must be a list of IPv4 addresses');
+  });
+
+  it('refuses waits that together outlast one execution', () => {
+    expect(
+      errorOf({
+        documentsTimeoutSeconds: 20 * 24 * 3600,
+        verificationTimeoutSeconds: 5 * 24 * 3600,
+        accountTimeoutSeconds: 5 * 24 * 3600,
+      }),
+    ).toContain(
+      'context key "documentsTimeoutSeconds + verificationTimeoutSeconds + accountTimeoutSeconds": must add up to less than 2592000',
+    );
   });
 
   it('accepts values given as strings on the command line', () => {

@@ -115,6 +115,47 @@ describe('documents bucket', () => {
   });
 });
 
+describe('document uploads', () => {
+  it('invoke the document-uploaded function for objects created under documents/ only', () => {
+    const documentUploaded = { 'Fn::GetAtt': [logicalIdOf(synth.stack, 'DocumentUploaded'), 'Arn'] };
+    synth.template.resourceCountIs('Custom::S3BucketNotifications', 1);
+    synth.template.hasResourceProperties('Custom::S3BucketNotifications', {
+      BucketName: { Ref: logicalIdOf(synth.stack, 'Documents/Bucket') },
+      NotificationConfiguration: {
+        LambdaFunctionConfigurations: [
+          {
+            Events: ['s3:ObjectCreated:*'],
+            Filter: { Key: { FilterRules: [{ Name: 'prefix', Value: 'documents/' }] } },
+            LambdaFunctionArn: documentUploaded,
+          },
+        ],
+        QueueConfigurations: Match.absent(),
+        TopicConfigurations: Match.absent(),
+      },
+    });
+    synth.template.hasResourceProperties('AWS::Lambda::Permission', {
+      Action: 'lambda:InvokeFunction',
+      FunctionName: documentUploaded,
+      Principal: 's3.amazonaws.com',
+      SourceAccount: { Ref: 'AWS::AccountId' },
+      SourceArn: { 'Fn::GetAtt': [logicalIdOf(synth.stack, 'Documents/Bucket'), 'Arn'] },
+    });
+  });
+
+  it('are configured by a deploy-time function that may change this bucket’s notifications only', () => {
+    const policies = Object.values(resourcesOf(synth.template, 'AWS::IAM::Policy')).filter((p) =>
+      JSON.stringify(p.Properties.Roles).includes('BucketNotificationsHandler'),
+    );
+    expect(policies.flatMap((p) => (p.Properties.PolicyDocument as { Statement: unknown[] }).Statement)).toEqual([
+      {
+        Effect: 'Allow',
+        Action: 's3:PutBucketNotification',
+        Resource: { 'Fn::GetAtt': [logicalIdOf(synth.stack, 'Documents/Bucket'), 'Arn'] },
+      },
+    ]);
+  });
+});
+
 describe('secrets', () => {
   const secrets = () => resourcesOf(synth.template, 'AWS::SecretsManager::Secret');
 

@@ -1,21 +1,8 @@
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { CURRENT_VERSION_EXPIRED_FLAGS } from 'aws-cdk-lib/cx-api';
 import { readConfig } from '../../lib/config';
 import { OnboardingStack } from '../../lib/onboarding-stack';
-
-/** The context in cdk.json, as `cdk synth` passes it to the app. */
-export function cdkJsonContext(): Record<string, unknown> {
-  const file = fileURLToPath(new URL('../../cdk.json', import.meta.url));
-  return (JSON.parse(readFileSync(file, 'utf8')) as { context?: Record<string, unknown> }).context ?? {};
-}
-
-/** Feature flags in cdk.json that CDK v2 no longer accepts (checked by their own test). */
-export function expiredFlagsIn(context: Record<string, unknown>): string[] {
-  return Object.keys(context).filter((key) => CURRENT_VERSION_EXPIRED_FLAGS.includes(key));
-}
+import { cdkJsonContext, expiredFlagsIn } from './context';
 
 export interface Built {
   app: App;
@@ -63,4 +50,25 @@ export function logicalIdOf(stack: OnboardingStack, path: string): string {
 /** Resources of one type, by logical id. */
 export function resourcesOf(template: Template, type: string): Record<string, { Properties: Record<string, unknown> }> {
   return template.findResources(type) as Record<string, { Properties: Record<string, unknown> }>;
+}
+
+/** One IAM policy statement as it appears in the template. */
+export interface Statement {
+  Action: string | string[];
+  Resource: unknown;
+  Effect: string;
+  Condition?: unknown;
+  Principal?: unknown;
+  Sid?: string;
+}
+
+export const actionsOf = (s: Statement): string[] => (Array.isArray(s.Action) ? s.Action : [s.Action]);
+export const resourcesOfStatement = (s: Statement): unknown[] => (Array.isArray(s.Resource) ? s.Resource : [s.Resource]);
+
+/** The statements of every inline policy attached to a role (its default policy and any other). */
+export function statementsOfRole(template: Template, roleId: string): Statement[] {
+  const policies = Object.values(resourcesOf(template, 'AWS::IAM::Policy')).filter((p) =>
+    (p.Properties.Roles as unknown[]).some((r) => JSON.stringify(r) === JSON.stringify({ Ref: roleId })),
+  );
+  return policies.flatMap((p) => (p.Properties.PolicyDocument as { Statement: Statement[] }).Statement);
 }

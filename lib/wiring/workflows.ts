@@ -1,0 +1,121 @@
+import { fileURLToPath } from 'node:url';
+import { DOCUMENTS_PREFIX, VAULT_PREFIX } from '../constructs/bucket';
+import type { OnboardingFunction } from '../constructs/function';
+import { Workflow } from '../constructs/workflow';
+import { makeFunction, providerEnvironment, type StackParts } from './parts';
+
+const workflowFile = (name: string) => fileURLToPath(new URL(`../../workflows/${name}.asl.json`, import.meta.url));
+
+/** The two state machines and the step functions they invoke. */
+export interface Workflows {
+  readonly onboarding: Workflow;
+  readonly connectMigration: Workflow;
+  /** Every step function, by construct id. */
+  readonly functions: Readonly<Record<string, OnboardingFunction>>;
+}
+
+/**
+ * The onboarding workflow (profile, documents, verdict and account waits, virtual account, outcome) and
+ * the StraitsX Connect migration, which reuses the profile step.
+ */
+export function wireWorkflows(parts: StackParts): Workflows {
+  const { config, encryption, table, documents, secrets, events } = parts;
+  const step = (id: string, handler: string, description: string, environment?: Record<string, string>) =>
+    makeFunction(parts, id, handler, description, environment);
+
+  // Steps that reach a provider also replay webhooks that arrived before the customer was linked, which
+  // can publish an outcome and resume a waiting execution.
+  const providerEnv = providerEnvironment(parts);
+  const createProfile = step(
+    'CreateProfile',
+    'create-profile',
+    'Workflow step: creates (or finds) the customer profile at the provider',
+    providerEnv,
+  );
+  const createVirtualAccount = step(
+    'CreateVirtualAccount',
+    'create-virtual-account',
+    'Workflow step: adds the bank account, creates (or finds) the virtual account',
+    providerEnv,
+  );
+  const checkStatus = step(
+    'CheckStatus',
+    'check-status',
+    'Workflow step: asks the provider directly once a wait has timed out',
+    providerEnv,
+  );
+  for (const fn of [createProfile, createVirtualAccount, checkStatus]) {
+    table.grantReadWrite(fn);
+    // The vault for the customer; documents to presign links for StraitsX and to upload to Wallex.
+    documents.grantRead(fn, VAULT_PREFIX);
+    documents.grantRead(fn, DOCUMENTS_PREFIX);
+    secrets.grantProvidersRead(fn);
+    events.grantPublish(fn);
+  }
+  const waitFor = step('WaitFor', 'wait-for', 'Workflow step: records the task token of a wait (documents, verdict, account)');
+  table.grantReadWrite(waitFor);
+  const finish = step('Finish', 'finish', 'Workflow step: records the outcome and publishes it on the bus', events.environment());
+  table.grantReadWrite(finish);
+  events.grantPublish(finish);
+
+  const onboarding = new Workflow(parts.stack, 'Onboarding', {
+    definitionFile: workflowFile('onboarding'),
+    functions: {
+      CreateProfileFunctionArn: createProfile,
+      CreateVirtualAccountFunctionArn: createVirtualAccount,
+      FinishFunctionArn: finish,
+      WaitForFunctionArn: waitFor,
+      CheckStatusFunctionArn: checkStatus,
+    },
+    logRetention: config.logRetentionDays,
+    logKey: encryption.key,
+  });
+  for (const fn of [createProfile, createVirtualAccount, checkStatus, waitFor]) onboarding.grantTaskSuccess(fn);
+
+  // Connect migration: the same profile step, then the account with the user's Connect token (vaulted).
+  const migrateAccount = step(
+    'MigrateAccount',
+    'migrate-account',
+    'Migration step: moves the Connect virtual account onto the profile',
+    {
+      ...providerEnv,
+      STRAITSX_CONNECT_BASE_URL: config.straitsxConnectBaseUrl,
+    },
+  );
+  table.grantReadWrite(migrateAccount);
+  documents.grantRead(migrateAccount, VAULT_PREFIX);
+  secrets.grantProviderRead(migrateAccount, 'straitsx');
+  const finishMigration = step(
+    'FinishMigration',
+    'finish-migration',
+    'Migration step: records the outcome and publishes it on the bus',
+    events.environment(),
+  );
+  table.grantReadWrite(finishMigration);
+  events.grantPublish(finishMigration);
+
+  const connectMigration = new Workflow(parts.stack, 'ConnectMigration', {
+    definitionFile: workflowFile('connect-migration'),
+    functions: {
+      CreateProfileFunctionArn: createProfile,
+      MigrateAccountFunctionArn: migrateAccount,
+      FinishMigrationFunctionArn: finishMigration,
+    },
+    logRetention: config.logRetentionDays,
+    logKey: encryption.key,
+  });
+
+  return {
+    onboarding,
+    connectMigration,
+    functions: {
+      CreateProfile: createProfile,
+      CreateVirtualAccount: createVirtualAccount,
+      CheckStatus: checkStatus,
+      WaitFor: waitFor,
+      Finish: finish,
+      MigrateAccount: migrateAccount,
+      FinishMigration: finishMigration,
+    },
+  };
+}

@@ -1,0 +1,129 @@
+/**
+ * What the deployed stack must give each function, as local/runtime.ts wires them on one machine: the
+ * entry point, the environment it reads, and what its role may do (in the words of permissionsOf).
+ */
+
+/** Every Lambda entry point and the function that runs it. */
+export const HANDLERS = {
+  Intake: 'intake',
+  GetOnboarding: 'get-onboarding',
+  DocumentUpload: 'documents',
+  DocumentUploaded: 'document-uploaded',
+  ProfileUpdate: 'profile-update',
+  Review: 'review',
+  MigrationsIntake: 'migrations-intake',
+  CreateProfile: 'create-profile',
+  CreateVirtualAccount: 'create-virtual-account',
+  CheckStatus: 'check-status',
+  WaitFor: 'wait-for',
+  Finish: 'finish',
+  MigrateAccount: 'migrate-account',
+  FinishMigration: 'finish-migration',
+  WebhookStraitsx: 'webhook-straitsx',
+  WebhookStraddle: 'webhook-straddle',
+  WebhookWallex: 'webhook-wallex',
+} as const;
+export type FunctionName = keyof typeof HANDLERS;
+export const FUNCTIONS = Object.keys(HANDLERS) as FunctionName[];
+
+export const COMMON_ENV = [
+  'NODE_OPTIONS',
+  'POWERTOOLS_SERVICE_NAME',
+  'POWERTOOLS_METRICS_NAMESPACE',
+  'POWERTOOLS_LOG_LEVEL',
+  'TABLE_NAME',
+];
+const PROVIDER_ENV = [
+  'BUCKET_NAME',
+  'STRAITSX_SECRET_ARN',
+  'STRAITSX_BASE_URL',
+  'WALLEX_SECRET_ARN',
+  'WALLEX_BASE_URL',
+  'STRADDLE_SECRET_ARN',
+  'STRADDLE_BASE_URL',
+  'PROVIDER_TIMEOUT_MS',
+  'EVENT_BUS_NAME',
+];
+export const ENV: Record<FunctionName, string[]> = {
+  Intake: [
+    'BUCKET_NAME',
+    'STATE_MACHINE_ARN',
+    'PLATFORM_SECRET_ARN',
+    'MERCHANT_ID',
+    'EVENT_BUS_NAME',
+    'DOCUMENTS_TIMEOUT_SECONDS',
+    'VERIFICATION_TIMEOUT_SECONDS',
+    'ACCOUNT_TIMEOUT_SECONDS',
+  ],
+  GetOnboarding: [],
+  DocumentUpload: ['BUCKET_NAME'],
+  DocumentUploaded: ['BUCKET_NAME'],
+  ProfileUpdate: ['BUCKET_NAME', 'STRAITSX_SECRET_ARN', 'STRAITSX_BASE_URL', 'PROVIDER_TIMEOUT_MS'],
+  Review: PROVIDER_ENV,
+  MigrationsIntake: ['BUCKET_NAME', 'PLATFORM_SECRET_ARN', 'CONNECT_MIGRATION_STATE_MACHINE_ARN', 'MERCHANT_ID'],
+  CreateProfile: PROVIDER_ENV,
+  CreateVirtualAccount: PROVIDER_ENV,
+  CheckStatus: PROVIDER_ENV,
+  WaitFor: [],
+  Finish: ['EVENT_BUS_NAME'],
+  MigrateAccount: [...PROVIDER_ENV, 'STRAITSX_CONNECT_BASE_URL'],
+  FinishMigration: ['EVENT_BUS_NAME'],
+  WebhookStraitsx: ['STRAITSX_SECRET_ARN', 'EVENT_BUS_NAME'],
+  WebhookStraddle: ['STRADDLE_SECRET_ARN', 'EVENT_BUS_NAME'],
+  WebhookWallex: ['BUCKET_NAME', 'WALLEX_SECRET_ARN', 'WALLEX_BASE_URL', 'PROVIDER_TIMEOUT_MS', 'EVENT_BUS_NAME'],
+};
+
+// What each role may do, in the words of permissionsOf (KMS, logs and X-Ray are checked apart).
+const tableReadWrite = ['dynamodb:read table', 'dynamodb:write table'];
+const readObjects = (prefix: string) => [`s3:GetObject bucket/${prefix}*`];
+const putObjects = (prefix: string) => [`s3:PutObject bucket/${prefix}*`];
+const readSecret = (name: string) => [
+  `secretsmanager:DescribeSecret secret:${name}`,
+  `secretsmanager:GetSecretValue secret:${name}`,
+];
+const publish = ['events:PutEvents bus'];
+const resume = ['states:SendTaskSuccess onboarding'];
+const start = (stateMachine: string) => [
+  `states:StartExecution ${stateMachine}`,
+  `states:DescribeExecution arn::states:::execution:${stateMachine}.Name:*`,
+];
+const providerStep = [
+  ...tableReadWrite,
+  ...readObjects('vault/'),
+  ...readObjects('documents/'),
+  ...readSecret('straitsx'),
+  ...readSecret('wallex'),
+  ...readSecret('straddle'),
+  ...publish,
+  ...resume,
+];
+export const PERMISSIONS: Record<FunctionName, string[]> = {
+  Intake: [
+    ...tableReadWrite,
+    ...putObjects('vault/'),
+    ...readSecret('platform'),
+    ...start('onboarding'),
+    ...publish,
+    // Requests it failed on go to the dead-letter queue.
+    'sqs:GetQueueAttributes dlq',
+    'sqs:GetQueueUrl dlq',
+    'sqs:SendMessage dlq',
+  ],
+  GetOnboarding: ['dynamodb:read table'],
+  DocumentUpload: [...tableReadWrite, ...putObjects('documents/')],
+  DocumentUploaded: [...tableReadWrite, ...readObjects('documents/'), ...resume],
+  // The merged customer goes back to the vault under a new key.
+  ProfileUpdate: [...tableReadWrite, ...readObjects('vault/'), ...putObjects('vault/'), ...readSecret('straitsx')],
+  Review: [...tableReadWrite, ...readObjects('vault/'), ...readSecret('straddle'), ...resume],
+  MigrationsIntake: [...tableReadWrite, ...putObjects('vault/'), ...readSecret('platform'), ...start('connect-migration')],
+  CreateProfile: providerStep,
+  CreateVirtualAccount: providerStep,
+  CheckStatus: providerStep,
+  WaitFor: [...tableReadWrite, ...resume],
+  Finish: [...tableReadWrite, ...publish],
+  MigrateAccount: [...tableReadWrite, ...readObjects('vault/'), ...readSecret('straitsx')],
+  FinishMigration: [...tableReadWrite, ...publish],
+  WebhookStraitsx: [...tableReadWrite, ...readSecret('straitsx'), ...publish, ...resume],
+  WebhookStraddle: [...tableReadWrite, ...readSecret('straddle'), ...publish, ...resume],
+  WebhookWallex: [...tableReadWrite, ...readObjects('vault/'), ...readSecret('wallex'), ...publish, ...resume],
+};
