@@ -67,11 +67,17 @@ class Merchant {
 
 /** What the merchant does in StraitsX's own sandbox: its `/v1/sandbox` simulation endpoints. */
 async function straitsxSandbox(runtime: Runtime, method: string, path: string, body: unknown) {
-  const res = await fetch(`${runtime.straitsx.url}/sandbox${path}`, {
-    method,
-    headers: { 'content-type': 'application/json', 'X-XFERS-APP-API-KEY': runtime.secrets.straitsx.apiKey },
-    body: JSON.stringify(body),
-  });
+  let res: Response;
+  // The simulation endpoints share the provider's rate limit with the functions: a 429 is waited out.
+  for (let attempt = 1; ; attempt++) {
+    res = await fetch(`${runtime.straitsx.url}/sandbox${path}`, {
+      method,
+      headers: { 'content-type': 'application/json', 'X-XFERS-APP-API-KEY': runtime.secrets.straitsx.apiKey },
+      body: JSON.stringify(body),
+    });
+    if (res.status !== 429 || attempt >= 20) break;
+    await new Promise((r) => setTimeout(r, 200));
+  }
   if (!res.ok) throw new Error(`StraitsX sandbox ${path}: HTTP ${res.status}`);
 }
 

@@ -3,18 +3,15 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { addUsdFields, ProfileUpdateNotPossible } from '../onboarding/profile-update';
 import { publicView } from '../onboarding/record';
-import { HttpError, httpErrors, json, parseJsonBody } from '../shared/middleware';
+import { HttpError, httpErrors, json, onboardingIdParam, parseJsonBody } from '../shared/middleware';
 import { logger } from '../shared/powertools';
-
-const ID = /^onb_[a-z2-7]{26}$/;
 
 /** PATCH /onboardings/{id}/profile: add the USD-rail fields to a verified basic StraitsX profile. */
 export const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .use(httpErrors())
   .handler(async (event) => {
-    const id = event.pathParameters?.id ?? '';
-    if (!ID.test(id)) throw new HttpError(400, 'id must be an onboarding id (onb_ followed by 26 characters a-z, 2-7).');
+    const id = onboardingIdParam(event);
     const body = parseJsonBody(event.body, event.isBase64Encoded) as { customer?: unknown };
     try {
       const { record, added, missing } = await addUsdFields(id, body?.customer ?? {});

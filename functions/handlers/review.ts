@@ -3,18 +3,15 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { publicView } from '../onboarding/record';
 import { decideReview, ReviewNotPossible } from '../onboarding/review';
-import { HttpError, httpErrors, json, parseJsonBody } from '../shared/middleware';
+import { HttpError, httpErrors, json, onboardingIdParam, parseJsonBody } from '../shared/middleware';
 import { logger } from '../shared/powertools';
-
-const ID = /^onb_[a-z2-7]{26}$/;
 
 /** POST /onboardings/{id}/review: an operator verifies or rejects a profile in review. */
 export const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .use(httpErrors())
   .handler(async (event) => {
-    const id = event.pathParameters?.id ?? '';
-    if (!ID.test(id)) throw new HttpError(400, 'id must be an onboarding id (onb_ followed by 26 characters a-z, 2-7).');
+    const id = onboardingIdParam(event);
     const body = parseJsonBody(event.body, event.isBase64Encoded) as Record<string, unknown>;
     // On API Gateway the caller's IAM identity is the operator; the body cannot claim someone else.
     const caller = event.requestContext?.identity?.userArn ?? event.requestContext?.identity?.user ?? undefined;

@@ -3,13 +3,12 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { applyProviderUpdate, firstDelivery } from '../onboarding/provider-updates';
-import { straitsxSecretSchema } from '../providers/straitsx/adapter';
+import { readStraitsxSecret } from '../providers/straitsx/transport';
 import { toProviderUpdate } from '../providers/straitsx/updates';
 import { isStraitsxCallbackEvent, parseStraitsxCallback, STRAITSX_SIGNATURE_HEADER, verifyStraitsxSignature } from '../providers/straitsx/webhook';
 import { ConfigurationError } from '../shared/errors';
 import { HttpError, httpErrors, json } from '../shared/middleware';
 import { logger, metrics } from '../shared/powertools';
-import { readSecret } from '../shared/secrets';
 
 const header = (headers: APIGatewayProxyEvent['headers'], name: string) =>
   Object.entries(headers ?? {}).find(([key]) => key.toLowerCase() === name.toLowerCase())?.[1];
@@ -25,7 +24,7 @@ export const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
   .use(httpErrors())
   .handler(async (event) => {
     const raw = event.isBase64Encoded ? Buffer.from(event.body ?? '', 'base64') : Buffer.from(event.body ?? '', 'utf8');
-    const { callbackSigningKey } = await readSecret('STRAITSX_SECRET_ARN', straitsxSecretSchema);
+    const { callbackSigningKey } = await readStraitsxSecret();
     if (!callbackSigningKey) throw new ConfigurationError('the StraitsX secret has no callbackSigningKey');
     if (!verifyStraitsxSignature(raw, header(event.headers, STRAITSX_SIGNATURE_HEADER), callbackSigningKey)) {
       metrics.addMetric('WebhookSignatureRejected', 'Count', 1);

@@ -30,6 +30,9 @@ export function canonicalJson(value: unknown): string {
   return JSON.stringify(value);
 }
 
+/** The shape of an onboarding id (see onboardingIdFor). */
+export const ONBOARDING_ID = /^onb_[a-z2-7]{26}$/;
+
 /**
  * The onboarding id: a keyed hash (HMAC-SHA256) of the business key. Keyed, because the business key
  * holds a registration id, and an unkeyed hash of a national id can be reversed by trying them all.

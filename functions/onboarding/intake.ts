@@ -1,12 +1,11 @@
-import { DescribeExecutionCommand, ExecutionAlreadyExists, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { z } from 'zod';
-import { sfnClient } from '../shared/aws';
 import { intEnv, requireEnv } from '../shared/env';
 import { adapterFor } from '../providers';
 import { logger } from '../shared/powertools';
 import { readSecret } from '../shared/secrets';
-import { createOnboarding, findOnboarding, mutateOnboarding, timelineEntry } from '../store/onboardings';
+import { createOnboarding, findOnboarding, timelineEntry } from '../store/onboardings';
 import { putPersonalData } from '../store/vault';
+import { ensureExecutionStarted } from './executions';
 import { onboardingIdFor, requestFingerprint } from './ids';
 import type { OnboardingRecord } from './record';
 import { businessKeyOf, customerKindOf, parseOnboardingRequest } from './request';
@@ -87,30 +86,9 @@ export function waitTimeouts() {
   };
 }
 
-/**
- * Starts the execution named after the onboarding id, once. Step Functions treats a repeated start with
- * the same name and input as the same execution; a name already used by a closed execution is found
- * and recorded instead.
- */
+/** Starts the onboarding workflow for the record, once (see ensureExecutionStarted), with ids and timeouts only. */
 async function ensureStarted(record: OnboardingRecord): Promise<OnboardingRecord> {
   if (record.executionArn) return record;
-  const stateMachineArn = requireEnv('STATE_MACHINE_ARN');
-  let executionArn: string;
-  try {
-    const started = await sfnClient().send(
-      new StartExecutionCommand({
-        stateMachineArn,
-        name: record.onboardingId,
-        input: JSON.stringify({ onboardingId: record.onboardingId, timeouts: waitTimeouts() }),
-      }),
-    );
-    executionArn = started.executionArn!;
-  } catch (error) {
-    if (!(error instanceof ExecutionAlreadyExists)) throw error;
-    executionArn = `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${record.onboardingId}`;
-    await sfnClient().send(new DescribeExecutionCommand({ executionArn }));
-  }
-  return mutateOnboarding(record.onboardingId, (current) =>
-    current.executionArn ? undefined : { executionArn, timeline: [...current.timeline, timelineEntry('workflow', 'STARTED')] },
-  );
+  const input = { onboardingId: record.onboardingId, timeouts: waitTimeouts() };
+  return ensureExecutionStarted(record, requireEnv('STATE_MACHINE_ARN'), input);
 }

@@ -6,7 +6,7 @@ import { getOnboarding, linkProviderCustomer, mutateOnboarding, timelineEntry } 
 import { getPersonalData } from '../store/vault';
 import { publish } from './events';
 import { type ConnectMigrationVault, isMigration, type MigrationRecord, type MigrationStatus } from './migration';
-import { FINAL_STATUSES, type OnboardingRecord, type OnboardingStatus } from './record';
+import { FINAL_STATUSES, type OnboardingRecord, type OnboardingStatus, recordedAccount } from './record';
 import { finishInputSchema, stepInputSchema } from './steps';
 import { parseOrThrow } from './validation';
 
@@ -71,14 +71,7 @@ export async function migrateAccountStep(input: unknown): Promise<{ migrationSta
   const migrationStatus: MigrationStatus = result.matched ? 'MIGRATED' : 'MISMATCH';
 
   await linkProviderCustomer(record.provider, `account:${account.id}`, onboardingId);
-  const virtualAccount = {
-    id: account.id,
-    referenceId: account.referenceId,
-    currency: account.currency,
-    status: account.status,
-    accountNo: account.accountNo,
-    bankShortCode: account.bankShortCode,
-  };
+  const virtualAccount = recordedAccount(account);
   await mutateOnboarding(onboardingId, (current) =>
     JSON.stringify(current.virtualAccount) === JSON.stringify(virtualAccount)
       ? undefined

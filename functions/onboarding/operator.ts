@@ -4,10 +4,11 @@ import { straddleOperations } from '../providers/straddle/operator';
 import { dynamoClient } from '../shared/aws';
 import { requireEnv } from '../shared/env';
 import { getOnboarding } from '../store/onboardings';
+import { ONBOARDING_ID } from './ids';
 import { parseOrThrow } from './validation';
 
 export const unmaskRequestSchema = z.strictObject({
-  onboardingId: z.string().regex(/^onb_[a-z2-7]{26}$/, 'onboardingId must be an onboarding id'),
+  onboardingId: z.string().regex(ONBOARDING_ID, 'onboardingId must be an onboarding id'),
   operator: z.string().regex(/^[A-Za-z0-9._@:-]{1,128}$/, 'operator must be 1 to 128 letters, digits or . _ @ : -'),
   reason: z.string().trim().min(10, 'reason must say why, in at least 10 characters').max(500, 'reason must be at most 500 characters'),
 });

@@ -1,3 +1,4 @@
+import type { AccountResult } from '../providers/port';
 import type { ProviderName } from './request';
 
 /**
@@ -58,6 +59,18 @@ export interface VirtualAccount {
   accountNo?: string;
   bankShortCode?: string;
   referenceId: string;
+}
+
+/** The virtual account as the record keeps it, from the provider's answer (its `created` flag is not kept). */
+export function recordedAccount(account: AccountResult): VirtualAccount {
+  return {
+    id: account.id,
+    referenceId: account.referenceId,
+    currency: account.currency,
+    status: account.status,
+    accountNo: account.accountNo,
+    bankShortCode: account.bankShortCode,
+  };
 }
 
 /** What a waiting execution waits for; the task token resumes it. */

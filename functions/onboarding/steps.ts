@@ -4,16 +4,17 @@ import { logger, metrics } from '../shared/powertools';
 import { getOnboarding, linkProviderCustomer, mutateOnboarding, timelineEntry } from '../store/onboardings';
 import { documentAccess } from '../store/documents';
 import { getPersonalData } from '../store/vault';
+import { ONBOARDING_ID } from './ids';
 import { missingDocuments } from './waits';
 import { DETAIL_TYPES, outcomeDetail, publish } from './events';
 import { replayParkedUpdates } from './provider-updates';
-import { FINAL_STATUSES, type OnboardingRecord, type OnboardingStatus } from './record';
+import { FINAL_STATUSES, type OnboardingRecord, type OnboardingStatus, recordedAccount } from './record';
 import type { OnboardingRequest } from './request';
 import { parseOrThrow } from './validation';
 
 /** What every workflow step receives: ids only. */
 export const stepInputSchema = z.object({
-  onboardingId: z.string().regex(/^onb_[a-z2-7]{26}$/, 'onboardingId must be an onboarding id'),
+  onboardingId: z.string().regex(ONBOARDING_ID, 'onboardingId must be an onboarding id'),
   execution: z.string().optional(),
 });
 
@@ -103,14 +104,7 @@ export async function createVirtualAccountStep(input: unknown): Promise<{ accoun
   }
   const account = await adapter.createVirtualAccount({ onboardingId, request, profileId });
   await mutateOnboarding(onboardingId, (current) => ({
-    virtualAccount: {
-      id: account.id,
-      referenceId: account.referenceId,
-      currency: account.currency,
-      status: account.status,
-      accountNo: account.accountNo,
-      bankShortCode: account.bankShortCode,
-    },
+    virtualAccount: recordedAccount(account),
     timeline: [...current.timeline, timelineEntry('create-virtual-account', account.status)],
   }));
   await linkProviderCustomer(record.provider, `account:${account.id}`, onboardingId);

@@ -1,5 +1,6 @@
 import type { MiddlewareObj } from '@middy/core';
-import type { APIGatewayProxyResult } from 'aws-lambda';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { ONBOARDING_ID } from '../onboarding/ids';
 import { ValidationFailed } from '../onboarding/validation';
 import { logger } from './powertools';
 
@@ -57,6 +58,13 @@ export function parseJsonBody(body: string | null | undefined, isBase64Encoded =
   } catch {
     throw new ValidationFailed([{ path: '', message: 'the body is not valid JSON' }]);
   }
+}
+
+/** The `{id}` path parameter of `/onboardings/{id}/...`, answering 400 when it is not an onboarding id. */
+export function onboardingIdParam(event: Pick<APIGatewayProxyEvent, 'pathParameters'>): string {
+  const id = event.pathParameters?.id ?? '';
+  if (!ONBOARDING_ID.test(id)) throw new HttpError(400, 'id must be an onboarding id (onb_ followed by 26 characters a-z, 2-7).');
+  return id;
 }
 
 /** Whether a Lambda event came from API Gateway (REST proxy integration). */

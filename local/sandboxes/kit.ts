@@ -1,6 +1,7 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type FaultConfig, FaultInjector, type FaultKind, type NextFaultOptions, type PlannedFault } from './kit/faults';
+import type { KeyedRateLimiter } from './kit/rate-limit';
 import { type Handler, parseJsonBody, parseQuery, type Reply, type Router, type SandboxRequest } from './kit/router';
 
 export * from './kit/faults';
@@ -50,7 +51,8 @@ export interface HttpSandbox {
 
 class BodyTooLarge extends Error {}
 
-function readBody(req: IncomingMessage, limit: number): Promise<string> {
+/** Reads a request's whole body; undefined when it is larger than `limit` bytes (read to its end all the same). */
+export function readBytes(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -58,15 +60,34 @@ function readBody(req: IncomingMessage, limit: number): Promise<string> {
       size += chunk.length;
       if (size <= limit) chunks.push(chunk);
     });
-    req.on('end', () => (size > limit ? reject(new BodyTooLarge()) : resolve(Buffer.concat(chunks).toString('utf8'))));
+    req.on('end', () => resolve(size > limit ? undefined : Buffer.concat(chunks)));
     req.on('error', reject);
   });
+}
+
+async function readBody(req: IncomingMessage, limit: number): Promise<string> {
+  const bytes = await readBytes(req, limit);
+  if (!bytes) throw new BodyTooLarge();
+  return bytes.toString('utf8');
 }
 
 const defaultFaultReply = (kind: 'error5xx' | 'rateLimit429', status: number): Reply =>
   kind === 'rateLimit429' ? { status: 429, body: { error: 'rate limited' } } : { status, body: { error: 'unavailable' } };
 
 const statusOf = (fault: PlannedFault) => fault.status ?? (fault.kind === 'rateLimit429' ? 429 : 503);
+
+/** Closes a server; connections still open after 250 ms are cut. */
+export function closeServer(server: Server): Promise<void> {
+  return new Promise<void>((resolve) => {
+    // Idle keep-alive sockets would hold close() open until the client's pool lets go of them.
+    const force = setTimeout(() => server.closeAllConnections(), 250);
+    server.close(() => {
+      clearTimeout(force);
+      resolve();
+    });
+    server.closeIdleConnections();
+  });
+}
 
 /** Starts an HTTP server on 127.0.0.1 that routes to sandbox handlers and injects faults on demand. */
 export async function startHttpSandbox(options: HttpSandboxOptions): Promise<HttpSandbox> {
@@ -193,16 +214,42 @@ export async function startHttpSandbox(options: HttpSandboxOptions): Promise<Htt
       if (closed) return closed;
       stopping = true;
       for (const wake of [...sleepers]) wake();
-      closed = new Promise<void>((resolve) => {
-        // Idle keep-alive sockets would hold close() open until the client's pool lets go of them.
-        const force = setTimeout(() => server.closeAllConnections(), 250);
-        server.close(() => {
-          clearTimeout(force);
-          resolve();
-        });
-        server.closeIdleConnections();
-      });
+      closed = closeServer(server);
       return closed;
     },
   };
+}
+
+/** What every sandbox offers a test over its traffic: the request log, faults and the rate limit. */
+export interface SandboxTrafficControls {
+  requests(): RequestLogEntry[];
+  setFaults(config: FaultConfig): void;
+  failNext(count: number, kind: FaultKind, options?: NextFaultOptions): void;
+  clearFaults(): void;
+  setRatePerSecond(ratePerSecond: number): void;
+}
+
+/** The traffic controls of a sandbox's server and rate limiter. */
+export function trafficControls(server: HttpSandbox, limiter: KeyedRateLimiter): SandboxTrafficControls {
+  return {
+    requests: () => server.requests(),
+    setFaults: (config) => server.setFaults(config),
+    failNext: (count, kind, next) => server.failNext(count, kind, next),
+    clearFaults: () => server.clearFaults(),
+    setRatePerSecond: (rate) => limiter.setRate(rate),
+  };
+}
+
+/** For a sandbox's reset: clears the rate buckets, the request log and the faults. */
+export function resetTraffic(server: HttpSandbox, limiter: KeyedRateLimiter): void {
+  limiter.reset();
+  server.clearRequests();
+  server.clearFaults();
+}
+
+const GATEWAY_TEXT: Record<number, string> = { 502: 'Bad Gateway', 503: 'Service Unavailable', 504: 'Gateway Timeout' };
+
+/** A 5xx from the gateway in front of a provider: plain text, not the provider's own error body. */
+export function gatewayReply(status: number): Reply {
+  return { status, body: GATEWAY_TEXT[status] ?? 'Server Error' };
 }

@@ -14,6 +14,27 @@ export async function api(runtime: Runtime, method: string, path: string, body?:
   return { status: res.status, body: (await res.json()) as Record<string, any> };
 }
 
+/** The answer of GET /onboardings/{id}. */
+export async function view(runtime: Runtime, onboardingId: string) {
+  return (await api(runtime, 'GET', `/onboardings/${onboardingId}`)).body;
+}
+
+/** Polls the probe every 20 ms until it gives a value other than undefined or false. */
+export async function until<T>(probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** Polls until the onboarding waits for `kind` (documents, verification, account). */
+export function waitingFor(runtime: Runtime, onboardingId: string, kind: string, timeoutMs?: number): Promise<true> {
+  return until(async () => ((await view(runtime, onboardingId)).waitingFor === kind ? true : undefined), timeoutMs);
+}
+
 const SETTLED = new Set(['COMPLETED', 'REJECTED', 'NEEDS_ATTENTION', 'FAILED']);
 
 /** Polls the API until the onboarding settles and its execution has closed. */
@@ -97,4 +118,16 @@ export function personalRequest(overrides: Record<string, unknown> = {}) {
       ...overrides,
     },
   };
+}
+
+/**
+ * A call to a provider sandbox as the merchant makes it (dashboard, simulation endpoints): it shares the
+ * provider's rate limit with the functions, so a 429 is waited out and retried, as a merchant's tool would.
+ */
+export async function sandboxFetch(url: string, init: RequestInit = {}): Promise<Response> {
+  for (let attempt = 1; ; attempt++) {
+    const res = await fetch(url, init);
+    if (res.status !== 429 || attempt >= 20) return res;
+    await new Promise((r) => setTimeout(r, 100 + Math.random() * 150));
+  }
 }

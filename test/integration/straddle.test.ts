@@ -3,7 +3,7 @@ import { Webhook } from 'svix';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type Runtime, startRuntime } from '../../local/runtime';
 import { auditTrail, unmaskedStraddleCustomer } from '../../functions/onboarding/operator';
-import { api, eventsAbout, settled, tableItems } from './harness';
+import { api, eventsAbout, settled, tableItems, view, waitingFor } from './harness';
 
 let runtime: Runtime;
 
@@ -36,17 +36,6 @@ function straddleRequest(outcome: 'verified' | 'review' | 'rejected') {
 }
 
 const customersFor = (onboardingId: string) => runtime.straddle.customers().filter((c) => c.external_id === onboardingId);
-const view = async (id: string) => (await api(runtime, 'GET', `/onboardings/${id}`)).body;
-async function until<T>(probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 describe('Straddle onboarding', () => {
   it('completes a customer verified at once, without a virtual account, and answers a repeat with the same onboarding', async () => {
     const request = straddleRequest('verified');
@@ -64,8 +53,8 @@ describe('Straddle onboarding', () => {
   it('waits in review for an operator decision, then completes', async () => {
     const accepted = await api(runtime, 'POST', '/onboardings', straddleRequest('review'));
     const id = accepted.body.onboardingId as string;
-    await until(async () => ((await view(id)).waitingFor === 'verification' ? true : undefined));
-    expect((await view(id)).profileStatus).toBe('review');
+    await waitingFor(runtime, id, 'verification');
+    expect((await view(runtime, id)).profileStatus).toBe('review');
     expect((await api(runtime, 'POST', `/onboardings/${id}/review`, { decision: 'maybe' })).status).toBe(400);
 
     const decided = await api(runtime, 'POST', `/onboardings/${id}/review`, { decision: 'verified', reason: 'documents checked by hand', operator: 'ops.jane' });
@@ -79,7 +68,7 @@ describe('Straddle onboarding', () => {
 
   it('ends REJECTED when review rejects, and when Straddle rejects at once', async () => {
     const inReview = await api(runtime, 'POST', '/onboardings', straddleRequest('review'));
-    await until(async () => ((await view(inReview.body.onboardingId)).waitingFor === 'verification' ? true : undefined));
+    await waitingFor(runtime, inReview.body.onboardingId, 'verification');
     await api(runtime, 'POST', `/onboardings/${inReview.body.onboardingId}/review`, { decision: 'rejected', reason: 'watch-list match' });
     const rejectedAtOnce = await api(runtime, 'POST', '/onboardings', straddleRequest('rejected'));
     const [a, b] = await Promise.all([settled(runtime, inReview.body.onboardingId), settled(runtime, rejectedAtOnce.body.onboardingId)]);
@@ -138,12 +127,12 @@ describe('Straddle webhooks', () => {
   it('refuses forged and stale deliveries, and applies events in the order of the change, not of arrival', async () => {
     const accepted = await api(runtime, 'POST', '/onboardings', straddleRequest('review'));
     const id = accepted.body.onboardingId as string;
-    await until(async () => ((await view(id)).waitingFor === 'verification' ? true : undefined));
-    const customerId = (await view(id)).providerIds.profileId as string;
+    await waitingFor(runtime, id, 'verification');
+    const customerId = (await view(runtime, id)).providerIds.profileId as string;
 
     expect((await deliver(customerEvent(customerId, 'verified', new Date().toISOString()), { secret: `whsec_${Buffer.from('not the secret').toString('base64')}` })).status).toBe(401);
     expect((await deliver(customerEvent(customerId, 'verified', new Date().toISOString()), { at: new Date(Date.now() - 10 * 60_000) })).status).toBe(401);
-    expect((await view(id)).profileStatus).toBe('review');
+    expect((await view(runtime, id)).profileStatus).toBe('review');
 
     const later = new Date(Date.now() + 1000).toISOString();
     const earlier = new Date(Date.now() - 60_000).toISOString();

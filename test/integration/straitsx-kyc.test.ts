@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type Runtime, startRuntime } from '../../local/runtime';
 import { personalPlus } from '../unit/straitsx/plus-fixtures';
-import { api, eventsAbout, executionsOf, historyOf, settled, tableItems } from './harness';
+import { api, eventsAbout, executionsOf, historyOf, settled, tableItems, until, view, waitingFor, sandboxFetch } from './harness';
 
 let runtime: Runtime;
 
@@ -41,18 +41,6 @@ async function upload(onboardingId: string, slot: string, bytes: Buffer, content
   expect(put.status).toBe(200);
 }
 
-async function until<T>(probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
-const view = async (id: string) => (await api(runtime, 'GET', `/onboardings/${id}`)).body;
-const waitingFor = (id: string, kind: string) => until(async () => ((await view(id)).waitingFor === kind ? true : undefined));
 const profileOf = (onboarding: Record<string, any>) => runtime.straitsx.profiles().find((p) => p.id === onboarding.providerIds.profileId)!;
 
 /** Starts a CP+ onboarding and uploads every required document; resolves once StraitsX has the profile. */
@@ -60,10 +48,10 @@ async function startWithDocuments(virtualAccount?: Record<string, string>) {
   const accepted = await api(runtime, 'POST', '/onboardings', plusRequest(virtualAccount));
   expect(accepted.status).toBe(202);
   const id = accepted.body.onboardingId as string;
-  await waitingFor(id, 'documents');
-  const slots = (await view(id)).documents.map((d: { slot: string }) => d.slot);
+  await waitingFor(runtime, id, 'documents');
+  const slots = (await view(runtime, id)).documents.map((d: { slot: string }) => d.slot);
   for (const slot of slots) await upload(id, slot, slot.endsWith('proofOfAddress') ? PDF : PNG, slot.endsWith('proofOfAddress') ? 'application/pdf' : 'image/png');
-  await waitingFor(id, 'verification');
+  await waitingFor(runtime, id, 'verification');
   return id;
 }
 
@@ -71,8 +59,8 @@ describe('full-KYC (CP+) onboarding with StraitsX', () => {
   it('waits for documents, sends them as links, and completes when the verification callback arrives', async () => {
     const accepted = await api(runtime, 'POST', '/onboardings', plusRequest());
     const id = accepted.body.onboardingId as string;
-    await waitingFor(id, 'documents');
-    const before = await view(id);
+    await waitingFor(runtime, id, 'documents');
+    const before = await view(runtime, id);
     expect(before.status).toBe('AWAITING_DOCUMENTS');
     expect(before.documents.map((d: { slot: string; status: string; required: boolean }) => `${d.slot}:${d.required}:${d.status}`).sort()).toEqual([
       'identityDocuments.idBack:true:missing',
@@ -84,14 +72,14 @@ describe('full-KYC (CP+) onboarding with StraitsX', () => {
 
     // A file that is not what it claims is refused on arrival and does not count.
     await upload(id, 'identityDocuments.idFront', Buffer.from('plain text, not an image'));
-    const refused = await until(async () => (await view(id)).documents.find((d: { slot: string; status: string }) => d.slot === 'identityDocuments.idFront' && d.status === 'rejected'));
+    const refused = await until(async () => (await view(runtime, id)).documents.find((d: { slot: string; status: string }) => d.slot === 'identityDocuments.idFront' && d.status === 'rejected'));
     expect(refused.reason).toMatch(/not PNG, JPEG or PDF/);
     expect((await api(runtime, 'POST', `/onboardings/${id}/documents`, { slot: 'identityDocuments.passport', contentType: 'image/gif', size: 20_000_000 })).body.errors.map((e: { path: string }) => e.path).sort()).toEqual(['contentType', 'size']);
 
     for (const slot of ['identityDocuments.idFront', 'identityDocuments.idBack', 'identityDocuments.livenessSnapshot']) await upload(id, slot, PNG);
     await upload(id, 'identityDocuments.proofOfAddress', PDF, 'application/pdf');
-    await waitingFor(id, 'verification');
-    const pending = await view(id);
+    await waitingFor(runtime, id, 'verification');
+    const pending = await view(runtime, id);
     expect(pending).toMatchObject({ status: 'AWAITING_PROVIDER', profileStatus: 'pending' });
     expect(String(profileOf(pending).attributes.identityDocuments && JSON.stringify(profileOf(pending).attributes.identityDocuments))).toContain('http://127.0.0.1');
 
@@ -104,8 +92,8 @@ describe('full-KYC (CP+) onboarding with StraitsX', () => {
 
   it('ends REJECTED with the retryability and summary StraitsX gave', async () => {
     const id = await startWithDocuments();
-    const onboarding = await view(id);
-    const res = await fetch(`${runtime.straitsx.url}/sandbox/kyc/customer_profiles/${onboarding.providerIds.profileId}`, {
+    const onboarding = await view(runtime, id);
+    const res = await sandboxFetch(`${runtime.straitsx.url}/sandbox/kyc/customer_profiles/${onboarding.providerIds.profileId}`, {
       method: 'PUT',
       headers: { 'content-type': 'application/json', 'X-XFERS-APP-API-KEY': runtime.secrets.straitsx.apiKey },
       body: JSON.stringify({ data: { attributes: { verificationStatus: 'rejected', isRetryable: false, verificationRejectionSummary: 'Sanctions screening hit' } } }),
@@ -120,9 +108,9 @@ describe('full-KYC (CP+) onboarding with StraitsX', () => {
 
   it('enables a USD account later, when StraitsX says so', async () => {
     const id = await startWithDocuments({ currency: 'USD' });
-    runtime.straitsx.setProfileStatus((await view(id)).providerIds.profileId, 'verified');
-    await waitingFor(id, 'account');
-    const pending = await view(id);
+    runtime.straitsx.setProfileStatus((await view(runtime, id)).providerIds.profileId, 'verified');
+    await waitingFor(runtime, id, 'account');
+    const pending = await view(runtime, id);
     expect(pending.virtualAccount).toMatchObject({ currency: 'USD', status: 'pending' });
     expect(pending.virtualAccount.accountNo).toBeUndefined();
 
@@ -134,22 +122,22 @@ describe('full-KYC (CP+) onboarding with StraitsX', () => {
 
   it('puts the onboarding in NEEDS_INFORMATION while StraitsX asks for information, and tells the merchant', async () => {
     const id = await startWithDocuments();
-    const profileId = (await view(id)).providerIds.profileId;
+    const profileId = (await view(runtime, id)).providerIds.profileId;
     const headers = { 'content-type': 'application/json', 'X-XFERS-APP-API-KEY': runtime.secrets.straitsx.apiKey };
-    const rfi = await fetch(`${runtime.straitsx.url}/sandbox/customer_profile/${profileId}/rfi-requests`, {
+    const rfi = await sandboxFetch(`${runtime.straitsx.url}/sandbox/customer_profile/${profileId}/rfi-requests`, {
       method: 'POST',
       headers,
       body: JSON.stringify({ data: { attributes: { questions: [{ text: 'Source of funds?', type: 'TEXT', required: true }], expiryDays: 7 } } }),
     }).then((r) => r.json() as Promise<{ data: { id: string } }>);
-    await until(async () => ((await view(id)).status === 'NEEDS_INFORMATION' ? true : undefined));
+    await until(async () => ((await view(runtime, id)).status === 'NEEDS_INFORMATION' ? true : undefined));
     await until(() => eventsAbout(runtime, id).find((e) => e['detail-type'] === 'Onboarding Needs Information'));
 
-    await fetch(`${runtime.straitsx.url}/sandbox/customer_profile/${profileId}/rfi-requests/${rfi.data.id}/transition`, {
+    await sandboxFetch(`${runtime.straitsx.url}/sandbox/customer_profile/${profileId}/rfi-requests/${rfi.data.id}/transition`, {
       method: 'PUT',
       headers,
       body: JSON.stringify({ data: { attributes: { status: 'completed' } } }),
     });
-    await until(async () => ((await view(id)).status === 'AWAITING_PROVIDER' ? true : undefined));
+    await until(async () => ((await view(runtime, id)).status === 'AWAITING_PROVIDER' ? true : undefined));
     runtime.straitsx.setProfileStatus(profileId, 'verified');
     expect((await settled(runtime, id)).status).toBe('COMPLETED');
   });
@@ -159,7 +147,7 @@ describe('full-KYC (CP+) onboarding with StraitsX', () => {
     const lost = await startWithDocuments();
     // The verdict is reached at StraitsX, but its callback goes nowhere.
     await routeCallback('cpVerificationStatusUpdated', 'http://127.0.0.1:9/unreachable');
-    runtime.straitsx.setProfileStatus((await view(lost)).providerIds.profileId, 'verified');
+    runtime.straitsx.setProfileStatus((await view(runtime, lost)).providerIds.profileId, 'verified');
     const quiet = await startWithDocuments();
     const [recovered, undecided] = await Promise.all([settled(runtime, lost), settled(runtime, quiet)]);
     await routeCallback('cpVerificationStatusUpdated', `${runtime.apiUrl}/webhooks/straitsx/cpVerificationStatusUpdated`);
@@ -171,7 +159,7 @@ describe('full-KYC (CP+) onboarding with StraitsX', () => {
 
 /** Points one StraitsX callback at a URL, as the merchant does in the dashboard (PATCH /webhooks). */
 async function routeCallback(event: string, url: string) {
-  const res = await fetch(`${runtime.straitsx.url}/webhooks`, {
+  const res = await sandboxFetch(`${runtime.straitsx.url}/webhooks`, {
     method: 'PATCH',
     headers: { 'content-type': 'application/json', 'X-XFERS-APP-API-KEY': runtime.secrets.straitsx.apiKey },
     body: JSON.stringify({ data: { attributes: { [event]: url } } }),
@@ -190,7 +178,7 @@ describe('StraitsX webhooks', () => {
 
   it('refuses a forged or unsigned callback and changes nothing', async () => {
     const id = await startWithDocuments();
-    const onboarding = await view(id);
+    const onboarding = await view(runtime, id);
     // StraitsX verifies the profile, but its own callback is lost: the test delivers it by hand below.
     await routeCallback('cpVerificationStatusUpdated', 'http://127.0.0.1:9/unreachable');
     runtime.straitsx.setProfileStatus(onboarding.providerIds.profileId, 'verified');
@@ -200,7 +188,7 @@ describe('StraitsX webhooks', () => {
     expect((await post('cpVerificationStatusUpdated', body, sign(`${body} `))).status).toBe(401);
     expect((await post('cpVerificationStatusUpdated', body, 'zz'.repeat(32))).status).toBe(401);
     expect(JSON.stringify(await tableItems())).toBe(items);
-    expect((await view(id)).status).toBe('AWAITING_PROVIDER');
+    expect((await view(runtime, id)).status).toBe('AWAITING_PROVIDER');
 
     // The same callback, signed: applied once; a second delivery changes nothing more.
     const first = await post('cpVerificationStatusUpdated', body, sign(body));
@@ -213,9 +201,9 @@ describe('StraitsX webhooks', () => {
 
   it('tells the merchant when a payment to the customer is held for compliance or a name mismatch', async () => {
     const id = await startWithDocuments();
-    runtime.straitsx.setProfileStatus((await view(id)).providerIds.profileId, 'verified');
+    runtime.straitsx.setProfileStatus((await view(runtime, id)).providerIds.profileId, 'verified');
     const done = await settled(runtime, id);
-    const res = await fetch(`${runtime.straitsx.url}/sandbox/customer_profile/${done.providerIds.profileId}/bank_transfer_simulations`, {
+    const res = await sandboxFetch(`${runtime.straitsx.url}/sandbox/customer_profile/${done.providerIds.profileId}/bank_transfer_simulations`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'X-XFERS-APP-API-KEY': runtime.secrets.straitsx.apiKey },
       body: JSON.stringify({ destination_bank_account_no: done.virtualAccount.accountNo, amount: '250.00', source_bank_account_holder_name: 'Somebody Else' }),
@@ -266,7 +254,7 @@ describe('StraitsX profile additions', () => {
       bankAccount: { account_no: '0123456789', account_holder_name: 'Lee Wei Ming', bank: 'DBS' },
     });
     const id = accepted.body.onboardingId as string;
-    await waitingFor(id, 'documents');
+    await waitingFor(runtime, id, 'documents');
     await upload(id, 'bankAccountProof', PDF, 'application/pdf');
     const done = await settled(runtime, id);
     expect(done).toMatchObject({ status: 'COMPLETED', bankAccount: { status: 'pending' } });
@@ -274,13 +262,13 @@ describe('StraitsX profile additions', () => {
     const [bank] = runtime.straitsx.bankAccounts().filter((b) => b.customerProfileId === done.providerIds.profileId);
     expect(bank).toBeDefined();
 
-    const res = await fetch(`${runtime.straitsx.url}/sandbox/customer_profile/${done.providerIds.profileId}/bank_accounts/${bank!.id}?verification_status=rejected`, {
+    const res = await sandboxFetch(`${runtime.straitsx.url}/sandbox/customer_profile/${done.providerIds.profileId}/bank_accounts/${bank!.id}?verification_status=rejected`, {
       method: 'PUT',
       headers: { 'X-XFERS-APP-API-KEY': runtime.secrets.straitsx.apiKey },
     });
     expect(res.status).toBe(200);
     const notice = await until(() => eventsAbout(runtime, id).find((e) => e['detail-type'] === 'Onboarding Needs Attention'));
     expect(notice.detail).toMatchObject({ attention: ['BANK_ACCOUNT_REJECTED'] });
-    expect((await view(id)).bankAccount).toEqual({ id: String(bank!.id), status: 'rejected' });
+    expect((await view(runtime, id)).bankAccount).toEqual({ id: String(bank!.id), status: 'rejected' });
   });
 });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Runtime, startRuntime } from '../../local/runtime';
 import { customer } from '../unit/wallex/fixtures';
-import { api, eventsAbout, settled } from './harness';
+import { api, eventsAbout, settled, until, view, waitingFor } from './harness';
 
 let runtime: Runtime;
 
@@ -12,27 +12,19 @@ afterAll(async () => {
   await runtime?.stop();
 });
 
+// The polls in this file allow 15 s, more than the harness's default.
+const WAIT_MS = 15_000;
 const PDF = Buffer.concat([Buffer.from('%PDF-1.7\n'), Buffer.alloc(256, 3)]);
 let counter = 0;
 function wallexRequest(lastName: string, documents = ['passport']) {
   counter += 1;
   return { provider: 'wallex', merchantRef: `wx-${process.pid}-${counter}`, customer: customer({ lastName, email: `wx.${process.pid}.${counter}@example.com`, documents }) };
 }
-const view = async (id: string) => (await api(runtime, 'GET', `/onboardings/${id}`)).body;
-async function until<T>(probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 async function uploadAll(id: string, bytes: Buffer = PDF) {
   const waiting = await until(async () => {
-    const v = await view(id);
+    const v = await view(runtime, id);
     return v.waitingFor === 'documents' ? v : undefined;
-  });
+  }, WAIT_MS);
   for (const { slot, status } of waiting.documents as Array<{ slot: string; status: string }>) {
     if (status === 'received') continue;
     const grant = await api(runtime, 'POST', `/onboardings/${id}/documents`, { slot, contentType: 'application/pdf', size: bytes.length });
@@ -65,18 +57,18 @@ describe('Wallex onboarding', () => {
     const accepted = await api(runtime, 'POST', '/onboardings', wallexRequest('Pendingworth'));
     const id = accepted.body.onboardingId as string;
     await uploadAll(id);
-    await until(async () => ((await view(id)).waitingFor === 'verification' ? true : undefined));
-    const userId = (await view(id)).providerIds.profileId as string;
+    await waitingFor(runtime, id, 'verification', WAIT_MS);
+    const userId = (await view(runtime, id)).providerIds.profileId as string;
     const screened = runtime.wallex.requests().filter((r) => r.method === 'POST' && r.path.endsWith('/screen')).length;
 
     // Wallex asks again: the documents sent no longer count, and new ones are awaited.
     runtime.wallex.setUserStatus(userId, 'document_needs_resubmission');
     await until(async () => {
-      const v = await view(id);
+      const v = await view(runtime, id);
       return v.waitingFor === 'documents' && v.documents.every((d: { status: string }) => d.status === 'superseded') ? true : undefined;
-    });
+    }, WAIT_MS);
     await uploadAll(id, Buffer.concat([Buffer.from('%PDF-1.7\n'), Buffer.alloc(512, 9)]));
-    await until(async () => ((await view(id)).waitingFor === 'verification' ? true : undefined));
+    await waitingFor(runtime, id, 'verification', WAIT_MS);
     expect(runtime.wallex.requests().filter((r) => r.method === 'POST' && r.path.endsWith('/screen')).length).toBe(screened + 1);
 
     runtime.wallex.setUserStatus(userId, 'approved');
@@ -87,8 +79,8 @@ describe('Wallex onboarding', () => {
     const accepted = await api(runtime, 'POST', '/onboardings', wallexRequest('Pendingham'));
     const id = accepted.body.onboardingId as string;
     await uploadAll(id);
-    await until(async () => ((await view(id)).waitingFor === 'verification' ? true : undefined));
-    runtime.wallex.setUserStatus((await view(id)).providerIds.profileId, 'frozen_for_review' as never);
+    await waitingFor(runtime, id, 'verification', WAIT_MS);
+    runtime.wallex.setUserStatus((await view(runtime, id)).providerIds.profileId, 'frozen_for_review' as never);
     const done = await settled(runtime, id);
     expect(done).toMatchObject({ status: 'NEEDS_ATTENTION', profileStatus: 'unknown' });
   });
@@ -100,7 +92,7 @@ describe('Wallex onboarding', () => {
     const published = () => runtime.cloud.events.published().filter((e) => e.source === 'onboarding.orchestrator');
     const find = (type: string, key: string, id: string, status?: string) =>
       published().filter((e) => e['detail-type'] === type && (e.detail as Record<string, unknown>)[key] === id && (!status || (e.detail as Record<string, unknown>).notifiedStatus === status));
-    await until(() => (find('Funding Status Confirmed', 'fundingId', funding.id, 'completed').length > 0 && find('Refund Status Confirmed', 'refundId', refund.id).length > 0 ? true : undefined));
+    await until(() => (find('Funding Status Confirmed', 'fundingId', funding.id, 'completed').length > 0 && find('Refund Status Confirmed', 'refundId', refund.id).length > 0 ? true : undefined), WAIT_MS);
     await runtime.wallex.notificationsSettled();
     expect(find('Funding Status Confirmed', 'fundingId', funding.id, 'pending')).toHaveLength(1);
     expect(find('Funding Status Confirmed', 'fundingId', funding.id, 'completed')).toHaveLength(1);

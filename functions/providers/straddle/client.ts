@@ -1,5 +1,5 @@
-import { ProviderUnavailable } from '../../shared/errors';
-import { errorFromResponse, errorFromTransport, PROVIDER } from './errors';
+import { assertRequestPath, encodedPath, exchange, isSuccess, parseJsonAnswer, runtimeFetch } from '../http';
+import { errorFromResponse, PROVIDER } from './errors';
 import { isValidIdempotencyKey } from './idempotency';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -51,9 +51,7 @@ export interface StraddleClientOptions {
 const MUTATING = new Set<HttpMethod>(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 /** Builds a path from a template, percent-encoding each interpolated value as one segment. */
-export function stPath(strings: TemplateStringsArray, ...values: (string | number)[]): string {
-  return strings.reduce((out, part, i) => out + part + (i < values.length ? encodeURIComponent(String(values[i])) : ''), '');
-}
+export const stPath = encodedPath;
 
 /** The query string without `?`; undefined values are left out and arrays joined with commas. */
 export function encodeQuery(query: Record<string, QueryValue> | undefined): string {
@@ -77,13 +75,12 @@ export class StraddleClient {
   private readonly fetchImpl: typeof fetch;
 
   constructor(private readonly options: StraddleClientOptions) {
-    // Looked up per call by default, so the runtime's fetch (or a test's replacement) is used.
-    this.fetchImpl = options.fetchImpl ?? ((input, init) => fetch(input, init));
+    this.fetchImpl = options.fetchImpl ?? runtimeFetch;
   }
 
   /** Sends one request and returns the unwrapped answer, or throws a ProviderError. */
   async request<T>(method: HttpMethod, path: string, options: StraddleRequestOptions = {}): Promise<StraddleResponse<T>> {
-    if (!path.startsWith('/') || path.includes('?')) throw new Error('path must start with / and carry no query string');
+    assertRequestPath(path);
     const key = options.idempotencyKey;
     // Programming errors, caught before anything is sent: a mutating call without a valid key is unsafe to retry.
     if (MUTATING.has(method) && key === undefined) throw new Error(`${method} ${path} needs an Idempotency-Key`);
@@ -98,35 +95,18 @@ export class StraddleClient {
     if (key !== undefined) headers['Idempotency-Key'] = key;
     if (this.options.accountId) headers['Straddle-Account-Id'] = this.options.accountId;
 
-    let status: number;
-    let text: string;
-    let replayed: boolean;
-    let headerRequestId: string | undefined;
-    try {
-      // A reused keep-alive socket can be dead after the Lambda was frozen; that surfaces as a reset,
-      // which is retryable, so it is left to the state machine's retry rather than retried here.
-      const response = await this.fetchImpl(url, { method, headers, body, signal: AbortSignal.timeout(this.options.timeoutMs) });
-      status = response.status;
-      replayed = response.headers.get('idempotent-replayed')?.toLowerCase() === 'true';
-      headerRequestId = response.headers.get('request-id') ?? undefined;
-      text = await response.text();
-    } catch (error) {
-      throw errorFromTransport(error) ?? error;
-    }
+    const answer = await exchange(PROVIDER, this.fetchImpl, url, { method, headers, body }, this.options.timeoutMs);
+    const { status, text } = answer;
+    const replayed = answer.headers.get('idempotent-replayed')?.toLowerCase() === 'true';
+    const headerRequestId = answer.headers.get('request-id') ?? undefined;
 
-    if (status < 200 || status > 299) throw errorFromResponse(status, text, headerRequestId);
+    if (!isSuccess(status)) throw errorFromResponse(status, text, headerRequestId);
     return unwrap<T>(status, text, replayed, headerRequestId);
   }
 }
 
 function unwrap<T>(status: number, text: string, replayed: boolean, headerRequestId?: string): StraddleResponse<T> {
-  let json: unknown;
-  try {
-    json = text.trim() === '' ? { response_type: 'none' } : JSON.parse(text);
-  } catch (error) {
-    // A success that is not JSON came from something in front of the provider, not the provider.
-    throw new ProviderUnavailable({ provider: PROVIDER, httpStatus: status, requestId: headerRequestId, cause: error });
-  }
+  const json = parseJsonAnswer<unknown>(PROVIDER, status, text, headerRequestId) ?? { response_type: 'none' };
   const root = (typeof json === 'object' && json !== null ? json : {}) as {
     meta?: StraddleMeta;
     response_type?: unknown;

@@ -1,11 +1,10 @@
 import {
   ProviderAuthFailed,
   ProviderConflict,
-  ProviderError,
+  type ProviderError,
   type ProviderErrorDetails,
   ProviderInvalidRequest,
   ProviderRateLimited,
-  ProviderTimeout,
   ProviderUnavailable,
 } from '../../shared/errors';
 
@@ -111,59 +110,6 @@ export function errorFromResponse(status: number, text: string, headerRequestId?
   if (status >= 400) return new ProviderInvalidRequest(details);
   // A 1xx/3xx reaching here came from something in front of the provider.
   return new ProviderUnavailable(details);
-}
-
-const TIMEOUT_NAMES = new Set(['TimeoutError', 'AbortError']);
-const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
-const NETWORK_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ECONNABORTED',
-  'EPIPE',
-  'ETIMEDOUT',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'UND_ERR_SOCKET',
-  'UND_ERR_CLOSED',
-  'UND_ERR_CONNECT_TIMEOUT',
-]);
-const NETWORK_MESSAGES = /fetch failed|socket hang up|other side closed|network error|terminated/i;
-
-// fetch wraps the socket error in `cause`, sometimes twice: walk the chain a few levels.
-function links(error: unknown): { name?: string; code?: string; message?: string }[] {
-  const out: { name?: string; code?: string; message?: string }[] = [];
-  let current: unknown = error;
-  for (let depth = 0; depth < 5 && typeof current === 'object' && current !== null; depth++) {
-    const e = current as { name?: unknown; code?: unknown; message?: unknown; cause?: unknown };
-    out.push({
-      name: typeof e.name === 'string' ? e.name : undefined,
-      code: typeof e.code === 'string' ? e.code : undefined,
-      message: typeof e.message === 'string' ? e.message : undefined,
-    });
-    current = e.cause;
-  }
-  return out;
-}
-
-/**
- * Maps a failure to get an answer: the timeout becomes ProviderTimeout (the request may have been
- * applied), a refused, reset or dropped connection ProviderUnavailable. Anything else is not a provider
- * fault and gives undefined, so the caller rethrows it unchanged.
- */
-export function errorFromTransport(error: unknown): ProviderError | undefined {
-  if (error instanceof ProviderError) return error;
-  const chain = links(error);
-  if (chain.some((l) => (l.name && TIMEOUT_NAMES.has(l.name)) || (l.code && TIMEOUT_CODES.has(l.code)))) {
-    return new ProviderTimeout({ provider: PROVIDER, cause: error });
-  }
-  // The socket's own code is the more telling one; fetch's "fetch failed" wrapper only says something broke.
-  const coded = chain.find((l) => l.code && NETWORK_CODES.has(l.code));
-  if (coded || chain.some((l) => l.message && NETWORK_MESSAGES.test(l.message))) {
-    return new ProviderUnavailable({ provider: PROVIDER, code: coded?.code, cause: error });
-  }
-  return undefined;
 }
 
 /** True for a 404 answer from Straddle. */

@@ -1,14 +1,9 @@
-import { z } from 'zod';
 import { derivedKey } from '../../onboarding/ids';
 import type { OnboardingRequest } from '../../onboarding/request';
-import { intEnv, requireEnv } from '../../shared/env';
 import { ProviderConflict, ProviderError } from '../../shared/errors';
-import { readSecret } from '../../shared/secrets';
 import type { AccountResult, DocumentAccess, DocumentSlot, ProfileResult, ProviderAdapter, StepContext } from '../port';
 import { addStraitsxBankAccount, BANK_ACCOUNT_PROOF_SLOT } from './bank-accounts';
 import { type DocumentUrls, requiredDocuments, toPlusProviderBody } from './schema-plus';
-import { StraitsxClient } from './client';
-import { takeProviderToken } from '../../store/rate-limit';
 import {
   type StraitsxProfileDocument,
   type StraitsxVirtualAccountDocument,
@@ -18,27 +13,9 @@ import {
   toProfileResult,
   toVirtualAccountBody,
 } from './mappers';
-import { requestSigner } from './signing';
+import { type StraitsxTransport, straitsxTransport } from './transport';
 
-/**
- * The StraitsX secret: the app API key (mandatory header on every request), plus the request-signing key
- * id and Ed25519 private key (PKCS8 PEM) when the account has signing turned on: both or neither.
- */
-export const straitsxSecretSchema = z
-  .object({
-    apiKey: z.string().min(1),
-    signingKeyId: z.string().min(1).optional(),
-    signingPrivateKeyPem: z.string().min(1).optional(),
-    /** Dashboard → Platform Tools → Callback URLs → Signing Key: verifies `Xfers-Signature` on callbacks. */
-    callbackSigningKey: z.string().min(1).optional(),
-  })
-  .superRefine((secret, ctx) => {
-    // Each missing half is reported under its own name, so the error says which field to add.
-    if (secret.signingKeyId !== undefined && secret.signingPrivateKeyPem === undefined)
-      ctx.addIssue({ code: 'custom', path: ['signingPrivateKeyPem'], message: 'is required with signingKeyId' });
-    if (secret.signingPrivateKeyPem !== undefined && secret.signingKeyId === undefined)
-      ctx.addIssue({ code: 'custom', path: ['signingKeyId'], message: 'is required with signingPrivateKeyPem' });
-  });
+export { type StraitsxTransport, straitsxSecretSchema } from './transport';
 
 type StraitsxRequest = Extract<OnboardingRequest, { provider: 'straitsx' }>;
 
@@ -150,38 +127,7 @@ export class StraitsxAdapter implements ProviderAdapter {
   }
 }
 
-let client: StraitsxClient | undefined;
-let clientKey: string | undefined;
-
-/** What the adapter needs of a client: one request at a time. */
-export type StraitsxTransport = Pick<StraitsxClient, 'request'>;
-
-/** Every request first takes a token from the provider's shared budget (documented limit: 5 per second). */
-function throttled(inner: StraitsxClient): StraitsxTransport {
-  const rate = intEnv('STRAITSX_RATE_PER_SECOND', 4);
-  return {
-    request: async (method, path, options) => {
-      await takeProviderToken('straitsx', rate);
-      return inner.request(method, path, options);
-    },
-  };
-}
-
-/** The adapter wired to the deployed configuration: base URL and timeout from env, key from the secret. */
+/** The adapter wired to the deployed configuration: base URL and timeout from env, keys from the secret. */
 export function straitsxAdapter(): StraitsxAdapter {
-  return new StraitsxAdapter(async () => {
-    const secret = await readSecret('STRAITSX_SECRET_ARN', straitsxSecretSchema);
-    const key = JSON.stringify([secret.apiKey, secret.signingKeyId, secret.signingPrivateKeyPem]);
-    // A new client when a key changes (rotation), so a cached key is never used after it was replaced.
-    if (!client || clientKey !== key) {
-      client = new StraitsxClient({
-        baseUrl: requireEnv('STRAITSX_BASE_URL'),
-        apiKey: secret.apiKey,
-        timeoutMs: intEnv('PROVIDER_TIMEOUT_MS', 10_000),
-        extraHeaders: requestSigner(secret),
-      });
-      clientKey = key;
-    }
-    return throttled(client);
-  });
+  return new StraitsxAdapter(straitsxTransport);
 }

@@ -1,6 +1,6 @@
 import type { DocumentAccess } from '../port';
 import { ProviderError } from '../../shared/errors';
-import type { StraitsxTransport } from './adapter';
+import type { StraitsxTransport } from './transport';
 import { type BankAccountRequest, toBankAccountProviderBody } from './schema-bank-account';
 
 /** The document slot of the bank account's proof. */

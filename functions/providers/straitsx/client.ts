@@ -1,5 +1,5 @@
-import { ProviderUnavailable } from '../../shared/errors';
-import { errorFromResponse, errorFromTransport, PROVIDER } from './errors';
+import { assertRequestPath, encodedPath, exchange, isSuccess, parseJsonAnswer, runtimeFetch } from '../http';
+import { errorFromResponse, PROVIDER } from './errors';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 export type QueryValue = string | number | boolean | undefined;
@@ -55,13 +55,11 @@ export function encodeQuery(query: Record<string, QueryValue> | undefined): stri
 }
 
 /** Builds a path from a template, percent-encoding each interpolated value as one segment. */
-export function sxPath(strings: TemplateStringsArray, ...values: (string | number)[]): string {
-  return strings.reduce((out, part, i) => out + part + (i < values.length ? encode(String(values[i])) : ''), '');
-}
+export const sxPath = encodedPath;
 
 /** Prepares the exact method, URL, path, query and body of a request. */
 export function prepareRequest(baseUrl: string, method: HttpMethod, path: string, options: RequestOptions = {}): PreparedRequest {
-  if (!path.startsWith('/') || path.includes('?')) throw new Error('path must start with / and carry no query string');
+  assertRequestPath(path);
   const base = new URL(baseUrl);
   const fullPath = `${base.pathname.replace(/\/+$/, '')}${path}`;
   const query = encodeQuery(options.query);
@@ -77,8 +75,7 @@ export class StraitsxClient {
   private readonly fetchImpl: typeof fetch;
 
   constructor(private readonly options: StraitsxClientOptions) {
-    // Looked up per call by default, so the runtime's fetch (or a test's replacement) is used.
-    this.fetchImpl = options.fetchImpl ?? ((input, init) => fetch(input, init));
+    this.fetchImpl = options.fetchImpl ?? runtimeFetch;
   }
 
   /** The request that `request` would send, for signing and inspection. */
@@ -96,32 +93,11 @@ export class StraitsxClient {
     if (prepared.body !== '') headers['Content-Type'] = 'application/json';
     if (this.options.extraHeaders) Object.assign(headers, await this.options.extraHeaders(prepared));
 
-    let status: number;
-    let text: string;
-    let requestId: string | undefined;
-    try {
-      // A reused keep-alive socket can be dead after the Lambda was frozen; that surfaces as a reset,
-      // which is retryable, so it is left to the state machine's retry rather than retried here.
-      const response = await this.fetchImpl(prepared.url, {
-        method,
-        headers,
-        body: prepared.body === '' ? undefined : prepared.body,
-        signal: AbortSignal.timeout(this.options.timeoutMs),
-      });
-      status = response.status;
-      requestId = response.headers.get('x-request-id') ?? undefined;
-      text = await response.text();
-    } catch (error) {
-      throw errorFromTransport(error) ?? error;
-    }
-
-    if (status < 200 || status > 299) throw errorFromResponse(status, text, requestId);
-    if (text.trim() === '') return undefined as T;
-    try {
-      return JSON.parse(text) as T;
-    } catch (error) {
-      // A success that is not JSON came from something in front of the provider, not the provider.
-      throw new ProviderUnavailable({ provider: PROVIDER, httpStatus: status, requestId, cause: error });
-    }
+    const body = prepared.body === '' ? undefined : prepared.body;
+    const answer = await exchange(PROVIDER, this.fetchImpl, prepared.url, { method, headers, body }, this.options.timeoutMs);
+    const { status, text } = answer;
+    const requestId = answer.headers.get('x-request-id') ?? undefined;
+    if (!isSuccess(status)) throw errorFromResponse(status, text, requestId);
+    return parseJsonAnswer<T>(PROVIDER, status, text, requestId);
   }
 }

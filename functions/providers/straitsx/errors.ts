@@ -1,12 +1,11 @@
 import {
   ProviderAuthFailed,
   ProviderConflict,
-  ProviderError,
+  type ProviderError,
   type ProviderErrorDetails,
   ProviderInvalidRequest,
   ProviderRateLimited,
   ProviderRejected,
-  ProviderTimeout,
   ProviderUnavailable,
 } from '../../shared/errors';
 
@@ -107,54 +106,6 @@ export function errorFromResponse(status: number, text: string, requestId?: stri
   const body = parseStraitsxError(text);
   const Class = (body.code && classByCode(body.code, body.message)) || classByStatus(status);
   return new Class({ provider: PROVIDER, httpStatus: status, code: body.code, providerMessage: body.message, requestId });
-}
-
-const TIMEOUT_NAMES = new Set(['TimeoutError', 'AbortError']);
-const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
-const NETWORK_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ECONNABORTED',
-  'EPIPE',
-  'ETIMEDOUT',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'UND_ERR_SOCKET',
-  'UND_ERR_CLOSED',
-  'UND_ERR_CONNECT_TIMEOUT',
-]);
-const NETWORK_MESSAGES = /fetch failed|socket hang up|other side closed|network error|terminated/i;
-
-// fetch wraps the socket error in `cause`, sometimes twice; walk the chain a few levels.
-function* chain(error: unknown): Generator<{ name?: string; code?: string; message?: string }> {
-  let current: unknown = error;
-  for (let depth = 0; depth < 5 && typeof current === 'object' && current !== null; depth++) {
-    const e = current as { name?: unknown; code?: unknown; message?: unknown; cause?: unknown };
-    yield {
-      name: typeof e.name === 'string' ? e.name : undefined,
-      code: typeof e.code === 'string' ? e.code : undefined,
-      message: typeof e.message === 'string' ? e.message : undefined,
-    };
-    current = e.cause;
-  }
-}
-
-/**
- * Maps a failure to get an answer at all: the timeout firing becomes ProviderTimeout (the request may
- * have been applied), a refused, reset or dropped connection ProviderUnavailable. Anything else (a bug,
- * a malformed URL) is not a provider fault and gives undefined, so the caller rethrows it unchanged.
- */
-export function errorFromTransport(error: unknown): ProviderError | undefined {
-  if (error instanceof ProviderError) return error;
-  const links = [...chain(error)];
-  if (links.some((l) => (l.name && TIMEOUT_NAMES.has(l.name)) || (l.code && TIMEOUT_CODES.has(l.code)))) {
-    return new ProviderTimeout({ provider: PROVIDER, cause: error });
-  }
-  const network = links.find((l) => (l.code && NETWORK_CODES.has(l.code)) || (l.message && NETWORK_MESSAGES.test(l.message)));
-  if (network) return new ProviderUnavailable({ provider: PROVIDER, code: network.code, cause: error });
-  return undefined;
 }
 
 /** True for the provider's "record not found" answers (STXE-5000, XFE13, or a bare 404). */

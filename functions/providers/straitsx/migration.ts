@@ -1,7 +1,6 @@
 import type { AccountResult } from '../port';
-import type { StraitsxTransport } from './adapter';
 import { type StraitsxVirtualAccountDocument, toAccountResult, toVirtualAccountBody } from './mappers';
-import { connectUserTransport, straitsxTransport } from './transport';
+import { connectUserTransport, type StraitsxTransport, straitsxTransport } from './transport';
 
 /**
  * Moving a user of the legacy Connect flow onto a customer profile (StraitsX "Connect User Migration

@@ -1,7 +1,7 @@
+import { z } from 'zod';
 import { intEnv, requireEnv } from '../../shared/env';
 import { readSecret } from '../../shared/secrets';
 import { takeProviderToken } from '../../store/rate-limit';
-import { type StraitsxTransport, straitsxSecretSchema } from './adapter';
 import { StraitsxClient } from './client';
 import { requestSigner } from './signing';
 
@@ -9,6 +9,29 @@ import { requestSigner } from './signing';
  * StraitsX clients wired to the deployed configuration: base URLs and timeout from the environment, keys
  * from the secret, and every request first takes a token from the provider's shared rate budget.
  */
+
+/**
+ * The StraitsX secret: the app API key (mandatory header on every request), plus the request-signing key
+ * id and Ed25519 private key (PKCS8 PEM) when the account has signing turned on: both or neither.
+ */
+export const straitsxSecretSchema = z
+  .object({
+    apiKey: z.string().min(1),
+    signingKeyId: z.string().min(1).optional(),
+    signingPrivateKeyPem: z.string().min(1).optional(),
+    /** Dashboard → Platform Tools → Callback URLs → Signing Key: verifies `Xfers-Signature` on callbacks. */
+    callbackSigningKey: z.string().min(1).optional(),
+  })
+  .superRefine((secret, ctx) => {
+    // Each missing half is reported under its own name, so the error says which field to add.
+    if (secret.signingKeyId !== undefined && secret.signingPrivateKeyPem === undefined)
+      ctx.addIssue({ code: 'custom', path: ['signingPrivateKeyPem'], message: 'is required with signingKeyId' });
+    if (secret.signingPrivateKeyPem !== undefined && secret.signingKeyId === undefined)
+      ctx.addIssue({ code: 'custom', path: ['signingKeyId'], message: 'is required with signingPrivateKeyPem' });
+  });
+
+/** What the adapter and the migration need of a client: one request at a time. */
+export type StraitsxTransport = Pick<StraitsxClient, 'request'>;
 
 /** Every request first takes a token from the provider's shared budget (documented limit: 5 per second). */
 function throttled(inner: StraitsxTransport): StraitsxTransport {
@@ -24,7 +47,8 @@ function throttled(inner: StraitsxTransport): StraitsxTransport {
 let client: StraitsxClient | undefined;
 let clientKey: string | undefined;
 
-const readStraitsxSecret = () => readSecret('STRAITSX_SECRET_ARN', straitsxSecretSchema);
+/** The StraitsX secret (`STRAITSX_SECRET_ARN`), checked against straitsxSecretSchema. */
+export const readStraitsxSecret = () => readSecret('STRAITSX_SECRET_ARN', straitsxSecretSchema);
 
 /** The Customer Profile API (`STRAITSX_BASE_URL`), signed when the secret holds a signing key. */
 export async function straitsxTransport(): Promise<StraitsxTransport> {

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { ProviderInvalidRequest, ProviderUnavailable } from '../../shared/errors';
 import { type IssuedToken, memoryTokenStore, type TokenStore } from '../../store/token-cache';
-import { errorFromResponse, errorFromTransport, errorFromUpload, isTokenRejected, PROVIDER } from './errors';
+import { assertRequestPath, encodedPath, exchange, isSuccess, parseJsonAnswer, runtimeFetch } from '../http';
+import { errorFromResponse, errorFromUpload, isTokenRejected, PROVIDER } from './errors';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -44,9 +45,7 @@ export interface RequestOptions {
 }
 
 /** Builds a path from a template, percent-encoding each interpolated value as one segment. */
-export function wxPath(strings: TemplateStringsArray, ...values: (string | number)[]): string {
-  return strings.reduce((out, part, i) => out + part + (i < values.length ? encodeURIComponent(String(values[i])) : ''), '');
-}
+export const wxPath = encodedPath;
 
 /**
  * The headers a presigned upload URL was signed with, with the values to send. Under SigV4 every header
@@ -89,8 +88,7 @@ export class WallexClient {
   private readonly tokens: TokenStore;
 
   constructor(private readonly options: WallexClientOptions) {
-    // Looked up per call by default, so the runtime's fetch (or a test's replacement) is used.
-    this.fetchImpl = options.fetchImpl ?? ((input, init) => fetch(input, init));
+    this.fetchImpl = options.fetchImpl ?? runtimeFetch;
     this.tokens = options.tokens ?? memoryTokenStore();
   }
 
@@ -128,25 +126,18 @@ export class WallexClient {
       throw new ProviderInvalidRequest({ provider: PROVIDER, code: 'upload_url_invalid' });
     }
     const headers = signedUploadHeaders(url, contentType);
-    let status: number;
-    let text: string;
-    try {
-      const response = await this.fetchImpl(url, {
-        method: 'PUT',
-        headers,
-        body: Buffer.from(body.buffer, body.byteOffset, body.byteLength),
-        signal: AbortSignal.timeout(this.options.uploadTimeoutMs ?? 60_000),
-      });
-      status = response.status;
-      text = await response.text();
-    } catch (error) {
-      throw errorFromTransport(error) ?? error;
-    }
-    if (status < 200 || status > 299) throw errorFromUpload(status, text);
+    const { status, text } = await exchange(
+      PROVIDER,
+      this.fetchImpl,
+      url,
+      { method: 'PUT', headers, body: Buffer.from(body.buffer, body.byteOffset, body.byteLength) },
+      this.options.uploadTimeoutMs ?? 60_000,
+    );
+    if (!isSuccess(status)) throw errorFromUpload(status, text);
   }
 
   private async send<T>(method: HttpMethod, path: string, options: RequestOptions, token?: string): Promise<T> {
-    if (!path.startsWith('/') || path.includes('?')) throw new Error('path must start with / and carry no query string');
+    assertRequestPath(path);
     await this.options.beforeRequest?.();
     const url = new URL(`${this.options.baseUrl.replace(/\/+$/, '')}${path}`);
     for (const [name, value] of Object.entries(options.query ?? {})) {
@@ -163,24 +154,8 @@ export class WallexClient {
     const body = options.body === undefined ? undefined : JSON.stringify(options.body);
     if (body !== undefined) headers['Content-Type'] = 'application/json';
 
-    let status: number;
-    let text: string;
-    try {
-      // A reused keep-alive socket can be dead after the Lambda was frozen; that surfaces as a reset,
-      // which is retryable, so it is left to the state machine's retry rather than retried here.
-      const response = await this.fetchImpl(url, { method, headers, body, signal: AbortSignal.timeout(this.options.timeoutMs) });
-      status = response.status;
-      text = await response.text();
-    } catch (error) {
-      throw errorFromTransport(error) ?? error;
-    }
-    if (status < 200 || status > 299) throw errorFromResponse(status, text, requestId);
-    if (text.trim() === '') return undefined as T;
-    try {
-      return JSON.parse(text) as T;
-    } catch (error) {
-      // A success that is not JSON came from something in front of the provider, not the provider.
-      throw new ProviderUnavailable({ provider: PROVIDER, httpStatus: status, requestId, cause: error });
-    }
+    const { status, text } = await exchange(PROVIDER, this.fetchImpl, url, { method, headers, body }, this.options.timeoutMs);
+    if (!isSuccess(status)) throw errorFromResponse(status, text, requestId);
+    return parseJsonAnswer<T>(PROVIDER, status, text, requestId);
   }
 }

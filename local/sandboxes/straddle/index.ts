@@ -2,14 +2,15 @@ import { randomUUID } from 'node:crypto';
 import type { StraddleCustomerStatus } from '../../../functions/providers/straddle/schema';
 import {
   type FaultConfig,
-  type FaultKind,
+  gatewayReply,
   KeyedRateLimiter,
-  type NextFaultOptions,
   type Reply,
-  type RequestLogEntry,
   Router,
+  resetTraffic,
   type SandboxRequest,
+  type SandboxTrafficControls,
   startHttpSandbox,
+  trafficControls,
 } from '../kit';
 import { IdentityChecks } from './checks';
 import { addCustomerRoutes } from './customers';
@@ -46,7 +47,7 @@ export interface StraddleSandboxOptions {
 }
 
 /** A running Straddle sandbox, with helpers for tests that are not part of Straddle's API. */
-export interface StraddleSandbox {
+export interface StraddleSandbox extends SandboxTrafficControls {
   /** The base URL (origin; paths carry `/v1`), as Straddle's base URLs are written. */
   readonly url: string;
   readonly origin: string;
@@ -66,24 +67,17 @@ export interface StraddleSandbox {
   setCustomerStatus(id: string, status: StraddleCustomerStatus): boolean;
   /** Holds every request that carries an Idempotency-Key this long before it runs (to catch one in flight). */
   setProcessingDelay(ms: number): void;
-  requests(): RequestLogEntry[];
-  setFaults(config: FaultConfig): void;
-  failNext(count: number, kind: FaultKind, options?: NextFaultOptions): void;
-  clearFaults(): void;
-  setRatePerSecond(ratePerSecond: number): void;
   /** Clears customers, keys, deliveries, the request log, faults and rate buckets; the webhook endpoint stays. */
   reset(): void;
   stop(): Promise<void>;
 }
-
-const GATEWAY_TEXT: Record<number, string> = { 502: 'Bad Gateway', 503: 'Service Unavailable', 504: 'Gateway Timeout' };
 
 // An injected 500 answers in Straddle's envelope; 502-504 come from the gateway in front of it, as plain text.
 function faultReply(kind: 'error5xx' | 'rateLimit429', status: number): Reply {
   if (kind === 'rateLimit429')
     return failure(429, '/too_many_requests', 'Too Many Requests', 'Too many requests hit the API too quickly.');
   if (status === 500) return failure(500, '/internal_server_error', 'Internal Server Error', 'Something went wrong on our end.');
-  return { status, body: GATEWAY_TEXT[status] ?? 'Server Error' };
+  return gatewayReply(status);
 }
 
 const bearer = (request: SandboxRequest) => {
@@ -145,19 +139,13 @@ export async function startStraddleSandbox(options: StraddleSandboxOptions): Pro
     setProcessingDelay: (ms) => {
       ledger.processingDelayMs = ms;
     },
-    requests: () => server.requests(),
-    setFaults: (config) => server.setFaults(config),
-    failNext: (count, kind, next) => server.failNext(count, kind, next),
-    clearFaults: () => server.clearFaults(),
-    setRatePerSecond: (rate) => limiter.setRate(rate),
+    ...trafficControls(server, limiter),
     reset: () => {
       checks.reset();
       webhooks.reset();
       store.reset();
       ledger.reset();
-      limiter.reset();
-      server.clearRequests();
-      server.clearFaults();
+      resetTraffic(server, limiter);
     },
     stop: () => {
       checks.reset();

@@ -1,4 +1,5 @@
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
+import { type OutboundRequest, Outbox } from '../kit/deliveries';
 import type { StoredCustomer } from './store';
 import { customerView } from './views';
 
@@ -49,29 +50,22 @@ export function signWebhook(secret: string, webhookId: string, timestamp: number
   return `v1,${createHmac('sha256', key).update(`${webhookId}.${timestamp}.${body}`).digest('base64')}`;
 }
 
-interface Job {
+/** A message on its way: the event as it was serialised at the change, and what its log entries carry. */
+interface Message {
   delivery: Omit<WebhookDelivery, 'attempt' | 'status'>;
   body: string;
-  attempt: number;
-  generation: number;
-  timer?: NodeJS.Timeout;
-  controller?: AbortController;
 }
 
 /** Sends customer events to the configured endpoint and records every attempt. */
-export class WebhookSender {
+export class WebhookSender extends Outbox<Message, WebhookDelivery> {
   private config: (Required<Pick<SandboxWebhookOptions, 'url' | 'secret'>> & SandboxWebhookOptions) | undefined;
-  private readonly log: WebhookDelivery[] = [];
-  private readonly jobs = new Set<Job>();
-  private readonly waiters: (() => void)[] = [];
-  private generation = 0;
-  private stopped = false;
 
   constructor(
     readonly accountId: string,
     private readonly clock: () => Date,
     options?: SandboxWebhookOptions,
   ) {
+    super();
     this.configure(options);
   }
 
@@ -97,7 +91,7 @@ export class WebhookSender {
   }
 
   private emit(eventType: string, customer: StoredCustomer): void {
-    if (!this.config || this.stopped) return;
+    if (!this.config) return;
     const eventId = randomUUID();
     // Serialised now: the event shows the customer as it was at this change, on every attempt.
     const body = JSON.stringify({
@@ -113,93 +107,44 @@ export class WebhookSender {
       customerId: customer.id,
       customerStatus: customer.status,
     };
-    const job: Job = { delivery, body, attempt: 1, generation: this.generation };
-    this.jobs.add(job);
-    this.schedule(job);
+    this.enqueue({ delivery, body }, this.delays()[0] ?? 0);
   }
 
-  private schedule(job: Job): void {
-    const delays = this.config?.retryDelaysMs ?? DOCUMENTED_RETRY_SCHEDULE_SECONDS.map((s) => s);
-    const delay = delays[job.attempt - 1] ?? 0;
-    job.timer = setTimeout(() => void this.deliver(job), delay);
+  /** The delay before each attempt, the first included. */
+  private delays(): readonly number[] {
+    return this.config?.retryDelaysMs ?? DOCUMENTED_RETRY_SCHEDULE_SECONDS;
   }
 
-  private async deliver(job: Job): Promise<void> {
-    job.timer = undefined;
+  // Each attempt goes to the endpoint as configured now and is signed afresh; none once it is removed.
+  protected requestFor({ delivery, body }: Message): OutboundRequest | undefined {
     const config = this.config;
-    if (!config || job.generation !== this.generation) return this.finish(job);
+    if (!config) return undefined;
     const timestamp = Math.floor(this.clock().getTime() / 1000);
-    const controller = new AbortController();
-    job.controller = controller;
-    const timeout = setTimeout(() => controller.abort(), config.timeoutMs ?? 15_000);
-    let status = 0;
-    try {
-      const response = await fetch(config.url, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'webhook-id': job.delivery.webhookId,
-          'webhook-timestamp': String(timestamp),
-          'webhook-signature': signWebhook(config.secret, job.delivery.webhookId, timestamp, job.body),
-        },
-        body: job.body,
-        signal: controller.signal,
-        redirect: 'manual',
-      });
-      status = response.status;
-      await response.arrayBuffer();
-    } catch {
-      // No answer (refused, reset, timed out): recorded as 0 and retried like any failure.
-    } finally {
-      clearTimeout(timeout);
-      job.controller = undefined;
-    }
-    if (job.generation !== this.generation) return this.finish(job);
-    this.log.push({ ...job.delivery, attempt: job.attempt, status });
-    const attempts = (config.retryDelaysMs ?? DOCUMENTED_RETRY_SCHEDULE_SECONDS).length;
-    // Only a 2xx counts: a 3xx is a failure too.
-    if ((status >= 200 && status <= 299) || job.attempt >= attempts) return this.finish(job);
-    job.attempt += 1;
-    this.schedule(job);
+    return {
+      url: config.url,
+      headers: {
+        'content-type': 'application/json',
+        'webhook-id': delivery.webhookId,
+        'webhook-timestamp': String(timestamp),
+        'webhook-signature': signWebhook(config.secret, delivery.webhookId, timestamp, body),
+      },
+      body,
+      timeoutMs: config.timeoutMs ?? 15_000,
+      redirect: 'manual',
+    };
   }
 
-  private finish(job: Job): void {
-    this.jobs.delete(job);
-    if (this.jobs.size === 0) for (const wake of this.waiters.splice(0)) wake();
+  // Only a 2xx counts: a 3xx is a failure too.
+  protected accepted(status: number): boolean {
+    return status >= 200 && status <= 299;
   }
 
-  /** Every attempt so far, oldest first (copies). */
-  deliveries(): WebhookDelivery[] {
-    return this.log.map((d) => ({ ...d }));
+  protected retryDelayMs(attempt: number): number | undefined {
+    const delays = this.delays();
+    return attempt <= delays.length ? (delays[attempt - 1] ?? 0) : undefined;
   }
 
-  /** Resolves once nothing is being delivered or waiting for a retry. */
-  settled(): Promise<void> {
-    return this.jobs.size === 0 ? Promise.resolve() : new Promise((resolve) => this.waiters.push(resolve));
-  }
-
-  // Waiting attempts end at once; a delivery under way is aborted and ends when its fetch gives up.
-  private cancel(): void {
-    this.generation += 1;
-    for (const job of [...this.jobs]) {
-      if (job.timer) {
-        clearTimeout(job.timer);
-        this.finish(job);
-      } else {
-        job.controller?.abort();
-      }
-    }
-  }
-
-  /** Stops for good: no delivery or retry starts after this. */
-  stop(): void {
-    this.stopped = true;
-    this.cancel();
-  }
-
-  /** Cancels pending deliveries and forgets the log; the endpoint stays as configured. */
-  reset(): void {
-    this.cancel();
-    this.log.length = 0;
+  protected logEntry({ delivery }: Message, attempt: number, status: number): WebhookDelivery {
+    return { ...delivery, attempt, status };
   }
 }

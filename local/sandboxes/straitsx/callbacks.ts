@@ -1,5 +1,6 @@
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import type { Reply, Router, SandboxRequest } from '../kit';
+import { type OutboundRequest, Outbox } from '../kit/deliveries';
 import { invalid, notFound, ok } from './replies';
 
 /**
@@ -76,33 +77,25 @@ const isHttpUrl = (value: string) => {
   }
 };
 
-interface Job {
+/** A callback on its way: serialised and signed once, so every attempt carries the same bytes. */
+interface Callback {
   event: WebhookEvent;
   url: string;
   body: string;
   signature: string;
-  attempt: number;
-  /** The reset generation it belongs to: a job from before a reset or stop records and retries nothing. */
-  generation: number;
-  timer?: NodeJS.Timeout;
-  controller?: AbortController;
 }
 
 /** The webhook configuration and the deliveries made from it. */
-export class CallbackSender {
+export class CallbackSender extends Outbox<Callback, CallbackDelivery> {
   readonly secret: string;
   private configId: string | undefined;
   private readonly urls = new Map<WebhookEvent, string>();
-  private readonly deliveries: CallbackDelivery[] = [];
-  private readonly jobs = new Set<Job>();
-  private readonly waiters: (() => void)[] = [];
-  private generation = 0;
-  private stopped = false;
   private readonly retryMs: number;
   private readonly maxAttempts: number;
   private readonly timeoutMs: number;
 
   constructor(options: SandboxCallbackOptions = {}) {
+    super();
     this.secret = options.callbackSecret ?? randomBytes(32).toString('hex');
     this.retryMs = options.callbackRetryMs ?? 300;
     this.maxAttempts = options.callbackMaxAttempts ?? 20;
@@ -133,89 +126,45 @@ export class CallbackSender {
   /** Sends the payload to the event's URL, retrying until a 2xx or the last attempt. */
   emit(event: WebhookEvent, payload: unknown): void {
     const url = this.urls.get(event);
-    if (!url || this.stopped) return;
-    // Serialised once: every attempt carries the same bytes and therefore the same signature.
+    if (!url) return;
     const body = JSON.stringify(payload);
     const signature = createHmac('sha256', this.secret).update(body).digest('hex');
-    const job: Job = { event, url, body, signature, attempt: 1, generation: this.generation };
-    this.jobs.add(job);
-    void this.deliver(job);
+    this.enqueue({ event, url, body, signature });
   }
 
-  private async deliver(job: Job): Promise<void> {
-    job.timer = undefined;
-    const controller = new AbortController();
-    job.controller = controller;
-    const timeout = setTimeout(() => controller.abort(), this.timeoutMs);
-    let status = 0;
-    try {
-      const response = await fetch(job.url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'Xfers-Signature': job.signature },
-        body: job.body,
-        signal: controller.signal,
-      });
-      status = response.status;
-      await response.arrayBuffer();
-    } catch {
-      // No answer (refused, reset, timed out): recorded as 0 and retried like any failure.
-    } finally {
-      clearTimeout(timeout);
-      job.controller = undefined;
-    }
-    if (job.generation !== this.generation) return this.finish(job);
-    this.deliveries.push({ event: job.event, url: job.url, attempt: job.attempt, status });
-    if ((status >= 200 && status <= 299) || job.attempt >= this.maxAttempts) return this.finish(job);
-    job.attempt += 1;
-    job.timer = setTimeout(() => void this.deliver(job), this.retryMs);
+  protected requestFor({ url, body, signature }: Callback): OutboundRequest {
+    return {
+      url,
+      headers: { 'content-type': 'application/json', 'Xfers-Signature': signature },
+      body,
+      timeoutMs: this.timeoutMs,
+    };
   }
 
-  private finish(job: Job): void {
-    this.jobs.delete(job);
-    if (this.jobs.size === 0) for (const wake of this.waiters.splice(0)) wake();
+  protected accepted(status: number): boolean {
+    return status >= 200 && status <= 299;
   }
 
-  /** Every attempt so far (copies). */
-  log(): CallbackDelivery[] {
-    return this.deliveries.map((d) => ({ ...d }));
+  // A fixed wait, the first delivery counted among the attempts.
+  protected retryDelayMs(attempt: number): number | undefined {
+    return attempt <= this.maxAttempts ? this.retryMs : undefined;
   }
 
-  /** Resolves once nothing is being delivered or waiting for a retry. */
-  settled(): Promise<void> {
-    return this.jobs.size === 0 ? Promise.resolve() : new Promise((resolve) => this.waiters.push(resolve));
-  }
-
-  // Waiting retries end at once; a delivery under way is aborted and ends when its fetch gives up.
-  private cancel(): void {
-    this.generation += 1;
-    for (const job of [...this.jobs]) {
-      if (job.timer) {
-        clearTimeout(job.timer);
-        this.finish(job);
-      } else {
-        job.controller?.abort();
-      }
-    }
-  }
-
-  /** Stops for good: no delivery or retry starts after this. */
-  stop(): void {
-    this.stopped = true;
-    this.cancel();
+  protected logEntry({ event, url }: Callback, attempt: number, status: number): CallbackDelivery {
+    return { event, url, attempt, status };
   }
 
   /** Forgets the configuration and the log, and cancels pending retries. */
-  reset(): void {
-    this.cancel();
+  override reset(): void {
+    super.reset();
     this.urls.clear();
     this.configId = undefined;
-    this.deliveries.length = 0;
   }
 
   controls(): SandboxCallbackControls {
     return {
       callbackSecret: this.secret,
-      callbackDeliveries: () => this.log(),
+      callbackDeliveries: () => this.deliveries(),
       callbacksSettled: () => this.settled(),
       emitCallback: (event, payload) => this.emit(event, payload),
     };

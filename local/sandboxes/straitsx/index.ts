@@ -1,13 +1,14 @@
 import {
   type FaultConfig,
-  type FaultKind,
+  gatewayReply,
   KeyedRateLimiter,
-  type NextFaultOptions,
   type Reply,
-  type RequestLogEntry,
   Router,
+  resetTraffic,
   type SandboxRequest,
+  type SandboxTrafficControls,
   startHttpSandbox,
+  trafficControls,
 } from '../kit';
 import { addAccountRoutes } from './accounts';
 import { addBankAccountRoutes } from './bank-accounts';
@@ -62,7 +63,8 @@ export interface StraitsxSandboxOptions extends SandboxSigningOptions, SandboxCa
 
 /** A running StraitsX sandbox, with helpers for tests that are not part of the provider's HTTP API. */
 export interface StraitsxSandbox
-  extends SandboxSigningControls,
+  extends SandboxTrafficControls,
+    SandboxSigningControls,
     SandboxCallbackControls,
     SandboxSimulationControls,
     SandboxConnectControls {
@@ -79,11 +81,6 @@ export interface StraitsxSandbox
   bankAccounts(): StoredBankAccount[];
   /** Clears profiles, accounts, Connect users, the request log, faults, rate buckets, the verification mode, webhooks and simulations. */
   reset(): void;
-  requests(): RequestLogEntry[];
-  setFaults(config: FaultConfig): void;
-  failNext(count: number, kind: FaultKind, options?: NextFaultOptions): void;
-  clearFaults(): void;
-  setRatePerSecond(ratePerSecond: number): void;
   /** Decides the verificationStatus of profiles created from now on (CP+ profiles start `pending`). */
   setVerificationMode(mode: VerificationMode): void;
   /** Changes a profile's verificationStatus, as the provider's sandbox endpoint does (callback included); false if unknown. */
@@ -94,13 +91,11 @@ export interface StraitsxSandbox
 
 const API_KEY_HEADER = 'x-xfers-app-api-key';
 
-const GATEWAY_TEXT: Record<number, string> = { 502: 'Bad Gateway', 503: 'Service Unavailable', 504: 'Gateway Timeout' };
-
 // An injected 500 answers like the provider; 502-504 come from the gateway in front of it, as plain text.
 function faultReply(kind: 'error5xx' | 'rateLimit429', status: number): Reply {
   if (kind === 'rateLimit429') return flatError(429, 'STXE-9000', 'Rate Limit reached for requests');
   if (status === 500) return flatError(500, 'STXE-8000', 'Required operation failed');
-  return { status, body: GATEWAY_TEXT[status] ?? 'Server Error' };
+  return gatewayReply(status);
 }
 
 /** Starts a StraitsX sandbox on 127.0.0.1 answering as the provider documents its API. */
@@ -159,18 +154,12 @@ export async function startStraitsxSandbox(options: StraitsxSandboxOptions): Pro
     reset: () => {
       store.reset();
       if (options.verification) store.verification = options.verification;
-      limiter.reset();
-      server.clearRequests();
-      server.clearFaults();
+      resetTraffic(server, limiter);
       signing.reset();
       callbacks.reset();
       simulations.reset();
     },
-    requests: () => server.requests(),
-    setFaults: (config) => server.setFaults(config),
-    failNext: (count, kind, next) => server.failNext(count, kind, next),
-    clearFaults: () => server.clearFaults(),
-    setRatePerSecond: (rate) => limiter.setRate(rate),
+    ...trafficControls(server, limiter),
     setVerificationMode: (mode) => {
       store.verification = mode;
     },

@@ -1,13 +1,13 @@
 import {
   type FaultConfig,
-  type FaultKind,
   KeyedRateLimiter,
-  type NextFaultOptions,
   type Reply,
-  type RequestLogEntry,
   Router,
+  resetTraffic,
   type SandboxRequest,
+  type SandboxTrafficControls,
   startHttpSandbox,
+  trafficControls,
 } from '../kit';
 import { SandboxTokens } from './auth';
 import { addDocumentRoutes, documentForKey } from './documents';
@@ -59,7 +59,7 @@ export interface WallexSandboxOptions {
 export type SandboxDocument = Omit<StoredDocument, 'seq'>;
 
 /** A running Wallex sandbox, with helpers for tests that are not part of Wallex's API. */
-export interface WallexSandbox extends SandboxFundingControls {
+export interface WallexSandbox extends SandboxTrafficControls, SandboxFundingControls {
   /** The API origin (paths carry `/v2` or `/users/v1`), as Wallex's base URL is written. */
   readonly url: string;
   readonly port: number;
@@ -84,11 +84,6 @@ export interface WallexSandbox extends SandboxFundingControls {
   revokeTokens(): void;
   /** Clears users, documents, fundings, tokens, the request log, faults, rate buckets and deliveries. */
   reset(): void;
-  requests(): RequestLogEntry[];
-  setFaults(config: FaultConfig): void;
-  failNext(count: number, kind: FaultKind, options?: NextFaultOptions): void;
-  clearFaults(): void;
-  setRatePerSecond(ratePerSecond: number): void;
 }
 
 const AUTHENTICATE = '/users/v1/authenticate';
@@ -175,15 +170,9 @@ export async function startWallexSandbox(options: WallexSandboxOptions): Promise
       notifications.reset();
       store.reset();
       tokens.reset();
-      limiter.reset();
-      server.clearRequests();
-      server.clearFaults();
+      resetTraffic(server, limiter);
     },
-    requests: () => server.requests(),
-    setFaults: (config) => server.setFaults(config),
-    failNext: (count, kind, next) => server.failNext(count, kind, next),
-    clearFaults: () => server.clearFaults(),
-    setRatePerSecond: (rate) => limiter.setRate(rate),
+    ...trafficControls(server, limiter),
     ...fundings,
   };
 }

@@ -1,3 +1,5 @@
+import { type OutboundRequest, Outbox } from '../kit/deliveries';
+
 /**
  * Notifications as Wallex sends them: one partner-level subscription URL for every event, optional
  * custom headers set on the subscription (the only authentication Wallex offers besides its source IPs),
@@ -35,24 +37,16 @@ export interface NotificationDelivery {
   headerName: string;
 }
 
-interface Job {
+/** A notification on its way, with the subscription as it was when it was sent. */
+interface Notification {
   payload: Record<string, string>;
   subscription: WebhookSubscription;
-  attempt: number;
-  generation: number;
-  timer?: NodeJS.Timeout;
-  controller?: AbortController;
 }
 
 const idOf = (payload: Record<string, string>) => payload.resourceId ?? payload.fundingId ?? payload.refundId ?? '';
 
 /** The subscription and the deliveries made from it. */
-export class NotificationSender {
-  private readonly log: NotificationDelivery[] = [];
-  private readonly jobs = new Set<Job>();
-  private readonly waiters: (() => void)[] = [];
-  private generation = 0;
-  private stopped = false;
+export class NotificationSender extends Outbox<Notification, NotificationDelivery> {
   private readonly retryMs: number;
   private readonly maxRetries: number;
   private readonly timeoutMs: number;
@@ -61,6 +55,7 @@ export class NotificationSender {
     private subscription: WebhookSubscription | undefined,
     options: NotificationOptions = {},
   ) {
+    super();
     this.retryMs = options.retryMs ?? 50;
     this.maxRetries = options.maxRetries ?? 3;
     this.timeoutMs = options.timeoutMs ?? 30_000;
@@ -73,85 +68,35 @@ export class NotificationSender {
 
   /** Sends a notification to the subscription, if there is one. */
   send(payload: Record<string, string>): void {
-    if (!this.subscription || this.stopped) return;
-    const job: Job = { payload, subscription: { ...this.subscription }, attempt: 1, generation: this.generation };
-    this.jobs.add(job);
-    void this.deliver(job);
+    if (this.subscription) this.enqueue({ payload, subscription: { ...this.subscription } });
   }
 
-  private async deliver(job: Job): Promise<void> {
-    job.timer = undefined;
-    const controller = new AbortController();
-    job.controller = controller;
-    const timeout = setTimeout(() => controller.abort(), this.timeoutMs);
-    let httpStatus = 0;
-    try {
-      const response = await fetch(job.subscription.url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', [job.subscription.headerName]: job.subscription.headerValue },
-        body: JSON.stringify(job.payload),
-        signal: controller.signal,
-      });
-      httpStatus = response.status;
-      await response.arrayBuffer();
-    } catch {
-      // No answer (refused, reset, timed out): recorded as 0 and retried like any failure.
-    } finally {
-      clearTimeout(timeout);
-      job.controller = undefined;
-    }
-    if (job.generation !== this.generation) return this.finish(job);
-    const { payload } = job;
-    this.log.push({
+  protected requestFor({ payload, subscription }: Notification): OutboundRequest {
+    return {
+      url: subscription.url,
+      headers: { 'content-type': 'application/json', [subscription.headerName]: subscription.headerValue },
+      body: JSON.stringify(payload),
+      timeoutMs: this.timeoutMs,
+    };
+  }
+
+  // "Expects HTTP 200": any other answer counts as a failure.
+  protected accepted(status: number): boolean {
+    return status === 200;
+  }
+
+  protected retryDelayMs(attempt: number): number | undefined {
+    return attempt <= this.maxRetries + 1 ? this.retryMs : undefined;
+  }
+
+  protected logEntry({ payload, subscription }: Notification, attempt: number, httpStatus: number): NotificationDelivery {
+    return {
       resource: payload.resource ?? '',
       id: idOf(payload),
       status: payload.status ?? '',
-      attempt: job.attempt,
+      attempt,
       httpStatus,
-      headerName: job.subscription.headerName,
-    });
-    // "Expects HTTP 200": any other answer counts as a failure.
-    if (httpStatus === 200 || job.attempt > this.maxRetries) return this.finish(job);
-    job.attempt += 1;
-    job.timer = setTimeout(() => void this.deliver(job), this.retryMs);
-  }
-
-  private finish(job: Job): void {
-    this.jobs.delete(job);
-    if (this.jobs.size === 0) for (const wake of this.waiters.splice(0)) wake();
-  }
-
-  /** Every attempt so far (copies). */
-  deliveries(): NotificationDelivery[] {
-    return this.log.map((d) => ({ ...d }));
-  }
-
-  /** Resolves once nothing is being delivered or waiting for a retry. */
-  settled(): Promise<void> {
-    return this.jobs.size === 0 ? Promise.resolve() : new Promise((resolve) => this.waiters.push(resolve));
-  }
-
-  private cancel(): void {
-    this.generation += 1;
-    for (const job of [...this.jobs]) {
-      if (job.timer) {
-        clearTimeout(job.timer);
-        this.finish(job);
-      } else {
-        job.controller?.abort();
-      }
-    }
-  }
-
-  /** Stops for good: no delivery or retry starts after this. */
-  stop(): void {
-    this.stopped = true;
-    this.cancel();
-  }
-
-  /** Forgets the log and cancels pending retries; the subscription stays. */
-  reset(): void {
-    this.cancel();
-    this.log.length = 0;
+      headerName: subscription.headerName,
+    };
   }
 }

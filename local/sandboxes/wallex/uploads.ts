@@ -1,6 +1,7 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { closeServer, readBytes } from '../kit';
 
 /**
  * The file store behind Wallex's document URLs: an S3-like server of its own (Wallex's URLs point at an
@@ -51,19 +52,6 @@ const s3Error = (res: ServerResponse, status: number, code: string, text: string
   res.end(body);
 };
 
-function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= MAX_BYTES) chunks.push(chunk);
-    });
-    req.on('end', () => resolve(size > MAX_BYTES ? undefined : Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
-}
-
 /** Starts the file server on 127.0.0.1 (a free port). */
 export async function startUploadServer(options: UploadServerOptions): Promise<UploadServer> {
   const secret = randomBytes(32);
@@ -104,7 +92,7 @@ export async function startUploadServer(options: UploadServerOptions): Promise<U
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const method = (req.method ?? 'GET').toUpperCase();
     const url = new URL(req.url ?? '/', 'http://uploads.invalid');
-    const body = await readBody(req);
+    const body = await readBytes(req, MAX_BYTES);
     if (body === undefined) return s3Error(res, 400, 'EntityTooLarge', 'Your proposed upload exceeds the maximum allowed size');
     if (method !== 'PUT' && method !== 'GET') return s3Error(res, 405, 'MethodNotAllowed', 'The specified method is not allowed');
     const given = url.searchParams.get('X-Amz-Signature') ?? '';
@@ -158,14 +146,7 @@ export async function startUploadServer(options: UploadServerOptions): Promise<U
     origin,
     presign,
     stop: () => {
-      closed ??= new Promise<void>((resolve) => {
-        const force = setTimeout(() => server.closeAllConnections(), 250);
-        server.close(() => {
-          clearTimeout(force);
-          resolve();
-        });
-        server.closeIdleConnections();
-      });
+      closed ??= closeServer(server);
       return closed;
     },
   };

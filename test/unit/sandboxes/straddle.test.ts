@@ -9,7 +9,8 @@ import {
   ProviderRateLimited,
   ProviderUnavailable,
 } from '../../../functions/shared/errors';
-import { API_KEY, customerFor, failureOf, requestFor, straddleFixture } from '../straddle/sandbox-fixture';
+import { failureOf } from '../provider-http';
+import { API_KEY, customerFor, requestFor, straddleFixture } from '../straddle/sandbox-fixture';
 
 interface Customer {
   id: string;

@@ -4,8 +4,9 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { StraitsxClient, sxPath } from '../../../functions/providers/straitsx/client';
 import { isStraitsxAlreadyExists, isStraitsxNotFound } from '../../../functions/providers/straitsx/errors';
 import { usdRailMissingFields } from '../../../functions/providers/straitsx/schema-usd';
-import { ProviderConflict, ProviderError, ProviderInvalidRequest } from '../../../functions/shared/errors';
+import { ProviderConflict, ProviderInvalidRequest } from '../../../functions/shared/errors';
 import { type StraitsxSandbox, startStraitsxSandbox } from '../../../local/sandboxes/straitsx';
+import { failureOf } from '../provider-http';
 import { businessPlus, businessUrls, personalPlus, personalUrls } from '../straitsx/plus-fixtures';
 
 const API_KEY = 'sandbox-app-key';
@@ -43,15 +44,6 @@ async function startFileServer(): Promise<{ base: string; hits: string[]; server
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return { base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, hits, server };
-}
-
-async function failureOf(promise: Promise<unknown>): Promise<ProviderError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(ProviderError);
-  return error as ProviderError;
 }
 
 // The provider body: the merchant's customer with each link placed in its field.

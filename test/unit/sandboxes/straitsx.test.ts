@@ -4,7 +4,7 @@ import { isStraitsxAlreadyExists, isStraitsxNotFound } from '../../../functions/
 import {
   ProviderAuthFailed,
   ProviderConflict,
-  ProviderError,
+  type ProviderError,
   ProviderInvalidRequest,
   ProviderRateLimited,
   ProviderRejected,
@@ -12,6 +12,7 @@ import {
   ProviderUnavailable,
 } from '../../../functions/shared/errors';
 import { type StraitsxSandbox, startStraitsxSandbox } from '../../../local/sandboxes/straitsx';
+import { failureOf } from '../provider-http';
 
 const API_KEY = 'sandbox-app-key';
 
@@ -43,15 +44,6 @@ const accountBody = (referenceId: string, profileId: string, currency?: 'SGD' | 
     relationships: { customerProfile: { data: { id: profileId } } },
   },
 });
-
-async function failureOf(promise: Promise<unknown>): Promise<ProviderError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(ProviderError);
-  return error as ProviderError;
-}
 
 describe('StraitsX sandbox through the client', () => {
   let sandbox: StraitsxSandbox;

@@ -2,20 +2,12 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { wxPath } from '../../../functions/providers/wallex/client';
 import { dynamoClient } from '../../../functions/shared/aws';
-import { ProviderAuthFailed, ProviderError, ProviderInvalidRequest, ProviderUnavailable } from '../../../functions/shared/errors';
+import { ProviderAuthFailed, ProviderInvalidRequest, ProviderUnavailable } from '../../../functions/shared/errors';
 import { budgetDay } from '../../../functions/store/daily-budget';
 import { memoryTokenStore } from '../../../functions/store/token-cache';
+import { failureOf } from '../provider-http';
 import { PDF } from '../wallex/fixtures';
 import { API_KEY, type Harness, memoryDocuments, startHarness } from '../wallex/sandbox-harness';
-
-async function failureOf(promise: Promise<unknown>): Promise<ProviderError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(ProviderError);
-  return error as ProviderError;
-}
 
 const dailyCount = async () => {
   const key = { pk: `RATE#wallex#${budgetDay(new Date())}`, sk: 'DAY' };

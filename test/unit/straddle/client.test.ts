@@ -1,33 +1,18 @@
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { encodeQuery, StraddleClient, stPath } from '../../../functions/providers/straddle/client';
 import { parseStraddleError, StraddleInvalidRequest } from '../../../functions/providers/straddle/errors';
 import {
   ProviderAuthFailed,
   ProviderConflict,
-  ProviderError,
   ProviderInvalidRequest,
   ProviderRateLimited,
   ProviderTimeout,
   ProviderUnavailable,
 } from '../../../functions/shared/errors';
+import { failureOf, type Sent, stubFetch } from '../provider-http';
 
 const BASE = 'https://sandbox.straddle.example';
 const KEY = 'cc0-0123456789abcdef0123456789abcdef';
-
-interface Sent {
-  url: string;
-  init: RequestInit;
-}
-
-/** A fetch stand-in that records what went out and answers with a fixed response. */
-function stubFetch(status: number, body: string | object = '', headers: Record<string, string> = {}) {
-  const sent: Sent[] = [];
-  const fetchImpl = vi.fn(async (url: string | URL | Request, init?: RequestInit) => {
-    sent.push({ url: String(url), init: init ?? {} });
-    return new Response(typeof body === 'string' ? body : JSON.stringify(body), { status, headers });
-  });
-  return { fetchImpl: fetchImpl as unknown as typeof fetch, sent };
-}
 
 const clientWith = (fetchImpl: typeof fetch, extra: { accountId?: string; timeoutMs?: number } = {}) =>
   new StraddleClient({
@@ -43,15 +28,6 @@ const envelope = (status: number, type: string, detail: string, items: object[] 
   response_type: 'error',
   error: { status, type, title: 'Title', detail, items },
 });
-
-async function failureOf(promise: Promise<unknown>): Promise<ProviderError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(ProviderError);
-  return error as ProviderError;
-}
 
 describe('StraddleClient request shape', () => {
   it('sends Bearer auth, JSON and the Idempotency-Key on a POST, and unwraps the envelope', async () => {

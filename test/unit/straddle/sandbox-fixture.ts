@@ -1,14 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, beforeEach, expect } from 'vitest';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 import type { OnboardingRequest } from '../../../functions/onboarding/request';
 import { StraddleAdapter, type StraddleTransport, throttledStraddle } from '../../../functions/providers/straddle/adapter';
 import { StraddleClient } from '../../../functions/providers/straddle/client';
 import { StraddleCustomerOperations } from '../../../functions/providers/straddle/operator';
 import { straddleRequestSchema } from '../../../functions/providers/straddle/request';
 import { resetAwsClients } from '../../../functions/shared/aws';
-import { ProviderError } from '../../../functions/shared/errors';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../../local/cloud/constants';
 import { type LocalDynamo, startLocalDynamo } from '../../../local/cloud/dynamodb';
 import { type StraddleSandbox, type StraddleSandboxOptions, startStraddleSandbox } from '../../../local/sandboxes/straddle';
@@ -71,16 +70,6 @@ export const customerFor = (label: string, overrides: Record<string, unknown> = 
 /** An onboarding request for the adapter. */
 export const requestFor = (customer: Record<string, unknown>) =>
   straddleRequestSchema.parse({ provider: 'straddle', merchantRef: 'ref-1', customer }) as unknown as OnboardingRequest;
-
-/** The ProviderError a promise fails with. */
-export async function failureOf(promise: Promise<unknown>): Promise<ProviderError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(ProviderError);
-  return error as ProviderError;
-}
 
 /** Registers the hooks and hands out the running pieces. */
 export function straddleFixture(extra: Partial<StraddleSandboxOptions> = {}) {

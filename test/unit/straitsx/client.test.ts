@@ -4,43 +4,18 @@ import { isStraitsxAlreadyExists, isStraitsxNotFound } from '../../../functions/
 import {
   ProviderAuthFailed,
   ProviderConflict,
-  ProviderError,
   ProviderInvalidRequest,
   ProviderRateLimited,
   ProviderRejected,
   ProviderTimeout,
   ProviderUnavailable,
 } from '../../../functions/shared/errors';
+import { failureOf, type Sent, stubFetch } from '../provider-http';
 
 const BASE = 'https://api-sandbox.example.test/v1';
 
-interface Sent {
-  url: string;
-  init: RequestInit;
-}
-
-/** A fetch stand-in that records what went out and answers with a fixed response. */
-function stubFetch(status: number, body: string | object = '', headers: Record<string, string> = {}) {
-  const sent: Sent[] = [];
-  const fetchImpl = vi.fn(async (url: string | URL | Request, init?: RequestInit) => {
-    sent.push({ url: String(url), init: init ?? {} });
-    const text = typeof body === 'string' ? body : JSON.stringify(body);
-    return new Response(status === 204 ? null : text, { status, headers });
-  });
-  return { fetchImpl: fetchImpl as unknown as typeof fetch, sent };
-}
-
 const clientWith = (fetchImpl: typeof fetch, timeoutMs = 1000) =>
   new StraitsxClient({ baseUrl: BASE, apiKey: 'key-123', timeoutMs, fetchImpl });
-
-async function failureOf(promise: Promise<unknown>): Promise<ProviderError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(ProviderError);
-  return error as ProviderError;
-}
 
 describe('StraitsxClient request shape', () => {
   it('sends a GET with the API key, JSON accept and the bracket query percent-encoded', async () => {

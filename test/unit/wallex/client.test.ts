@@ -9,6 +9,7 @@ import {
   ProviderTimeout,
   ProviderUnavailable,
 } from '../../../functions/shared/errors';
+import { failureOf } from '../provider-http';
 
 const BASE = 'https://api-demo.example.test';
 
@@ -57,15 +58,6 @@ const clientWith = (fetchImpl: typeof fetch, options: Partial<WallexClientOption
     fetchImpl,
     ...options,
   });
-
-async function failureOf(promise: Promise<unknown>): Promise<ProviderError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(ProviderError);
-  return error as ProviderError;
-}
 
 describe('WallexClient requests', () => {
   it('logs in with the key pair, then sends X-Api-Key and the raw token on every request', async () => {

@@ -89,7 +89,8 @@ export async function startHarness(options: Partial<WallexSandboxOptions> = {}) 
     ratePerSecond: 0,
     webhook: { url: receiver.url, headerName: HEADER_NAME, headerValue: HEADER_VALUE },
     notifications: { retryMs: 20 },
-    screeningDelayMs: 20,
+    // Long enough that a check right after the screening call still sees it undecided on a loaded machine.
+    screeningDelayMs: 250,
     clock: () => Date.now() + clock.offsetMs,
     ...options,
   });
