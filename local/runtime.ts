@@ -260,12 +260,12 @@ export async function startRuntime(options: RuntimeOptions = {}) {
     async stop() {
       if (stopped) return;
       stopped = true;
-      await Promise.allSettled([...uploads]);
+      // Providers first (no more callbacks), then the API once its requests in flight are done, then AWS.
+      await Promise.all([straitsx.stop(), straddle.stop(), wallex.stop()]);
       await api.stop();
+      await Promise.allSettled([...uploads]);
+      await cloud.events.idle?.();
       await cloud.stop();
-      await straitsx.stop();
-      await straddle.stop();
-      await wallex.stop();
       logs.stop();
       if (temporary) rmSync(dataDir, { recursive: true, force: true });
     },

@@ -11,12 +11,24 @@ export function listen(server: Server, port: number): Promise<void> {
   });
 }
 
-/** Closes a server, dropping the keep-alive sockets SDK clients hold so nothing keeps the process up. */
-export function closeServer(server: Server): Promise<void> {
-  return new Promise((resolve, reject) => {
+/**
+ * Closes a server: stops accepting, lets requests in flight finish (up to `drainMs`) so a store behind
+ * the server is not closed under a request still writing to it, then drops the keep-alive sockets SDK
+ * clients hold so nothing keeps the process up.
+ */
+export async function closeServer(server: Server, drainMs = 3_000): Promise<void> {
+  const closed = new Promise<void>((resolve, reject) => {
     server.close((error) =>
       error && (error as NodeJS.ErrnoException).code !== 'ERR_SERVER_NOT_RUNNING' ? reject(error) : resolve(),
     );
-    server.closeAllConnections();
   });
+  const deadline = Date.now() + drainMs;
+  for (;;) {
+    server.closeIdleConnections();
+    const open = await new Promise<number>((resolve) => server.getConnections((error, count) => resolve(error ? 0 : count)));
+    if (open === 0 || Date.now() > deadline) break;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  server.closeAllConnections();
+  await closed;
 }
