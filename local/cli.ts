@@ -76,27 +76,101 @@ program
     process.exit(ok ? 0 : 1);
   });
 
-program
-  .command('unmasked <onboardingId>')
-  .description(
-    "Operators only: show a Straddle customer's unmasked data (full date of birth, SSN/EIN). Each use is recorded with who and why; nothing shown is logged or stored.",
-  )
-  .requiredOption('--operator <id>', 'who is looking (recorded)')
-  .requiredOption('--reason <text>', 'why (recorded; at least 10 characters)')
-  .option('--data <dir>', 'the running `npm start` whose stack to use', '.local')
-  .option('--aws', 'use the deployed stack: AWS credentials and TABLE_NAME, STRADDLE_SECRET_ARN, STRADDLE_BASE_URL from the environment')
-  .action(async (onboardingId: string, opts: { operator: string; reason: string; data: string; aws?: boolean }) => {
-    if (!opts.aws) {
-      const file = join(opts.data, 'runtime.json');
-      if (!existsSync(file)) throw new Error(`${file} not found: start the stack with npm start, or pass --aws`);
-      Object.assign(process.env, JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>);
-    }
-    const { unmaskedStraddleCustomer } = await import('../functions/onboarding/operator');
-    const customer = await unmaskedStraddleCustomer({ onboardingId, operator: opts.operator, reason: opts.reason });
-    process.stdout.write(`${JSON.stringify(customer, null, 2)}\n`);
+/** Points this process at a stack: the running `npm start` (its runtime.json), or the deployed one (`--aws`). */
+function useStack(opts: { data: string; aws?: boolean }): void {
+  if (opts.aws) return;
+  const file = join(opts.data, 'runtime.json');
+  if (!existsSync(file)) throw new Error(`${file} not found: start the stack with npm start, or pass --aws`);
+  Object.assign(process.env, JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>);
+}
+
+const stackOptions = (command: Command) =>
+  command
+    .option('--data <dir>', 'the running `npm start` whose stack to use', '.local')
+    .option('--aws', 'use the deployed stack: AWS credentials and TABLE_NAME, STRADDLE_SECRET_ARN, STRADDLE_BASE_URL from the environment');
+
+const print = (value: unknown) => process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+
+stackOptions(
+  program
+    .command('unmasked <onboardingId>')
+    .description(
+      "Operators only: show a Straddle customer's unmasked data (full date of birth, SSN/EIN). Each use is recorded with who and why; nothing shown is logged or stored.",
+    )
+    .requiredOption('--operator <id>', 'who is looking (recorded)')
+    .requiredOption('--reason <text>', 'why (recorded; at least 10 characters)'),
+).action(async (onboardingId: string, opts: { operator: string; reason: string; data: string; aws?: boolean }) => {
+  useStack(opts);
+  const { unmaskedStraddleCustomer } = await import('../functions/onboarding/operator');
+  print(await unmaskedStraddleCustomer({ onboardingId, operator: opts.operator, reason: opts.reason }));
+});
+
+const straddle = program.command('straddle').description("Operators: Straddle's customer API (masked data).");
+
+stackOptions(
+  straddle
+    .command('list')
+    .description('List customers with the documented filters.')
+    .option('--status <statuses>', 'comma-separated: pending,review,verified,rejected,inactive')
+    .option('--type <types>', 'comma-separated: individual,business')
+    .option('--name <text>', 'partial name')
+    .option('--email <email>')
+    .option('--external-id <id>', 'our onboarding id')
+    .option('--created-from <iso>')
+    .option('--created-to <iso>')
+    .option('--search <text>')
+    .option('--page <n>', 'page number', '1')
+    .option('--page-size <n>', 'page size', '25')
+    .option('--sort <field>', 'name or created_at', 'created_at')
+    .option('--order <order>', 'asc or desc', 'desc'),
+).action(async (opts: Record<string, string | boolean | undefined>) => {
+  useStack(opts as { data: string; aws?: boolean });
+  const { straddleOperations } = await import('../functions/providers/straddle/operator');
+  const list = (value: unknown) => (typeof value === 'string' ? value.split(',').filter(Boolean) : undefined);
+  const page = await straddleOperations().listCustomers({
+    status: list(opts.status) as never,
+    types: list(opts.type) as never,
+    name: opts.name as string | undefined,
+    email: opts.email as string | undefined,
+    external_id: opts.externalId as string | undefined,
+    created_from: opts.createdFrom as string | undefined,
+    created_to: opts.createdTo as string | undefined,
+    search_text: opts.search as string | undefined,
+    page_number: Number(opts.page),
+    page_size: Number(opts.pageSize),
+    sort_by: opts.sort as 'name' | 'created_at',
+    sort_order: opts.order as 'asc' | 'desc',
   });
+  print(page);
+});
+
+stackOptions(straddle.command('get <customerId>').description('One customer (masked).')).action(
+  async (customerId: string, opts: { data: string; aws?: boolean }) => {
+    useStack(opts);
+    const { straddleOperations } = await import('../functions/providers/straddle/operator');
+    print(await straddleOperations().getCustomer(customerId));
+  },
+);
+
+stackOptions(
+  straddle
+    .command('replace <customerId> <file>')
+    .description('Replace a customer (PUT, full replacement) with the JSON body in <file>; changing identity fields can start a new verification.')
+    .option('--attempt <n>', 'bump after a 400: the previous idempotency key is spent', '0'),
+).action(async (customerId: string, file: string, opts: { data: string; aws?: boolean; attempt: string }) => {
+  useStack(opts);
+  const { straddleOperations } = await import('../functions/providers/straddle/operator');
+  print(await straddleOperations().replaceCustomer(customerId, JSON.parse(readFileSync(file, 'utf8')), { attempt: Number(opts.attempt) }));
+});
 
 program.parseAsync().catch((error: unknown) => {
-  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  const failed = error as { name?: string; errors?: Array<{ path: string; message: string }>; message?: string };
+  if (failed?.name === 'ValidationFailed' && failed.errors) {
+    process.stderr.write(`${failed.errors.map((e) => `${e.path || '(input)'}: ${e.message}`).join('\n')}\n`);
+  } else if (failed?.name?.startsWith('Provider') || failed?.name === 'OnboardingNotFound') {
+    process.stderr.write(`${failed.name}: ${failed.message}\n`);
+  } else {
+    process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  }
   process.exit(1);
 });
