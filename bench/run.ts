@@ -26,7 +26,11 @@ const post = (i: number) =>
     body: JSON.stringify({
       provider: 'straitsx',
       merchantRef: `bench-${i}`,
-      customer: { registrationType: 'personal', customerName: `Bench Customer ${i}`, registrationId: `S${String(1_000_000 + i)}B` },
+      customer: {
+        registrationType: 'personal',
+        customerName: `Bench Customer ${i}`,
+        registrationId: `S${String(1_000_000 + i)}B`,
+      },
     }),
   }).then(async (res) => ({ status: res.status, body: (await res.json()) as { onboardingId: string } }));
 

@@ -64,7 +64,10 @@ async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
  * API Gateway (REST, Lambda proxy integration) on loopback: the same routes as the deployed API, the
  * same event shape, the same handlers. Authorisation (IAM on the deployed API) is not emulated.
  */
-export async function startApi(routes: Route[], options: { port?: number; host?: string } = {}): Promise<{ url: string; server: Server; stop(): Promise<void> }> {
+export async function startApi(
+  routes: Route[],
+  options: { port?: number; host?: string } = {},
+): Promise<{ url: string; server: Server; stop(): Promise<void> }> {
   const server = createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const method = (req.method ?? 'GET').toUpperCase();
@@ -81,7 +84,9 @@ export async function startApi(routes: Route[], options: { port?: number; host?:
     try {
       // API Gateway's payload limit is 10 MB.
       const raw = await readBody(req, 10 * 1024 * 1024);
-      const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : (v ?? '')]));
+      const headers = Object.fromEntries(
+        Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : (v ?? '')]),
+      );
       const query = Object.fromEntries(url.searchParams.entries());
       const requestId = randomUUID();
       const event = {

@@ -2,6 +2,7 @@ import './shared/polyfills';
 
 // The functions run on Node 24 in Lambda; on a Node 20 machine the SDK's upgrade notice is noise.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command } from 'commander';
@@ -19,45 +20,62 @@ program
   .option('--straitsx-port <port>', 'StraitsX sandbox port', '3101')
   .option('--wallex-port <port>', 'Wallex sandbox port', '3102')
   .option('--straddle-port <port>', 'Straddle sandbox port', '3103')
-  .option('--faults <spec>', 'faults every provider sandbox injects, e.g. 5xx=0.1,429=0.05,slow=0.05:15000,drop=0.02,after', process.env.SANDBOX_FAULTS)
-  .action(async (opts: { port: string; data: string; straitsxPort: string; wallexPort: string; straddlePort: string; faults?: string }) => {
-    const faults = opts.faults ? parseFaults(opts.faults) : undefined;
-    const runtime = await startRuntime({
-      dataDir: opts.data,
-      port: Number(opts.port),
-      straitsxPort: Number(opts.straitsxPort),
-      wallexPort: Number(opts.wallexPort),
-      straddlePort: Number(opts.straddlePort),
-    });
-    if (faults) for (const sandbox of [runtime.straitsx, runtime.wallex, runtime.straddle]) sandbox.setFaults(faults);
-    // Operator commands (`npm run onboard -- unmasked ...`) reach this running stack through this file.
-    writeFileSync(join(runtime.dataDir, 'runtime.json'), JSON.stringify(runtime.env, null, 2), { mode: 0o600 });
-    const out = (line = '') => process.stdout.write(`${line}\n`);
-    out(`Onboarding stack running (data in ${runtime.dataDir})`);
-    out(`  API                  ${runtime.apiUrl}   POST /onboardings, GET /onboardings/{id}`);
-    out(`  StraitsX sandbox     ${runtime.straitsx.url}   (Connect: ${runtime.straitsx.connectUrl})`);
-    out(`  Wallex sandbox       ${runtime.wallex.url}`);
-    out(`  Straddle sandbox     ${runtime.straddle.url}`);
-    if (faults) out(`  sandbox faults       ${JSON.stringify(faults)}`);
-    for (const [name, url] of Object.entries(runtime.cloud.env).filter(([k]) => k.startsWith('AWS_ENDPOINT_URL_'))) {
-      out(`  ${name.replace('AWS_ENDPOINT_URL_', '').toLowerCase().padEnd(20)} ${url}`);
-    }
-    out(`  function logs        ${runtime.dataDir}/logs/functions.jsonl`);
-    out('');
-    out('Try:');
-    out(`  curl -s -X POST ${runtime.apiUrl}/onboardings -H 'content-type: application/json' -d @examples/straitsx-personal.json`);
-    out(`  curl -s ${runtime.apiUrl}/onboardings/<onboardingId>`);
-    out(`  (examples/ has Wallex, Straddle, CP+ and Connect migration requests too; secrets are in ${runtime.dataDir}/secrets.json)`);
-    out('');
-    out('Ctrl-C stops everything.');
-    const shutdown = async () => {
-      out('\nStopping...');
-      await runtime.stop();
-      process.exit(0);
-    };
-    process.once('SIGINT', shutdown);
-    process.once('SIGTERM', shutdown);
-  });
+  .option(
+    '--faults <spec>',
+    'faults every provider sandbox injects, e.g. 5xx=0.1,429=0.05,slow=0.05:15000,drop=0.02,after',
+    process.env.SANDBOX_FAULTS,
+  )
+  .action(
+    async (opts: {
+      port: string;
+      data: string;
+      straitsxPort: string;
+      wallexPort: string;
+      straddlePort: string;
+      faults?: string;
+    }) => {
+      const faults = opts.faults ? parseFaults(opts.faults) : undefined;
+      const runtime = await startRuntime({
+        dataDir: opts.data,
+        port: Number(opts.port),
+        straitsxPort: Number(opts.straitsxPort),
+        wallexPort: Number(opts.wallexPort),
+        straddlePort: Number(opts.straddlePort),
+      });
+      if (faults) for (const sandbox of [runtime.straitsx, runtime.wallex, runtime.straddle]) sandbox.setFaults(faults);
+      // Operator commands (`npm run onboard -- unmasked ...`) reach this running stack through this file.
+      writeFileSync(join(runtime.dataDir, 'runtime.json'), JSON.stringify(runtime.env, null, 2), { mode: 0o600 });
+      const out = (line = '') => process.stdout.write(`${line}\n`);
+      out(`Onboarding stack running (data in ${runtime.dataDir})`);
+      out(`  API                  ${runtime.apiUrl}   POST /onboardings, GET /onboardings/{id}`);
+      out(`  StraitsX sandbox     ${runtime.straitsx.url}   (Connect: ${runtime.straitsx.connectUrl})`);
+      out(`  Wallex sandbox       ${runtime.wallex.url}`);
+      out(`  Straddle sandbox     ${runtime.straddle.url}`);
+      if (faults) out(`  sandbox faults       ${JSON.stringify(faults)}`);
+      for (const [name, url] of Object.entries(runtime.cloud.env).filter(([k]) => k.startsWith('AWS_ENDPOINT_URL_'))) {
+        out(`  ${name.replace('AWS_ENDPOINT_URL_', '').toLowerCase().padEnd(20)} ${url}`);
+      }
+      out(`  function logs        ${runtime.dataDir}/logs/functions.jsonl`);
+      out('');
+      out('Try:');
+      out(
+        `  curl -s -X POST ${runtime.apiUrl}/onboardings -H 'content-type: application/json' -d @examples/straitsx-personal.json`,
+      );
+      out(`  curl -s ${runtime.apiUrl}/onboardings/<onboardingId>`);
+      out(
+        `  (examples/ has Wallex, Straddle, CP+ and Connect migration requests too; secrets are in ${runtime.dataDir}/secrets.json)`,
+      );
+      out('');
+      out('Ctrl-C stops everything.');
+      const shutdown = async () => {
+        out('\nStopping...');
+        await runtime.stop();
+        process.exit(0);
+      };
+      process.once('SIGINT', shutdown);
+      process.once('SIGTERM', shutdown);
+    },
+  );
 
 program
   .command('demo')
@@ -87,7 +105,10 @@ function useStack(opts: { data: string; aws?: boolean }): void {
 const stackOptions = (command: Command) =>
   command
     .option('--data <dir>', 'the running `npm start` whose stack to use', '.local')
-    .option('--aws', 'use the deployed stack: AWS credentials and TABLE_NAME, STRADDLE_SECRET_ARN, STRADDLE_BASE_URL from the environment');
+    .option(
+      '--aws',
+      'use the deployed stack: AWS credentials and TABLE_NAME, STRADDLE_SECRET_ARN, STRADDLE_BASE_URL from the environment',
+    );
 
 const print = (value: unknown) => process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 
@@ -155,12 +176,18 @@ stackOptions(straddle.command('get <customerId>').description('One customer (mas
 stackOptions(
   straddle
     .command('replace <customerId> <file>')
-    .description('Replace a customer (PUT, full replacement) with the JSON body in <file>; changing identity fields can start a new verification.')
+    .description(
+      'Replace a customer (PUT, full replacement) with the JSON body in <file>; changing identity fields can start a new verification.',
+    )
     .option('--attempt <n>', 'bump after a 400: the previous idempotency key is spent', '0'),
 ).action(async (customerId: string, file: string, opts: { data: string; aws?: boolean; attempt: string }) => {
   useStack(opts);
   const { straddleOperations } = await import('../functions/providers/straddle/operator');
-  print(await straddleOperations().replaceCustomer(customerId, JSON.parse(readFileSync(file, 'utf8')), { attempt: Number(opts.attempt) }));
+  print(
+    await straddleOperations().replaceCustomer(customerId, JSON.parse(readFileSync(file, 'utf8')), {
+      attempt: Number(opts.attempt),
+    }),
+  );
 });
 
 program.parseAsync().catch((error: unknown) => {

@@ -59,7 +59,11 @@ class Merchant {
     for (const { slot } of view.documents as Array<{ slot: string }>) {
       const pdf = slot.endsWith('proofOfAddress');
       const bytes = pdf ? PDF : PNG;
-      const grant = await this.call('POST', `/onboardings/${id}/documents`, { slot, contentType: pdf ? 'application/pdf' : 'image/png', size: bytes.length });
+      const grant = await this.call('POST', `/onboardings/${id}/documents`, {
+        slot,
+        contentType: pdf ? 'application/pdf' : 'image/png',
+        size: bytes.length,
+      });
       await fetch(grant.body.uploadUrl, { method: 'PUT', headers: grant.body.headers, body: bytes });
     }
   }
@@ -100,7 +104,8 @@ const stepsOf = (view: Body) =>
     .map((t) => LABELS[t.step])
     .filter((label, i, all): label is string => Boolean(label) && label !== all[i - 1])
     .join(' > ');
-const accountOf = (view: Body) => (view.virtualAccount?.accountNo ? ` (${view.virtualAccount.currency} ${view.virtualAccount.accountNo})` : '');
+const accountOf = (view: Body) =>
+  view.virtualAccount?.accountNo ? ` (${view.virtualAccount.currency} ${view.virtualAccount.accountNo})` : '';
 
 type Scenario = { name: string; run(merchant: Merchant, runtime: Runtime): Promise<Omit<Outcome, 'scenario' | 'ms'>> };
 
@@ -114,7 +119,8 @@ const onboarding = (
   name,
   async run(merchant, runtime) {
     const accepted = await merchant.call('POST', '/onboardings', request);
-    if (accepted.status !== 202) return { onboardingId: '-', provider: request.provider, got: `HTTP ${accepted.status}`, steps: '', ok: false };
+    if (accepted.status !== 202)
+      return { onboardingId: '-', provider: request.provider, got: `HTTP ${accepted.status}`, steps: '', ok: false };
     const id = accepted.body.onboardingId as string;
     await drive?.(merchant, runtime, id);
     const final = await merchant.settled(id);
@@ -129,13 +135,20 @@ const onboarding = (
   },
 });
 
-const withCustomer = (base: Body, customer: Body, extra: Body = {}) => ({ ...base, ...extra, customer: { ...base.customer, ...customer } });
+const withCustomer = (base: Body, customer: Body, extra: Body = {}) => ({
+  ...base,
+  ...extra,
+  customer: { ...base.customer, ...customer },
+});
 
 /** Verifies (or rejects) a CP+ profile in StraitsX's sandbox once the onboarding waits for the verdict. */
 const verdict = (status: 'verified' | 'rejected') => async (merchant: Merchant, runtime: Runtime, id: string) => {
   await merchant.uploadDocuments(id);
   const waiting = await merchant.until(id, (v) => v.waitingFor === 'verification');
-  const attributes = status === 'rejected' ? { verificationStatus: status, isRetryable: true, verificationRejectionSummary: 'Document image unreadable' } : { verificationStatus: status };
+  const attributes =
+    status === 'rejected'
+      ? { verificationStatus: status, isRetryable: true, verificationRejectionSummary: 'Document image unreadable' }
+      : { verificationStatus: status };
   await straitsxSandbox(runtime, 'PUT', `/kyc/customer_profiles/${waiting.providerIds.profileId}`, { data: { attributes } });
 };
 
@@ -152,14 +165,30 @@ function scenarios(runtime: Runtime): Scenario[] {
         const before = runtime.straitsx.profiles().length;
         const { status, body } = await merchant.call('POST', '/onboardings', personal);
         const same = status === 200 && runtime.straitsx.profiles().length === before;
-        return { onboardingId: body.onboardingId, provider: 'straitsx', got: `HTTP ${status}${same ? ', same onboarding' : ''}`, steps: 'answered from the record', ok: same };
+        return {
+          onboardingId: body.onboardingId,
+          provider: 'straitsx',
+          got: `HTTP ${status}${same ? ', same onboarding' : ''}`,
+          steps: 'answered from the record',
+          ok: same,
+        };
       },
     },
     {
       name: 'other customer, same business key',
       async run(merchant) {
-        const { status, body } = await merchant.call('POST', '/onboardings', withCustomer(personal, { customerName: 'Someone Else' }));
-        return { onboardingId: body.onboardingId ?? '-', provider: 'straitsx', got: `HTTP ${status}`, steps: 'refused, nothing changed', ok: status === 409 };
+        const { status, body } = await merchant.call(
+          'POST',
+          '/onboardings',
+          withCustomer(personal, { customerName: 'Someone Else' }),
+        );
+        return {
+          onboardingId: body.onboardingId ?? '-',
+          provider: 'straitsx',
+          got: `HTTP ${status}`,
+          steps: 'refused, nothing changed',
+          ok: status === 409,
+        };
       },
     },
     {
@@ -167,7 +196,13 @@ function scenarios(runtime: Runtime): Scenario[] {
       async run(merchant) {
         const { status, body } = await merchant.call('POST', '/onboardings', example('straitsx-invalid'));
         const fields = ((body.errors as Array<{ path: string }> | undefined) ?? []).map((e) => e.path.replace('customer.', ''));
-        return { onboardingId: '-', provider: 'straitsx', got: `HTTP ${status}, ${fields.length} failing fields`, steps: `refused, nothing stored (${fields.join(', ')})`, ok: status === 400 && fields.length > 0 };
+        return {
+          onboardingId: '-',
+          provider: 'straitsx',
+          got: `HTTP ${status}, ${fields.length} failing fields`,
+          steps: `refused, nothing stored (${fields.join(', ')})`,
+          ok: status === 400 && fields.length > 0,
+        };
       },
     },
     {
@@ -175,37 +210,72 @@ function scenarios(runtime: Runtime): Scenario[] {
       async run(merchant) {
         const event = example('customer-onboarding-requested');
         await new EventBridgeClient({}).send(
-          new PutEventsCommand({ Entries: [{ EventBusName: EVENT_BUS_NAME, Source: MERCHANT_EVENT_SOURCE, DetailType: event.DetailType, Detail: JSON.stringify(event.Detail) }] }),
+          new PutEventsCommand({
+            Entries: [
+              {
+                EventBusName: EVENT_BUS_NAME,
+                Source: MERCHANT_EVENT_SOURCE,
+                DetailType: event.DetailType,
+                Detail: JSON.stringify(event.Detail),
+              },
+            ],
+          }),
         );
         let id: string | undefined;
         for (const deadline = Date.now() + 20_000; !id && Date.now() < deadline; await new Promise((r) => setTimeout(r, 40))) {
-          id = runtime.cloud.events.published().find((e) => (e.detail as Body)?.merchantRef === event.Detail.merchantRef && e.source !== MERCHANT_EVENT_SOURCE)?.detail as string | undefined;
+          id = runtime.cloud.events
+            .published()
+            .find((e) => (e.detail as Body)?.merchantRef === event.Detail.merchantRef && e.source !== MERCHANT_EVENT_SOURCE)
+            ?.detail as string | undefined;
           id = id ? (id as unknown as Body).onboardingId : undefined;
         }
         const final = id ? await merchant.settled(id) : ({} as Body);
-        return { onboardingId: id ?? '-', provider: 'straitsx', got: `${final.status ?? 'no onboarding'}${accountOf(final)}`, steps: stepsOf(final), ok: final.status === 'COMPLETED' };
+        return {
+          onboardingId: id ?? '-',
+          provider: 'straitsx',
+          got: `${final.status ?? 'no onboarding'}${accountOf(final)}`,
+          steps: stepsOf(final),
+          ok: final.status === 'COMPLETED',
+        };
       },
     },
     onboarding('StraitsX CP+ verified by callback', plus, 'COMPLETED', verdict('verified')),
-    onboarding('StraitsX CP+ rejected by callback', withCustomer(plus, { registrationId: 'S7654321Z', email: 'other@example.com' }, { merchantRef: 'user-30002' }), 'REJECTED', verdict('rejected')),
+    onboarding(
+      'StraitsX CP+ rejected by callback',
+      withCustomer(plus, { registrationId: 'S7654321Z', email: 'other@example.com' }, { merchantRef: 'user-30002' }),
+      'REJECTED',
+      verdict('rejected'),
+    ),
     onboarding(
       'StraitsX CP+ with a USD account enabled later',
-      withCustomer(plus, { registrationId: 'S2468013Q', email: 'usd@example.com' }, { merchantRef: 'user-30003', virtualAccount: { currency: 'USD' } }),
+      withCustomer(
+        plus,
+        { registrationId: 'S2468013Q', email: 'usd@example.com' },
+        { merchantRef: 'user-30003', virtualAccount: { currency: 'USD' } },
+      ),
       'COMPLETED',
       async (merchant, rt, id) => {
         await verdict('verified')(merchant, rt, id);
         const waiting = await merchant.until(id, (v) => v.waitingFor === 'account');
-        await straitsxSandbox(rt, 'PUT', `/customer_profile/${waiting.providerIds.profileId}/virtual_bank_accounts/${waiting.virtualAccount.id}`, { status: 'enabled' });
+        await straitsxSandbox(
+          rt,
+          'PUT',
+          `/customer_profile/${waiting.providerIds.profileId}/virtual_bank_accounts/${waiting.virtualAccount.id}`,
+          { status: 'enabled' },
+        );
       },
     ),
-    onboarding('Wallex user through screening', example('wallex-individual'), 'COMPLETED', (merchant, _rt, id) => merchant.uploadDocuments(id)),
+    onboarding('Wallex user through screening', example('wallex-individual'), 'COMPLETED', (merchant, _rt, id) =>
+      merchant.uploadDocuments(id),
+    ),
     {
       name: 'StraitsX Connect user migration',
       async run(merchant, rt) {
         const request = { ...example('connect-migration'), userApiToken: `tok_${randomBytes(18).toString('base64url')}` } as Body;
         const legacy = rt.straitsx.addConnectUser({ userApiToken: request.userApiToken, merchantRef: request.merchantRef });
         const accepted = await merchant.call('POST', '/migrations/connect', request);
-        if (accepted.status !== 202) return { onboardingId: '-', provider: 'straitsx', got: `HTTP ${accepted.status}`, steps: '', ok: false };
+        if (accepted.status !== 202)
+          return { onboardingId: '-', provider: 'straitsx', got: `HTTP ${accepted.status}`, steps: '', ok: false };
         const final = await merchant.settled(accepted.body.onboardingId);
         const carried = final.virtualAccount?.accountNo === legacy.accountNo;
         return {
@@ -220,14 +290,30 @@ function scenarios(runtime: Runtime): Scenario[] {
     onboarding('Straddle customer verified at once', straddle, 'COMPLETED'),
     onboarding(
       'Straddle customer through review',
-      withCustomer(straddle, { email: 'review@example.com', config: { sandbox_outcome: 'review' } }, { merchantRef: 'user-40002' }),
+      withCustomer(
+        straddle,
+        { email: 'review@example.com', config: { sandbox_outcome: 'review' } },
+        { merchantRef: 'user-40002' },
+      ),
       'COMPLETED',
       async (merchant, _rt, id) => {
         await merchant.until(id, (v) => v.waitingFor === 'verification');
-        await merchant.call('POST', `/onboardings/${id}/review`, { decision: 'verified', reason: 'identity confirmed by phone', operator: 'demo.operator' });
+        await merchant.call('POST', `/onboardings/${id}/review`, {
+          decision: 'verified',
+          reason: 'identity confirmed by phone',
+          operator: 'demo.operator',
+        });
       },
     ),
-    onboarding('Straddle customer rejected', withCustomer(straddle, { email: 'rejected@example.com', config: { sandbox_outcome: 'rejected' } }, { merchantRef: 'user-40003' }), 'REJECTED'),
+    onboarding(
+      'Straddle customer rejected',
+      withCustomer(
+        straddle,
+        { email: 'rejected@example.com', config: { sandbox_outcome: 'rejected' } },
+        { merchantRef: 'user-40003' },
+      ),
+      'REJECTED',
+    ),
   ];
 }
 
@@ -240,18 +326,41 @@ export async function runDemo(runtime: Runtime, print: (line: string) => void): 
     try {
       outcomes.push({ scenario: scenario.name, ...(await scenario.run(merchant, runtime)), ms: Date.now() - started });
     } catch (error) {
-      outcomes.push({ scenario: scenario.name, onboardingId: '-', provider: '-', got: `error: ${(error as Error).message}`, steps: '', ms: Date.now() - started, ok: false });
+      outcomes.push({
+        scenario: scenario.name,
+        onboardingId: '-',
+        provider: '-',
+        got: `error: ${(error as Error).message}`,
+        steps: '',
+        ms: Date.now() - started,
+        ok: false,
+      });
     }
   }
   const headers = ['scenario', 'onboarding id', 'provider', 'final status', 'steps', 'time'];
-  const rows = outcomes.map((o) => [`${o.ok ? 'ok ' : 'BAD'} ${o.scenario}`, o.onboardingId, o.provider, o.got, o.steps, `${o.ms} ms`]);
+  const rows = outcomes.map((o) => [
+    `${o.ok ? 'ok ' : 'BAD'} ${o.scenario}`,
+    o.onboardingId,
+    o.provider,
+    o.got,
+    o.steps,
+    `${o.ms} ms`,
+  ]);
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
   print(line(headers));
   print(widths.map((w) => '-'.repeat(w)).join('  '));
   for (const row of rows) print(line(row));
   const failed = outcomes.filter((o) => !o.ok);
   print('');
-  print(failed.length === 0 ? `All ${outcomes.length} samples ended as expected.` : `${failed.length} of ${outcomes.length} samples did not end as expected: ${failed.map((o) => o.scenario).join('; ')}`);
+  print(
+    failed.length === 0
+      ? `All ${outcomes.length} samples ended as expected.`
+      : `${failed.length} of ${outcomes.length} samples did not end as expected: ${failed.map((o) => o.scenario).join('; ')}`,
+  );
   return failed.length === 0;
 }

@@ -8,7 +8,10 @@ import type { FaultConfig } from './sandboxes/kit/faults';
  */
 export function parseFaults(text: string): FaultConfig {
   const config: FaultConfig = {};
-  for (const part of text.split(',').map((p) => p.trim()).filter(Boolean)) {
+  for (const part of text
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     if (part === 'after' || part === 'before') {
       config.phase = part;
       continue;
@@ -20,7 +23,8 @@ export function parseFaults(text: string): FaultConfig {
       config.seed = rate;
       continue;
     }
-    if (!Number.isFinite(rate) || rate < 0 || rate > 1) throw new Error(`--faults: ${part}: the rate must be a number from 0 to 1`);
+    if (!Number.isFinite(rate) || rate < 0 || rate > 1)
+      throw new Error(`--faults: ${part}: the rate must be a number from 0 to 1`);
     switch (kind) {
       case '5xx':
         config.error5xx = rate;

@@ -166,7 +166,8 @@ export async function startRuntime(options: RuntimeOptions = {}) {
     migrateAccount: (await import('../functions/handlers/migrate-account')).handler as unknown as LambdaHandler,
     finishMigration: (await import('../functions/handlers/finish-migration')).handler as unknown as LambdaHandler,
   };
-  const invoke = (name: string, handler: LambdaHandler) => (payload: unknown) => handler(payload, lambdaContext(`onboarding-${name}`));
+  const invoke = (name: string, handler: LambdaHandler) => (payload: unknown) =>
+    handler(payload, lambdaContext(`onboarding-${name}`));
 
   const stateMachineArn = await cloud.sfn.registerStateMachine({
     name: STATE_MACHINE_NAME,
@@ -217,22 +218,69 @@ export async function startRuntime(options: RuntimeOptions = {}) {
   cloud.onS3Event((event) => {
     const documentRecords = event.Records.filter((r) => String(r.s3?.object?.key ?? '').startsWith('documents/'));
     if (documentRecords.length === 0) return;
-    const delivery = handlers.documentUploaded({ Records: documentRecords }, lambdaContext('onboarding-document-uploaded')).catch(() => undefined);
+    const delivery = handlers
+      .documentUploaded({ Records: documentRecords }, lambdaContext('onboarding-document-uploaded'))
+      .catch(() => undefined);
     uploads.add(delivery);
     void delivery.finally(() => uploads.delete(delivery));
   });
 
   const api = await startApi(
     [
-      { method: 'POST', resource: '/onboardings', functionName: 'onboarding-intake', handler: handlers.intake as LambdaHandler<APIGatewayProxyEvent, APIGatewayProxyResult> },
-      { method: 'GET', resource: '/onboardings/{id}', functionName: 'onboarding-get', handler: handlers.getOnboarding as LambdaHandler<APIGatewayProxyEvent, APIGatewayProxyResult> },
-      { method: 'POST', resource: '/onboardings/{id}/documents', functionName: 'onboarding-documents', handler: handlers.documents as LambdaHandler<APIGatewayProxyEvent, APIGatewayProxyResult> },
-      { method: 'PATCH', resource: '/onboardings/{id}/profile', functionName: 'onboarding-profile-update', handler: handlers.profileUpdate as LambdaHandler<APIGatewayProxyEvent, APIGatewayProxyResult> },
-      { method: 'POST', resource: '/onboardings/{id}/review', functionName: 'onboarding-review', handler: handlers.review as LambdaHandler<APIGatewayProxyEvent, APIGatewayProxyResult> },
-      { method: 'POST', resource: '/migrations/connect', functionName: 'onboarding-migrations-intake', handler: handlers.migrationsIntake as LambdaHandler<APIGatewayProxyEvent, APIGatewayProxyResult> },
-      { method: 'POST', resource: '/webhooks/wallex', functionName: 'onboarding-webhook-wallex', handler: handlers.webhookWallex as LambdaHandler<APIGatewayProxyEvent, APIGatewayProxyResult> },
-      { method: 'POST', resource: '/webhooks/straddle', functionName: 'onboarding-webhook-straddle', handler: handlers.webhookStraddle as LambdaHandler<APIGatewayProxyEvent, APIGatewayProxyResult> },
-      { method: 'POST', resource: '/webhooks/straitsx/{event}', functionName: 'onboarding-webhook-straitsx', handler: handlers.webhookStraitsx as LambdaHandler<APIGatewayProxyEvent, APIGatewayProxyResult> },
+      {
+        method: 'POST',
+        resource: '/onboardings',
+        functionName: 'onboarding-intake',
+        handler: handlers.intake as LambdaHandler<APIGatewayProxyEvent, APIGatewayProxyResult>,
+      },
+      {
+        method: 'GET',
+        resource: '/onboardings/{id}',
+        functionName: 'onboarding-get',
+        handler: handlers.getOnboarding as LambdaHandler<APIGatewayProxyEvent, APIGatewayProxyResult>,
+      },
+      {
+        method: 'POST',
+        resource: '/onboardings/{id}/documents',
+        functionName: 'onboarding-documents',
+        handler: handlers.documents as LambdaHandler<APIGatewayProxyEvent, APIGatewayProxyResult>,
+      },
+      {
+        method: 'PATCH',
+        resource: '/onboardings/{id}/profile',
+        functionName: 'onboarding-profile-update',
+        handler: handlers.profileUpdate as LambdaHandler<APIGatewayProxyEvent, APIGatewayProxyResult>,
+      },
+      {
+        method: 'POST',
+        resource: '/onboardings/{id}/review',
+        functionName: 'onboarding-review',
+        handler: handlers.review as LambdaHandler<APIGatewayProxyEvent, APIGatewayProxyResult>,
+      },
+      {
+        method: 'POST',
+        resource: '/migrations/connect',
+        functionName: 'onboarding-migrations-intake',
+        handler: handlers.migrationsIntake as LambdaHandler<APIGatewayProxyEvent, APIGatewayProxyResult>,
+      },
+      {
+        method: 'POST',
+        resource: '/webhooks/wallex',
+        functionName: 'onboarding-webhook-wallex',
+        handler: handlers.webhookWallex as LambdaHandler<APIGatewayProxyEvent, APIGatewayProxyResult>,
+      },
+      {
+        method: 'POST',
+        resource: '/webhooks/straddle',
+        functionName: 'onboarding-webhook-straddle',
+        handler: handlers.webhookStraddle as LambdaHandler<APIGatewayProxyEvent, APIGatewayProxyResult>,
+      },
+      {
+        method: 'POST',
+        resource: '/webhooks/straitsx/{event}',
+        functionName: 'onboarding-webhook-straitsx',
+        handler: handlers.webhookStraitsx as LambdaHandler<APIGatewayProxyEvent, APIGatewayProxyResult>,
+      },
     ],
     { port: options.port ?? 0 },
   );
@@ -240,7 +288,11 @@ export async function startRuntime(options: RuntimeOptions = {}) {
   // What a merchant does once in the StraitsX dashboard: one callback URL per event type.
   await configureStraitsxCallbacks(straitsx.url, secrets.straitsx.apiKey, `${api.url}/webhooks/straitsx`);
   straddle.setWebhook({ url: `${api.url}/webhooks/straddle`, secret: secrets.straddle.webhookSecret });
-  wallex.setWebhook({ url: `${api.url}/webhooks/wallex`, headerName: secrets.wallex.webhookHeaderName, headerValue: secrets.wallex.webhookHeaderValue });
+  wallex.setWebhook({
+    url: `${api.url}/webhooks/wallex`,
+    headerName: secrets.wallex.webhookHeaderName,
+    headerValue: secrets.wallex.webhookHeaderValue,
+  });
 
   let stopped = false;
   return {
@@ -276,7 +328,13 @@ export type Runtime = Awaited<ReturnType<typeof startRuntime>>;
 
 /** Registers our webhook URL for every StraitsX callback the onboarding listens to (`PATCH /webhooks`). */
 async function configureStraitsxCallbacks(baseUrl: string, apiKey: string, webhookBase: string): Promise<void> {
-  const events = ['cpVerificationStatusUpdated', 'virtualAccountStatusUpdated', 'cpRfiStatusUpdated', 'paymentStatusUpdated', 'cpbaVerificationStatusUpdated'];
+  const events = [
+    'cpVerificationStatusUpdated',
+    'virtualAccountStatusUpdated',
+    'cpRfiStatusUpdated',
+    'paymentStatusUpdated',
+    'cpbaVerificationStatusUpdated',
+  ];
   const res = await fetch(`${baseUrl}/webhooks`, {
     method: 'PATCH',
     headers: { 'content-type': 'application/json', 'X-XFERS-APP-API-KEY': apiKey },

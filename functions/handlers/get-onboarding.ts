@@ -2,9 +2,9 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { publicView } from '../onboarding/record';
-import { findOnboarding } from '../store/onboardings';
 import { HttpError, httpErrors, json, onboardingIdParam } from '../shared/middleware';
 import { logger } from '../shared/powertools';
+import { findOnboarding } from '../store/onboardings';
 
 /** GET /onboardings/{id}: status, provider ids, virtual account and the step timeline. */
 export const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()

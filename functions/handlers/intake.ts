@@ -46,8 +46,14 @@ async function fromBus(event: EventBridgeEvent<string, unknown>): Promise<undefi
   } catch (error) {
     if (!(error instanceof ValidationFailed) && !(error instanceof OnboardingConflict)) throw error;
     const detail = event.detail as { merchantRef?: unknown } | undefined;
-    const merchantRef = typeof detail?.merchantRef === 'string' && /^[A-Za-z0-9._:-]{1,191}$/.test(detail.merchantRef) ? detail.merchantRef : undefined;
-    const errors = error instanceof ValidationFailed ? error.errors : [{ path: '', message: 'different customer data under an existing business key' }];
+    const merchantRef =
+      typeof detail?.merchantRef === 'string' && /^[A-Za-z0-9._:-]{1,191}$/.test(detail.merchantRef)
+        ? detail.merchantRef
+        : undefined;
+    const errors =
+      error instanceof ValidationFailed
+        ? error.errors
+        : [{ path: '', message: 'different customer data under an existing business key' }];
     logger.warn('onboarding event refused', { eventId: event.id, fields: errors.map((e) => e.path) });
     metrics.addMetric('OnboardingRequestInvalid', 'Count', 1);
     await publish(DETAIL_TYPES.INVALID_REQUEST, {
@@ -65,4 +71,6 @@ export const handler = middy<IntakeEvent, APIGatewayProxyResult | undefined>()
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .use(logMetrics(metrics))
   .use(httpErrors())
-  .handler(async (event) => (isHttpEvent(event) ? fromApi(event as APIGatewayProxyEvent) : fromBus(event as EventBridgeEvent<string, unknown>)));
+  .handler(async (event) =>
+    isHttpEvent(event) ? fromApi(event as APIGatewayProxyEvent) : fromBus(event as EventBridgeEvent<string, unknown>),
+  );

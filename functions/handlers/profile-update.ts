@@ -15,7 +15,10 @@ export const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
     const body = parseJsonBody(event.body, event.isBase64Encoded) as { customer?: unknown };
     try {
       const { record, added, missing } = await addUsdFields(id, body?.customer ?? {});
-      return json(200, { ...publicView(record), profileUpdate: { added, usdReady: missing.length === 0, missingForUsd: missing } });
+      return json(200, {
+        ...publicView(record),
+        profileUpdate: { added, usdReady: missing.length === 0, missingForUsd: missing },
+      });
     } catch (error) {
       if (error instanceof ProfileUpdateNotPossible) throw new HttpError(error.statusCode, error.message);
       throw error;

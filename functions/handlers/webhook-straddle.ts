@@ -41,7 +41,9 @@ export const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
       status,
       providerStatus,
       changedAt,
-      ...(status === 'rejected' ? { rejection: { reason: providerStatus === 'inactive' ? 'inactive' : 'rejected by Straddle', retryable: false } } : {}),
+      ...(status === 'rejected'
+        ? { rejection: { reason: providerStatus === 'inactive' ? 'inactive' : 'rejected by Straddle', retryable: false } }
+        : {}),
     });
     return json(200, { received: true, duplicate: !first, result });
   });

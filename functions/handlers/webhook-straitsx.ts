@@ -5,7 +5,12 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { applyProviderUpdate, firstDelivery } from '../onboarding/provider-updates';
 import { readStraitsxSecret } from '../providers/straitsx/transport';
 import { toProviderUpdate } from '../providers/straitsx/updates';
-import { isStraitsxCallbackEvent, parseStraitsxCallback, STRAITSX_SIGNATURE_HEADER, verifyStraitsxSignature } from '../providers/straitsx/webhook';
+import {
+  isStraitsxCallbackEvent,
+  parseStraitsxCallback,
+  STRAITSX_SIGNATURE_HEADER,
+  verifyStraitsxSignature,
+} from '../providers/straitsx/webhook';
 import { ConfigurationError } from '../shared/errors';
 import { HttpError, httpErrors, json } from '../shared/middleware';
 import { logger, metrics } from '../shared/powertools';

@@ -37,7 +37,8 @@ export const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
       throw new HttpError(400, 'The body is not valid JSON.');
     }
     const parsed = parseWallexNotification(body);
-    if (!parsed.success) throw new HttpError(400, 'The notification does not have the documented shape.', { errors: parsed.errors });
+    if (!parsed.success)
+      throw new HttpError(400, 'The notification does not have the documented shape.', { errors: parsed.errors });
     const note = parsed.notification;
     metrics.addMetric('WebhookReceived', 'Count', 1);
 
@@ -46,7 +47,12 @@ export const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
         await firstDelivery('wallex', note.dedupeKey);
         const onboardingId = await onboardingIdForProviderCustomer('wallex', note.userId);
         // The status is read again from Wallex; the payload's word is used only while the user is not linked yet.
-        let update = { kind: 'profile' as const, profileId: note.userId, status: note.profileStatus, providerStatus: note.status };
+        let update = {
+          kind: 'profile' as const,
+          profileId: note.userId,
+          status: note.profileStatus,
+          providerStatus: note.status,
+        };
         if (onboardingId) {
           const record = await getOnboarding(onboardingId);
           const request = await getPersonalData<OnboardingRequest>(record.vaultKey);
@@ -55,7 +61,9 @@ export const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
         }
         const result = await applyProviderUpdate('wallex', {
           ...update,
-          ...(update.status === 'rejected' ? { rejection: { reason: `wallex status ${update.providerStatus}`, retryable: false } } : {}),
+          ...(update.status === 'rejected'
+            ? { rejection: { reason: `wallex status ${update.providerStatus}`, retryable: false } }
+            : {}),
         });
         return json(200, { received: true, result });
       }

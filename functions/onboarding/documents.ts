@@ -19,7 +19,10 @@ export const UPLOAD_URL_TTL_SECONDS = 900;
 
 export const documentUploadRequestSchema = z.strictObject({
   slot: z.string().regex(/^[A-Za-z0-9._[\]-]{1,80}$/, 'slot must name a document slot of this onboarding'),
-  contentType: z.enum(Object.keys(DOCUMENT_TYPES) as [keyof typeof DOCUMENT_TYPES], 'contentType must be image/png, image/jpeg or application/pdf'),
+  contentType: z.enum(
+    Object.keys(DOCUMENT_TYPES) as [keyof typeof DOCUMENT_TYPES],
+    'contentType must be image/png, image/jpeg or application/pdf',
+  ),
   size: z
     .number('size must be the file size in bytes')
     .int('size must be a whole number of bytes')
@@ -46,10 +49,13 @@ export async function requestDocumentUpload(onboardingId: string, input: unknown
   const { slot, contentType, size } = parseOrThrow(documentUploadRequestSchema, input);
   const record = await findOnboarding(onboardingId);
   if (!record) throw new DocumentNotAccepted(404, 'No onboarding with this id.');
-  if (FINAL_STATUSES.includes(record.status)) throw new DocumentNotAccepted(409, `The onboarding is ${record.status}: it takes no more documents.`);
+  if (FINAL_STATUSES.includes(record.status))
+    throw new DocumentNotAccepted(409, `The onboarding is ${record.status}: it takes no more documents.`);
   const slots = (record.requiredDocuments ?? []).map((d) => d.slot);
   if (!slots.includes(slot)) {
-    throw new ValidationFailed([{ path: 'slot', message: slots.length ? `slot must be one of: ${slots.join(', ')}` : 'this onboarding takes no documents' }]);
+    throw new ValidationFailed([
+      { path: 'slot', message: slots.length ? `slot must be one of: ${slots.join(', ')}` : 'this onboarding takes no documents' },
+    ]);
   }
   const key = documentKey(onboardingId, slotKey(slot), randomUUID());
   const uploadUrl = await presignDocumentUpload(key, contentType, size, UPLOAD_URL_TTL_SECONDS);

@@ -40,7 +40,14 @@ export function outcomeDetail(record: OnboardingRecord, status: OnboardingStatus
 export async function publish(detailType: string, detail: Record<string, unknown>): Promise<void> {
   const result = await eventsClient().send(
     new PutEventsCommand({
-      Entries: [{ EventBusName: requireEnv('EVENT_BUS_NAME'), Source: EVENT_SOURCE, DetailType: detailType, Detail: JSON.stringify(detail) }],
+      Entries: [
+        {
+          EventBusName: requireEnv('EVENT_BUS_NAME'),
+          Source: EVENT_SOURCE,
+          DetailType: detailType,
+          Detail: JSON.stringify(detail),
+        },
+      ],
     }),
   );
   if (result.FailedEntryCount) {

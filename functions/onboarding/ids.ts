@@ -45,7 +45,9 @@ export function onboardingIdFor(idKey: string, parts: readonly string[]): string
 
 /** A keyed fingerprint of a whole request: tells a repeat (same) from a conflict (different). */
 export function requestFingerprint(idKey: string, request: unknown): string {
-  return createHmac('sha256', idKey).update(`request:${canonicalJson(request)}`).digest('base64url');
+  return createHmac('sha256', idKey)
+    .update(`request:${canonicalJson(request)}`)
+    .digest('base64url');
 }
 
 /** A short stable token derived from the onboarding id, for provider-side references and keys. */

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { intEnv, requireEnv } from '../shared/env';
 import { adapterFor } from '../providers';
+import { intEnv, requireEnv } from '../shared/env';
 import { logger } from '../shared/powertools';
 import { readSecret } from '../shared/secrets';
 import { createOnboarding, findOnboarding, timelineEntry } from '../store/onboardings';
@@ -37,7 +37,12 @@ export async function requestOnboarding(input: unknown): Promise<IntakeResult> {
   const request = parseOnboardingRequest(input);
   const { idKey } = await readSecret('PLATFORM_SECRET_ARN', platformSecretSchema);
   const key = businessKeyOf(request);
-  const onboardingId = onboardingIdFor(idKey, [requireEnv('MERCHANT_ID'), key.provider, key.registrationType, key.registrationId]);
+  const onboardingId = onboardingIdFor(idKey, [
+    requireEnv('MERCHANT_ID'),
+    key.provider,
+    key.registrationType,
+    key.registrationId,
+  ]);
   const fingerprint = requestFingerprint(idKey, request);
 
   const existing = await findOnboarding(onboardingId);

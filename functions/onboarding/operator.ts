@@ -10,7 +10,11 @@ import { parseOrThrow } from './validation';
 export const unmaskRequestSchema = z.strictObject({
   onboardingId: z.string().regex(ONBOARDING_ID, 'onboardingId must be an onboarding id'),
   operator: z.string().regex(/^[A-Za-z0-9._@:-]{1,128}$/, 'operator must be 1 to 128 letters, digits or . _ @ : -'),
-  reason: z.string().trim().min(10, 'reason must say why, in at least 10 characters').max(500, 'reason must be at most 500 characters'),
+  reason: z
+    .string()
+    .trim()
+    .min(10, 'reason must say why, in at least 10 characters')
+    .max(500, 'reason must be at most 500 characters'),
 });
 
 /** One recorded use of an operator-only action: who, when, why; never what was seen. */
@@ -37,7 +41,15 @@ export async function unmaskedStraddleCustomer(input: unknown): Promise<Record<s
   await dynamoClient().send(
     new PutCommand({
       TableName: requireEnv('TABLE_NAME'),
-      Item: { pk: `AUDIT#${onboardingId}`, sk: `${at}#unmasked-customer`, onboardingId, action: 'unmasked-customer', operator, reason, at },
+      Item: {
+        pk: `AUDIT#${onboardingId}`,
+        sk: `${at}#unmasked-customer`,
+        onboardingId,
+        action: 'unmasked-customer',
+        operator,
+        reason,
+        at,
+      },
     }),
   );
   return (await straddleOperations().getUnmaskedCustomer(record.providerIds.profileId)) as unknown as Record<string, unknown>;
@@ -53,5 +65,7 @@ export async function auditTrail(onboardingId: string): Promise<AuditEntry[]> {
       ConsistentRead: true,
     }),
   );
-  return Items.map(({ onboardingId: id, action, operator, reason, at }) => ({ onboardingId: id, action, operator, reason, at }) as AuditEntry);
+  return Items.map(
+    ({ onboardingId: id, action, operator, reason, at }) => ({ onboardingId: id, action, operator, reason, at }) as AuditEntry,
+  );
 }

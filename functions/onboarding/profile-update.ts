@@ -23,12 +23,16 @@ export class ProfileUpdateNotPossible extends Error {
  * describes: only the fields the profile lacks, each checked by its documented rule. The merged
  * customer goes to the vault under a new key; the record keeps ids and which fields were added.
  */
-export async function addUsdFields(onboardingId: string, input: unknown): Promise<{ record: OnboardingRecord; added: string[]; missing: string[] }> {
+export async function addUsdFields(
+  onboardingId: string,
+  input: unknown,
+): Promise<{ record: OnboardingRecord; added: string[]; missing: string[] }> {
   const record = await findOnboarding(onboardingId);
   if (!record) throw new ProfileUpdateNotPossible(404, 'No onboarding with this id.');
   if (record.provider !== 'straitsx') throw new ProfileUpdateNotPossible(409, 'Only StraitsX profiles take USD-rail fields.');
   const profileId = record.providerIds.profileId;
-  if (!profileId || record.profileStatus !== 'verified') throw new ProfileUpdateNotPossible(409, 'The profile must exist and be verified first.');
+  if (!profileId || record.profileStatus !== 'verified')
+    throw new ProfileUpdateNotPossible(409, 'The profile must exist and be verified first.');
   const request = await getPersonalData<OnboardingRequest>(record.vaultKey);
   if (request.provider !== 'straitsx' || request.profileType !== 'CP') {
     throw new ProfileUpdateNotPossible(409, 'A full-KYC (CP+) profile has the USD fields already.');

@@ -38,7 +38,12 @@ export async function firstDelivery(provider: string, dedupeKey: string): Promis
     await dynamoClient().send(
       new PutCommand({
         TableName: requireEnv('TABLE_NAME'),
-        Item: { pk: `WEBHOOK#${provider}#${hash}`, sk: 'SEEN', seenAt: new Date().toISOString(), expiresAt: Math.floor(Date.now() / 1000) + 30 * DAY },
+        Item: {
+          pk: `WEBHOOK#${provider}#${hash}`,
+          sk: 'SEEN',
+          seenAt: new Date().toISOString(),
+          expiresAt: Math.floor(Date.now() / 1000) + 30 * DAY,
+        },
         ConditionExpression: 'attribute_not_exists(pk)',
       }),
     );
@@ -53,14 +58,22 @@ export async function firstDelivery(provider: string, dedupeKey: string): Promis
 export async function seenDelivery(provider: string, dedupeKey: string): Promise<boolean> {
   const hash = createHash('sha256').update(dedupeKey).digest('base64url');
   const { Item } = await dynamoClient().send(
-    new GetCommand({ TableName: requireEnv('TABLE_NAME'), Key: { pk: `WEBHOOK#${provider}#${hash}`, sk: 'SEEN' }, ConsistentRead: true }),
+    new GetCommand({
+      TableName: requireEnv('TABLE_NAME'),
+      Key: { pk: `WEBHOOK#${provider}#${hash}`, sk: 'SEEN' },
+      ConsistentRead: true,
+    }),
   );
   return Boolean(Item);
 }
 
 /** The key under which an update's provider id is linked to its onboarding. */
 export const lookupKeyOf = (update: ProviderUpdate) =>
-  update.kind === 'account' ? `account:${update.accountId}` : update.kind === 'bankAccount' ? `bank:${update.bankAccountId}` : update.profileId;
+  update.kind === 'account'
+    ? `account:${update.accountId}`
+    : update.kind === 'bankAccount'
+      ? `bank:${update.bankAccountId}`
+      : update.profileId;
 
 /**
  * A late or generic "pending" never undoes these: a verdict, or a request for new documents (only the
@@ -68,7 +81,10 @@ export const lookupKeyOf = (update: ProviderUpdate) =>
  */
 const SETTLED_PROFILE = new Set(['verified', 'rejected', 'needs_documents']);
 
-function profilePatch(current: OnboardingRecord, update: Extract<ProviderUpdate, { kind: 'profile' }>): Partial<OnboardingRecord> | undefined {
+function profilePatch(
+  current: OnboardingRecord,
+  update: Extract<ProviderUpdate, { kind: 'profile' }>,
+): Partial<OnboardingRecord> | undefined {
   if (update.changedAt && current.profileStatusAt && update.changedAt <= current.profileStatusAt) return undefined;
   // The same verdict again (e.g. the provider's echo of an operator's decision) adds nothing; a reason
   // recorded first (the operator's) is kept.
@@ -79,7 +95,12 @@ function profilePatch(current: OnboardingRecord, update: Extract<ProviderUpdate,
     providerStatus: update.providerStatus,
     ...(update.changedAt ? { profileStatusAt: update.changedAt } : {}),
     ...(update.rejection
-      ? { outcome: { reason: current.outcome?.reason ?? update.rejection.reason, retryable: update.rejection.retryable ?? current.outcome?.retryable } }
+      ? {
+          outcome: {
+            reason: current.outcome?.reason ?? update.rejection.reason,
+            retryable: update.rejection.retryable ?? current.outcome?.retryable,
+          },
+        }
       : {}),
     timeline: [...current.timeline, timelineEntry('provider-update', update.status, 'profile')],
   };
@@ -98,7 +119,9 @@ function patchFor(current: OnboardingRecord, update: ProviderUpdate): Partial<On
     case 'information': {
       const requests = { ...current.informationRequests, [update.requestId]: update.status };
       if (current.informationRequests?.[update.requestId] === update.status) return undefined;
-      const open = Object.entries(requests).some(([id, status]) => (id === update.requestId ? update.open : status !== 'completed' && status !== 'expired'));
+      const open = Object.entries(requests).some(([id, status]) =>
+        id === update.requestId ? update.open : status !== 'completed' && status !== 'expired',
+      );
       const final = FINAL_STATUSES.includes(current.status);
       return {
         informationRequests: requests,
@@ -118,7 +141,12 @@ function patchFor(current: OnboardingRecord, update: ProviderUpdate): Partial<On
 }
 
 /** Publishes a notice once per onboarding and key (tracked in the record's publishedEvents). */
-async function publishOnce(record: OnboardingRecord, key: string, detailType: string, extra: Record<string, unknown>): Promise<void> {
+async function publishOnce(
+  record: OnboardingRecord,
+  key: string,
+  detailType: string,
+  extra: Record<string, unknown>,
+): Promise<void> {
   if (record.publishedEvents.includes(key)) return;
   await publish(detailType, { ...outcomeDetail(record, record.status, `${record.onboardingId}:${key}`), ...extra });
   await mutateOnboarding(record.onboardingId, (current) =>
@@ -186,7 +214,9 @@ async function applyTo(provider: string, onboardingId: string, update: ProviderU
     return patch;
   });
   if (update.kind === 'information' && update.open) {
-    await publishOnce(record, `INFO#${update.requestId}#${update.status}`, DETAIL_TYPES.NEEDS_INFORMATION, { informationRequestId: update.requestId });
+    await publishOnce(record, `INFO#${update.requestId}#${update.status}`, DETAIL_TYPES.NEEDS_INFORMATION, {
+      informationRequestId: update.requestId,
+    });
   }
   if (update.kind === 'attention') {
     await publishOnce(record, `ATTENTION#${update.reference}#${update.codes.join(',')}`, DETAIL_TYPES.NEEDS_ATTENTION, {

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import type { z } from 'zod';
 import { straddleRequestSchema } from '../providers/straddle/request';
 import { straitsxRequestSchema } from '../providers/straitsx/request';
 import { wallexRequestSchema } from '../providers/wallex/request';
@@ -27,7 +27,10 @@ export function parseOnboardingRequest(input: unknown): OnboardingRequest {
     throw new ValidationFailed([{ path: '', message: 'the body must be a JSON object' }]);
   }
   const provider = (input as { provider?: unknown }).provider;
-  const schema = typeof provider === 'string' && Object.hasOwn(REQUEST_SCHEMAS, provider) ? REQUEST_SCHEMAS[provider as ProviderName] : undefined;
+  const schema =
+    typeof provider === 'string' && Object.hasOwn(REQUEST_SCHEMAS, provider)
+      ? REQUEST_SCHEMAS[provider as ProviderName]
+      : undefined;
   if (!schema) throw new ValidationFailed([{ path: 'provider', message: `provider must be one of: ${PROVIDERS.join(', ')}` }]);
   return parseOrThrow(schema, input);
 }
@@ -39,15 +42,31 @@ const fold = (value: string) => value.trim().replace(/\s+/g, ' ').toUpperCase();
  * StraitsX: registrationType + registrationId (its uniqueness rule). Straddle: customer type + e-mail
  * (an e-mail is unique per Straddle account). Wallex: account type + e-mail (a Wallex user is its e-mail).
  */
-export function businessKeyOf(request: OnboardingRequest): { provider: ProviderName; registrationType: string; registrationId: string } {
+export function businessKeyOf(request: OnboardingRequest): {
+  provider: ProviderName;
+  registrationType: string;
+  registrationId: string;
+} {
   switch (request.provider) {
     case 'straitsx':
       // Upper-cased and space-folded: S1234567A and s1234567a are one person to the provider.
-      return { provider: request.provider, registrationType: request.customer.registrationType, registrationId: fold(request.customer.registrationId) };
+      return {
+        provider: request.provider,
+        registrationType: request.customer.registrationType,
+        registrationId: fold(request.customer.registrationId),
+      };
     case 'wallex':
-      return { provider: request.provider, registrationType: request.customer.accountType, registrationId: fold(request.customer.email) };
+      return {
+        provider: request.provider,
+        registrationType: request.customer.accountType,
+        registrationId: fold(request.customer.email),
+      };
     case 'straddle':
-      return { provider: request.provider, registrationType: request.customer.type, registrationId: fold(request.customer.email) };
+      return {
+        provider: request.provider,
+        registrationType: request.customer.type,
+        registrationId: fold(request.customer.email),
+      };
   }
 }
 

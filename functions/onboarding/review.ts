@@ -12,7 +12,10 @@ export const reviewDecisionSchema = z.strictObject({
   decision: z.enum(['verified', 'rejected'], 'decision must be verified or rejected'),
   reason: z.string().trim().min(1, 'reason must not be empty').max(500, 'reason must be at most 500 characters').optional(),
   /** Who decided: an operator id, kept on the record for the audit trail. */
-  operator: z.string().regex(/^[A-Za-z0-9._@:-]{1,128}$/, 'operator must be 1 to 128 letters, digits or . _ @ : -').optional(),
+  operator: z
+    .string()
+    .regex(/^[A-Za-z0-9._@:-]{1,128}$/, 'operator must be 1 to 128 letters, digits or . _ @ : -')
+    .optional(),
 });
 
 export class ReviewNotPossible extends Error {

@@ -1,16 +1,16 @@
 import { z } from 'zod';
 import { adapterFor } from '../providers';
 import { logger, metrics } from '../shared/powertools';
-import { getOnboarding, linkProviderCustomer, mutateOnboarding, timelineEntry } from '../store/onboardings';
 import { documentAccess } from '../store/documents';
+import { getOnboarding, linkProviderCustomer, mutateOnboarding, timelineEntry } from '../store/onboardings';
 import { getPersonalData } from '../store/vault';
-import { ONBOARDING_ID } from './ids';
-import { missingDocuments } from './waits';
 import { DETAIL_TYPES, outcomeDetail, publish } from './events';
+import { ONBOARDING_ID } from './ids';
 import { replayParkedUpdates } from './provider-updates';
 import { FINAL_STATUSES, type OnboardingRecord, type OnboardingStatus, recordedAccount } from './record';
 import type { OnboardingRequest } from './request';
 import { parseOrThrow } from './validation';
+import { missingDocuments } from './waits';
 
 /** What every workflow step receives: ids only. */
 export const stepInputSchema = z.object({
@@ -44,7 +44,10 @@ export async function createProfileStep(input: unknown): Promise<ProfileStepOutp
   if (missing.length > 0) {
     await mutateOnboarding(onboardingId, (current) => ({
       status: 'AWAITING_DOCUMENTS',
-      timeline: [...current.timeline, timelineEntry('create-profile', 'AWAITING_DOCUMENTS', `${missing.length} document(s) missing`)],
+      timeline: [
+        ...current.timeline,
+        timelineEntry('create-profile', 'AWAITING_DOCUMENTS', `${missing.length} document(s) missing`),
+      ],
     }));
     return { profileStatus: 'awaiting_documents', needsVirtualAccount };
   }
@@ -58,12 +61,18 @@ export async function createProfileStep(input: unknown): Promise<ProfileStepOutp
     status: isFinal(current) ? current.status : 'IN_PROGRESS',
     providerIds: { ...current.providerIds, profileId: result.profileId },
     // A verdict a webhook already recorded (an earlier attempt linked the id) is not undone by "pending".
-    profileStatus: result.status === 'pending' && (current.profileStatus === 'verified' || current.profileStatus === 'rejected') ? current.profileStatus : result.status,
+    profileStatus:
+      result.status === 'pending' && (current.profileStatus === 'verified' || current.profileStatus === 'rejected')
+        ? current.profileStatus
+        : result.status,
     providerStatus: result.providerStatus,
     ...(result.rejection ? { outcome: { reason: result.rejection.reason, retryable: result.rejection.retryable } } : {}),
     // The provider asked for documents again: what was sent no longer counts, new uploads are awaited.
     ...(result.status === 'needs_documents' ? { documents: supersede(current.documents) } : {}),
-    timeline: [...current.timeline, timelineEntry('create-profile', result.status, result.created ? 'created' : 'found existing')],
+    timeline: [
+      ...current.timeline,
+      timelineEntry('create-profile', result.status, result.created ? 'created' : 'found existing'),
+    ],
   }));
   // Linked only now that the record holds the id: a webhook from here on finds everything it updates.
   await linkProviderCustomer(record.provider, result.profileId, onboardingId);
@@ -97,7 +106,10 @@ export async function createVirtualAccountStep(input: unknown): Promise<{ accoun
     await mutateOnboarding(onboardingId, (current) => ({
       bankAccount: current.bankAccount ?? { id: bank.id, status: bank.status },
       providerIds: { ...current.providerIds, bankAccountId: bank.id },
-      timeline: [...current.timeline, timelineEntry('add-bank-account', bank.status, bank.created ? 'created' : 'found existing')],
+      timeline: [
+        ...current.timeline,
+        timelineEntry('add-bank-account', bank.status, bank.created ? 'created' : 'found existing'),
+      ],
     }));
     await linkProviderCustomer(record.provider, `bank:${bank.id}`, onboardingId);
     await replayParkedUpdates(record.provider, `bank:${bank.id}`, onboardingId);
@@ -134,12 +146,16 @@ export async function finishStep(input: unknown): Promise<{ status: OnboardingSt
   const record = await mutateOnboarding(onboardingId, (current) => {
     if (isFinal(current) || current.status === outcome) return current.waiting ? { waiting: undefined } : undefined;
     const reason =
-      errorName === 'States.Timeout' ? `timed out waiting for ${current.status === 'AWAITING_DOCUMENTS' ? 'documents' : 'the provider'}` : errorName;
+      errorName === 'States.Timeout'
+        ? `timed out waiting for ${current.status === 'AWAITING_DOCUMENTS' ? 'documents' : 'the provider'}`
+        : errorName;
     return {
       status: outcome,
       waiting: undefined,
       ...(outcome === 'REJECTED' && reason ? { outcome: { ...current.outcome, reason: current.outcome?.reason ?? reason } } : {}),
-      ...(outcome === 'FAILED' || outcome === 'NEEDS_ATTENTION' ? { outcome: { reason: reason ?? attentionReason(current) } } : {}),
+      ...(outcome === 'FAILED' || outcome === 'NEEDS_ATTENTION'
+        ? { outcome: { reason: reason ?? attentionReason(current) } }
+        : {}),
       timeline: [...current.timeline, timelineEntry('finish', outcome, reason)],
     };
   });
@@ -155,7 +171,11 @@ export async function finishStep(input: unknown): Promise<{ status: OnboardingSt
       current.publishedEvents.includes(eventKey) ? undefined : { publishedEvents: [...current.publishedEvents, eventKey] },
     );
   }
-  metrics.addMetric(`Onboarding${outcome === 'NEEDS_ATTENTION' ? 'NeedsAttention' : outcome[0] + outcome.slice(1).toLowerCase()}`, 'Count', 1);
+  metrics.addMetric(
+    `Onboarding${outcome === 'NEEDS_ATTENTION' ? 'NeedsAttention' : outcome[0] + outcome.slice(1).toLowerCase()}`,
+    'Count',
+    1,
+  );
   logger.info('onboarding finished', { onboardingId, status });
   return { status };
 }
@@ -163,6 +183,7 @@ export async function finishStep(input: unknown): Promise<{ status: OnboardingSt
 /** Why an onboarding that ended without an error needs a person. */
 function attentionReason(record: OnboardingRecord): string {
   if (record.providerStatus) return `provider status ${record.providerStatus}`;
-  if (record.virtualAccount && record.virtualAccount.status !== 'enabled') return `virtual account ${record.virtualAccount.status}`;
+  if (record.virtualAccount && record.virtualAccount.status !== 'enabled')
+    return `virtual account ${record.virtualAccount.status}`;
   return `profile ${record.profileStatus ?? 'unknown'}`;
 }

@@ -15,7 +15,10 @@ export class ValidationFailed extends Error {
 }
 
 const joinPath = (parts: readonly PropertyKey[]) =>
-  parts.map((p) => (typeof p === 'number' ? `[${p}]` : String(p))).join('.').replace(/\.\[/g, '[');
+  parts
+    .map((p) => (typeof p === 'number' ? `[${p}]` : String(p)))
+    .join('.')
+    .replace(/\.\[/g, '[');
 
 /** Turns zod issues into field errors that name the field and the rule, with no submitted value. */
 export function toFieldErrors(error: z.ZodError, prefix: readonly PropertyKey[] = []): FieldError[] {

@@ -44,7 +44,10 @@ export async function checkStatusStep(input: unknown): Promise<string> {
       profileStatus: result.status,
       providerStatus: result.providerStatus,
       ...(result.rejection ? { outcome: { reason: result.rejection.reason, retryable: result.rejection.retryable } } : {}),
-      timeline: [...current.timeline, timelineEntry('check-profile', result.status, 'asked the provider after the wait timed out')],
+      timeline: [
+        ...current.timeline,
+        timelineEntry('check-profile', result.status, 'asked the provider after the wait timed out'),
+      ],
     }));
     logger.info('profile checked after timeout', { onboardingId, profileStatus: result.status });
     return result.status;
@@ -60,7 +63,10 @@ export async function checkStatusStep(input: unknown): Promise<string> {
       accountNo: account.accountNo ?? current.virtualAccount.accountNo,
       bankShortCode: account.bankShortCode ?? current.virtualAccount.bankShortCode,
     },
-    timeline: [...current.timeline, timelineEntry('check-account', account.status, 'asked the provider after the wait timed out')],
+    timeline: [
+      ...current.timeline,
+      timelineEntry('check-account', account.status, 'asked the provider after the wait timed out'),
+    ],
   }));
   logger.info('account checked after timeout', { onboardingId, accountStatus: account.status });
   return account.status;

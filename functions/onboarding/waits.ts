@@ -1,4 +1,4 @@
-import { SendTaskSuccessCommand, TaskDoesNotExist, TaskTimedOut, InvalidToken } from '@aws-sdk/client-sfn';
+import { InvalidToken, SendTaskSuccessCommand, TaskDoesNotExist, TaskTimedOut } from '@aws-sdk/client-sfn';
 import { sfnClient } from '../shared/aws';
 import { logger } from '../shared/powertools';
 import { mutateOnboarding, timelineEntry } from '../store/onboardings';
@@ -9,7 +9,9 @@ const ACCOUNT_SETTLED = new Set(['enabled', 'disabled']);
 
 /** Required document slots that have no checked upload yet. */
 export function missingDocuments(record: OnboardingRecord): string[] {
-  return (record.requiredDocuments ?? []).filter((d) => d.required && record.documents?.[d.slot]?.status !== 'received').map((d) => d.slot);
+  return (record.requiredDocuments ?? [])
+    .filter((d) => d.required && record.documents?.[d.slot]?.status !== 'received')
+    .map((d) => d.slot);
 }
 
 /**
@@ -21,7 +23,9 @@ export function readiness(record: OnboardingRecord, kind: WaitKind): unknown {
     case 'verification':
       return record.profileStatus && VERDICTS.has(record.profileStatus) ? record.profileStatus : undefined;
     case 'account':
-      return record.virtualAccount && ACCOUNT_SETTLED.has(record.virtualAccount.status) ? record.virtualAccount.status : undefined;
+      return record.virtualAccount && ACCOUNT_SETTLED.has(record.virtualAccount.status)
+        ? record.virtualAccount.status
+        : undefined;
     case 'documents':
       return missingDocuments(record).length === 0 ? 'received' : undefined;
   }
@@ -60,7 +64,11 @@ export async function resumeIfReady(record: OnboardingRecord): Promise<boolean> 
   } catch (error) {
     // Already resumed by the other writer, or the wait timed out and the workflow moved on.
     if (!(error instanceof TaskDoesNotExist || error instanceof TaskTimedOut || error instanceof InvalidToken)) throw error;
-    logger.info('waiting task already closed', { onboardingId: record.onboardingId, waitFor: waiting.kind, errorName: (error as Error).name });
+    logger.info('waiting task already closed', {
+      onboardingId: record.onboardingId,
+      waitFor: waiting.kind,
+      errorName: (error as Error).name,
+    });
   }
   await clearWaiting(record.onboardingId, waiting.taskToken);
   return true;

@@ -74,9 +74,13 @@ export interface ProviderAdapter {
   /** Asks the provider where a pending virtual account stands. */
   getVirtualAccountStatus?(context: StepContext & { profileId: string; accountId: string }): Promise<AccountResult>;
   /** Adds the customer's own bank account to a verified profile (or finds it), where the request carries one. */
-  addBankAccount?(context: StepContext & { profileId: string; documents: DocumentAccess }): Promise<{ id: string; status: string; created: boolean }>;
+  addBankAccount?(
+    context: StepContext & { profileId: string; documents: DocumentAccess },
+  ): Promise<{ id: string; status: string; created: boolean }>;
   /** Sends fields added to the customer later (e.g. StraitsX's USD-rail fields) to the existing profile. */
   updateProfile?(context: StepContext & { profileId: string; changes: Record<string, unknown> }): Promise<ProfileResult>;
   /** Records an operator's decision on a profile in review, where the provider supports it. */
-  decideReview?(context: StepContext & { profileId: string; decision: 'verified' | 'rejected'; reason?: string }): Promise<ProfileResult>;
+  decideReview?(
+    context: StepContext & { profileId: string; decision: 'verified' | 'rejected'; reason?: string },
+  ): Promise<ProfileResult>;
 }

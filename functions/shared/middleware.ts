@@ -36,7 +36,7 @@ export function httpErrors(): MiddlewareObj<unknown, APIGatewayProxyResult> {
       if (!isHttpEvent(request.event)) return;
       const error = request.error;
       if (error instanceof ValidationFailed) {
-        request.response = json(400, { message: 'The request breaks the provider\'s documented rules.', errors: error.errors });
+        request.response = json(400, { message: "The request breaks the provider's documented rules.", errors: error.errors });
         return;
       }
       if (error instanceof HttpError) {

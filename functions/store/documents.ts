@@ -29,10 +29,19 @@ export function parseDocumentKey(key: string): { onboardingId: string; slot: str
 }
 
 /** A presigned PUT for one document: content type and length are part of the signature. */
-export async function presignDocumentUpload(key: string, contentType: DocumentContentType, size: number, ttlSeconds: number): Promise<string> {
-  return getSignedUrl(s3Client(), new PutObjectCommand({ Bucket: bucket(), Key: key, ContentType: contentType, ContentLength: size }), {
-    expiresIn: ttlSeconds,
-  });
+export async function presignDocumentUpload(
+  key: string,
+  contentType: DocumentContentType,
+  size: number,
+  ttlSeconds: number,
+): Promise<string> {
+  return getSignedUrl(
+    s3Client(),
+    new PutObjectCommand({ Bucket: bucket(), Key: key, ContentType: contentType, ContentLength: size }),
+    {
+      expiresIn: ttlSeconds,
+    },
+  );
 }
 
 /** What the magic bytes say a file is. */
@@ -45,7 +54,9 @@ export function sniffContentType(head: Uint8Array): DocumentContentType | undefi
 }
 
 /** Checks an uploaded object: size within the limit and content that really is PNG, JPEG or PDF. */
-export async function inspectDocument(key: string): Promise<{ ok: true; contentType: DocumentContentType; size: number } | { ok: false; reason: string; size?: number }> {
+export async function inspectDocument(
+  key: string,
+): Promise<{ ok: true; contentType: DocumentContentType; size: number } | { ok: false; reason: string; size?: number }> {
   const head = await s3Client().send(new HeadObjectCommand({ Bucket: bucket(), Key: key }));
   const size = head.ContentLength ?? 0;
   if (size === 0) return { ok: false, reason: 'the file is empty', size };
@@ -65,12 +76,19 @@ export function documentAccess(record: OnboardingRecord): DocumentAccess {
     return doc;
   };
   return {
-    uploaded: () => Object.entries(record.documents ?? {}).filter(([, d]) => d.status === 'received').map(([slot]) => slot),
-    url: (slot, ttlSeconds) => getSignedUrl(s3Client(), new GetObjectCommand({ Bucket: bucket(), Key: entry(slot).key }), { expiresIn: ttlSeconds }),
+    uploaded: () =>
+      Object.entries(record.documents ?? {})
+        .filter(([, d]) => d.status === 'received')
+        .map(([slot]) => slot),
+    url: (slot, ttlSeconds) =>
+      getSignedUrl(s3Client(), new GetObjectCommand({ Bucket: bucket(), Key: entry(slot).key }), { expiresIn: ttlSeconds }),
     read: async (slot) => {
       const doc = entry(slot);
       const { Body, ContentType } = await s3Client().send(new GetObjectCommand({ Bucket: bucket(), Key: doc.key }));
-      return { body: Body ? await Body.transformToByteArray() : new Uint8Array(), contentType: doc.contentType ?? ContentType ?? 'application/octet-stream' };
+      return {
+        body: Body ? await Body.transformToByteArray() : new Uint8Array(),
+        contentType: doc.contentType ?? ContentType ?? 'application/octet-stream',
+      };
     },
   };
 }

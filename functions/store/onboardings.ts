@@ -1,9 +1,9 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { canTransition, type OnboardingRecord, type OnboardingStatus, type TimelineEntry } from '../onboarding/record';
 import { dynamoClient } from '../shared/aws';
 import { requireEnv } from '../shared/env';
 import { InvalidStateTransition, OnboardingNotFound } from '../shared/errors';
-import { canTransition, type OnboardingRecord, type OnboardingStatus, type TimelineEntry } from '../onboarding/record';
 
 /**
  * The onboarding records in the one table. Every change is a single-item conditional write on the

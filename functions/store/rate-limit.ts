@@ -18,7 +18,9 @@ export async function takeProviderToken(provider: string, ratePerSecond: number,
   const deadline = Date.now() + maxWaitMs;
   for (;;) {
     const now = Date.now();
-    const { Item } = await dynamoClient().send(new GetCommand({ TableName: requireEnv('TABLE_NAME'), Key: key, ConsistentRead: true }));
+    const { Item } = await dynamoClient().send(
+      new GetCommand({ TableName: requireEnv('TABLE_NAME'), Key: key, ConsistentRead: true }),
+    );
     const last = Item as { tokens: number; at: number } | undefined;
     const elapsed = last ? Math.max(0, now - last.at) : 0;
     const tokens = last ? Math.min(ratePerSecond, last.tokens + (elapsed * ratePerSecond) / 1000) : ratePerSecond;

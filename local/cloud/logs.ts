@@ -15,7 +15,8 @@ export interface LogCapture {
   stop(): void;
 }
 
-const isFunctionLog = (text: string) => text.startsWith('{"level":') || text.startsWith('{"_aws":') || text.startsWith('{"cold_start"');
+const isFunctionLog = (text: string) =>
+  text.startsWith('{"level":') || text.startsWith('{"_aws":') || text.startsWith('{"cold_start"');
 
 /** Starts capturing the functions' log lines from stdout and stderr. */
 export function captureFunctionLogs(options: { file?: string; echo?: boolean } = {}): LogCapture {

@@ -1,6 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { S3Event } from 'aws-lambda';
 import S3rver from 's3rver';
 import { closeServer } from './http';
 
@@ -21,7 +22,7 @@ export interface LocalS3 {
   endpoint: string;
   directory: string;
   /** Calls the listener with an S3 event notification (the shape S3 sends to Lambda) for each object change. */
-  onEvent(listener: (event: { Records: Array<Record<string, any>> }) => void): void;
+  onEvent(listener: (event: S3Event) => void): void;
   stop(): Promise<void>;
 }
 
@@ -45,7 +46,7 @@ export async function startLocalS3(options: LocalS3Options): Promise<LocalS3> {
     directory,
     // s3rver emits notifications in S3's own event shape: the local stand-in for bucket notifications.
     onEvent: (listener) => {
-      (server as unknown as { on(name: string, fn: (event: { Records: Array<Record<string, any>> }) => void): void }).on('event', (event) =>
+      (server as unknown as { on(name: string, fn: (event: S3Event) => void): void }).on('event', (event) =>
         listener({ Records: JSON.parse(JSON.stringify(event.Records)) }),
       );
     },

@@ -65,10 +65,16 @@ export class LocalStepFunctions {
       region: this.region,
       tokens: this.tokens,
       putEvents: options.putEvents,
-      dynamo: options.dynamo ?? (() => (this.dynamoClient ??= new DynamoDBClient({}))),
+      dynamo: options.dynamo ?? (() => this.localDynamo()),
       startExecution: (input) => this.startExecution(input),
       waitForExecution: (arn) => this.waitForExecution(arn),
     };
+  }
+
+  /** The client `dynamodb:*Item` tasks use when none was given, made once. */
+  private localDynamo(): DynamoDBClient {
+    this.dynamoClient ??= new DynamoDBClient({});
+    return this.dynamoClient;
   }
 
   /** Registers (or replaces) a state machine; returns its ARN. */

@@ -1,6 +1,6 @@
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { GetExecutionHistoryCommand, ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamoClient, s3Client } from '../../functions/shared/aws';
 import { BUCKET_NAME, type Runtime, TABLE_NAME } from '../../local/runtime';
 
@@ -43,7 +43,9 @@ export async function settled(runtime: Runtime, onboardingId: string, timeoutMs 
   for (;;) {
     const { status, body } = await api(runtime, 'GET', `/onboardings/${onboardingId}`);
     if (status === 200 && SETTLED.has(body.status)) {
-      await Promise.all((await executionsOf(runtime, onboardingId)).map((e) => runtime.cloud.sfn.waitForExecution(e.executionArn!)));
+      await Promise.all(
+        (await executionsOf(runtime, onboardingId)).map((e) => runtime.cloud.sfn.waitForExecution(e.executionArn!)),
+      );
       return (await api(runtime, 'GET', `/onboardings/${onboardingId}`)).body;
     }
     if (Date.now() > deadline) throw new Error(`onboarding ${onboardingId} did not settle: ${JSON.stringify(body)}`);
@@ -54,10 +56,14 @@ export async function settled(runtime: Runtime, onboardingId: string, timeoutMs 
 /** Every execution of the onboarding state machine that ran for this onboarding (any name). */
 export async function executionsOf(runtime: Runtime, onboardingId: string) {
   const sfn = new SFNClient({});
-  const { executions = [] } = await sfn.send(new ListExecutionsCommand({ stateMachineArn: runtime.stateMachineArn, maxResults: 1000 }));
+  const { executions = [] } = await sfn.send(
+    new ListExecutionsCommand({ stateMachineArn: runtime.stateMachineArn, maxResults: 1000 }),
+  );
   const mine = [];
   for (const execution of executions) {
-    const { events = [] } = await sfn.send(new GetExecutionHistoryCommand({ executionArn: execution.executionArn!, maxResults: 1 }));
+    const { events = [] } = await sfn.send(
+      new GetExecutionHistoryCommand({ executionArn: execution.executionArn!, maxResults: 1 }),
+    );
     const input = events[0]?.executionStartedEventDetails?.input ?? '{}';
     if (JSON.parse(input).onboardingId === onboardingId) mine.push(execution);
   }

@@ -1,5 +1,5 @@
-import { StartExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
-import { PutEventsCommand, EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { EVENT_BUS_NAME, MERCHANT_EVENT_SOURCE, type Runtime, startRuntime } from '../../local/runtime';
 import { api, bucketKeys, eventsAbout, executionsOf, historyOf, personalRequest, settled, tableItems } from './harness';
@@ -32,8 +32,19 @@ describe('onboarding through the embedded stack (StraitsX)', () => {
     const [account] = accountsFor(profile!.id);
     expect(done.status).toBe('COMPLETED');
     expect(done.providerIds.profileId).toBe(profile!.id);
-    expect(done.virtualAccount).toMatchObject({ id: account!.id, accountNo: account!.accountNo, currency: 'SGD', status: 'enabled' });
-    expect(done.timeline.map((t: { step: string }) => t.step)).toEqual(['accepted', 'workflow', 'create-profile', 'create-virtual-account', 'finish']);
+    expect(done.virtualAccount).toMatchObject({
+      id: account!.id,
+      accountNo: account!.accountNo,
+      currency: 'SGD',
+      status: 'enabled',
+    });
+    expect(done.timeline.map((t: { step: string }) => t.step)).toEqual([
+      'accepted',
+      'workflow',
+      'create-profile',
+      'create-virtual-account',
+      'finish',
+    ]);
     const completed = eventsAbout(runtime, done.onboardingId).filter((e) => e['detail-type'] === 'Onboarding Completed');
     expect(completed).toHaveLength(1);
     expect(completed[0]!.source).toBe('onboarding.orchestrator');
@@ -76,7 +87,11 @@ describe('onboarding through the embedded stack (StraitsX)', () => {
 
   it('refuses an invalid request with every failing field, storing and starting nothing', async () => {
     const [items, keys] = [(await tableItems()).length, (await bucketKeys()).length];
-    const invalid = personalRequest({ customerName: 'Tan #1', dateOfBirth: '2001-13-01', address: { street: 'x', city: 'Singapore', country: 'sg' } });
+    const invalid = personalRequest({
+      customerName: 'Tan #1',
+      dateOfBirth: '2001-13-01',
+      address: { street: 'x', city: 'Singapore', country: 'sg' },
+    });
     const res = await api(runtime, 'POST', '/onboardings', invalid);
     expect(res.status).toBe(400);
     expect(res.body.errors.map((e: { path: string }) => e.path).sort()).toEqual(
@@ -97,8 +112,18 @@ describe('onboarding through the embedded stack (StraitsX)', () => {
     await new EventBridgeClient({}).send(
       new PutEventsCommand({
         Entries: [
-          { EventBusName: EVENT_BUS_NAME, Source: MERCHANT_EVENT_SOURCE, DetailType: 'Customer Onboarding Requested', Detail: JSON.stringify(request) },
-          { EventBusName: EVENT_BUS_NAME, Source: MERCHANT_EVENT_SOURCE, DetailType: 'Customer Onboarding Requested', Detail: JSON.stringify({ ...request, customer: { ...request.customer, email: 'bad' }, merchantRef: 'bad-1' }) },
+          {
+            EventBusName: EVENT_BUS_NAME,
+            Source: MERCHANT_EVENT_SOURCE,
+            DetailType: 'Customer Onboarding Requested',
+            Detail: JSON.stringify(request),
+          },
+          {
+            EventBusName: EVENT_BUS_NAME,
+            Source: MERCHANT_EVENT_SOURCE,
+            DetailType: 'Customer Onboarding Requested',
+            Detail: JSON.stringify({ ...request, customer: { ...request.customer, email: 'bad' }, merchantRef: 'bad-1' }),
+          },
         ],
       }),
     );
@@ -107,12 +132,21 @@ describe('onboarding through the embedded stack (StraitsX)', () => {
     let invalid;
     while ((!completed || !invalid) && Date.now() < deadline) {
       const published = runtime.cloud.events.published();
-      completed = published.find((e) => e['detail-type'] === 'Onboarding Completed' && (e.detail as { merchantRef?: string }).merchantRef === request.merchantRef);
-      invalid = published.find((e) => e['detail-type'] === 'Onboarding Request Invalid' && (e.detail as { merchantRef?: string }).merchantRef === 'bad-1');
+      completed = published.find(
+        (e) =>
+          e['detail-type'] === 'Onboarding Completed' &&
+          (e.detail as { merchantRef?: string }).merchantRef === request.merchantRef,
+      );
+      invalid = published.find(
+        (e) =>
+          e['detail-type'] === 'Onboarding Request Invalid' && (e.detail as { merchantRef?: string }).merchantRef === 'bad-1',
+      );
       await new Promise((r) => setTimeout(r, 25));
     }
     expect(completed).toBeDefined();
-    expect((invalid?.detail as { errors: unknown }).errors).toEqual([{ path: 'customer.email', message: expect.stringMatching(/e-mail/) }]);
+    expect((invalid?.detail as { errors: unknown }).errors).toEqual([
+      { path: 'customer.email', message: expect.stringMatching(/e-mail/) },
+    ]);
   });
 });
 
@@ -137,7 +171,8 @@ describe('personal data stays in the vault', () => {
     expect(places.logs.length).toBeGreaterThan(0);
     expect(places.history).toContain(done.onboardingId);
     for (const [place, text] of Object.entries(places)) {
-      for (const value of secrets) expect(text.toUpperCase(), `${place} holds a personal value`).not.toContain(String(value).toUpperCase());
+      for (const value of secrets)
+        expect(text.toUpperCase(), `${place} holds a personal value`).not.toContain(String(value).toUpperCase());
     }
     // The values did reach the provider, so the check above is not vacuous.
     expect(profilesFor(c.registrationId)[0]!.attributes.customerName).toBe(c.customerName);
@@ -151,7 +186,11 @@ describe('replays and retries are safe', () => {
     const done = await settled(runtime, accepted.body.onboardingId);
     const sfn = new SFNClient({});
     const rerun = await sfn.send(
-      new StartExecutionCommand({ stateMachineArn: runtime.stateMachineArn, name: `${done.onboardingId}-rerun`, input: JSON.stringify({ onboardingId: done.onboardingId }) }),
+      new StartExecutionCommand({
+        stateMachineArn: runtime.stateMachineArn,
+        name: `${done.onboardingId}-rerun`,
+        input: JSON.stringify({ onboardingId: done.onboardingId }),
+      }),
     );
     const result = await runtime.cloud.sfn.waitForExecution(rerun.executionArn!);
     expect(result.status).toBe('SUCCEEDED');
@@ -164,7 +203,10 @@ describe('replays and retries are safe', () => {
   it('retries answers lost after the provider committed, without duplicates', async () => {
     const request = personalRequest();
     runtime.straitsx.failNext(1, 'drop', { phase: 'after', match: { method: 'POST', path: '/v1/kyc/customer_profiles' } });
-    runtime.straitsx.failNext(1, 'drop', { phase: 'after', match: { method: 'POST', path: '/v1/payment_methods/virtual_bank_accounts' } });
+    runtime.straitsx.failNext(1, 'drop', {
+      phase: 'after',
+      match: { method: 'POST', path: '/v1/payment_methods/virtual_bank_accounts' },
+    });
     runtime.straitsx.failNext(2, 'error5xx', { match: { method: 'POST', path: '/v1/payment_methods/virtual_bank_accounts' } });
     const accepted = await api(runtime, 'POST', '/onboardings', request);
     const done = await settled(runtime, accepted.body.onboardingId);
@@ -173,7 +215,9 @@ describe('replays and retries are safe', () => {
     expect(profiles).toHaveLength(1);
     expect(accountsFor(profiles[0]!.id)).toHaveLength(1);
     const [execution] = await executionsOf(runtime, done.onboardingId);
-    const retried = (await historyOf(execution!.executionArn!)).filter((e) => e.type === 'TaskFailed' || e.type === 'LambdaFunctionFailed');
+    const retried = (await historyOf(execution!.executionArn!)).filter(
+      (e) => e.type === 'TaskFailed' || e.type === 'LambdaFunctionFailed',
+    );
     expect(retried.length).toBeGreaterThanOrEqual(4);
   });
 
@@ -190,7 +234,11 @@ describe('replays and retries are safe', () => {
     runtime.straitsx.clearFaults();
     const sfn = new SFNClient({});
     const rerun = await sfn.send(
-      new StartExecutionCommand({ stateMachineArn: runtime.stateMachineArn, name: `${failed.onboardingId}-2`, input: JSON.stringify({ onboardingId: failed.onboardingId }) }),
+      new StartExecutionCommand({
+        stateMachineArn: runtime.stateMachineArn,
+        name: `${failed.onboardingId}-2`,
+        input: JSON.stringify({ onboardingId: failed.onboardingId }),
+      }),
     );
     expect((await runtime.cloud.sfn.waitForExecution(rerun.executionArn!)).status).toBe('SUCCEEDED');
     const done = (await api(runtime, 'GET', `/onboardings/${failed.onboardingId}`)).body;

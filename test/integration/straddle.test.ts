@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Webhook } from 'svix';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type Runtime, startRuntime } from '../../local/runtime';
 import { auditTrail, unmaskedStraddleCustomer } from '../../functions/onboarding/operator';
+import { type Runtime, startRuntime } from '../../local/runtime';
 import { api, eventsAbout, settled, tableItems, view, waitingFor } from './harness';
 
 let runtime: Runtime;
@@ -42,7 +42,12 @@ describe('Straddle onboarding', () => {
     const accepted = await api(runtime, 'POST', '/onboardings', request);
     expect(accepted.status).toBe(202);
     const done = await settled(runtime, accepted.body.onboardingId);
-    expect(done).toMatchObject({ status: 'COMPLETED', provider: 'straddle', profileStatus: 'verified', registrationType: 'individual' });
+    expect(done).toMatchObject({
+      status: 'COMPLETED',
+      provider: 'straddle',
+      profileStatus: 'verified',
+      registrationType: 'individual',
+    });
     expect(done.virtualAccount).toBeUndefined();
     expect(customersFor(done.onboardingId)).toHaveLength(1);
     expect(eventsAbout(runtime, done.onboardingId).filter((e) => e['detail-type'] === 'Onboarding Completed')).toHaveLength(1);
@@ -57,11 +62,18 @@ describe('Straddle onboarding', () => {
     expect((await view(runtime, id)).profileStatus).toBe('review');
     expect((await api(runtime, 'POST', `/onboardings/${id}/review`, { decision: 'maybe' })).status).toBe(400);
 
-    const decided = await api(runtime, 'POST', `/onboardings/${id}/review`, { decision: 'verified', reason: 'documents checked by hand', operator: 'ops.jane' });
+    const decided = await api(runtime, 'POST', `/onboardings/${id}/review`, {
+      decision: 'verified',
+      reason: 'documents checked by hand',
+      operator: 'ops.jane',
+    });
     expect(decided.status).toBe(200);
     const done = await settled(runtime, id);
     expect(done.status).toBe('COMPLETED');
-    expect(done.timeline.find((t: { step: string }) => t.step === 'review')).toMatchObject({ status: 'verified', detail: 'by ops.jane' });
+    expect(done.timeline.find((t: { step: string }) => t.step === 'review')).toMatchObject({
+      status: 'verified',
+      detail: 'by ops.jane',
+    });
     // A decided profile is not in review any more.
     expect((await api(runtime, 'POST', `/onboardings/${id}/review`, { decision: 'rejected' })).status).toBe(409);
   });
@@ -69,9 +81,15 @@ describe('Straddle onboarding', () => {
   it('ends REJECTED when review rejects, and when Straddle rejects at once', async () => {
     const inReview = await api(runtime, 'POST', '/onboardings', straddleRequest('review'));
     await waitingFor(runtime, inReview.body.onboardingId, 'verification');
-    await api(runtime, 'POST', `/onboardings/${inReview.body.onboardingId}/review`, { decision: 'rejected', reason: 'watch-list match' });
+    await api(runtime, 'POST', `/onboardings/${inReview.body.onboardingId}/review`, {
+      decision: 'rejected',
+      reason: 'watch-list match',
+    });
     const rejectedAtOnce = await api(runtime, 'POST', '/onboardings', straddleRequest('rejected'));
-    const [a, b] = await Promise.all([settled(runtime, inReview.body.onboardingId), settled(runtime, rejectedAtOnce.body.onboardingId)]);
+    const [a, b] = await Promise.all([
+      settled(runtime, inReview.body.onboardingId),
+      settled(runtime, rejectedAtOnce.body.onboardingId),
+    ]);
     expect(a).toMatchObject({ status: 'REJECTED', outcome: { reason: 'watch-list match' } });
     expect(b.status).toBe('REJECTED');
     expect(eventsAbout(runtime, b.onboardingId).map((e) => e['detail-type'])).toEqual(['Onboarding Rejected']);
@@ -94,13 +112,25 @@ describe("Straddle's unmasked customer, for operators", () => {
     const done = await settled(runtime, accepted.body.onboardingId);
     runtime.logs.clear();
 
-    await expect(unmaskedStraddleCustomer({ onboardingId: done.onboardingId, operator: 'ops.jane', reason: 'why' })).rejects.toMatchObject({
+    await expect(
+      unmaskedStraddleCustomer({ onboardingId: done.onboardingId, operator: 'ops.jane', reason: 'why' }),
+    ).rejects.toMatchObject({
       name: 'ValidationFailed',
     });
-    const customer = await unmaskedStraddleCustomer({ onboardingId: done.onboardingId, operator: 'ops.jane', reason: 'chargeback dispute 4411' });
+    const customer = await unmaskedStraddleCustomer({
+      onboardingId: done.onboardingId,
+      operator: 'ops.jane',
+      reason: 'chargeback dispute 4411',
+    });
     expect(JSON.stringify(customer)).toContain(request.customer.compliance_profile.ssn);
     expect(await auditTrail(done.onboardingId)).toEqual([
-      { onboardingId: done.onboardingId, action: 'unmasked-customer', operator: 'ops.jane', reason: 'chargeback dispute 4411', at: expect.any(String) },
+      {
+        onboardingId: done.onboardingId,
+        action: 'unmasked-customer',
+        operator: 'ops.jane',
+        reason: 'chargeback dispute 4411',
+        at: expect.any(String),
+      },
     ]);
     expect(runtime.logs.lines().join('\n')).not.toContain(request.customer.compliance_profile.ssn);
     expect(JSON.stringify(await tableItems())).not.toContain(request.customer.compliance_profile.ssn);
@@ -108,12 +138,20 @@ describe("Straddle's unmasked customer, for operators", () => {
 });
 
 describe('Straddle webhooks', () => {
-  const deliver = (body: object, { secret = runtime.secrets.straddle.webhookSecret, at = new Date(), id = `msg_${randomUUID()}` } = {}) => {
+  const deliver = (
+    body: object,
+    { secret = runtime.secrets.straddle.webhookSecret, at = new Date(), id = `msg_${randomUUID()}` } = {},
+  ) => {
     const text = JSON.stringify(body);
     const signature = new Webhook(secret).sign(id, at, text);
     return fetch(`${runtime.apiUrl}/webhooks/straddle`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'webhook-id': id, 'webhook-timestamp': String(Math.floor(at.getTime() / 1000)), 'webhook-signature': signature },
+      headers: {
+        'content-type': 'application/json',
+        'webhook-id': id,
+        'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
+        'webhook-signature': signature,
+      },
       body: text,
     });
   };
@@ -121,7 +159,13 @@ describe('Straddle webhooks', () => {
     event_type: 'customer.event.v1',
     event_id: randomUUID(),
     account_id: randomUUID(),
-    data: { id: customerId, status, type: 'individual', updated_at: changedAt, status_details: { changed_at: changedAt, reason: 'x' } },
+    data: {
+      id: customerId,
+      status,
+      type: 'individual',
+      updated_at: changedAt,
+      status_details: { changed_at: changedAt, reason: 'x' },
+    },
   });
 
   it('refuses forged and stale deliveries, and applies events in the order of the change, not of arrival', async () => {
@@ -130,8 +174,17 @@ describe('Straddle webhooks', () => {
     await waitingFor(runtime, id, 'verification');
     const customerId = (await view(runtime, id)).providerIds.profileId as string;
 
-    expect((await deliver(customerEvent(customerId, 'verified', new Date().toISOString()), { secret: `whsec_${Buffer.from('not the secret').toString('base64')}` })).status).toBe(401);
-    expect((await deliver(customerEvent(customerId, 'verified', new Date().toISOString()), { at: new Date(Date.now() - 10 * 60_000) })).status).toBe(401);
+    expect(
+      (
+        await deliver(customerEvent(customerId, 'verified', new Date().toISOString()), {
+          secret: `whsec_${Buffer.from('not the secret').toString('base64')}`,
+        })
+      ).status,
+    ).toBe(401);
+    expect(
+      (await deliver(customerEvent(customerId, 'verified', new Date().toISOString()), { at: new Date(Date.now() - 10 * 60_000) }))
+        .status,
+    ).toBe(401);
     expect((await view(runtime, id)).profileStatus).toBe('review');
 
     const later = new Date(Date.now() + 1000).toISOString();

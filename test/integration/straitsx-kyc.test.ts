@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type Runtime, startRuntime } from '../../local/runtime';
 import { personalPlus } from '../unit/straitsx/plus-fixtures';
-import { api, eventsAbout, executionsOf, historyOf, settled, tableItems, until, view, waitingFor, sandboxFetch } from './harness';
+import { api, eventsAbout, executionsOf, historyOf, sandboxFetch, settled, tableItems, until, view, waitingFor } from './harness';
 
 let runtime: Runtime;
 
@@ -29,7 +29,10 @@ function plusRequest(virtualAccount?: Record<string, string>) {
     provider: 'straitsx',
     profileType: 'CP+',
     merchantRef: `kyc-${process.pid}-${counter}`,
-    customer: personalPlus({ registrationId: `S${String(process.pid).slice(-3)}${String(counter).padStart(4, '0')}K`, email: `kyc${counter}@example.net` }),
+    customer: personalPlus({
+      registrationId: `S${String(process.pid).slice(-3)}${String(counter).padStart(4, '0')}K`,
+      email: `kyc${counter}@example.net`,
+    }),
     ...(virtualAccount ? { virtualAccount } : {}),
   };
 }
@@ -41,7 +44,8 @@ async function upload(onboardingId: string, slot: string, bytes: Buffer, content
   expect(put.status).toBe(200);
 }
 
-const profileOf = (onboarding: Record<string, any>) => runtime.straitsx.profiles().find((p) => p.id === onboarding.providerIds.profileId)!;
+const profileOf = (onboarding: Record<string, any>) =>
+  runtime.straitsx.profiles().find((p) => p.id === onboarding.providerIds.profileId)!;
 
 /** Starts a CP+ onboarding and uploads every required document; resolves once StraitsX has the profile. */
 async function startWithDocuments(virtualAccount?: Record<string, string>) {
@@ -50,7 +54,13 @@ async function startWithDocuments(virtualAccount?: Record<string, string>) {
   const id = accepted.body.onboardingId as string;
   await waitingFor(runtime, id, 'documents');
   const slots = (await view(runtime, id)).documents.map((d: { slot: string }) => d.slot);
-  for (const slot of slots) await upload(id, slot, slot.endsWith('proofOfAddress') ? PDF : PNG, slot.endsWith('proofOfAddress') ? 'application/pdf' : 'image/png');
+  for (const slot of slots)
+    await upload(
+      id,
+      slot,
+      slot.endsWith('proofOfAddress') ? PDF : PNG,
+      slot.endsWith('proofOfAddress') ? 'application/pdf' : 'image/png',
+    );
   await waitingFor(runtime, id, 'verification');
   return id;
 }
@@ -62,7 +72,11 @@ describe('full-KYC (CP+) onboarding with StraitsX', () => {
     await waitingFor(runtime, id, 'documents');
     const before = await view(runtime, id);
     expect(before.status).toBe('AWAITING_DOCUMENTS');
-    expect(before.documents.map((d: { slot: string; status: string; required: boolean }) => `${d.slot}:${d.required}:${d.status}`).sort()).toEqual([
+    expect(
+      before.documents
+        .map((d: { slot: string; status: string; required: boolean }) => `${d.slot}:${d.required}:${d.status}`)
+        .sort(),
+    ).toEqual([
       'identityDocuments.idBack:true:missing',
       'identityDocuments.idFront:true:missing',
       'identityDocuments.livenessSnapshot:true:missing',
@@ -72,20 +86,41 @@ describe('full-KYC (CP+) onboarding with StraitsX', () => {
 
     // A file that is not what it claims is refused on arrival and does not count.
     await upload(id, 'identityDocuments.idFront', Buffer.from('plain text, not an image'));
-    const refused = await until(async () => (await view(runtime, id)).documents.find((d: { slot: string; status: string }) => d.slot === 'identityDocuments.idFront' && d.status === 'rejected'));
+    const refused = await until(async () =>
+      (await view(runtime, id)).documents.find(
+        (d: { slot: string; status: string }) => d.slot === 'identityDocuments.idFront' && d.status === 'rejected',
+      ),
+    );
     expect(refused.reason).toMatch(/not PNG, JPEG or PDF/);
-    expect((await api(runtime, 'POST', `/onboardings/${id}/documents`, { slot: 'identityDocuments.passport', contentType: 'image/gif', size: 20_000_000 })).body.errors.map((e: { path: string }) => e.path).sort()).toEqual(['contentType', 'size']);
+    expect(
+      (
+        await api(runtime, 'POST', `/onboardings/${id}/documents`, {
+          slot: 'identityDocuments.passport',
+          contentType: 'image/gif',
+          size: 20_000_000,
+        })
+      ).body.errors
+        .map((e: { path: string }) => e.path)
+        .sort(),
+    ).toEqual(['contentType', 'size']);
 
-    for (const slot of ['identityDocuments.idFront', 'identityDocuments.idBack', 'identityDocuments.livenessSnapshot']) await upload(id, slot, PNG);
+    for (const slot of ['identityDocuments.idFront', 'identityDocuments.idBack', 'identityDocuments.livenessSnapshot'])
+      await upload(id, slot, PNG);
     await upload(id, 'identityDocuments.proofOfAddress', PDF, 'application/pdf');
     await waitingFor(runtime, id, 'verification');
     const pending = await view(runtime, id);
     expect(pending).toMatchObject({ status: 'AWAITING_PROVIDER', profileStatus: 'pending' });
-    expect(String(profileOf(pending).attributes.identityDocuments && JSON.stringify(profileOf(pending).attributes.identityDocuments))).toContain('http://127.0.0.1');
+    expect(
+      String(profileOf(pending).attributes.identityDocuments && JSON.stringify(profileOf(pending).attributes.identityDocuments)),
+    ).toContain('http://127.0.0.1');
 
     expect(runtime.straitsx.setProfileStatus(pending.providerIds.profileId, 'verified')).toBe(true);
     const done = await settled(runtime, id);
-    expect(done).toMatchObject({ status: 'COMPLETED', profileStatus: 'verified', virtualAccount: { currency: 'SGD', status: 'enabled' } });
+    expect(done).toMatchObject({
+      status: 'COMPLETED',
+      profileStatus: 'verified',
+      virtualAccount: { currency: 'SGD', status: 'enabled' },
+    });
     expect(done.timeline.map((t: { step: string }) => t.step)).toContain('provider-update');
     expect(eventsAbout(runtime, id).map((e) => e['detail-type'])).toEqual(['Onboarding Completed']);
   });
@@ -96,7 +131,15 @@ describe('full-KYC (CP+) onboarding with StraitsX', () => {
     const res = await sandboxFetch(`${runtime.straitsx.url}/sandbox/kyc/customer_profiles/${onboarding.providerIds.profileId}`, {
       method: 'PUT',
       headers: { 'content-type': 'application/json', 'X-XFERS-APP-API-KEY': runtime.secrets.straitsx.apiKey },
-      body: JSON.stringify({ data: { attributes: { verificationStatus: 'rejected', isRetryable: false, verificationRejectionSummary: 'Sanctions screening hit' } } }),
+      body: JSON.stringify({
+        data: {
+          attributes: {
+            verificationStatus: 'rejected',
+            isRetryable: false,
+            verificationRejectionSummary: 'Sanctions screening hit',
+          },
+        },
+      }),
     });
     expect(res.status).toBe(200);
     const done = await settled(runtime, id);
@@ -127,7 +170,9 @@ describe('full-KYC (CP+) onboarding with StraitsX', () => {
     const rfi = await sandboxFetch(`${runtime.straitsx.url}/sandbox/customer_profile/${profileId}/rfi-requests`, {
       method: 'POST',
       headers,
-      body: JSON.stringify({ data: { attributes: { questions: [{ text: 'Source of funds?', type: 'TEXT', required: true }], expiryDays: 7 } } }),
+      body: JSON.stringify({
+        data: { attributes: { questions: [{ text: 'Source of funds?', type: 'TEXT', required: true }], expiryDays: 7 } },
+      }),
     }).then((r) => r.json() as Promise<{ data: { id: string } }>);
     await until(async () => ((await view(runtime, id)).status === 'NEEDS_INFORMATION' ? true : undefined));
     await until(() => eventsAbout(runtime, id).find((e) => e['detail-type'] === 'Onboarding Needs Information'));
@@ -153,7 +198,11 @@ describe('full-KYC (CP+) onboarding with StraitsX', () => {
     await routeCallback('cpVerificationStatusUpdated', `${runtime.apiUrl}/webhooks/straitsx/cpVerificationStatusUpdated`);
     expect(recovered.status).toBe('COMPLETED');
     expect(recovered.timeline.map((t: { step: string }) => t.step)).toContain('check-profile');
-    expect(undecided).toMatchObject({ status: 'NEEDS_ATTENTION', profileStatus: 'pending', outcome: { reason: 'timed out waiting for the provider' } });
+    expect(undecided).toMatchObject({
+      status: 'NEEDS_ATTENTION',
+      profileStatus: 'pending',
+      outcome: { reason: 'timed out waiting for the provider' },
+    });
   });
 });
 
@@ -182,7 +231,9 @@ describe('StraitsX webhooks', () => {
     // StraitsX verifies the profile, but its own callback is lost: the test delivers it by hand below.
     await routeCallback('cpVerificationStatusUpdated', 'http://127.0.0.1:9/unreachable');
     runtime.straitsx.setProfileStatus(onboarding.providerIds.profileId, 'verified');
-    const body = JSON.stringify({ data: { id: onboarding.providerIds.profileId, type: 'customer_profile', attributes: { verificationStatus: 'verified' } } });
+    const body = JSON.stringify({
+      data: { id: onboarding.providerIds.profileId, type: 'customer_profile', attributes: { verificationStatus: 'verified' } },
+    });
     const items = JSON.stringify(await tableItems());
     expect((await post('cpVerificationStatusUpdated', body)).status).toBe(401);
     expect((await post('cpVerificationStatusUpdated', body, sign(`${body} `))).status).toBe(401);
@@ -203,11 +254,18 @@ describe('StraitsX webhooks', () => {
     const id = await startWithDocuments();
     runtime.straitsx.setProfileStatus((await view(runtime, id)).providerIds.profileId, 'verified');
     const done = await settled(runtime, id);
-    const res = await sandboxFetch(`${runtime.straitsx.url}/sandbox/customer_profile/${done.providerIds.profileId}/bank_transfer_simulations`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'X-XFERS-APP-API-KEY': runtime.secrets.straitsx.apiKey },
-      body: JSON.stringify({ destination_bank_account_no: done.virtualAccount.accountNo, amount: '250.00', source_bank_account_holder_name: 'Somebody Else' }),
-    });
+    const res = await sandboxFetch(
+      `${runtime.straitsx.url}/sandbox/customer_profile/${done.providerIds.profileId}/bank_transfer_simulations`,
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'X-XFERS-APP-API-KEY': runtime.secrets.straitsx.apiKey },
+        body: JSON.stringify({
+          destination_bank_account_no: done.virtualAccount.accountNo,
+          amount: '250.00',
+          source_bank_account_holder_name: 'Somebody Else',
+        }),
+      },
+    );
     expect(res.status).toBeLessThan(300);
     const notice = await until(() => eventsAbout(runtime, id).find((e) => e['detail-type'] === 'Onboarding Needs Attention'));
     expect(notice.detail).toMatchObject({ onboardingId: id, attention: ['NM-001'], status: 'COMPLETED' });
@@ -221,16 +279,25 @@ describe('StraitsX profile additions', () => {
     const accepted = await api(runtime, 'POST', '/onboardings', {
       provider: 'straitsx',
       merchantRef: `usd-${process.pid}`,
-      customer: { registrationType: 'personal', customerName: 'Nur Aisyah', registrationId: `S${String(process.pid).slice(-4)}777U` },
+      customer: {
+        registrationType: 'personal',
+        customerName: 'Nur Aisyah',
+        registrationId: `S${String(process.pid).slice(-4)}777U`,
+      },
     });
     const done = await settled(runtime, accepted.body.onboardingId);
     const path = `/onboardings/${done.onboardingId}/profile`;
 
     const invalid = await api(runtime, 'PATCH', path, { customer: { dateOfBirth: '1990-02-30', registrationIdCountry: 'sg' } });
     expect(invalid.status).toBe(400);
-    expect(invalid.body.errors.map((e: { path: string }) => e.path).sort()).toEqual(['customer.dateOfBirth', 'customer.registrationIdCountry']);
+    expect(invalid.body.errors.map((e: { path: string }) => e.path).sort()).toEqual([
+      'customer.dateOfBirth',
+      'customer.registrationIdCountry',
+    ]);
 
-    const partial = await api(runtime, 'PATCH', path, { customer: { dateOfBirth: '1990-02-03', nationality: 'SG', registrationIdCountry: 'SG' } });
+    const partial = await api(runtime, 'PATCH', path, {
+      customer: { dateOfBirth: '1990-02-03', nationality: 'SG', registrationIdCountry: 'SG' },
+    });
     expect(partial.status).toBe(200);
     expect(partial.body.profileUpdate.usdReady).toBe(false);
     expect(partial.body.profileUpdate.added.sort()).toEqual(['dateOfBirth', 'nationality', 'registrationIdCountry']);
@@ -239,7 +306,11 @@ describe('StraitsX profile additions', () => {
     expect(profile.attributes).toMatchObject({ dateOfBirth: '1990-02-03', nationality: 'SG', registrationIdCountry: 'SG' });
 
     const rest = await api(runtime, 'PATCH', path, {
-      customer: { registrationIdType: 'identity_card', countryOfResidence: 'SG', address: { street: '1 Marina Boulevard', city: 'Singapore', country: 'SG' } },
+      customer: {
+        registrationIdType: 'identity_card',
+        countryOfResidence: 'SG',
+        address: { street: '1 Marina Boulevard', city: 'Singapore', country: 'SG' },
+      },
     });
     expect(rest.body.profileUpdate).toMatchObject({ usdReady: true, missingForUsd: [] });
     expect((await api(runtime, 'PATCH', path, { customer: { nationality: 'MY' } })).status).toBe(409);
@@ -250,7 +321,11 @@ describe('StraitsX profile additions', () => {
     const accepted = await api(runtime, 'POST', '/onboardings', {
       provider: 'straitsx',
       merchantRef: `bank-${process.pid}`,
-      customer: { registrationType: 'personal', customerName: 'Lee Wei Ming', registrationId: `S${String(process.pid).slice(-4)}888B` },
+      customer: {
+        registrationType: 'personal',
+        customerName: 'Lee Wei Ming',
+        registrationId: `S${String(process.pid).slice(-4)}888B`,
+      },
       bankAccount: { account_no: '0123456789', account_holder_name: 'Lee Wei Ming', bank: 'DBS' },
     });
     const id = accepted.body.onboardingId as string;
@@ -258,14 +333,19 @@ describe('StraitsX profile additions', () => {
     await upload(id, 'bankAccountProof', PDF, 'application/pdf');
     const done = await settled(runtime, id);
     expect(done).toMatchObject({ status: 'COMPLETED', bankAccount: { status: 'pending' } });
-    expect(done.timeline.map((t: { step: string }) => t.step)).toEqual(expect.arrayContaining(['add-bank-account', 'create-virtual-account']));
+    expect(done.timeline.map((t: { step: string }) => t.step)).toEqual(
+      expect.arrayContaining(['add-bank-account', 'create-virtual-account']),
+    );
     const [bank] = runtime.straitsx.bankAccounts().filter((b) => b.customerProfileId === done.providerIds.profileId);
     expect(bank).toBeDefined();
 
-    const res = await sandboxFetch(`${runtime.straitsx.url}/sandbox/customer_profile/${done.providerIds.profileId}/bank_accounts/${bank!.id}?verification_status=rejected`, {
-      method: 'PUT',
-      headers: { 'X-XFERS-APP-API-KEY': runtime.secrets.straitsx.apiKey },
-    });
+    const res = await sandboxFetch(
+      `${runtime.straitsx.url}/sandbox/customer_profile/${done.providerIds.profileId}/bank_accounts/${bank!.id}?verification_status=rejected`,
+      {
+        method: 'PUT',
+        headers: { 'X-XFERS-APP-API-KEY': runtime.secrets.straitsx.apiKey },
+      },
+    );
     expect(res.status).toBe(200);
     const notice = await until(() => eventsAbout(runtime, id).find((e) => e['detail-type'] === 'Onboarding Needs Attention'));
     expect(notice.detail).toMatchObject({ attention: ['BANK_ACCOUNT_REJECTED'] });

@@ -18,7 +18,11 @@ const PDF = Buffer.concat([Buffer.from('%PDF-1.7\n'), Buffer.alloc(256, 3)]);
 let counter = 0;
 function wallexRequest(lastName: string, documents = ['passport']) {
   counter += 1;
-  return { provider: 'wallex', merchantRef: `wx-${process.pid}-${counter}`, customer: customer({ lastName, email: `wx.${process.pid}.${counter}@example.com`, documents }) };
+  return {
+    provider: 'wallex',
+    merchantRef: `wx-${process.pid}-${counter}`,
+    customer: customer({ lastName, email: `wx.${process.pid}.${counter}@example.com`, documents }),
+  };
 }
 async function uploadAll(id: string, bytes: Buffer = PDF) {
   const waiting = await until(async () => {
@@ -27,7 +31,11 @@ async function uploadAll(id: string, bytes: Buffer = PDF) {
   }, WAIT_MS);
   for (const { slot, status } of waiting.documents as Array<{ slot: string; status: string }>) {
     if (status === 'received') continue;
-    const grant = await api(runtime, 'POST', `/onboardings/${id}/documents`, { slot, contentType: 'application/pdf', size: bytes.length });
+    const grant = await api(runtime, 'POST', `/onboardings/${id}/documents`, {
+      slot,
+      contentType: 'application/pdf',
+      size: bytes.length,
+    });
     await fetch(grant.body.uploadUrl, { method: 'PUT', headers: grant.body.headers, body: bytes });
   }
 }
@@ -43,14 +51,19 @@ describe('Wallex onboarding', () => {
     const done = await settled(runtime, id);
     expect(done).toMatchObject({ status: 'COMPLETED', provider: 'wallex', profileStatus: 'verified' });
     expect(usersFor(request.customer.email)).toHaveLength(1);
-    expect(runtime.wallex.documents().filter((d) => (d as { userId?: string }).userId === done.providerIds.profileId)).toHaveLength(1);
+    expect(
+      runtime.wallex.documents().filter((d) => (d as { userId?: string }).userId === done.providerIds.profileId),
+    ).toHaveLength(1);
     expect(eventsAbout(runtime, id).map((e) => e['detail-type'])).toEqual(['Onboarding Completed']);
   });
 
   it('ends REJECTED when screening rejects', async () => {
     const accepted = await api(runtime, 'POST', '/onboardings', wallexRequest('Rejectson'));
     await uploadAll(accepted.body.onboardingId);
-    expect(await settled(runtime, accepted.body.onboardingId)).toMatchObject({ status: 'REJECTED', outcome: { retryable: false } });
+    expect(await settled(runtime, accepted.body.onboardingId)).toMatchObject({
+      status: 'REJECTED',
+      outcome: { retryable: false },
+    });
   });
 
   it('waits for new documents when Wallex asks for a resubmission, uploads them and screens again', async () => {
@@ -65,7 +78,9 @@ describe('Wallex onboarding', () => {
     runtime.wallex.setUserStatus(userId, 'document_needs_resubmission');
     await until(async () => {
       const v = await view(runtime, id);
-      return v.waitingFor === 'documents' && v.documents.every((d: { status: string }) => d.status === 'superseded') ? true : undefined;
+      return v.waitingFor === 'documents' && v.documents.every((d: { status: string }) => d.status === 'superseded')
+        ? true
+        : undefined;
     }, WAIT_MS);
     await uploadAll(id, Buffer.concat([Buffer.from('%PDF-1.7\n'), Buffer.alloc(512, 9)]));
     await waitingFor(runtime, id, 'verification', WAIT_MS);
@@ -91,13 +106,27 @@ describe('Wallex onboarding', () => {
     const refund = runtime.wallex.createRefund();
     const published = () => runtime.cloud.events.published().filter((e) => e.source === 'onboarding.orchestrator');
     const find = (type: string, key: string, id: string, status?: string) =>
-      published().filter((e) => e['detail-type'] === type && (e.detail as Record<string, unknown>)[key] === id && (!status || (e.detail as Record<string, unknown>).notifiedStatus === status));
-    await until(() => (find('Funding Status Confirmed', 'fundingId', funding.id, 'completed').length > 0 && find('Refund Status Confirmed', 'refundId', refund.id).length > 0 ? true : undefined), WAIT_MS);
+      published().filter(
+        (e) =>
+          e['detail-type'] === type &&
+          (e.detail as Record<string, unknown>)[key] === id &&
+          (!status || (e.detail as Record<string, unknown>).notifiedStatus === status),
+      );
+    await until(
+      () =>
+        find('Funding Status Confirmed', 'fundingId', funding.id, 'completed').length > 0 &&
+        find('Refund Status Confirmed', 'refundId', refund.id).length > 0
+          ? true
+          : undefined,
+      WAIT_MS,
+    );
     await runtime.wallex.notificationsSettled();
     expect(find('Funding Status Confirmed', 'fundingId', funding.id, 'pending')).toHaveLength(1);
     expect(find('Funding Status Confirmed', 'fundingId', funding.id, 'completed')).toHaveLength(1);
     // The status in the event is the one read back with GET /v2/fundings/:id.
-    expect((find('Funding Status Confirmed', 'fundingId', funding.id, 'completed')[0]!.detail as { status: string }).status).toBe('completed');
+    expect((find('Funding Status Confirmed', 'fundingId', funding.id, 'completed')[0]!.detail as { status: string }).status).toBe(
+      'completed',
+    );
   });
 
   it('refuses a notification without the subscription header', async () => {
@@ -111,7 +140,9 @@ describe('Wallex onboarding', () => {
 
   it('logs in once for a burst of onboardings and meets the rate limit without a 429', async () => {
     const before = runtime.wallex.tokensIssued();
-    const accepted = await Promise.all(Array.from({ length: 6 }, () => api(runtime, 'POST', '/onboardings', wallexRequest('Burst'))));
+    const accepted = await Promise.all(
+      Array.from({ length: 6 }, () => api(runtime, 'POST', '/onboardings', wallexRequest('Burst'))),
+    );
     await Promise.all(accepted.map((a) => uploadAll(a.body.onboardingId)));
     const done = await Promise.all(accepted.map((a) => settled(runtime, a.body.onboardingId, 60_000)));
     expect(done.map((d) => d.status)).toEqual(done.map(() => 'COMPLETED'));

@@ -8,7 +8,6 @@ import {
   ID,
   profile,
   providerError,
-  runnableDefinition,
   runOnboarding,
   SUBSTITUTIONS,
   scheduledPayloads,
@@ -39,7 +38,9 @@ describe('onboarding workflow', () => {
   it('checks for missing timeouts with Not IsPresent, the form both Step Functions and the local interpreter evaluate alike', () => {
     // aws-local-stepfunctions never matches `"IsPresent": false`; `Not` of `IsPresent: true` means the same on AWS.
     const written = JSON.parse(readFileSync(ASL_PATH, 'utf8')) as { States: Record<string, { Choices?: unknown }> };
-    expect(written.States.HasTimeouts!.Choices).toEqual([{ Not: { Variable: '$.timeouts', IsPresent: true }, Next: 'DefaultTimeouts' }]);
+    expect(written.States.HasTimeouts!.Choices).toEqual([
+      { Not: { Variable: '$.timeouts', IsPresent: true }, Next: 'DefaultTimeouts' },
+    ]);
   });
 
   it('declares exponential backoff with full jitter on every retry, and retries provider errors on every provider step', () => {

@@ -3,7 +3,6 @@ import type { OnboardingRequest } from '../../onboarding/request';
 import { ProviderConflict, ProviderError } from '../../shared/errors';
 import type { AccountResult, DocumentAccess, DocumentSlot, ProfileResult, ProviderAdapter, StepContext } from '../port';
 import { addStraitsxBankAccount, BANK_ACCOUNT_PROOF_SLOT } from './bank-accounts';
-import { type DocumentUrls, requiredDocuments, toPlusProviderBody } from './schema-plus';
 import {
   type StraitsxProfileDocument,
   type StraitsxVirtualAccountDocument,
@@ -13,6 +12,7 @@ import {
   toProfileResult,
   toVirtualAccountBody,
 } from './mappers';
+import { type DocumentUrls, requiredDocuments, toPlusProviderBody } from './schema-plus';
 import { type StraitsxTransport, straitsxTransport } from './transport';
 
 export { type StraitsxTransport, straitsxSecretSchema } from './transport';
@@ -56,9 +56,16 @@ export class StraitsxAdapter implements ProviderAdapter {
     return addStraitsxBankAccount(await this.client(), profileId, straitsx.bankAccount, documents);
   }
 
-  async updateProfile({ profileId, changes }: StepContext & { profileId: string; changes: Record<string, unknown> }): Promise<ProfileResult> {
+  async updateProfile({
+    profileId,
+    changes,
+  }: StepContext & { profileId: string; changes: Record<string, unknown> }): Promise<ProfileResult> {
     const client = await this.client();
-    const doc = await client.request<StraitsxProfileDocument>('PATCH', `/kyc/customer_profiles/${encodeURIComponent(profileId)}`, { body: changes });
+    const doc = await client.request<StraitsxProfileDocument>(
+      'PATCH',
+      `/kyc/customer_profiles/${encodeURIComponent(profileId)}`,
+      { body: changes },
+    );
     return toProfileResult(doc, false);
   }
 

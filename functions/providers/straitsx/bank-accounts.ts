@@ -1,7 +1,7 @@
-import type { DocumentAccess } from '../port';
 import { ProviderError } from '../../shared/errors';
-import type { StraitsxTransport } from './transport';
+import type { DocumentAccess } from '../port';
 import { type BankAccountRequest, toBankAccountProviderBody } from './schema-bank-account';
+import type { StraitsxTransport } from './transport';
 
 /** The document slot of the bank account's proof. */
 export const BANK_ACCOUNT_PROOF_SLOT = 'bankAccountProof';
@@ -31,7 +31,11 @@ export async function addStraitsxBankAccount(
     const wanted = account.account_no.toUpperCase();
     return (Array.isArray(list) ? list : []).find((a) => String(a.account_no).toUpperCase() === wanted);
   };
-  const result = (found: StraitsxBankAccount, created: boolean) => ({ id: String(found.id), status: found.verification_status ?? 'pending', created });
+  const result = (found: StraitsxBankAccount, created: boolean) => ({
+    id: String(found.id),
+    status: found.verification_status ?? 'pending',
+    created,
+  });
 
   const existing = await find();
   if (existing) return result(existing, false);
@@ -41,7 +45,9 @@ export async function addStraitsxBankAccount(
     fileName: `bank-account-proof.${EXTENSIONS[contentType] ?? 'pdf'}`,
   };
   try {
-    const answer = await client.request<StraitsxBankAccount[] | StraitsxBankAccount>('POST', path, { body: toBankAccountProviderBody(account, proof) });
+    const answer = await client.request<StraitsxBankAccount[] | StraitsxBankAccount>('POST', path, {
+      body: toBankAccountProviderBody(account, proof),
+    });
     const created = Array.isArray(answer) ? answer[0] : answer;
     if (created) return result(created, true);
   } catch (error) {

@@ -1,5 +1,5 @@
-import type { StraitsxCustomer } from './schema';
 import type { AccountResult, ProfileResult, ProfileStatus } from '../port';
+import type { StraitsxCustomer } from './schema';
 
 /** A customer profile as StraitsX returns it: `{ data: { id, type, attributes } }`. */
 export interface StraitsxProfileDocument {
@@ -61,7 +61,10 @@ export function toProfileResult(doc: StraitsxProfileDocument, created: boolean):
 }
 
 /** True when a listed profile is the one for this customer (StraitsX's uniqueness rule). */
-export function sameCustomer(doc: StraitsxProfileDocument, customer: { registrationType: string; registrationId: string }): boolean {
+export function sameCustomer(
+  doc: StraitsxProfileDocument,
+  customer: { registrationType: string; registrationId: string },
+): boolean {
   const a = doc.data.attributes;
   const norm = (s: string | undefined) => (s ?? '').trim().replace(/\s+/g, ' ').toUpperCase();
   return a.registrationType === customer.registrationType && norm(a.registrationId) === norm(customer.registrationId);

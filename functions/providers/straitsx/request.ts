@@ -15,7 +15,10 @@ const virtualAccountSchema = z
     currency: z.enum(['SGD', 'USD'], 'currency must be SGD or USD').default('SGD'),
     network: z.enum(['fast', 'meps', 'swift'], 'network must be fast, meps or swift').optional(),
   })
-  .transform((account) => ({ currency: account.currency, network: account.network ?? (account.currency === 'USD' ? 'swift' : 'fast') }))
+  .transform((account) => ({
+    currency: account.currency,
+    network: account.network ?? (account.currency === 'USD' ? 'swift' : 'fast'),
+  }))
   .refine((account) => account.currency === 'SGD' || account.network === 'swift', {
     message: 'network must be swift for a USD account',
     path: ['network'],

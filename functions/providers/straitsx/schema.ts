@@ -49,18 +49,23 @@ export const addressSchema = z.strictObject({
     .string()
     .min(1, 'street is required (1 to 180 characters)')
     .max(180, 'street must be at most 180 characters')
-    .regex(ADDRESS_TEXT, rule(ADDRESS_TEXT, 'street may hold letters, digits, spaces and - ? : ( ) . , \' + only (no #)')),
+    .regex(ADDRESS_TEXT, rule(ADDRESS_TEXT, "street may hold letters, digits, spaces and - ? : ( ) . , ' + only (no #)")),
   city: z
     .string()
     .min(1, 'city is required (1 to 20 characters)')
     .max(20, 'city must be at most 20 characters')
-    .regex(ADDRESS_TEXT, rule(ADDRESS_TEXT, 'city may hold letters, digits, spaces and - ? : ( ) . , \' + only')),
-  postalCode: z.string().regex(POSTAL_CODE, rule(POSTAL_CODE, 'postalCode must be 2 to 20 letters, digits, spaces or dashes')).optional(),
+    .regex(ADDRESS_TEXT, rule(ADDRESS_TEXT, "city may hold letters, digits, spaces and - ? : ( ) . , ' + only")),
+  postalCode: z
+    .string()
+    .regex(POSTAL_CODE, rule(POSTAL_CODE, 'postalCode must be 2 to 20 letters, digits, spaces or dashes'))
+    .optional(),
   state: z.string().min(1, 'state must not be empty').max(15, 'state must be at most 15 characters').optional(),
   country: z.string().regex(COUNTRY_ALPHA2, rule(COUNTRY_ALPHA2, 'country must be an ISO 3166-1 alpha-2 code in capitals')),
 });
 
-const customerName = z.string().regex(CUSTOMER_NAME, rule(CUSTOMER_NAME, 'customerName must be 1 to 50 letters, digits or spaces'));
+const customerName = z
+  .string()
+  .regex(CUSTOMER_NAME, rule(CUSTOMER_NAME, 'customerName must be 1 to 50 letters, digits or spaces'));
 /** An ISO 3166-1 alpha-2 code in capitals. */
 export const countryCode = (what: string) =>
   z.string().regex(COUNTRY_ALPHA2, rule(COUNTRY_ALPHA2, `${what} must be an ISO 3166-1 alpha-2 code in capitals`));
@@ -69,7 +74,10 @@ export const countryCode = (what: string) =>
 export const personalProfileSchema = z.strictObject({
   registrationType: z.literal('personal'),
   customerName,
-  customerNativeName: z.string().regex(NATIVE_NAME, rule(NATIVE_NAME, 'customerNativeName must be 1 to 191 characters')).optional(),
+  customerNativeName: z
+    .string()
+    .regex(NATIVE_NAME, rule(NATIVE_NAME, 'customerNativeName must be 1 to 191 characters'))
+    .optional(),
   registrationId: z
     .string()
     .regex(
@@ -93,7 +101,10 @@ export const businessProfileSchema = z.strictObject({
   customerName,
   registrationId: z
     .string()
-    .regex(BUSINESS_REGISTRATION_ID, rule(BUSINESS_REGISTRATION_ID, 'registrationId (UEN) must be 4 to 35 letters, digits, spaces or dashes')),
+    .regex(
+      BUSINESS_REGISTRATION_ID,
+      rule(BUSINESS_REGISTRATION_ID, 'registrationId (UEN) must be 4 to 35 letters, digits, spaces or dashes'),
+    ),
   registrationIdType: z.literal('business_reg_no', 'registrationIdType must be business_reg_no').optional(),
   registrationIdCountry: countryCode('registrationIdCountry').optional(),
   address: addressSchema.optional(),
@@ -104,8 +115,7 @@ export const businessProfileSchema = z.strictObject({
 });
 
 export const straitsxCustomerSchema = z.discriminatedUnion('registrationType', [personalProfileSchema, businessProfileSchema], {
-  error: (issue) =>
-    issue.code === 'invalid_union' ? 'registrationType must be personal or business' : undefined,
+  error: (issue) => (issue.code === 'invalid_union' ? 'registrationType must be personal or business' : undefined),
 });
 
 export type StraitsxCustomer = z.infer<typeof straitsxCustomerSchema>;

@@ -69,7 +69,9 @@ describe('onboarding request validation (StraitsX basic profile)', () => {
   });
 
   it('refuses fields the provider does not document, an unknown provider and a wrong registration type', () => {
-    expect(failures({ ...example('straitsx-personal'), customer: { ...example('straitsx-personal').customer, nickname: 'x' } })).toContainEqual({
+    expect(
+      failures({ ...example('straitsx-personal'), customer: { ...example('straitsx-personal').customer, nickname: 'x' } }),
+    ).toContainEqual({
       path: 'customer.nickname',
       message: 'is not a documented field',
     });
@@ -94,8 +96,16 @@ describe('onboarding request validation (StraitsX basic profile)', () => {
   });
 
   it('derives the business key from provider, type and a case- and space-folded registration id', () => {
-    const a = parseOnboardingRequest({ provider: 'straitsx', merchantRef: 'a', customer: { registrationType: 'personal', customerName: 'A B', registrationId: 's1234567a' } });
-    const b = parseOnboardingRequest({ provider: 'straitsx', merchantRef: 'b', customer: { registrationType: 'personal', customerName: 'A B', registrationId: ' S1234567A ' } });
+    const a = parseOnboardingRequest({
+      provider: 'straitsx',
+      merchantRef: 'a',
+      customer: { registrationType: 'personal', customerName: 'A B', registrationId: 's1234567a' },
+    });
+    const b = parseOnboardingRequest({
+      provider: 'straitsx',
+      merchantRef: 'b',
+      customer: { registrationType: 'personal', customerName: 'A B', registrationId: ' S1234567A ' },
+    });
     expect(businessKeyOf(a)).toEqual(businessKeyOf(b));
   });
 });

@@ -51,11 +51,17 @@ describe('StraitsX adapter', () => {
     expect(result).toEqual({ profileId: 'customer_profile_1', status: 'verified', created: true });
     expect(calls.map((c) => `${c.method} ${c.path}`)).toEqual(['GET /kyc/customer_profiles', 'POST /kyc/customer_profiles']);
     expect(calls[0]!.query).toMatchObject({ 'filter[registration_id]': 'S8512345D' });
-    expect(calls[1]!.body).toMatchObject({ registrationType: 'personal', customerName: 'Tan Mei Ling', registrationId: 'S8512345D' });
+    expect(calls[1]!.body).toMatchObject({
+      registrationType: 'personal',
+      customerName: 'Tan Mei Ling',
+      registrationId: 'S8512345D',
+    });
   });
 
   it('reuses an existing profile of the same type and creates nothing', async () => {
-    const { calls, adapter } = scripted([[profile('customer_profile_b', 'S8512345D', 'verified', 'business'), profile('customer_profile_p', 's8512345d')]]);
+    const { calls, adapter } = scripted([
+      [profile('customer_profile_b', 'S8512345D', 'verified', 'business'), profile('customer_profile_p', 's8512345d')],
+    ]);
     const result = await adapter.createProfile(ctx);
     expect(result).toMatchObject({ profileId: 'customer_profile_p', created: false });
     expect(calls).toHaveLength(1);
@@ -79,14 +85,29 @@ describe('StraitsX adapter', () => {
   });
 
   it('carries a rejection and its retryability', async () => {
-    const rejected = { data: { id: 'customer_profile_r', type: 'customer_profile', attributes: { registrationId: 'S8512345D', registrationType: 'personal', verificationStatus: 'rejected', isRetryable: false } } };
+    const rejected = {
+      data: {
+        id: 'customer_profile_r',
+        type: 'customer_profile',
+        attributes: {
+          registrationId: 'S8512345D',
+          registrationType: 'personal',
+          verificationStatus: 'rejected',
+          isRetryable: false,
+        },
+      },
+    };
     const { adapter } = scripted([[rejected]]);
     expect(await adapter.createProfile(ctx)).toMatchObject({ status: 'rejected', rejection: { retryable: false } });
   });
 
   it('creates the virtual account with a referenceId that is the same on every attempt', async () => {
     const account = {
-      data: { id: 'payment_method_1', type: 'virtual_bank_account', attributes: { referenceId: 'r', instructions: { bankShortCode: 'FAZZ', accountNo: '8881234567' } } },
+      data: {
+        id: 'payment_method_1',
+        type: 'virtual_bank_account',
+        attributes: { referenceId: 'r', instructions: { bankShortCode: 'FAZZ', accountNo: '8881234567' } },
+      },
     };
     const first = scripted([account]);
     const second = scripted([account]);
