@@ -29,7 +29,13 @@ export const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
       metrics.addMetric('WebhookSignatureRejected', 'Count', 1);
       throw new HttpError(401, 'Invalid signature.');
     }
-    const parsed = parseStraddleEvent(JSON.parse(raw), verification.webhookId);
+    let body: unknown;
+    try {
+      body = JSON.parse(raw);
+    } catch {
+      throw new HttpError(400, 'The body is not valid JSON.');
+    }
+    const parsed = parseStraddleEvent(body, verification.webhookId);
     if (!parsed.success) throw new HttpError(400, 'The event does not have the documented shape.', { errors: parsed.errors });
     const first = await firstDelivery('straddle', parsed.event.dedupeKey);
     metrics.addMetric(first ? 'WebhookReceived' : 'WebhookDuplicate', 'Count', 1);

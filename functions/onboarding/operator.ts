@@ -37,22 +37,19 @@ export async function unmaskedStraddleCustomer(input: unknown): Promise<Record<s
   if (record.provider !== 'straddle' || !record.providerIds.profileId) {
     throw new Error(`onboarding ${onboardingId} has no Straddle customer`);
   }
+  await recordAudit(onboardingId, 'unmasked-customer', operator, reason);
+  return (await straddleOperations().getUnmaskedCustomer(record.providerIds.profileId)) as unknown as Record<string, unknown>;
+}
+
+/** Records an operator action on an onboarding (who, why, when): an audit item, not a record attribute. */
+export async function recordAudit(onboardingId: string, action: string, operator: string, reason: string): Promise<void> {
   const at = new Date().toISOString();
   await dynamoClient().send(
     new PutCommand({
       TableName: requireEnv('TABLE_NAME'),
-      Item: {
-        pk: `AUDIT#${onboardingId}`,
-        sk: `${at}#unmasked-customer`,
-        onboardingId,
-        action: 'unmasked-customer',
-        operator,
-        reason,
-        at,
-      },
+      Item: { pk: `AUDIT#${onboardingId}`, sk: `${at}#${action}`, onboardingId, action, operator, reason, at },
     }),
   );
-  return (await straddleOperations().getUnmaskedCustomer(record.providerIds.profileId)) as unknown as Record<string, unknown>;
 }
 
 /** The recorded operator actions on an onboarding, oldest first. */

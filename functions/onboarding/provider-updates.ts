@@ -112,6 +112,8 @@ function patchFor(current: OnboardingRecord, update: ProviderUpdate): Partial<On
       return profilePatch(current, update);
     case 'account':
       if (!current.virtualAccount || current.virtualAccount.status === update.status) return undefined;
+      // A late "pending" never undoes an enabled or disabled account.
+      if (update.status === 'pending') return undefined;
       return {
         virtualAccount: { ...current.virtualAccount, status: update.status },
         timeline: [...current.timeline, timelineEntry('provider-update', update.status, 'virtual account')],

@@ -3,6 +3,7 @@ import { adapterFor } from '../providers';
 import { logger } from '../shared/powertools';
 import { findOnboarding, mutateOnboarding, timelineEntry } from '../store/onboardings';
 import { getPersonalData } from '../store/vault';
+import { recordAudit } from './operator';
 import type { OnboardingRecord } from './record';
 import type { OnboardingRequest } from './request';
 import { parseOrThrow } from './validation';
@@ -44,10 +45,12 @@ export async function decideReview(onboardingId: string, input: unknown): Promis
   }
   const request = await getPersonalData<OnboardingRequest>(record.vaultKey);
   const result = await adapter.decideReview({ onboardingId, request, profileId: record.providerIds.profileId, decision, reason });
+  // Who decided and why is operators' free text: it goes to the audit trail, not the record or events.
+  await recordAudit(onboardingId, `review-${decision}`, operator ?? 'unknown', reason ?? '(no reason given)');
   const updated = await mutateOnboarding(onboardingId, (current) => ({
     profileStatus: result.status,
-    ...(result.status === 'rejected' ? { outcome: { reason: reason ?? 'rejected in review', retryable: false } } : {}),
-    timeline: [...current.timeline, timelineEntry('review', result.status, operator ? `by ${operator}` : undefined)],
+    ...(result.status === 'rejected' ? { outcome: { reason: 'rejected in review', retryable: false } } : {}),
+    timeline: [...current.timeline, timelineEntry('review', result.status, 'operator decision')],
   }));
   logger.info('review decided', { onboardingId, decision: result.status });
   await resumeIfReady(updated);

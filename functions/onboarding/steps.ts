@@ -36,9 +36,13 @@ export async function createProfileStep(input: unknown): Promise<ProfileStepOutp
   const request = await getPersonalData<OnboardingRequest>(record.vaultKey);
   const adapter = adapterFor(record.provider);
   const needsVirtualAccount = adapter.needsVirtualAccount(request);
-  if (isFinal(record) && record.profileStatus) {
+  // A re-run of an onboarding that ended calls no provider: it replays the recorded end.
+  if (isFinal(record)) {
     metrics.addMetric('StepSkipped', 'Count', 1);
-    return { profileStatus: record.profileStatus, needsVirtualAccount };
+    return {
+      profileStatus: record.status === 'REJECTED' ? 'rejected' : (record.profileStatus ?? 'verified'),
+      needsVirtualAccount,
+    };
   }
   const missing = missingDocuments(record);
   if (missing.length > 0) {
@@ -91,9 +95,9 @@ const supersede = (documents: OnboardingRecord['documents']) =>
 export async function createVirtualAccountStep(input: unknown): Promise<{ accountStatus: string }> {
   const { onboardingId } = parseOrThrow(stepInputSchema, input);
   const record = await getOnboarding(onboardingId);
-  if (record.virtualAccount && (isFinal(record) || record.virtualAccount.status === 'enabled')) {
+  if (isFinal(record) || record.virtualAccount?.status === 'enabled') {
     metrics.addMetric('StepSkipped', 'Count', 1);
-    return { accountStatus: record.virtualAccount.status };
+    return { accountStatus: record.virtualAccount?.status ?? 'disabled' };
   }
   const profileId = record.providerIds.profileId;
   if (!profileId) throw new Error(`onboarding ${onboardingId} has no profile to attach an account to`);

@@ -2,6 +2,7 @@ import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { ONBOARDING_ID } from '../onboarding/ids';
 import { ValidationFailed } from '../onboarding/validation';
+import { ProviderError } from './errors';
 import { logger } from './powertools';
 
 /** An error meant for the API caller: its status and message are shown as they are. */
@@ -43,7 +44,24 @@ export function httpErrors(): MiddlewareObj<unknown, APIGatewayProxyResult> {
         request.response = json(error.statusCode, { message: error.message, ...error.body });
         return;
       }
-      logger.error('request failed', { errorName: (error as Error | undefined)?.name, error: error as Error });
+      if (error instanceof ProviderError) {
+        // The provider refused or failed: say which, with its code, never its text.
+        const status = error.retryable ? 503 : error.name === 'ProviderAuthFailed' ? 502 : 422;
+        logger.warn('provider call failed', {
+          errorName: error.name,
+          code: error.code,
+          httpStatus: error.httpStatus,
+          requestId: error.requestId,
+        });
+        request.response = json(status, {
+          message: `The provider answered: ${error.name}.`,
+          provider: error.provider,
+          code: error.code,
+        });
+        return;
+      }
+      const failure = error as { name?: string; code?: string } | undefined;
+      logger.error('request failed', { errorName: failure?.name, code: failure?.code });
       request.response = json(500, { message: 'Internal error' });
     },
   };

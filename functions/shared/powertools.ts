@@ -35,4 +35,7 @@ const REDACTED_KEYS = new Set([
   'token',
   'tasktoken',
   'body',
+  // Provider text can echo submitted values; causes carry it too.
+  'providermessage',
+  'cause',
 ]);

@@ -115,7 +115,11 @@ export async function linkProviderCustomer(provider: string, providerId: string,
 /** Finds the onboarding a provider's customer id belongs to. */
 export async function onboardingIdForProviderCustomer(provider: string, providerId: string): Promise<string | undefined> {
   const { Item } = await dynamoClient().send(
-    new GetCommand({ TableName: tableName(), Key: { pk: `PROVIDER#${provider}#${providerId}`, sk: 'LOOKUP' } }),
+    new GetCommand({
+      TableName: tableName(),
+      Key: { pk: `PROVIDER#${provider}#${providerId}`, sk: 'LOOKUP' },
+      ConsistentRead: true,
+    }),
   );
   return Item?.onboardingId as string | undefined;
 }

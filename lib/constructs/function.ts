@@ -34,6 +34,8 @@ export interface OnboardingFunctionProps {
   readonly logKey: IKey;
   /** Extra environment: names and ARNs only, never a secret value. */
   readonly environment?: Record<string, string>;
+  /** Default 29 s (an API function answers within API Gateway's limit); workflow steps take longer. */
+  readonly timeoutSeconds?: number;
 }
 
 /**
@@ -61,7 +63,7 @@ export class OnboardingFunction extends NodejsFunction {
       runtime: FUNCTION_RUNTIME,
       architecture: Architecture.ARM_64,
       memorySize: 512,
-      timeout: Duration.seconds(30),
+      timeout: Duration.seconds(props.timeoutSeconds ?? 29),
       tracing: Tracing.ACTIVE,
       logGroup: logs,
       role,

@@ -28,6 +28,7 @@ export function makeFunction(
   handler: string,
   description: string,
   environment: Record<string, string> = {},
+  timeoutSeconds?: number,
 ): OnboardingFunction {
   return new OnboardingFunction(parts.stack, id, {
     table: parts.table.table,
@@ -36,6 +37,7 @@ export function makeFunction(
     handler,
     description,
     environment,
+    timeoutSeconds,
   });
 }
 

@@ -20,8 +20,10 @@ export interface Workflows {
  */
 export function wireWorkflows(parts: StackParts): Workflows {
   const { config, encryption, table, documents, secrets, events } = parts;
+  // Steps chain several provider calls under the shared rate budget (Wallex: sign-up, details, one upload
+  // per document, screening): 90 s, inside the workflow's 120 s task timeout.
   const step = (id: string, handler: string, description: string, environment?: Record<string, string>) =>
-    makeFunction(parts, id, handler, description, environment);
+    makeFunction(parts, id, handler, description, environment, 90);
 
   // Steps that reach a provider also replay webhooks that arrived before the customer was linked, which
   // can publish an outcome and resume a waiting execution.

@@ -42,22 +42,37 @@ describe('functions', () => {
     synth.template.resourceCountIs('AWS::Lambda::Function', FUNCTIONS.length + 1);
   });
 
-  it.each(FUNCTIONS)('%s runs Node.js 24 on ARM, 512 MB, 30 s, traced, logging to its own encrypted log group', (name) => {
-    expect(fnProps(name)).toMatchObject({
-      Runtime: 'nodejs24.x',
-      Architectures: ['arm64'],
-      MemorySize: 512,
-      Timeout: 30,
-      TracingConfig: { Mode: 'Active' },
-      Handler: 'index.handler',
-      LoggingConfig: { LogGroup: { Ref: id(`${name}Logs`) } },
-    });
-    const logGroup = resourcesOf(synth.template, 'AWS::Logs::LogGroup')[id(`${name}Logs`)];
-    expect(logGroup?.Properties).toMatchObject({
-      RetentionInDays: 30,
-      KmsKeyId: { 'Fn::GetAtt': [id('Encryption/Key'), 'Arn'] },
-    });
-  });
+  // Workflow steps chain provider calls under the shared rate budget; everything else answers an API call
+  // (API Gateway waits 29 s) or a notification.
+  const WORKFLOW_STEPS: readonly string[] = [
+    'CreateProfile',
+    'CreateVirtualAccount',
+    'CheckStatus',
+    'WaitFor',
+    'Finish',
+    'MigrateAccount',
+    'FinishMigration',
+  ];
+
+  it.each(FUNCTIONS)(
+    '%s runs Node.js 24 on ARM, 512 MB, traced, logging to its own encrypted log group, with its timeout',
+    (name) => {
+      expect(fnProps(name)).toMatchObject({
+        Runtime: 'nodejs24.x',
+        Architectures: ['arm64'],
+        MemorySize: 512,
+        Timeout: WORKFLOW_STEPS.includes(name) ? 90 : 29,
+        TracingConfig: { Mode: 'Active' },
+        Handler: 'index.handler',
+        LoggingConfig: { LogGroup: { Ref: id(`${name}Logs`) } },
+      });
+      const logGroup = resourcesOf(synth.template, 'AWS::Logs::LogGroup')[id(`${name}Logs`)];
+      expect(logGroup?.Properties).toMatchObject({
+        RetentionInDays: 30,
+        KmsKeyId: { 'Fn::GetAtt': [id('Encryption/Key'), 'Arn'] },
+      });
+    },
+  );
 
   it.each(FUNCTIONS)('%s gets exactly the configuration it reads, names and ARNs only', (name) => {
     const env = envOf(name);

@@ -70,10 +70,18 @@ describe('Straddle onboarding', () => {
     expect(decided.status).toBe(200);
     const done = await settled(runtime, id);
     expect(done.status).toBe('COMPLETED');
-    expect(done.timeline.find((t: { step: string }) => t.step === 'review')).toMatchObject({
-      status: 'verified',
-      detail: 'by ops.jane',
-    });
+    expect(done.timeline.find((t: { step: string }) => t.step === 'review')).toMatchObject({ status: 'verified' });
+    // Who decided and why is kept in the audit trail, not on the record the merchant reads.
+    expect(await auditTrail(id)).toEqual([
+      {
+        onboardingId: id,
+        action: 'review-verified',
+        operator: 'ops.jane',
+        reason: 'documents checked by hand',
+        at: expect.any(String),
+      },
+    ]);
+    expect(JSON.stringify(done)).not.toContain('documents checked by hand');
     // A decided profile is not in review any more.
     expect((await api(runtime, 'POST', `/onboardings/${id}/review`, { decision: 'rejected' })).status).toBe(409);
   });
@@ -90,7 +98,7 @@ describe('Straddle onboarding', () => {
       settled(runtime, inReview.body.onboardingId),
       settled(runtime, rejectedAtOnce.body.onboardingId),
     ]);
-    expect(a).toMatchObject({ status: 'REJECTED', outcome: { reason: 'watch-list match' } });
+    expect(a).toMatchObject({ status: 'REJECTED', outcome: { reason: 'rejected in review' } });
     expect(b.status).toBe('REJECTED');
     expect(eventsAbout(runtime, b.onboardingId).map((e) => e['detail-type'])).toEqual(['Onboarding Rejected']);
   });

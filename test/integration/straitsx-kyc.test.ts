@@ -143,7 +143,12 @@ describe('full-KYC (CP+) onboarding with StraitsX', () => {
     });
     expect(res.status).toBe(200);
     const done = await settled(runtime, id);
-    expect(done).toMatchObject({ status: 'REJECTED', outcome: { retryable: false, reason: 'Sanctions screening hit' } });
+    // The summary is free text about the person: the record keeps a code and the retryability only.
+    expect(done).toMatchObject({
+      status: 'REJECTED',
+      outcome: { retryable: false, reason: 'rejected by StraitsX verification' },
+    });
+    expect(JSON.stringify(await tableItems())).not.toContain('Sanctions screening hit');
     expect(done.virtualAccount).toBeUndefined();
     const [event] = eventsAbout(runtime, id);
     expect(event).toMatchObject({ 'detail-type': 'Onboarding Rejected', detail: { status: 'REJECTED', retryable: false } });

@@ -35,6 +35,13 @@ export function toProfileBody(customer: StraitsxCustomer): Record<string, unknow
   return { ...customer, registrationId: customer.registrationId.trim() };
 }
 
+/**
+ * The reason recorded for a StraitsX rejection. Its `verificationRejectionSummary` is free text written
+ * about the person, so it stays with the provider: the record and events carry this code and
+ * `retryable` only.
+ */
+export const STRAITSX_REJECTED = 'rejected by StraitsX verification';
+
 /** StraitsX's verificationStatus in the workflow's words; anything unknown waits rather than passes. */
 export function toProfileStatus(value: string | undefined): ProfileStatus {
   switch (value) {
@@ -54,9 +61,7 @@ export function toProfileResult(doc: StraitsxProfileDocument, created: boolean):
     profileId: doc.data.id,
     status,
     created,
-    ...(status === 'rejected'
-      ? { rejection: { retryable: doc.data.attributes.isRetryable, reason: doc.data.attributes.verificationRejectionSummary } }
-      : {}),
+    ...(status === 'rejected' ? { rejection: { retryable: doc.data.attributes.isRetryable, reason: STRAITSX_REJECTED } } : {}),
   };
 }
 

@@ -1,4 +1,5 @@
 import type { ProviderUpdate } from '../../onboarding/provider-updates';
+import { STRAITSX_REJECTED } from './mappers';
 import type { StraitsxCallback } from './webhook';
 
 /** Payment hold codes that need the merchant's attention for that customer (compliance, risk, name mismatch). */
@@ -12,9 +13,7 @@ export function toProviderUpdate(callback: StraitsxCallback): ProviderUpdate | u
         kind: 'profile',
         profileId: callback.profileId,
         status: callback.status,
-        ...(callback.status === 'rejected'
-          ? { rejection: { reason: callback.rejectionSummary, retryable: callback.isRetryable } }
-          : {}),
+        ...(callback.status === 'rejected' ? { rejection: { reason: STRAITSX_REJECTED, retryable: callback.isRetryable } } : {}),
       };
     case 'virtualAccount':
       return { kind: 'account', accountId: callback.accountId, status: callback.status };
