@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { EVENT_BUS_NAME, MERCHANT_EVENT_SOURCE, type Runtime } from './runtime';
+import { sandboxFetch } from './sandboxes/merchant-fetch';
 
 /** One line of the demo's table. */
 interface Outcome {
@@ -71,17 +72,11 @@ class Merchant {
 
 /** What the merchant does in StraitsX's own sandbox: its `/v1/sandbox` simulation endpoints. */
 async function straitsxSandbox(runtime: Runtime, method: string, path: string, body: unknown) {
-  let res: Response;
-  // The simulation endpoints share the provider's rate limit with the functions: a 429 is waited out.
-  for (let attempt = 1; ; attempt++) {
-    res = await fetch(`${runtime.straitsx.url}/sandbox${path}`, {
-      method,
-      headers: { 'content-type': 'application/json', 'X-XFERS-APP-API-KEY': runtime.secrets.straitsx.apiKey },
-      body: JSON.stringify(body),
-    });
-    if (res.status !== 429 || attempt >= 20) break;
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  const res = await sandboxFetch(`${runtime.straitsx.url}/sandbox${path}`, {
+    method,
+    headers: { 'content-type': 'application/json', 'X-XFERS-APP-API-KEY': runtime.secrets.straitsx.apiKey },
+    body: JSON.stringify(body),
+  });
   if (!res.ok) throw new Error(`StraitsX sandbox ${path}: HTTP ${res.status}`);
 }
 

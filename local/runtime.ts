@@ -22,6 +22,41 @@ export const EVENT_BUS_NAME = 'onboarding-merchant';
 export const MERCHANT_EVENT_SOURCE = 'merchant.platform';
 export const STATE_MACHINE_NAME = 'onboarding';
 
+/** Every Lambda entry point (functions/handlers/<name>.ts). */
+const HANDLER_FILES = [
+  'intake',
+  'get-onboarding',
+  'documents',
+  'document-uploaded',
+  'profile-update',
+  'review',
+  'migrations-intake',
+  'create-profile',
+  'create-virtual-account',
+  'check-status',
+  'wait-for',
+  'finish',
+  'migrate-account',
+  'finish-migration',
+  'webhook-straitsx',
+  'webhook-straddle',
+  'webhook-wallex',
+] as const;
+type HandlerFile = (typeof HANDLER_FILES)[number];
+
+/** The API's routes, as API Gateway has them: method, resource, entry point. */
+const API_ROUTES: ReadonlyArray<readonly [string, string, HandlerFile]> = [
+  ['POST', '/onboardings', 'intake'],
+  ['GET', '/onboardings/{id}', 'get-onboarding'],
+  ['POST', '/onboardings/{id}/documents', 'documents'],
+  ['PATCH', '/onboardings/{id}/profile', 'profile-update'],
+  ['POST', '/onboardings/{id}/review', 'review'],
+  ['POST', '/migrations/connect', 'migrations-intake'],
+  ['POST', '/webhooks/straitsx/{event}', 'webhook-straitsx'],
+  ['POST', '/webhooks/wallex', 'webhook-wallex'],
+  ['POST', '/webhooks/straddle', 'webhook-straddle'],
+];
+
 export interface RuntimeOptions {
   /** Where data is kept between restarts; a fresh temporary folder when omitted (removed on stop). */
   dataDir?: string;
@@ -146,71 +181,48 @@ export async function startRuntime(options: RuntimeOptions = {}) {
   };
   Object.assign(process.env, functionEnv);
 
-  // Imported after the environment is set: handlers read it when their modules load.
-  const handlers = {
-    intake: (await import('../functions/handlers/intake')).handler as unknown as LambdaHandler,
-    getOnboarding: (await import('../functions/handlers/get-onboarding')).handler as unknown as LambdaHandler,
-    createProfile: (await import('../functions/handlers/create-profile')).handler as unknown as LambdaHandler,
-    createVirtualAccount: (await import('../functions/handlers/create-virtual-account')).handler as unknown as LambdaHandler,
-    finish: (await import('../functions/handlers/finish')).handler as unknown as LambdaHandler,
-    waitFor: (await import('../functions/handlers/wait-for')).handler as unknown as LambdaHandler,
-    checkStatus: (await import('../functions/handlers/check-status')).handler as unknown as LambdaHandler,
-    documents: (await import('../functions/handlers/documents')).handler as unknown as LambdaHandler,
-    documentUploaded: (await import('../functions/handlers/document-uploaded')).handler as unknown as LambdaHandler,
-    webhookStraitsx: (await import('../functions/handlers/webhook-straitsx')).handler as unknown as LambdaHandler,
-    webhookStraddle: (await import('../functions/handlers/webhook-straddle')).handler as unknown as LambdaHandler,
-    review: (await import('../functions/handlers/review')).handler as unknown as LambdaHandler,
-    profileUpdate: (await import('../functions/handlers/profile-update')).handler as unknown as LambdaHandler,
-    webhookWallex: (await import('../functions/handlers/webhook-wallex')).handler as unknown as LambdaHandler,
-    migrationsIntake: (await import('../functions/handlers/migrations-intake')).handler as unknown as LambdaHandler,
-    migrateAccount: (await import('../functions/handlers/migrate-account')).handler as unknown as LambdaHandler,
-    finishMigration: (await import('../functions/handlers/finish-migration')).handler as unknown as LambdaHandler,
-  };
-  const invoke = (name: string, handler: LambdaHandler) => (payload: unknown) =>
-    handler(payload, lambdaContext(`onboarding-${name}`));
+  // Imported after the environment is set: handlers read it when their modules load. Keyed by entry
+  // file name (functions/handlers/<name>.ts), as CDK names each function's entry.
+  const handlers = Object.fromEntries(
+    await Promise.all(
+      HANDLER_FILES.map(
+        async (file) => [file, (await import(`../functions/handlers/${file}.ts`)).handler as LambdaHandler] as const,
+      ),
+    ),
+  ) as Record<HandlerFile, LambdaHandler>;
+  const invoke = (file: HandlerFile) => (payload: unknown) => handlers[file](payload, lambdaContext(`onboarding-${file}`));
 
-  const stateMachineArn = await cloud.sfn.registerStateMachine({
-    name: STATE_MACHINE_NAME,
-    aslPath: resolve('workflows/onboarding.asl.json'),
-    substitutions: {
-      CreateProfileFunctionArn: functionArn('create-profile'),
-      CreateVirtualAccountFunctionArn: functionArn('create-virtual-account'),
-      FinishFunctionArn: functionArn('finish'),
-      WaitForFunctionArn: functionArn('wait-for'),
-      CheckStatusFunctionArn: functionArn('check-status'),
-    },
-    taskHandlers: {
-      [functionArn('create-profile')]: invoke('create-profile', handlers.createProfile),
-      [functionArn('create-virtual-account')]: invoke('create-virtual-account', handlers.createVirtualAccount),
-      [functionArn('finish')]: invoke('finish', handlers.finish),
-      [functionArn('wait-for')]: invoke('wait-for', handlers.waitFor),
-      [functionArn('check-status')]: invoke('check-status', handlers.checkStatus),
-    },
-  });
-  process.env.STATE_MACHINE_ARN = stateMachineArn;
-  functionEnv.STATE_MACHINE_ARN = stateMachineArn;
+  /** Registers an ASL file with `${<Name>FunctionArn}` placeholders, each served by its handler in-process. */
+  const registerWorkflow = (name: string, file: string, functions: Record<string, HandlerFile>) =>
+    cloud.sfn.registerStateMachine({
+      name,
+      aslPath: resolve('workflows', file),
+      substitutions: Object.fromEntries(Object.entries(functions).map(([placeholder, fn]) => [placeholder, functionArn(fn)])),
+      taskHandlers: Object.fromEntries(Object.values(functions).map((fn) => [functionArn(fn), invoke(fn)])),
+    });
 
-  const migrationStateMachineArn = cloud.sfn.registerStateMachine({
-    name: 'connect-migration',
-    aslPath: resolve('workflows/connect-migration.asl.json'),
-    substitutions: {
-      CreateProfileFunctionArn: functionArn('create-profile'),
-      MigrateAccountFunctionArn: functionArn('migrate-account'),
-      FinishMigrationFunctionArn: functionArn('finish-migration'),
-    },
-    taskHandlers: {
-      [functionArn('create-profile')]: invoke('create-profile', handlers.createProfile),
-      [functionArn('migrate-account')]: invoke('migrate-account', handlers.migrateAccount),
-      [functionArn('finish-migration')]: invoke('finish-migration', handlers.finishMigration),
-    },
+  const stateMachineArn = registerWorkflow(STATE_MACHINE_NAME, 'onboarding.asl.json', {
+    CreateProfileFunctionArn: 'create-profile',
+    CreateVirtualAccountFunctionArn: 'create-virtual-account',
+    FinishFunctionArn: 'finish',
+    WaitForFunctionArn: 'wait-for',
+    CheckStatusFunctionArn: 'check-status',
   });
-  process.env.CONNECT_MIGRATION_STATE_MACHINE_ARN = migrationStateMachineArn;
-  functionEnv.CONNECT_MIGRATION_STATE_MACHINE_ARN = migrationStateMachineArn;
+  const migrationStateMachineArn = registerWorkflow('connect-migration', 'connect-migration.asl.json', {
+    CreateProfileFunctionArn: 'create-profile',
+    MigrateAccountFunctionArn: 'migrate-account',
+    FinishMigrationFunctionArn: 'finish-migration',
+  });
+  Object.assign(functionEnv, {
+    STATE_MACHINE_ARN: stateMachineArn,
+    CONNECT_MIGRATION_STATE_MACHINE_ARN: migrationStateMachineArn,
+  });
+  Object.assign(process.env, functionEnv);
 
   cloud.events.addRule({
     busName: EVENT_BUS_NAME,
     pattern: { source: [MERCHANT_EVENT_SOURCE], 'detail-type': ['Customer Onboarding Requested'] },
-    target: (event: unknown) => handlers.intake(event, lambdaContext('onboarding-intake')).then(() => undefined),
+    target: (event: unknown) => invoke('intake')(event).then(() => undefined),
   });
 
   // The bucket notification for `documents/` (CDK: an S3 event source on the document-uploaded function).
@@ -218,70 +230,18 @@ export async function startRuntime(options: RuntimeOptions = {}) {
   cloud.onS3Event((event) => {
     const documentRecords = event.Records.filter((r) => String(r.s3?.object?.key ?? '').startsWith('documents/'));
     if (documentRecords.length === 0) return;
-    const delivery = handlers
-      .documentUploaded({ Records: documentRecords }, lambdaContext('onboarding-document-uploaded'))
-      .catch(() => undefined);
+    const delivery = invoke('document-uploaded')({ Records: documentRecords }).catch(() => undefined);
     uploads.add(delivery);
     void delivery.finally(() => uploads.delete(delivery));
   });
 
   const api = await startApi(
-    [
-      {
-        method: 'POST',
-        resource: '/onboardings',
-        functionName: 'onboarding-intake',
-        handler: handlers.intake as LambdaHandler<APIGatewayProxyEvent, APIGatewayProxyResult>,
-      },
-      {
-        method: 'GET',
-        resource: '/onboardings/{id}',
-        functionName: 'onboarding-get',
-        handler: handlers.getOnboarding as LambdaHandler<APIGatewayProxyEvent, APIGatewayProxyResult>,
-      },
-      {
-        method: 'POST',
-        resource: '/onboardings/{id}/documents',
-        functionName: 'onboarding-documents',
-        handler: handlers.documents as LambdaHandler<APIGatewayProxyEvent, APIGatewayProxyResult>,
-      },
-      {
-        method: 'PATCH',
-        resource: '/onboardings/{id}/profile',
-        functionName: 'onboarding-profile-update',
-        handler: handlers.profileUpdate as LambdaHandler<APIGatewayProxyEvent, APIGatewayProxyResult>,
-      },
-      {
-        method: 'POST',
-        resource: '/onboardings/{id}/review',
-        functionName: 'onboarding-review',
-        handler: handlers.review as LambdaHandler<APIGatewayProxyEvent, APIGatewayProxyResult>,
-      },
-      {
-        method: 'POST',
-        resource: '/migrations/connect',
-        functionName: 'onboarding-migrations-intake',
-        handler: handlers.migrationsIntake as LambdaHandler<APIGatewayProxyEvent, APIGatewayProxyResult>,
-      },
-      {
-        method: 'POST',
-        resource: '/webhooks/wallex',
-        functionName: 'onboarding-webhook-wallex',
-        handler: handlers.webhookWallex as LambdaHandler<APIGatewayProxyEvent, APIGatewayProxyResult>,
-      },
-      {
-        method: 'POST',
-        resource: '/webhooks/straddle',
-        functionName: 'onboarding-webhook-straddle',
-        handler: handlers.webhookStraddle as LambdaHandler<APIGatewayProxyEvent, APIGatewayProxyResult>,
-      },
-      {
-        method: 'POST',
-        resource: '/webhooks/straitsx/{event}',
-        functionName: 'onboarding-webhook-straitsx',
-        handler: handlers.webhookStraitsx as LambdaHandler<APIGatewayProxyEvent, APIGatewayProxyResult>,
-      },
-    ],
+    API_ROUTES.map(([method, resource, file]) => ({
+      method,
+      resource,
+      functionName: `onboarding-${file}`,
+      handler: handlers[file] as LambdaHandler<APIGatewayProxyEvent, APIGatewayProxyResult>,
+    })),
     { port: options.port ?? 0 },
   );
 
