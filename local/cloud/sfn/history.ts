@@ -37,6 +37,14 @@ export class HistoryRecorder {
     private readonly region: string,
     /** StopExecution's error and cause, for the ExecutionAborted event. */
     private readonly stopInfo: () => { error?: string; cause?: string },
+    private readonly sink: {
+      /** The run continues an execution (restart, redrive): its history already has ExecutionStarted. */
+      continued: boolean;
+      /** Each event as it is added (the store). */
+      added: (event: HistoryEvent) => void;
+      /** True once the service let go of the run (stopped with a data folder): nothing more is recorded. */
+      released: () => boolean;
+    },
   ) {}
 
   /** Records the start of a Task attempt; called by the task override in the interpreter's order. */
@@ -57,6 +65,7 @@ export class HistoryRecorder {
     const at = new Date(event.timestamp);
     switch (event.type) {
       case 'ExecutionStarted':
+        if (this.sink.continued) break;
         this.add('ExecutionStarted', at, {
           executionStartedEventDetails: { input: json(event.input), inputDetails: { truncated: false } },
         });
@@ -183,9 +192,17 @@ export class HistoryRecorder {
   }
 
   private add(type: string, timestamp: Date, details: Record<string, unknown>): void {
-    const history = this.record.history;
-    history.push({ id: history.length + 1, previousEventId: history.length, timestamp, type, ...details } as HistoryEvent);
+    if (this.sink.released()) return;
+    this.sink.added(appendEvent(this.record, type, timestamp, details));
   }
+}
+
+/** Adds an event to the execution's history (ids follow on) and returns it. */
+export function appendEvent(record: ExecutionRecord, type: string, timestamp: Date, details: Record<string, unknown>): HistoryEvent {
+  const history = record.history;
+  const event = { id: history.length + 1, previousEventId: history.length, timestamp, type, ...details } as HistoryEvent;
+  history.push(event);
+  return event;
 }
 
 function json(value: unknown): string {
