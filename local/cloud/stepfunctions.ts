@@ -2,14 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { type AwsJsonService, AwsServiceError } from './aws-json-server';
 import { LOCAL_ACCOUNT_ID, LOCAL_REGION } from './constants';
-import {
-  adaptTimeouts,
-  allStates,
-  interpreterFor,
-  loadDefinition,
-  pointExecutionPaths,
-  statesInMaps,
-} from './sfn/definition';
+import { adaptTimeouts, allStates, interpreterFor, loadDefinition, pointExecutionPaths, statesInMaps } from './sfn/definition';
 import { appendEvent } from './sfn/history';
 import { type Page, page, withoutData } from './sfn/paging';
 import { continuePoint, endedInHistory, waitEnds } from './sfn/resume';
@@ -183,7 +176,7 @@ export class LocalStepFunctions {
       throw new AwsServiceError('ExecutionNotRedrivable', 'Execution history event limit exceeded');
     }
     if (!machine) throw new AwsServiceError('ExecutionNotRedrivable', 'The state machine is not registered');
-    const from = continuePoint(record.history, machine.definition, record.input);
+    const from = continuePoint(record.history, machine.definition, record);
     const redriveDate = new Date();
     Object.assign(record, { status: 'RUNNING', redriveCount: record.redriveCount + 1, redriveDate });
     for (const key of ['stopDate', 'output', 'error', 'cause'] as const) delete record[key];
@@ -234,7 +227,7 @@ export class LocalStepFunctions {
     }
     const matching = all
       .filter((e) => !input.statusFilter || e.status === input.statusFilter)
-      .filter((e) => !input.redriveFilter || (e.redriveCount > 0) === (input.redriveFilter === 'REDRIVEN'))
+      .filter((e) => !input.redriveFilter || e.redriveCount > 0 === (input.redriveFilter === 'REDRIVEN'))
       .sort((a, b) => b.startDate.getTime() - a.startDate.getTime())
       .map(({ executionArn, stateMachineArn, name, status, startDate, stopDate, redriveCount, redriveDate }) => ({
         executionArn,
@@ -409,7 +402,7 @@ export class LocalStepFunctions {
       this.announce(record);
       return;
     }
-    const from = continuePoint(record.history, machine.definition, record.input);
+    const from = continuePoint(record.history, machine.definition, record);
     const state = machine.stateMap.get(from.stateName);
     const continuation: Continuation = {
       ...from,

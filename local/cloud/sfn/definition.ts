@@ -141,7 +141,10 @@ export function mapStrings(value: unknown, fn: (text: string) => string): unknow
  */
 export function pointExecutionPaths(definition: AslObject): AslObject {
   return mapStrings(definition, (text) =>
-    text.replace(/\$\$\.Execution\.(Input|StartTime)(?![\w$])/g, (_, member: string) => `$$.Execution.${ORIGINAL_PREFIX}${member}`),
+    text.replace(
+      /\$\$\.Execution\.(Input|StartTime)(?![\w$])/g,
+      (_, member: string) => `$$.Execution.${ORIGINAL_PREFIX}${member}`,
+    ),
   ) as AslObject;
 }
 

@@ -198,7 +198,12 @@ export class HistoryRecorder {
 }
 
 /** Adds an event to the execution's history (ids follow on) and returns it. */
-export function appendEvent(record: ExecutionRecord, type: string, timestamp: Date, details: Record<string, unknown>): HistoryEvent {
+export function appendEvent(
+  record: ExecutionRecord,
+  type: string,
+  timestamp: Date,
+  details: Record<string, unknown>,
+): HistoryEvent {
   const history = record.history;
   const event = { id: history.length + 1, previousEventId: history.length, timestamp, type, ...details } as HistoryEvent;
   history.push(event);

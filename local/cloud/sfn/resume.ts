@@ -16,26 +16,32 @@ export interface ContinuePoint {
  * Map or Parallel continues as its outermost state). When the execution stopped between two states,
  * the state after the last one that exited; the first state when none ran.
  */
-export function continuePoint(history: HistoryEvent[], definition: AslObject, input: string): ContinuePoint {
+export function continuePoint(
+  history: HistoryEvent[],
+  definition: AslObject,
+  execution: { input: string; startDate: Date },
+): ContinuePoint {
   const states = definition.States as Record<string, AslObject>;
   let open: ContinuePoint | undefined;
-  let last: (ContinuePoint & { output: unknown }) | undefined;
+  let last: (ContinuePoint & { output: unknown; exitedAt: Date }) | undefined;
   for (const event of history) {
     const entered = event.stateEnteredEventDetails as { name: string; input?: string } | undefined;
     const exited = event.stateExitedEventDetails as { name: string; output?: string } | undefined;
     if (event.type.endsWith('StateEntered') && entered && entered.name in states) {
       open = { stateName: entered.name, input: parse(entered.input), enteredAt: event.timestamp };
     } else if (event.type.endsWith('StateExited') && exited && exited.name === open?.stateName) {
-      last = { ...open, output: parse(exited.output) };
+      last = { ...open, output: parse(exited.output), exitedAt: event.timestamp };
       open = undefined;
     }
   }
   if (open) return open;
-  if (!last) return { stateName: String(definition.StartAt), input: parse(input), enteredAt: new Date() };
+  // The history is written just behind the interpreter: a state may have begun (and minted a task
+  // token) before its StateEntered event was written, so it counts as entered when the one before ended.
+  if (!last) return { stateName: String(definition.StartAt), input: parse(execution.input), enteredAt: execution.startDate };
   const state = states[last.stateName]!;
   // A Choice is evaluated again; the last state is run again when the stop came just after it ended.
   if (state.Type === 'Choice' || !state.Next) return { stateName: last.stateName, input: last.input, enteredAt: last.enteredAt };
-  return { stateName: String(state.Next), input: last.output, enteredAt: new Date() };
+  return { stateName: String(state.Next), input: last.output, enteredAt: last.exitedAt };
 }
 
 /** Epoch ms at which a Wait state entered at `enteredAt` with `input` ends; undefined when it cannot tell. */
@@ -73,9 +79,9 @@ const TERMINAL_EVENTS: Record<string, string> = {
  * The outcome the history already shows when the last event ended the execution (a crash came
  * between recording that event and recording the status).
  */
-export function endedInHistory(history: HistoryEvent[]):
-  | { status: string; stopDate: Date; output?: string; error?: string; cause?: string }
-  | undefined {
+export function endedInHistory(
+  history: HistoryEvent[],
+): { status: string; stopDate: Date; output?: string; error?: string; cause?: string } | undefined {
   const last = history.at(-1);
   const status = last && TERMINAL_EVENTS[last.type];
   if (!last || !status) return undefined;

@@ -95,7 +95,9 @@ export function runExecution(
     machine.retryScale,
     (stateName) => failuresInARow.get(stateName) ?? 0,
   );
-  const interpreter = from ? startingAt(machine.definition, from.stateName, remainingTimeout(machine, record)) : machine.interpreter;
+  const interpreter = from
+    ? startingAt(machine.definition, from.stateName, remainingTimeout(machine, record))
+    : machine.interpreter;
   const run = interpreter.run((from ? from.input : JSON.parse(record.input)) as never, {
     overrides: {
       taskResourceLocalHandlers: overrides as never,

@@ -63,7 +63,8 @@ export class StateTracker {
       this.current = entry;
     } else if (event.type === 'StateRetried') {
       const input = state.input;
-      const entry = (input !== null && typeof input === 'object' ? this.byInput.get(input) : undefined) ?? this.byName.get(state.name);
+      const entry =
+        (input !== null && typeof input === 'object' ? this.byInput.get(input) : undefined) ?? this.byName.get(state.name);
       if (!entry) return;
       entry.retryCount++;
       this.current = entry;
@@ -76,7 +77,11 @@ export function withStateContext<T extends object>(context: T, tracker: StateTra
   return Object.assign({}, context, { State: tracker.contextState, [TRACKER]: tracker });
 }
 
-type Execute = (input: unknown, options: { runOptions?: { context?: object }; eventLogger?: { dispatch(e: unknown): void } }, ...rest: unknown[]) => unknown;
+type Execute = (
+  input: unknown,
+  options: { runOptions?: { context?: object }; eventLogger?: { dispatch(e: unknown): void } },
+  ...rest: unknown[]
+) => unknown;
 
 /**
  * Hooks the interpreter's `execute` (every run, nested ones included) so that runs carrying a tracker

@@ -77,7 +77,12 @@ export class ExecutionStore {
 
   /** A successful RedriveExecution. */
   redriven(record: ExecutionRecord, token?: string): void {
-    this.append(record, { k: 'redrive', count: record.redriveCount, date: (record.redriveDate ?? new Date()).toISOString(), token });
+    this.append(record, {
+      k: 'redrive',
+      count: record.redriveCount,
+      date: (record.redriveDate ?? new Date()).toISOString(),
+      token,
+    });
   }
 
   /** The final status. */

@@ -1,0 +1,237 @@
+import { appendFileSync, cpSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { LocalStepFunctions, type StateMachineRegistration } from '../../local/cloud';
+
+const STEP_ARN = 'arn:aws:lambda:ap-southeast-1:000000000000:function:step';
+const NOTIFY_ARN = 'arn:aws:lambda:ap-southeast-1:000000000000:function:notify';
+
+/** Prepare, a Wait, then Report: Report shows what the context object says about the execution. */
+const pausing = (seconds: number) => ({
+  StartAt: 'Prepare',
+  States: {
+    Prepare: { Type: 'Task', Resource: STEP_ARN, Parameters: { step: 'prepare' }, ResultPath: '$.prepared', Next: 'Pause' },
+    Pause: { Type: 'Wait', Seconds: seconds, Next: 'Report' },
+    Report: {
+      Type: 'Task',
+      Resource: STEP_ARN,
+      Parameters: {
+        step: 'report',
+        'input.$': '$$.Execution.Input',
+        'startTime.$': '$$.Execution.StartTime',
+        'name.$': '$$.Execution.Name',
+        'prepared.$': '$.prepared',
+      },
+      End: true,
+    },
+  },
+});
+
+/** Waits for an answer to the token the notify function received; a timeout is caught. */
+const approval = (timeoutSeconds: number) => ({
+  StartAt: 'AwaitApproval',
+  States: {
+    AwaitApproval: {
+      Type: 'Task',
+      Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
+      Parameters: { FunctionName: NOTIFY_ARN, Payload: { 'id.$': '$.id', 'token.$': '$$.Task.Token' } },
+      TimeoutSeconds: timeoutSeconds,
+      ResultPath: '$.approval',
+      Catch: [{ ErrorEquals: ['States.Timeout'], ResultPath: '$.timedOut', Next: 'TimedOut' }],
+      End: true,
+    },
+    TimedOut: { Type: 'Pass', End: true },
+  },
+});
+
+const folders: string[] = [];
+const services: LocalStepFunctions[] = [];
+afterEach(async () => {
+  await Promise.all(services.splice(0).map((s) => s.stop()));
+  for (const folder of folders.splice(0)) rmSync(folder, { recursive: true, force: true });
+});
+
+function folder(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'local-sfn-'));
+  folders.push(dir);
+  return dir;
+}
+
+/** Calls of the in-process functions, shared by the service before and after a restart. */
+function functions() {
+  const calls: Array<Record<string, unknown>> = [];
+  const tokens: string[] = [];
+  const handlers = {
+    [STEP_ARN]: async (payload: unknown) => {
+      calls.push(payload as Record<string, unknown>);
+      return { ok: (payload as { step: string }).step };
+    },
+    [NOTIFY_ARN]: async (payload: unknown) => void tokens.push((payload as { token: string }).token),
+  };
+  return { calls, tokens, handlers };
+}
+
+function service(dataDir: string, machines: StateMachineRegistration[]): { sfn: LocalStepFunctions; arns: string[] } {
+  const sfn = new LocalStepFunctions({ dataDir });
+  services.push(sfn);
+  return { sfn, arns: machines.map((m) => sfn.registerStateMachine(m)) };
+}
+
+/**
+ * What a kill -9 leaves: the files as they are at this moment, in a folder of their own (the service
+ * that wrote them goes on in this process, so it must not write to the folder the next one reads).
+ */
+function crashCopy(dataDir: string): string {
+  const copy = folder();
+  cpSync(dataDir, copy, { recursive: true });
+  return copy;
+}
+
+async function until<T>(probe: () => T | undefined, ms = 5_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = probe();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('local Step Functions across restarts', () => {
+  it('continues a running execution after a crash, in the state it was in, without running the states before it', async () => {
+    const fns = functions();
+    const machine = { name: 'pausing', definition: pausing(3), taskHandlers: fns.handlers };
+    const dataDir = folder();
+    const before = service(dataDir, [machine]);
+    const { executionArn, startDate } = before.sfn.startExecution({
+      stateMachineArn: before.arns[0]!,
+      name: 'run-1',
+      input: JSON.stringify({ id: 'o-1' }),
+    });
+    await until(() => before.sfn.getExecutionHistory({ executionArn }).events.some((e) => e.type === 'WaitStateEntered'));
+    await sleep(1_500);
+    const crashed = crashCopy(dataDir);
+    await before.sfn.stop();
+    // The crash cut the last line short.
+    const file = join(crashed, 'executions', 'pausing', 'run-1.jsonl');
+    appendFileSync(file, '{"k":"event","e":{"id":99,"type":"TaskSt');
+
+    const after = service(crashed, [machine]);
+    expect(after.sfn.describeExecution({ executionArn }).status).toBe('RUNNING');
+    const done = await after.sfn.waitForExecution(executionArn, 10_000);
+
+    expect(done.status).toBe('SUCCEEDED');
+    expect(done.startDate).toEqual(startDate);
+    // Prepare ran once, before the crash; Report once, after it.
+    expect(fns.calls.map((c) => c.step)).toEqual(['prepare', 'report']);
+    expect(fns.calls[1]).toMatchObject({
+      input: { id: 'o-1' },
+      startTime: startDate.toISOString(),
+      name: 'run-1',
+      prepared: { ok: 'prepare' },
+    });
+    // The Wait went on with what was left of its 3 s, not 3 s from the restart (1.5 s later).
+    expect(done.stopDate!.getTime() - startDate.getTime()).toBeLessThan(4_000);
+    const events = after.sfn.getExecutionHistory({ executionArn }).events;
+    expect(events.filter((e) => e.type === 'ExecutionStarted')).toHaveLength(1);
+    expect(events.map((e) => e.id)).toEqual(events.map((_, i) => i + 1));
+    expect(events.at(-1)!.type).toBe('ExecutionSucceeded');
+  });
+
+  it('waits again on the same task token after a restart, and SendTaskSuccess with it resumes the execution', async () => {
+    const fns = functions();
+    const machine = { name: 'approval', definition: approval(30), taskHandlers: fns.handlers };
+    const dataDir = folder();
+    const before = service(dataDir, [machine]);
+    const { executionArn } = before.sfn.startExecution({ stateMachineArn: before.arns[0]!, name: 'ok', input: '{"id":"a"}' });
+    const token = await until(() => fns.tokens[0]);
+    const crashed = crashCopy(dataDir);
+    await before.sfn.stop();
+
+    const after = service(crashed, [machine]);
+    // The waiting function is called again with the same token: it stores it and checks what arrived meanwhile.
+    await until(() => fns.tokens.length === 2);
+    expect(fns.tokens[1]).toBe(token);
+    expect(after.sfn.pendingTaskTokens(executionArn)).toEqual([{ token, executionArn, stateName: 'AwaitApproval' }]);
+
+    after.sfn.sendTaskSuccess({ taskToken: token, output: '{"approved":true}' });
+    const done = await after.sfn.waitForExecution(executionArn, 5_000);
+    expect(done.status).toBe('SUCCEEDED');
+    expect(JSON.parse(done.output!)).toEqual({ id: 'a', approval: { approved: true } });
+  });
+
+  it("counts a wait's timeout from when the wait began, and times out at once when it ran out while stopped", async () => {
+    const fns = functions();
+    const machines = [
+      { name: 'approval-2s', definition: approval(2), taskHandlers: fns.handlers },
+      { name: 'approval-1s', definition: approval(1), taskHandlers: fns.handlers },
+    ];
+    const dataDir = folder();
+    const before = service(dataDir, machines);
+    const slow = before.sfn.startExecution({ stateMachineArn: before.arns[0]!, name: 'slow', input: '{"id":"s"}' });
+    const late = before.sfn.startExecution({ stateMachineArn: before.arns[1]!, name: 'late', input: '{"id":"l"}' });
+    await until(() => fns.tokens.length === 2);
+    await sleep(1_200);
+    const crashed = crashCopy(dataDir);
+    await before.sfn.stop();
+    const restartedAt = Date.now();
+
+    const after = service(crashed, machines);
+    const [slowDone, lateDone] = await Promise.all([
+      after.sfn.waitForExecution(slow.executionArn, 5_000),
+      after.sfn.waitForExecution(late.executionArn, 5_000),
+    ]);
+
+    // Both timed out into their Catch, in the same execution.
+    for (const done of [slowDone, lateDone]) {
+      expect(done.status).toBe('SUCCEEDED');
+      expect(JSON.parse(done.output!).timedOut.Error).toBe('States.Timeout');
+    }
+    // 2 s after the wait began (not 2 s after the restart, 1.2 s later).
+    expect(slowDone.stopDate!.getTime() - slow.startDate.getTime()).toBeLessThan(2_700);
+    // The 1 s wait had run out: it timed out at once, and its function was not called again.
+    expect(lateDone.stopDate!.getTime() - restartedAt).toBeLessThan(500);
+    expect(fns.tokens).toHaveLength(3);
+    const types = after.sfn.getExecutionHistory({ executionArn: late.executionArn }).events.map((e) => e.type);
+    expect(types.slice(-5)).toEqual([
+      'TaskTimedOut',
+      'TaskStateExited',
+      'PassStateEntered',
+      'PassStateExited',
+      'ExecutionSucceeded',
+    ]);
+  });
+
+  it('leaves running executions RUNNING on stop() with a data folder, and continues them on the next start', async () => {
+    const fns = functions();
+    const machine = { name: 'approval', definition: approval(30), taskHandlers: fns.handlers };
+    const dataDir = folder();
+    const before = service(dataDir, [machine]);
+    const { executionArn } = before.sfn.startExecution({ stateMachineArn: before.arns[0]!, name: 'ctrl-c', input: '{"id":"c"}' });
+    const token = await until(() => fns.tokens[0]);
+    await before.sfn.stop();
+    expect(before.sfn.describeExecution({ executionArn }).status).toBe('RUNNING');
+
+    const after = service(dataDir, [machine]);
+    await until(() => after.sfn.pendingTaskTokens(executionArn).length === 1);
+    after.sfn.sendTaskSuccess({ taskToken: token, output: '{"approved":false}' });
+    expect((await after.sfn.waitForExecution(executionArn, 5_000)).status).toBe('SUCCEEDED');
+    const history = after.sfn.getExecutionHistory({ executionArn }).events.map((e) => e.type);
+    expect(history).not.toContain('ExecutionAborted');
+    // One file per execution.
+    expect(readdirSync(join(dataDir, 'executions', 'approval'))).toEqual(['ctrl-c.jsonl']);
+  });
+
+  it('still stops (ABORTED) running executions on stop() without a data folder', async () => {
+    const fns = functions();
+    const sfn = new LocalStepFunctions();
+    const arn = sfn.registerStateMachine({ name: 'approval', definition: approval(30), taskHandlers: fns.handlers });
+    const { executionArn } = sfn.startExecution({ stateMachineArn: arn, name: 'memory', input: '{"id":"m"}' });
+    await until(() => fns.tokens[0]);
+    await sfn.stop();
+    expect(sfn.describeExecution({ executionArn }).status).toBe('ABORTED');
+  });
+});
