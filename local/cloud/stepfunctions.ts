@@ -422,8 +422,14 @@ export class LocalStepFunctions {
     });
     this.running.set(record.executionArn, {
       done,
-      stop: (error, cause) => (started ? started.stop(error, cause) : (cancelled = { error, cause })),
-      release: () => (started ? started.release() : (cancelled = { release: true })),
+      stop: (error, cause) => {
+        if (started) started.stop(error, cause);
+        else cancelled = { error, cause };
+      },
+      release: () => {
+        if (started) started.release();
+        else cancelled = { release: true };
+      },
     });
   }
 
