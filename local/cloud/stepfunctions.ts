@@ -188,7 +188,7 @@ export class LocalStepFunctions {
     this.store?.event(record, event);
     this.options.log?.('execution redriven', { executionArn: record.executionArn, from: from.stateName });
     this.announce(record);
-    this.launch(machine, record, { ...from, waits: new Map() });
+    this.launch(machine, record, { ...from, waits: new Map(), redrive: true });
     return { redriveDate };
   }
 
@@ -372,6 +372,7 @@ export class LocalStepFunctions {
       {
         event: (event) => this.store?.event(record, event),
         waiting: (wait) => this.store?.waiting(record, wait),
+        settled: (token) => this.store?.settled(record, token),
         finished: (finished) => {
           if (this.running.get(finished.executionArn) === execution) this.running.delete(finished.executionArn);
           this.options.log?.('execution finished', {

@@ -6,6 +6,7 @@ import {
   RedriveExecutionCommand,
   SFNClient,
   StartExecutionCommand,
+  StopExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type EventEnvelope, type LocalCloud, type PublishedEvent, startLocalCloud } from '../../local/cloud';
@@ -45,9 +46,19 @@ const definition = {
   },
 };
 
+/** Holds on a Wait long enough to be seen RUNNING. */
+const holding = {
+  StartAt: 'Prepare',
+  States: {
+    Prepare: { Type: 'Task', Resource: FN('prepare'), ResultPath: '$.prepared', Next: 'Hold' },
+    Hold: { Type: 'Wait', Seconds: 600, End: true },
+  },
+};
+
 let cloud: LocalCloud;
 let sfn: SFNClient;
 let stateMachineArn: string;
+let holdingArn: string;
 let broken = true;
 const calls = {
   prepare: 0,
@@ -73,6 +84,11 @@ beforeAll(async () => {
         return { finished: true };
       },
     },
+  });
+  holdingArn = cloud.sfn.registerStateMachine({
+    name: 'holding',
+    definition: holding,
+    taskHandlers: { [FN('prepare')]: () => ({ n: ++calls.prepare }) },
   });
   // A rule on the default bus, where Step Functions sends its status changes.
   cloud.events.addRule({
@@ -151,16 +167,30 @@ describe('RedriveExecution on the local Step Functions', () => {
     for (const entered of entries) expect(Number.isNaN(Date.parse(entered))).toBe(false);
   });
 
-  it('refuses to redrive a succeeded or running execution', async () => {
+  it('refuses to redrive a succeeded or running execution, and redrives an aborted one', async () => {
     await expect(sfn.send(new RedriveExecutionCommand({ executionArn }))).rejects.toBeInstanceOf(ExecutionNotRedrivable);
-    broken = true;
-    const { executionArn: running } = await sfn.send(
-      new StartExecutionCommand({ stateMachineArn, name: 'order-2', input: '{"id":"o-2"}' }),
-    );
-    const error = await sfn.send(new RedriveExecutionCommand({ executionArn: running })).catch((e: Error) => e);
+    const { executionArn: held } = await sfn.send(new StartExecutionCommand({ stateMachineArn: holdingArn, name: 'hold-1' }));
+    const error = await sfn.send(new RedriveExecutionCommand({ executionArn: held })).catch((e: Error) => e);
     expect(error).toBeInstanceOf(ExecutionNotRedrivable);
     expect((error as Error).message).toBe('Execution is RUNNING and cannot be redriven');
-    await cloud.sfn.waitForExecution(running!, 5_000);
+
+    await sfn.send(new StopExecutionCommand({ executionArn: held, error: 'Paused' }));
+    expect(await sfn.send(new DescribeExecutionCommand({ executionArn: held }))).toMatchObject({
+      status: 'ABORTED',
+      redriveStatus: 'REDRIVABLE',
+    });
+    const preparedBefore = calls.prepare;
+    await sfn.send(new RedriveExecutionCommand({ executionArn: held }));
+    expect(await sfn.send(new DescribeExecutionCommand({ executionArn: held }))).toMatchObject({
+      status: 'RUNNING',
+      redriveCount: 1,
+    });
+    // Back in the Wait, not in Prepare.
+    await new Promise((r) => setTimeout(r, 50));
+    expect(calls.prepare).toBe(preparedBefore);
+    const { events } = await sfn.send(new GetExecutionHistoryCommand({ executionArn: held, reverseOrder: true, maxResults: 2 }));
+    expect(events!.map((e) => e.type)).toEqual(['WaitStateEntered', 'ExecutionRedriven']);
+    await sfn.send(new StopExecutionCommand({ executionArn: held }));
   });
 
   it('is not redrivable 14 days after it stopped', () => {
@@ -177,7 +207,9 @@ describe('RedriveExecution on the local Step Functions', () => {
     const redriven = await sfn.send(new ListExecutionsCommand({ stateMachineArn, redriveFilter: 'REDRIVEN' }));
     expect(redriven.executions!.map((e) => [e.name, e.redriveCount])).toEqual([['order-1', 2]]);
     const notRedriven = await sfn.send(new ListExecutionsCommand({ stateMachineArn, redriveFilter: 'NOT_REDRIVEN' }));
-    expect(notRedriven.executions!.map((e) => e.name)).toEqual(['order-2']);
+    expect(notRedriven.executions).toEqual([]);
+    const held = await sfn.send(new ListExecutionsCommand({ stateMachineArn: holdingArn, redriveFilter: 'REDRIVEN' }));
+    expect(held.executions!.map((e) => e.name)).toEqual(['hold-1']);
   });
 
   it('puts a status-change event on the default bus at every status change, in AWS shape', async () => {
@@ -218,6 +250,11 @@ describe('RedriveExecution on the local Step Functions', () => {
     expect(redriven).toMatchObject({ status: 'RUNNING', stopDate: null, redriveCount: 1, redriveDate: expect.any(Number) });
     expect(succeeded).toMatchObject({ status: 'SUCCEEDED', redriveCount: 2, outputDetails: { included: true } });
     expect(JSON.parse(succeeded!.output as string)).toEqual({ finished: true });
+    holdingArn = cloud.sfn.registerStateMachine({
+      name: 'holding',
+      definition: holding,
+      taskHandlers: { [FN('prepare')]: () => ({ n: ++calls.prepare }) },
+    });
     // A rule on the default bus gets them.
     expect(delivered.filter((e) => e.resources[0] === executionArn)).toHaveLength(6);
   });

@@ -9,6 +9,8 @@ export interface ContinuePoint {
   input: unknown;
   /** When the state was entered (a Wait's remaining time and a task wait's age count from here). */
   enteredAt: Date;
+  /** The history shows the state entered and not exited: the execution was in it. */
+  inState: boolean;
 }
 
 /**
@@ -28,7 +30,7 @@ export function continuePoint(
     const entered = event.stateEnteredEventDetails as { name: string; input?: string } | undefined;
     const exited = event.stateExitedEventDetails as { name: string; output?: string } | undefined;
     if (event.type.endsWith('StateEntered') && entered && entered.name in states) {
-      open = { stateName: entered.name, input: parse(entered.input), enteredAt: event.timestamp };
+      open = { stateName: entered.name, input: parse(entered.input), enteredAt: event.timestamp, inState: true };
     } else if (event.type.endsWith('StateExited') && exited && exited.name === open?.stateName) {
       last = { ...open, output: parse(exited.output), exitedAt: event.timestamp };
       open = undefined;
@@ -37,11 +39,20 @@ export function continuePoint(
   if (open) return open;
   // The history is written just behind the interpreter: a state may have begun (and minted a task
   // token) before its StateEntered event was written, so it counts as entered when the one before ended.
-  if (!last) return { stateName: String(definition.StartAt), input: parse(execution.input), enteredAt: execution.startDate };
+  if (!last) {
+    return {
+      stateName: String(definition.StartAt),
+      input: parse(execution.input),
+      enteredAt: execution.startDate,
+      inState: false,
+    };
+  }
   const state = states[last.stateName]!;
   // A Choice is evaluated again; the last state is run again when the stop came just after it ended.
-  if (state.Type === 'Choice' || !state.Next) return { stateName: last.stateName, input: last.input, enteredAt: last.enteredAt };
-  return { stateName: String(state.Next), input: last.output, enteredAt: last.exitedAt };
+  if (state.Type === 'Choice' || !state.Next) {
+    return { stateName: last.stateName, input: last.input, enteredAt: last.enteredAt, inState: false };
+  }
+  return { stateName: String(state.Next), input: last.output, enteredAt: last.exitedAt, inState: false };
 }
 
 /** Epoch ms at which a Wait state entered at `enteredAt` with `input` ends; undefined when it cannot tell. */

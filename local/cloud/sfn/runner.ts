@@ -28,10 +28,12 @@ export interface RegisteredMachine {
 
 /** Where a run continues an execution (after a restart or a redrive) instead of starting it. */
 export interface Continuation extends ContinuePoint {
-  /** Task tokens waited on before the restart, by state name. */
+  /** Task tokens still waited on when the service stopped, by state name. */
   waits: Map<string, StoredWait>;
   /** For a Wait state: epoch ms at which it ends. */
   waitEnds?: number;
+  /** A redrive (its history shows the state entered again), not a restart. */
+  redrive?: boolean;
 }
 
 /** What the service does with a run's progress. */
@@ -40,6 +42,8 @@ export interface RunHooks {
   event: (event: HistoryEvent) => void;
   /** A task now waits on a new token. */
   waiting: (wait: StoredWait) => void;
+  /** The wait on a token ended. */
+  settled: (token: string) => void;
   /** The record holds the final status and the whole history. */
   finished: (record: ExecutionRecord) => void;
 }
@@ -65,13 +69,15 @@ export function runExecution(
   let stopInfo: { error?: string; cause?: string } | undefined;
   let released = false;
   const history = new HistoryRecorder(record, machine.stateMap, runtime.region, () => stopInfo ?? {}, {
-    continued: from !== undefined,
+    inState: from?.inState && !from.redrive ? from.stateName : undefined,
     added: (event) => hooks.event(event),
+    settled: (token) => hooks.settled(token),
     released: () => released,
   });
   // Attempts of each state since its last success: the exponent of the scaled retry backoff.
   const failuresInARow = new Map<string, number>();
-  const waits = new Map([...(from?.waits ?? [])].filter(([name, wait]) => isTakenOver(machine, from!, name, wait)));
+  // Inside a Map, iterations share state names: which wait was whose cannot be told, so they start anew.
+  const waits = new Map([...(from?.waits ?? [])].filter(([name]) => !machine.inMaps.has(name)));
   const overrides = taskOverrides(machine.states, runtime, {
     executionArn: record.executionArn,
     handlers: machine.handlers,
@@ -150,14 +156,6 @@ export function runExecution(
       run.abort();
     },
   };
-}
-
-/**
- * Whether the run waits again on a token minted before: only for a state in the part being run again,
- * minted since that part was entered, and not inside a Map (its iterations share the state's name).
- */
-function isTakenOver(machine: RegisteredMachine, from: Continuation, stateName: string, wait: StoredWait): boolean {
-  return !machine.inMaps.has(stateName) && wait.startedAt >= from.enteredAt.getTime();
 }
 
 /** The execution's TimeoutSeconds, less the time it has already run since it was (re)started. */

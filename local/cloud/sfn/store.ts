@@ -20,7 +20,7 @@ export interface StoredWait {
   timeoutSeconds: number;
 }
 
-/** An execution as read back: the record, and the last wait of each state since it was last (re)started. */
+/** An execution as read back: the record, and the task tokens it still waited on, by state name. */
 export interface StoredExecution {
   record: ExecutionRecord;
   waits: Map<string, StoredWait>;
@@ -30,6 +30,7 @@ type Line =
   | { k: 'start'; executionArn: string; stateMachineArn: string; name: string; input: string; startDate: string }
   | { k: 'event'; e: HistoryEvent }
   | ({ k: 'wait' } & StoredWait)
+  | { k: 'settled'; token: string }
   | { k: 'redrive'; count: number; date: string; token?: string }
   | { k: 'end'; status: ExecutionStatus; stopDate: string; output?: string; error?: string; cause?: string };
 
@@ -73,6 +74,11 @@ export class ExecutionStore {
   /** A task token a `.waitForTaskToken` state now waits on. */
   waiting(record: ExecutionRecord, wait: StoredWait): void {
     this.append(record, { k: 'wait', ...wait });
+  }
+
+  /** A wait on a task token ended (answered, failed or timed out). */
+  settled(record: ExecutionRecord, token: string): void {
+    this.append(record, { k: 'settled', token });
   }
 
   /** A successful RedriveExecution. */
@@ -143,6 +149,9 @@ function replay(lines: Line[]): StoredExecution | undefined {
         waits.set(wait.stateName, wait);
         break;
       }
+      case 'settled':
+        for (const [state, wait] of waits) if (wait.token === line.token) waits.delete(state);
+        break;
       case 'redrive':
         Object.assign(record, { status: 'RUNNING', redriveCount: line.count, redriveDate: new Date(line.date) });
         for (const key of ['stopDate', 'output', 'error', 'cause'] as const) delete record[key];

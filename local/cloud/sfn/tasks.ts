@@ -38,6 +38,8 @@ export interface TaskRuntime {
 export interface TaskAttempt {
   parameters?: unknown;
   output?: unknown;
+  /** The task token a `.waitForTaskToken` attempt waits on. */
+  token?: string;
   /** Set once the history has shown how the attempt ended. */
   reported?: boolean;
 }
@@ -113,6 +115,7 @@ async function runTask(
   if (!token) return promise;
   const params = mapStrings(input, (text) => text.replaceAll(TASK_TOKEN_PLACEHOLDER, token)) as AslObject;
   attempt.parameters = params;
+  attempt.token = token;
   try {
     // Also after a restart: the functions a wait starts are idempotent (they store the token and check
     // whether what the wait is for has already arrived), so calling again with the same token is safe,
