@@ -94,7 +94,8 @@ export class LocalStepFunctions {
 
   /**
    * Registers (or replaces) a state machine; returns its ARN. Its executions that were running when
-   * the service last stopped continue from where they were, just after this call returns.
+   * the service last stopped continue from where they were on the next turn of the event loop (so
+   * whoever registers it can finish setting up first, event rules included).
    */
   registerStateMachine(registration: StateMachineRegistration): string {
     const substituted = loadDefinition(registration, registration.substitutions);
@@ -396,27 +397,28 @@ export class LocalStepFunctions {
    * of the event loop, once whoever registers the state machine has finished setting up.
    */
   private continueInterrupted(machine: RegisteredMachine, { record, waits }: StoredExecution): void {
-    const ended = endedInHistory(record.history);
-    if (ended) {
-      Object.assign(record, ended);
-      this.store?.ended(record);
-      this.announce(record);
-      return;
-    }
-    const from = continuePoint(record.history, machine.definition, record);
-    const state = machine.stateMap.get(from.stateName);
-    const continuation: Continuation = {
-      ...from,
-      waits,
-      waitEnds: state?.Type === 'Wait' ? waitEnds(state, from.input, from.enteredAt) : undefined,
-    };
     let started: RunningExecution | undefined;
     let cancelled: { release: true } | { error?: string; cause?: string } | undefined;
     const done = new Promise<void>((resolve) => {
       setImmediate(() => {
         if (cancelled && 'release' in cancelled) return resolve();
+        const ended = endedInHistory(record.history);
+        if (ended) {
+          // The crash came between the history's last event and the status: only the status is missing.
+          Object.assign(record, ended);
+          this.running.delete(record.executionArn);
+          this.store?.ended(record);
+          this.announce(record);
+          return resolve();
+        }
+        const from = continuePoint(record.history, machine.definition, record);
+        const state = machine.stateMap.get(from.stateName);
         this.options.log?.('execution continues', { executionArn: record.executionArn, state: from.stateName });
-        started = this.launch(machine, record, continuation);
+        started = this.launch(machine, record, {
+          ...from,
+          waits,
+          waitEnds: state?.Type === 'Wait' ? waitEnds(state, from.input, from.enteredAt) : undefined,
+        });
         if (cancelled) started.stop(cancelled.error, cancelled.cause);
         void started.done.then(resolve);
       });

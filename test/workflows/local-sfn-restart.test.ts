@@ -1,8 +1,8 @@
-import { appendFileSync, cpSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { appendFileSync, cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { LocalStepFunctions, type StateMachineRegistration } from '../../local/cloud';
+import { LocalStepFunctions, type PutEventsEntry, type StateMachineRegistration } from '../../local/cloud';
 
 const STEP_ARN = 'arn:aws:lambda:ap-southeast-1:000000000000:function:step';
 const NOTIFY_ARN = 'arn:aws:lambda:ap-southeast-1:000000000000:function:notify';
@@ -239,6 +239,36 @@ describe('local Step Functions across restarts', () => {
     expect(history).not.toContain('ExecutionAborted');
     // One file per execution.
     expect(readdirSync(join(dataDir, 'executions', 'approval'))).toEqual(['ctrl-c.jsonl']);
+  });
+
+  it('records the outcome the history already shows when the crash came just before the status', async () => {
+    const fns = functions();
+    const machine = { name: 'pausing', definition: pausing(0), taskHandlers: fns.handlers };
+    const dataDir = folder();
+    const before = service(dataDir, [machine]);
+    const { executionArn } = before.sfn.startExecution({ stateMachineArn: before.arns[0]!, name: 'ended', input: '{}' });
+    const output = (await before.sfn.waitForExecution(executionArn, 5_000)).output;
+    await before.sfn.stop();
+    const file = join(dataDir, 'executions', 'pausing', 'ended.jsonl');
+    writeFileSync(file, readFileSync(file, 'utf8').replace(/^\{"k":"end".*\n/m, ''));
+
+    const events: PutEventsEntry[] = [];
+    const after = new LocalStepFunctions({
+      dataDir,
+      putEvents: ({ Entries }) => {
+        events.push(...Entries);
+        return { FailedEntryCount: 0, Entries: Entries.map(() => ({ EventId: 'e' })) };
+      },
+    });
+    services.push(after);
+    after.registerStateMachine(machine);
+    const done = await until(() => {
+      const described = after.describeExecution({ executionArn });
+      return described.status !== 'RUNNING' && described;
+    });
+    expect(done).toMatchObject({ status: 'SUCCEEDED', output });
+    expect(fns.calls).toHaveLength(2);
+    expect(events.map((e) => JSON.parse(e.Detail!).status)).toEqual(['SUCCEEDED']);
   });
 
   it('still stops (ABORTED) running executions on stop() without a data folder', async () => {
