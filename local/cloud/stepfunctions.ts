@@ -3,11 +3,11 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { type AwsJsonService, AwsServiceError } from './aws-json-server';
 import { LOCAL_ACCOUNT_ID, LOCAL_REGION } from './constants';
 import { adaptTimeouts, allStates, interpreterFor, loadDefinition, pointExecutionPaths, statesInMaps } from './sfn/definition';
-import { appendEvent } from './sfn/history';
 import { type Page, page, withoutData } from './sfn/paging';
+import { assertRedrivable, markRedriven, redriveStatus } from './sfn/redrive';
 import { continuePoint, endedInHistory, waitEnds } from './sfn/resume';
-import { type Continuation, type RegisteredMachine, type RunningExecution, runExecution } from './sfn/runner';
-import { redriveStatus, statusChangeEntry } from './sfn/status-events';
+import { type Continuation, deferred, type RegisteredMachine, type RunningExecution, runExecution } from './sfn/runner';
+import { statusChangeEntry } from './sfn/status-events';
 import { ExecutionStore, type StoredExecution } from './sfn/store';
 import { TaskTokenBroker } from './sfn/task-tokens';
 import type { TaskRuntime } from './sfn/tasks';
@@ -45,9 +45,6 @@ function isValidName(name: string): boolean {
   const controls = [...name].some((c) => c.charCodeAt(0) < 0x20 || (c.charCodeAt(0) >= 0x7f && c.charCodeAt(0) <= 0x9f));
   return name.length >= 1 && name.length <= 80 && !controls && !/[\s<>{}[\]?*"#%\\^|~`$&,;:/]/.test(name);
 }
-
-/** RedriveExecution refuses executions with a longer history, as AWS does. */
-const HISTORY_EVENT_LIMIT = 25_000;
 
 /**
  * Step Functions on one machine: runs the deployed ASL with aws-local-stepfunctions, answers the SFN
@@ -170,33 +167,24 @@ export class LocalStepFunctions {
     if (input.clientToken && record.redriveTokens?.includes(input.clientToken) && record.redriveDate) {
       return { redriveDate: record.redriveDate };
     }
+    assertRedrivable(record);
     const machine = this.machines.get(record.stateMachineArn);
-    const { status, reason } = redriveStatus(record);
-    if (status !== 'REDRIVABLE') throw new AwsServiceError('ExecutionNotRedrivable', reason ?? 'Execution cannot be redriven');
-    if (record.history.length >= HISTORY_EVENT_LIMIT) {
-      throw new AwsServiceError('ExecutionNotRedrivable', 'Execution history event limit exceeded');
-    }
     if (!machine) throw new AwsServiceError('ExecutionNotRedrivable', 'The state machine is not registered');
     const from = continuePoint(record.history, machine.definition, record);
-    const redriveDate = new Date();
-    Object.assign(record, { status: 'RUNNING', redriveCount: record.redriveCount + 1, redriveDate });
-    for (const key of ['stopDate', 'output', 'error', 'cause'] as const) delete record[key];
-    if (input.clientToken) record.redriveTokens = [...(record.redriveTokens ?? []), input.clientToken].slice(-10);
+    const event = markRedriven(record, input.clientToken);
     this.store?.redriven(record, input.clientToken);
-    const event = appendEvent(record, 'ExecutionRedriven', redriveDate, {
-      executionRedrivenEventDetails: { redriveCount: record.redriveCount },
-    });
     this.store?.event(record, event);
     this.options.log?.('execution redriven', { executionArn: record.executionArn, from: from.stateName });
     this.announce(record);
     this.launch(machine, record, { ...from, waits: new Map(), redrive: true });
-    return { redriveDate };
+    return { redriveDate: record.redriveDate! };
   }
 
   /** DescribeExecution. */
   describeExecution(input: { executionArn: string }): ExecutionDescription {
-    const { history: _, stateTransitions: __, redriveTokens: ___, ...record } = this.find(input.executionArn);
-    const redrive = redriveStatus(record as ExecutionRecord);
+    const found = this.find(input.executionArn);
+    const redrive = redriveStatus(found);
+    const { history: _, stateTransitions: __, redriveTokens: ___, ...record } = found;
     return {
       ...record,
       inputDetails: { included: true },
@@ -397,43 +385,26 @@ export class LocalStepFunctions {
    * of the event loop, once whoever registers the state machine has finished setting up.
    */
   private continueInterrupted(machine: RegisteredMachine, { record, waits }: StoredExecution): void {
-    let started: RunningExecution | undefined;
-    let cancelled: { release: true } | { error?: string; cause?: string } | undefined;
-    const done = new Promise<void>((resolve) => {
-      setImmediate(() => {
-        if (cancelled && 'release' in cancelled) return resolve();
-        const ended = endedInHistory(record.history);
-        if (ended) {
-          // The crash came between the history's last event and the status: only the status is missing.
-          Object.assign(record, ended);
-          this.running.delete(record.executionArn);
-          this.store?.ended(record);
-          this.announce(record);
-          return resolve();
-        }
-        const from = continuePoint(record.history, machine.definition, record);
-        const state = machine.stateMap.get(from.stateName);
-        this.options.log?.('execution continues', { executionArn: record.executionArn, state: from.stateName });
-        started = this.launch(machine, record, {
-          ...from,
-          waits,
-          waitEnds: state?.Type === 'Wait' ? waitEnds(state, from.input, from.enteredAt) : undefined,
-        });
-        if (cancelled) started.stop(cancelled.error, cancelled.cause);
-        void started.done.then(resolve);
+    const execution = deferred(() => {
+      const ended = endedInHistory(record.history);
+      if (ended) {
+        // The crash came between the history's last event and the status: only the status is missing.
+        Object.assign(record, ended);
+        this.running.delete(record.executionArn);
+        this.store?.ended(record);
+        this.announce(record);
+        return undefined;
+      }
+      const from = continuePoint(record.history, machine.definition, record);
+      const state = machine.stateMap.get(from.stateName);
+      this.options.log?.('execution continues', { executionArn: record.executionArn, state: from.stateName });
+      return this.launch(machine, record, {
+        ...from,
+        waits,
+        waitEnds: state?.Type === 'Wait' ? waitEnds(state, from.input, from.enteredAt) : undefined,
       });
     });
-    this.running.set(record.executionArn, {
-      done,
-      stop: (error, cause) => {
-        if (started) started.stop(error, cause);
-        else cancelled = { error, cause };
-      },
-      release: () => {
-        if (started) started.release();
-        else cancelled = { release: true };
-      },
-    });
+    this.running.set(record.executionArn, execution);
   }
 
   /** Puts the execution's status-change event on the local bus (best effort, as on AWS). */

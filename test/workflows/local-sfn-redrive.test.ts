@@ -10,7 +10,7 @@ import {
 } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type EventEnvelope, type LocalCloud, type PublishedEvent, startLocalCloud } from '../../local/cloud';
-import { REDRIVABLE_PERIOD_MS, redriveStatus } from '../../local/cloud/sfn/status-events';
+import { REDRIVABLE_PERIOD_MS, redriveStatus } from '../../local/cloud/sfn/redrive';
 import type { ExecutionRecord } from '../../local/cloud/sfn/types';
 
 const FN = (name: string) => `arn:aws:lambda:ap-southeast-1:000000000000:function:${name}`;
@@ -193,13 +193,22 @@ describe('RedriveExecution on the local Step Functions', () => {
     await sfn.send(new StopExecutionCommand({ executionArn: held }));
   });
 
-  it('is not redrivable 14 days after it stopped', () => {
-    const stopped = (ago: number) =>
-      ({ status: 'FAILED', stopDate: new Date(Date.now() - ago), redriveCount: 0 }) as unknown as ExecutionRecord;
+  it('is not redrivable 14 days after it stopped, nor with a history of 25,000 events', () => {
+    const stopped = (ago: number, events = 10) =>
+      ({
+        status: 'FAILED',
+        stopDate: new Date(Date.now() - ago),
+        redriveCount: 0,
+        history: new Array(events),
+      }) as unknown as ExecutionRecord;
     expect(redriveStatus(stopped(REDRIVABLE_PERIOD_MS - 60_000)).status).toBe('REDRIVABLE');
     expect(redriveStatus(stopped(REDRIVABLE_PERIOD_MS + 60_000))).toEqual({
       status: 'NOT_REDRIVABLE',
       reason: 'Execution redrivable period exceeded',
+    });
+    expect(redriveStatus(stopped(0, 25_000))).toEqual({
+      status: 'NOT_REDRIVABLE',
+      reason: 'Execution history event limit exceeded',
     });
   });
 

@@ -158,6 +158,35 @@ export function runExecution(
   };
 }
 
+/**
+ * An execution that starts on the next turn of the event loop (`start` may find there is nothing to
+ * run and answer undefined). Stopping or releasing it before then is kept for when it starts.
+ */
+export function deferred(start: () => RunningExecution | undefined): RunningExecution {
+  let started: RunningExecution | undefined;
+  let cancelled: { release: true } | { error?: string; cause?: string } | undefined;
+  const done = new Promise<void>((resolve) => {
+    setImmediate(() => {
+      if (cancelled && 'release' in cancelled) return resolve();
+      started = start();
+      if (!started) return resolve();
+      if (cancelled) started.stop(cancelled.error, cancelled.cause);
+      void started.done.then(resolve);
+    });
+  });
+  return {
+    done,
+    stop: (error, cause) => {
+      if (started) started.stop(error, cause);
+      else cancelled = { error, cause };
+    },
+    release: () => {
+      if (started) started.release();
+      else cancelled = { release: true };
+    },
+  };
+}
+
 /** The execution's TimeoutSeconds, less the time it has already run since it was (re)started. */
 function remainingTimeout(machine: RegisteredMachine, record: ExecutionRecord): number | undefined {
   const timeout = machine.definition.TimeoutSeconds;

@@ -1,4 +1,5 @@
-import type { ExecutionRecord, PutEventsEntry, RedriveStatus } from './types';
+import { redriveStatus } from './redrive';
+import type { ExecutionRecord, PutEventsEntry } from './types';
 
 /**
  * `Step Functions Execution Status Change` events, as Standard workflows send them to the account's
@@ -8,20 +9,6 @@ import type { ExecutionRecord, PutEventsEntry, RedriveStatus } from './types';
 
 export const STATUS_CHANGE_SOURCE = 'aws.states';
 export const STATUS_CHANGE_DETAIL_TYPE = 'Step Functions Execution Status Change';
-
-/** RedriveExecution is accepted this long after an execution stopped. */
-export const REDRIVABLE_PERIOD_MS = 14 * 24 * 3600 * 1000;
-
-/** Whether RedriveExecution would accept the execution now, and why not. */
-export function redriveStatus(record: ExecutionRecord, now = Date.now()): { status: RedriveStatus; reason?: string } {
-  if (record.status === 'RUNNING' || record.status === 'SUCCEEDED') {
-    return { status: 'NOT_REDRIVABLE', reason: `Execution is ${record.status} and cannot be redriven` };
-  }
-  if (record.stopDate && now - record.stopDate.getTime() > REDRIVABLE_PERIOD_MS) {
-    return { status: 'NOT_REDRIVABLE', reason: 'Execution redrivable period exceeded' };
-  }
-  return { status: 'REDRIVABLE' };
-}
 
 /** The PutEvents entry for the execution's current status (no bus named: the default bus). */
 export function statusChangeEntry(record: ExecutionRecord): PutEventsEntry {

@@ -1,5 +1,6 @@
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, truncateSync } from 'node:fs';
 import { join } from 'node:path';
+import { REDRIVE_TOKENS_KEPT } from './redrive';
 import type { ExecutionRecord, ExecutionStatus, HistoryEvent } from './types';
 
 /**
@@ -33,8 +34,6 @@ type Line =
   | { k: 'settled'; token: string }
   | { k: 'redrive'; count: number; date: string; token?: string }
   | { k: 'end'; status: ExecutionStatus; stopDate: string; output?: string; error?: string; cause?: string };
-
-const REDRIVE_TOKENS_KEPT = 10;
 
 /** Appends and reads back execution files under one folder. */
 export class ExecutionStore {
