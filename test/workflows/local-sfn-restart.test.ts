@@ -21,6 +21,7 @@ const pausing = (seconds: number) => ({
         'input.$': '$$.Execution.Input',
         'startTime.$': '$$.Execution.StartTime',
         'name.$': '$$.Execution.Name',
+        'id.$': '$$.Execution.Id',
         'prepared.$': '$.prepared',
       },
       End: true,
@@ -131,6 +132,7 @@ describe('local Step Functions across restarts', () => {
       input: { id: 'o-1' },
       startTime: startDate.toISOString(),
       name: 'run-1',
+      id: executionArn,
       prepared: { ok: 'prepare' },
     });
     // The Wait went on with what was left of its 4 s, not 4 s from the restart (2.5 s later).
