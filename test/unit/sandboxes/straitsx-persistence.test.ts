@@ -22,7 +22,6 @@ const accountBody = (referenceId: string, profileId: string) => ({
   data: { attributes: { referenceId }, relationships: { customerProfile: { data: { id: profileId } } } },
 });
 
-// biome-ignore lint/suspicious/noExplicitAny: JSON answers of several shapes
 async function call(sandbox: StraitsxSandbox, method: string, path: string, body?: unknown, headers = {}): Promise<any> {
   const res = await fetch(`${sandbox.origin}${path}`, {
     method,
