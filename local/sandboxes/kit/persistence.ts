@@ -33,6 +33,8 @@ export class SandboxState {
   private lastWritten: string | undefined;
   private pending = false;
   private closed = false;
+  // Nothing is written before the folder was read: an early write would replace the saved state.
+  private loaded = false;
 
   /** `dir` is the sandbox's own folder (`<data>/sandboxes/<provider>`), created when absent. */
   constructor(readonly dir: string | undefined) {
@@ -52,6 +54,7 @@ export class SandboxState {
 
   /** Restores every part from the folder's snapshot; false when there is none (a fresh folder). */
   load(): boolean {
+    this.loaded = true;
     if (!this.dir) return false;
     this.removeTemporaryFiles();
     const file = join(this.dir, STATE_FILE);
@@ -67,7 +70,7 @@ export class SandboxState {
   /** Writes the state now if it changed since the last write. */
   save(): void {
     this.pending = false;
-    if (!this.dir || this.closed) return;
+    if (!this.dir || this.closed || !this.loaded) return;
     const text = this.serialise();
     if (text === this.lastWritten) return;
     writeAtomically(join(this.dir, STATE_FILE), text);

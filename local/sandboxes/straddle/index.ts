@@ -116,8 +116,7 @@ export async function startStraddleSandbox(options: StraddleSandboxOptions): Pro
     .add('store', store)
     .add('idempotency', ledger)
     .add('webhooks', webhooks)
-    .add('schedule', { snapshot: () => schedule.snapshot(), restore: (tasks) => schedule.restore(tasks) });
-  const durability = openState(state, options, [webhooks, schedule]);
+    .add('schedule', schedule);
   const limiter = new KeyedRateLimiter(options.ratePerSecond ?? 0, options.rateClock);
   const router = new Router();
   addCustomerRoutes(router, store, checks, ledger, { defaultProcessing: options.processing ?? 'inline' });
@@ -143,6 +142,9 @@ export async function startStraddleSandbox(options: StraddleSandboxOptions): Pro
     onError: () => faultReply('error5xx', 500),
     afterChange: () => state.save(),
   });
+
+  // Loaded once the server is up, so restored work never starts for a sandbox that failed to start.
+  const durability = openState(state, options, [webhooks, schedule]);
 
   const sandbox: StraddleSandbox = {
     url: server.origin,

@@ -141,12 +141,7 @@ export async function startStraitsxSandbox(options: StraitsxSandboxOptions): Pro
   addWebhookRoutes(router, callbacks);
   addSimulationRoutes(router, simulations);
   addConnectSimulationRoutes(router, store);
-  state
-    .add('store', store)
-    .add('callbacks', callbacks)
-    .add('simulations', simulations)
-    .add('schedule', { snapshot: () => schedule.snapshot(), restore: (tasks) => schedule.restore(tasks) });
-  const durability = openState(state, options, [callbacks, schedule]);
+  state.add('store', store).add('callbacks', callbacks).add('simulations', simulations).add('schedule', schedule);
 
   const guard = (request: SandboxRequest): Reply | undefined => {
     // The legacy Connect host authenticates the user's token instead (see connect.ts).
@@ -173,6 +168,9 @@ export async function startStraitsxSandbox(options: StraitsxSandboxOptions): Pro
     onError: () => flatError(500, 'STXE-8000', 'Required operation failed'),
     afterChange: () => state.save(),
   });
+
+  // Loaded once the server is up, so restored work never starts for a sandbox that failed to start.
+  const durability = openState(state, options, [callbacks, schedule]);
 
   const sandbox: StraitsxSandbox = {
     url: `${server.origin}/v1`,

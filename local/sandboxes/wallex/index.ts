@@ -112,8 +112,7 @@ export async function startWallexSandbox(options: WallexSandboxOptions): Promise
     .add('store', { snapshot: () => store.snapshot(), restore: (saved) => store.restore(saved, state) })
     .add('tokens', tokens)
     .add('notifications', notifications)
-    .add('schedule', { snapshot: () => schedule.snapshot(), restore: (tasks) => schedule.restore(tasks) });
-  const durability = openState(state, options, [notifications, schedule]);
+    .add('schedule', schedule);
   const files = await startUploadServer({
     clock,
     uploadTtlSeconds: options.uploadTtlSeconds,
@@ -165,6 +164,9 @@ export async function startWallexSandbox(options: WallexSandboxOptions): Promise
     await files.stop();
     throw error;
   }
+
+  // Loaded once the server is up, so restored work never starts for a sandbox that failed to start.
+  const durability = openState(state, options, [notifications, schedule]);
 
   const sandbox: WallexSandbox = {
     url: server.origin,

@@ -40,7 +40,9 @@ describe('SandboxState', () => {
   it('leaves the last whole state when a write was cut before its rename (kill -9 mid-write)', () => {
     const dir = freshDir();
     const map = new Map([['kept', 1]]);
-    new SandboxState(dir).add('things', mapPart(map)).save();
+    const state = new SandboxState(dir).add('things', mapPart(map));
+    state.load();
+    state.save();
     // What a kill between writing the temporary file and renaming it leaves behind.
     writeFileSync(join(dir, 'state.json.tmp-99999-1'), '{"format":1,"parts":{"things":[["ha');
 
@@ -48,6 +50,18 @@ describe('SandboxState', () => {
     new SandboxState(dir).add('things', mapPart(restored)).load();
     expect([...restored]).toEqual([['kept', 1]]);
     expect(readdirSync(dir).filter((name) => name.includes('.tmp-'))).toEqual([]);
+  });
+
+  it('writes nothing before it has read the folder, so an early change cannot wipe the saved state', () => {
+    const dir = freshDir();
+    const saved = new SandboxState(dir).add('things', mapPart(new Map([['kept', 1]])));
+    saved.load();
+    saved.save();
+    const early = new SandboxState(dir).add('things', mapPart(new Map()));
+    early.save();
+    const restored = new Map<string, number>();
+    new SandboxState(dir).add('things', mapPart(restored)).load();
+    expect([...restored]).toEqual([['kept', 1]]);
   });
 
   it('writes nothing without a folder', () => {
@@ -62,6 +76,7 @@ describe('SandboxState', () => {
   it('keeps bytes as blobs beside the snapshot, not in it', () => {
     const dir = freshDir();
     const state = new SandboxState(dir).add('things', mapPart(new Map()));
+    state.load();
     state.putBlob('doc-1', Buffer.from('%PDF-1.4'));
     state.save();
     expect(new SandboxState(dir).getBlob('doc-1')?.toString()).toBe('%PDF-1.4');
@@ -73,6 +88,7 @@ describe('SandboxState', () => {
     const dir = freshDir();
     const map = new Map<string, number>();
     const state = new SandboxState(dir).add('things', mapPart(map));
+    state.load();
     map.set('before', 1);
     state.close();
     map.clear();
