@@ -20,7 +20,10 @@ export interface SandboxSimulationControls {
   /**
    * From now on, a profile's new verificationStatus reaches the API this long after its
    * cpVerificationStatusUpdated callback was sent (0: at once). Meanwhile GET shows the old status and a
-   * virtual account create answers 422 STXE-4000 "Customer Profile Is Not Verified".
+   * virtual account create answers what the error reference documents for an unverified profile: 422
+   * STXE-4000 "Customer Profile Is Not Verified". Callbacks come from a separate delivery system (sent,
+   * retried and resent on their own), so nothing promises they trail the API; this shows the case where
+   * one runs ahead.
    */
   setVerificationLag(ms: number): void;
 }
