@@ -4,6 +4,7 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { DETAIL_TYPES, publish } from '../onboarding/events';
 import { applyProviderUpdate, firstDelivery, seenDelivery } from '../onboarding/provider-updates';
+import { FINAL_STATUSES } from '../onboarding/record';
 import type { OnboardingRequest } from '../onboarding/request';
 import { adapterFor } from '../providers';
 import { wallexClient, wallexWebhookHeader } from '../providers/wallex/adapter';
@@ -53,8 +54,9 @@ export const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
           status: note.profileStatus,
           providerStatus: note.status,
         };
-        if (onboardingId) {
-          const record = await getOnboarding(onboardingId);
+        const record = onboardingId ? await getOnboarding(onboardingId) : undefined;
+        // An ended onboarding is not asked about again: the update is recorded as seen and changes nothing.
+        if (onboardingId && record && !FINAL_STATUSES.includes(record.status)) {
           const request = await getPersonalData<OnboardingRequest>(record.vaultKey);
           const current = await adapterFor('wallex').getProfileStatus({ onboardingId, request, profileId: note.userId });
           update = { ...update, status: current.status, providerStatus: current.providerStatus ?? note.status };

@@ -157,12 +157,18 @@ async function publishOnce(
 }
 
 /**
+ * What applying an update did. `final`: the onboarding had ended (COMPLETED or REJECTED), so the update was
+ * recorded as seen and changed nothing: a late or replayed webhook never rewrites an outcome.
+ */
+export type UpdateResult = 'applied' | 'unchanged' | 'parked' | 'final';
+
+/**
  * Applies a provider's update to the onboarding it belongs to, publishes what the merchant must hear
  * about, and resumes a waiting execution. Safe to repeat: an update already applied changes nothing,
  * and the resume check runs again (a crash after the write but before the resume is healed by the
  * provider's redelivery).
  */
-export async function applyProviderUpdate(provider: string, update: ProviderUpdate): Promise<'applied' | 'unchanged' | 'parked'> {
+export async function applyProviderUpdate(provider: string, update: ProviderUpdate): Promise<UpdateResult> {
   let onboardingId = await onboardingIdForProviderCustomer(provider, lookupKeyOf(update));
   if (!onboardingId) {
     // The provider can answer before the step that created the customer has recorded its id: keep the
@@ -208,13 +214,21 @@ async function park(provider: string, update: ProviderUpdate): Promise<void> {
   );
 }
 
-async function applyTo(provider: string, onboardingId: string, update: ProviderUpdate): Promise<'applied' | 'unchanged'> {
+async function applyTo(provider: string, onboardingId: string, update: ProviderUpdate): Promise<Exclude<UpdateResult, 'parked'>> {
   let changed = false;
+  let ended = false;
   const record = await mutateOnboarding(onboardingId, (current) => {
+    ended = FINAL_STATUSES.includes(current.status);
+    if (ended) return undefined;
     const patch = patchFor(current, update);
     changed = Boolean(patch);
     return patch;
   });
+  if (ended) {
+    metrics.addMetric('ProviderUpdateAfterEnd', 'Count', 1);
+    logger.info('update for an ended onboarding ignored', { provider, onboardingId, kind: update.kind });
+    return 'final';
+  }
   if (update.kind === 'information' && update.open) {
     await publishOnce(record, `INFO#${update.requestId}#${update.status}`, DETAIL_TYPES.NEEDS_INFORMATION, {
       informationRequestId: update.requestId,
