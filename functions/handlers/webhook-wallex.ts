@@ -10,7 +10,7 @@ import { adapterFor } from '../providers';
 import { wallexClient, wallexWebhookHeader } from '../providers/wallex/adapter';
 import { getFunding, getRefund, parseWallexNotification, verifyWallexHeader } from '../providers/wallex/webhook';
 import { ConfigurationError } from '../shared/errors';
-import { HttpError, httpErrors, json } from '../shared/middleware';
+import { HttpError, httpErrors, json, webhookJson } from '../shared/middleware';
 import { logger, metrics } from '../shared/powertools';
 import { getOnboarding, onboardingIdForProviderCustomer } from '../store/onboardings';
 import { getPersonalData } from '../store/vault';
@@ -31,12 +31,10 @@ export const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
       metrics.addMetric('WebhookSignatureRejected', 'Count', 1);
       throw new HttpError(401, 'Unauthorized.');
     }
-    let body: unknown;
-    try {
-      body = JSON.parse(event.body ?? '');
-    } catch {
-      throw new HttpError(400, 'The body is not valid JSON.');
-    }
+    // Wallex documents no Content-Type for its notifications, so only the JSON itself is held to the rules.
+    const body = webhookJson(
+      event.isBase64Encoded ? Buffer.from(event.body ?? '', 'base64').toString('utf8') : (event.body ?? ''),
+    );
     const parsed = parseWallexNotification(body);
     if (!parsed.success)
       throw new HttpError(400, 'The notification does not have the documented shape.', { errors: parsed.errors });
