@@ -11,7 +11,7 @@ import {
 } from '../store/documents';
 import { findOnboarding, mutateOnboarding, timelineEntry } from '../store/onboardings';
 import { FINAL_STATUSES } from './record';
-import { parseOrThrow, ValidationFailed } from './validation';
+import { parseRequestOrThrow, ValidationFailed } from './validation';
 import { resumeIfReady } from './waits';
 
 /** How long a presigned upload URL stays valid. */
@@ -46,7 +46,7 @@ export class DocumentNotAccepted extends Error {
  * upload id so a re-upload never overwrites the document another step may be reading.
  */
 export async function requestDocumentUpload(onboardingId: string, input: unknown) {
-  const { slot, contentType, size } = parseOrThrow(documentUploadRequestSchema, input);
+  const { slot, contentType, size } = parseRequestOrThrow(documentUploadRequestSchema, input);
   const record = await findOnboarding(onboardingId);
   if (!record) throw new DocumentNotAccepted(404, 'No onboarding with this id.');
   if (FINAL_STATUSES.includes(record.status))

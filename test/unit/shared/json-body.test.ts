@@ -64,7 +64,9 @@ const httpEvent = (body: string, contentType?: string, path = '/onboardings'): A
     requestContext: {},
   }) as unknown as APIGatewayProxyEvent;
 
-const call = async (fn: typeof intake, event: APIGatewayProxyEvent) => {
+type HttpHandler = (event: APIGatewayProxyEvent, context: ReturnType<typeof lambdaContext>) => Promise<unknown>;
+
+const call = async (fn: HttpHandler, event: APIGatewayProxyEvent) => {
   const res = (await fn(event, lambdaContext('test'))) as APIGatewayProxyResult;
   return { status: res.statusCode, body: JSON.parse(res.body) as Record<string, any> };
 };
@@ -72,7 +74,7 @@ const call = async (fn: typeof intake, event: APIGatewayProxyEvent) => {
 // Each answer below comes before any AWS call: these handlers run here with no AWS behind them.
 describe('JSON request rules on the API handlers', () => {
   it('answers 415 naming the rule for a body that is not JSON by its Content-Type', async () => {
-    for (const fn of [intake, migrations, documents]) {
+    for (const fn of [intake, migrations, documents] as HttpHandler[]) {
       for (const type of ['text/plain', 'text/html', undefined]) {
         const res = await call(fn, httpEvent('{"provider":"straddle"}', type));
         expect(res.status).toBe(415);
