@@ -157,8 +157,10 @@ async function publishOnce(
 }
 
 /**
- * What applying an update did. `final`: the onboarding had ended (COMPLETED or REJECTED), so the update was
- * recorded as seen and changed nothing: a late or replayed webhook never rewrites an outcome.
+ * What applying an update did. `final`: the onboarding had ended (COMPLETED or REJECTED), so the update
+ * changed nothing on it (its delivery is still recorded as seen): a late or replayed webhook never
+ * rewrites an outcome. Notices about what follows the outcome (a held payment) are still published, and
+ * the customer's own bank account, verified on its own time, is still recorded.
  */
 export type UpdateResult = 'applied' | 'unchanged' | 'parked' | 'final';
 
@@ -218,17 +220,14 @@ async function applyTo(provider: string, onboardingId: string, update: ProviderU
   let changed = false;
   let ended = false;
   const record = await mutateOnboarding(onboardingId, (current) => {
-    ended = FINAL_STATUSES.includes(current.status);
+    // The customer's own bank account is verified on its own time, after the onboarding may have ended:
+    // the one thing an ended record still takes. Its outcome, profile and virtual account stay as they are.
+    ended = FINAL_STATUSES.includes(current.status) && update.kind !== 'bankAccount';
     if (ended) return undefined;
     const patch = patchFor(current, update);
     changed = Boolean(patch);
     return patch;
   });
-  if (ended) {
-    metrics.addMetric('ProviderUpdateAfterEnd', 'Count', 1);
-    logger.info('update for an ended onboarding ignored', { provider, onboardingId, kind: update.kind });
-    return 'final';
-  }
   if (update.kind === 'information' && update.open) {
     await publishOnce(record, `INFO#${update.requestId}#${update.status}`, DETAIL_TYPES.NEEDS_INFORMATION, {
       informationRequestId: update.requestId,
@@ -247,6 +246,12 @@ async function applyTo(provider: string, onboardingId: string, update: ProviderU
       reason: 'bank account rejected',
       reference: update.bankAccountId,
     });
+  }
+  if (ended) {
+    // The outcome stands; notices about what happens after it (a held payment) were still published above.
+    metrics.addMetric('ProviderUpdateAfterEnd', 'Count', 1);
+    logger.info('update for an ended onboarding left unapplied', { provider, onboardingId, kind: update.kind });
+    return 'final';
   }
   await resumeIfReady(record);
   metrics.addMetric(changed ? 'ProviderUpdateApplied' : 'ProviderUpdateUnchanged', 'Count', 1);
