@@ -2,8 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import { logger } from '../functions/shared/powertools';
 import { closeServer } from './cloud/http';
+
+/**
+ * Logs through the functions' shared logger, loaded on first use: the logger reads its level when its
+ * module loads, which must happen after the runtime has set the functions' environment.
+ */
+const logError = (message: string, fields: Record<string, unknown>) =>
+  import('../functions/shared/powertools').then(({ logger }) => logger.error(message, fields));
 
 /** API Gateway's own payload limit; the functions hold JSON bodies to a much smaller one themselves. */
 const PAYLOAD_LIMIT_BYTES = 10 * 1024 * 1024;
@@ -115,7 +121,7 @@ export async function startApi(
     };
     serve(req, res, send).catch((error: unknown) => {
       // Nothing a request does may stop the server: whatever escaped is answered and logged by name only.
-      logger.error('local API request failed', { errorName: (error as Error | undefined)?.name });
+      void logError('local API request failed', { errorName: (error as Error | undefined)?.name });
       send(502, { message: 'Internal server error' });
     });
   });
@@ -180,7 +186,7 @@ export async function startApi(
       // 502, not 500: a Lambda that throws (or crashes) is a 502 "Internal server error" on API Gateway, and
       // callers here must see what they will see there. The functions' own middleware turns their errors
       // into 4xx/500 answers, so this is only what escaped it. Logged by name and route: no request data.
-      logger.error('handler failed', {
+      void logError('handler failed', {
         errorName: (error as Error | undefined)?.name,
         resource: found.route.resource,
         requestId,
@@ -193,7 +199,7 @@ export async function startApi(
       return;
     }
     if (!isProxyResult(result)) {
-      logger.error('handler answered a malformed proxy response', { resource: found.route.resource, requestId });
+      void logError('handler answered a malformed proxy response', { resource: found.route.resource, requestId });
       send(502, { message: 'Internal server error' }, { 'x-amzn-requestid': requestId });
       return;
     }

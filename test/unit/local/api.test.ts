@@ -1,6 +1,7 @@
 import { Agent, request as httpRequest } from 'node:http';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { logger } from '../../../functions/shared/powertools';
 import { type Route, startApi } from '../../../local/api';
 
 const echo = async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => ({
@@ -18,7 +19,7 @@ const routes: Route[] = [
     resource: '/crash',
     functionName: 'crash',
     handler: async () => {
-      throw new Error('boom');
+      throw new Error('name Ada Lovelace, ssn 123-45-6789');
     },
   },
   {
@@ -73,9 +74,16 @@ describe('local API Gateway emulation', () => {
   });
 
   it('answers 502 like API Gateway when a handler throws, and serves the next request', async () => {
+    const logged = vi.spyOn(logger, 'error');
     const crashed = await call(api.url, agent, 'GET', '/crash');
     expect(crashed.status).toBe(502);
     expect(JSON.parse(crashed.body)).toEqual({ message: 'Internal server error' });
+    await vi.waitFor(() =>
+      expect(logged).toHaveBeenCalledWith('handler failed', expect.objectContaining({ errorName: 'Error' })),
+    );
+    // The error's own text can hold what the caller sent: only its name is logged.
+    expect(JSON.stringify(logged.mock.calls)).not.toMatch(/Lovelace|123-45-6789/);
+    logged.mockRestore();
     expect((await call(api.url, agent, 'GET', '/onboardings/a')).status).toBe(200);
   });
 
