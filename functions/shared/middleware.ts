@@ -88,8 +88,8 @@ export function parseJsonBody(body: string | null | undefined, isBase64Encoded =
 }
 
 /**
- * Parses a verified webhook body: 400 when it is not JSON or repeats a key, with the key path only (a
- * provider retries a 4xx it can fix; the payload itself is never repeated back).
+ * Parses a verified webhook body: 413 past the JSON bound, 400 when it is not JSON or repeats a key (the
+ * answer names the key's path, never repeats the payload).
  */
 export function webhookJson(text: string): unknown {
   if (Buffer.byteLength(text) > MAX_JSON_BODY_BYTES)

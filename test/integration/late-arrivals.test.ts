@@ -1,8 +1,11 @@
 import { createHmac } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Runtime, startRuntime } from '../../local/runtime';
 import { personalPlus } from '../unit/straitsx/plus-fixtures';
 import { api, eventsAbout, executionsOf, historyOf, sandboxFetch, settled, until, view, waitingFor } from './harness';
+
+const straddleExample = JSON.parse(readFileSync(new URL('../../examples/straddle-individual.json', import.meta.url), 'utf8'));
 
 let runtime: Runtime;
 
@@ -109,5 +112,36 @@ describe('late arrivals', () => {
     runtime.cloud.sfn.startExecution({ stateMachineArn: runtime.stateMachineArn, name: `${id}-again`, input });
     await waitingFor(runtime, id, 'verification');
     expect((await view(runtime, id)).status).toBe('AWAITING_PROVIDER');
+  });
+
+  it('a webhook for an onboarding whose execution is not waiting is kept and picked up by the next wait', async () => {
+    counter += 1;
+    const request = {
+      ...straddleExample,
+      merchantRef: `late-st-${process.pid}-${counter}`,
+      customer: {
+        ...straddleExample.customer,
+        email: `late.${process.pid}.${counter}@example.com`,
+        config: { sandbox_outcome: 'review' },
+      },
+    };
+    const accepted = await api(runtime, 'POST', '/onboardings', request);
+    const id = accepted.body.onboardingId as string;
+    await waitingFor(runtime, id, 'verification');
+    const customerId = (await view(runtime, id)).providerIds.profileId as string;
+    const [execution] = await executionsOf(runtime, id);
+    const input = (await historyOf(execution!.executionArn!))[0]!.executionStartedEventDetails!.input!;
+    await runtime.cloud.sfn.stopExecution({ executionArn: execution!.executionArn! });
+
+    // Straddle verifies the customer on its side and sends its event, while nothing waits for it.
+    expect(runtime.straddle.setCustomerStatus(customerId, 'verified')).toBe(true);
+    await runtime.straddle.webhooksSettled();
+    await until(async () => ((await view(runtime, id)).profileStatus === 'verified' ? true : undefined));
+    const kept = await view(runtime, id);
+    expect(kept).toMatchObject({ status: 'AWAITING_PROVIDER', profileStatus: 'verified' });
+
+    runtime.cloud.sfn.startExecution({ stateMachineArn: runtime.stateMachineArn, name: `${id}-again`, input });
+    expect((await settled(runtime, id)).status).toBe('COMPLETED');
+    expect(runtime.straddle.customers().filter((c) => c.external_id === id)).toHaveLength(1);
   });
 });
