@@ -10,7 +10,14 @@ export const handler = middy<S3Event, void>()
   .handler(async (event) => {
     for (const record of event.Records ?? []) {
       if (!record.eventName?.startsWith('ObjectCreated')) continue;
-      // Keys arrive URL-encoded, with spaces as '+'.
-      await documentUploaded(decodeURIComponent(record.s3.object.key.replace(/\+/g, ' ')));
+      // Keys arrive URL-encoded, with spaces as '+'; a key that does not decode is no document of ours.
+      let key: string;
+      try {
+        key = decodeURIComponent(record.s3.object.key.replace(/\+/g, ' '));
+      } catch {
+        logger.warn('object key with malformed encoding ignored');
+        continue;
+      }
+      await documentUploaded(key);
     }
   });

@@ -6,7 +6,7 @@ import { DETAIL_TYPES, publish } from '../onboarding/events';
 import { OnboardingConflict, requestOnboarding } from '../onboarding/intake';
 import { publicView } from '../onboarding/record';
 import { ValidationFailed } from '../onboarding/validation';
-import { HttpError, httpErrors, isHttpEvent, json, parseJsonBody } from '../shared/middleware';
+import { HttpError, httpErrors, isHttpEvent, json, jsonRequests, parseJsonBody } from '../shared/middleware';
 import { logger, metrics } from '../shared/powertools';
 
 /** The merchant's event that asks for an onboarding; its detail is the body of POST /onboardings. */
@@ -71,6 +71,7 @@ export const handler = middy<IntakeEvent, APIGatewayProxyResult | undefined>()
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .use(logMetrics(metrics))
   .use(httpErrors())
+  .use(jsonRequests())
   .handler(async (event) =>
     isHttpEvent(event) ? fromApi(event as APIGatewayProxyEvent) : fromBus(event as EventBridgeEvent<string, unknown>),
   );

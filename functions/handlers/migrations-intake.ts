@@ -5,7 +5,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { OnboardingConflict } from '../onboarding/intake';
 import { migrationView, requestConnectMigration } from '../onboarding/migration';
 import { ValidationFailed } from '../onboarding/validation';
-import { HttpError, httpErrors, json, parseJsonBody } from '../shared/middleware';
+import { HttpError, httpErrors, json, jsonRequests, parseJsonBody } from '../shared/middleware';
 import { logger, metrics } from '../shared/powertools';
 
 /**
@@ -17,6 +17,7 @@ export const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .use(logMetrics(metrics))
   .use(httpErrors())
+  .use(jsonRequests())
   .handler(async (event) => {
     try {
       const { created, record } = await requestConnectMigration(parseJsonBody(event.body, event.isBase64Encoded));

@@ -3,13 +3,14 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { addUsdFields, ProfileUpdateNotPossible } from '../onboarding/profile-update';
 import { publicView } from '../onboarding/record';
-import { HttpError, httpErrors, json, onboardingIdParam, parseJsonBody } from '../shared/middleware';
+import { HttpError, httpErrors, json, jsonRequests, onboardingIdParam, parseJsonBody } from '../shared/middleware';
 import { logger } from '../shared/powertools';
 
 /** PATCH /onboardings/{id}/profile: add the USD-rail fields to a verified basic StraitsX profile. */
 export const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .use(httpErrors())
+  .use(jsonRequests())
   .handler(async (event) => {
     const id = onboardingIdParam(event);
     const body = parseJsonBody(event.body, event.isBase64Encoded) as { customer?: unknown };

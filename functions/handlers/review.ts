@@ -3,13 +3,14 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { publicView } from '../onboarding/record';
 import { decideReview, ReviewNotPossible } from '../onboarding/review';
-import { HttpError, httpErrors, json, onboardingIdParam, parseJsonBody } from '../shared/middleware';
+import { HttpError, httpErrors, json, jsonRequests, onboardingIdParam, parseJsonBody } from '../shared/middleware';
 import { logger } from '../shared/powertools';
 
 /** POST /onboardings/{id}/review: an operator verifies or rejects a profile in review. */
 export const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .use(httpErrors())
+  .use(jsonRequests())
   .handler(async (event) => {
     const id = onboardingIdParam(event);
     const body = parseJsonBody(event.body, event.isBase64Encoded) as Record<string, unknown>;

@@ -6,7 +6,7 @@ import { applyProviderUpdate, firstDelivery } from '../onboarding/provider-updat
 import { straddleSecretSchema } from '../providers/straddle/adapter';
 import { parseStraddleEvent, verifyStraddleWebhook } from '../providers/straddle/webhook';
 import { ConfigurationError } from '../shared/errors';
-import { HttpError, httpErrors, json } from '../shared/middleware';
+import { assertJsonContentType, HttpError, httpErrors, json, webhookJson } from '../shared/middleware';
 import { logger, metrics } from '../shared/powertools';
 import { readSecret } from '../shared/secrets';
 
@@ -29,12 +29,9 @@ export const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
       metrics.addMetric('WebhookSignatureRejected', 'Count', 1);
       throw new HttpError(401, 'Invalid signature.');
     }
-    let body: unknown;
-    try {
-      body = JSON.parse(raw);
-    } catch {
-      throw new HttpError(400, 'The body is not valid JSON.');
-    }
+    // Svix posts JSON; the media type is checked after the signature, so an unsigned caller learns nothing.
+    assertJsonContentType(event.headers);
+    const body = webhookJson(raw);
     const parsed = parseStraddleEvent(body, verification.webhookId);
     if (!parsed.success) throw new HttpError(400, 'The event does not have the documented shape.', { errors: parsed.errors });
     const first = await firstDelivery('straddle', parsed.event.dedupeKey);

@@ -12,7 +12,7 @@ import {
   verifyStraitsxSignature,
 } from '../providers/straitsx/webhook';
 import { ConfigurationError } from '../shared/errors';
-import { HttpError, httpErrors, json } from '../shared/middleware';
+import { assertJsonContentType, HttpError, httpErrors, json, webhookJson } from '../shared/middleware';
 import { logger, metrics } from '../shared/powertools';
 
 const header = (headers: APIGatewayProxyEvent['headers'], name: string) =>
@@ -37,12 +37,9 @@ export const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
     }
     const name = event.pathParameters?.event ?? '';
     if (!isStraitsxCallbackEvent(name)) throw new HttpError(404, 'Unknown callback event.');
-    let body: unknown;
-    try {
-      body = JSON.parse(raw.toString('utf8'));
-    } catch {
-      throw new HttpError(400, 'The body is not valid JSON.');
-    }
+    // StraitsX posts JSON; the media type is checked after the signature, so an unsigned caller learns nothing.
+    assertJsonContentType(event.headers);
+    const body = webhookJson(raw.toString('utf8'));
     const parsed = parseStraitsxCallback(name, body);
     if (!parsed.success) throw new HttpError(400, 'The callback does not have the documented shape.', { errors: parsed.errors });
 

@@ -4,12 +4,13 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { DETAIL_TYPES, publish } from '../onboarding/events';
 import { applyProviderUpdate, firstDelivery, seenDelivery } from '../onboarding/provider-updates';
+import { FINAL_STATUSES } from '../onboarding/record';
 import type { OnboardingRequest } from '../onboarding/request';
 import { adapterFor } from '../providers';
 import { wallexClient, wallexWebhookHeader } from '../providers/wallex/adapter';
 import { getFunding, getRefund, parseWallexNotification, verifyWallexHeader } from '../providers/wallex/webhook';
 import { ConfigurationError } from '../shared/errors';
-import { HttpError, httpErrors, json } from '../shared/middleware';
+import { HttpError, httpErrors, json, webhookJson } from '../shared/middleware';
 import { logger, metrics } from '../shared/powertools';
 import { getOnboarding, onboardingIdForProviderCustomer } from '../store/onboardings';
 import { getPersonalData } from '../store/vault';
@@ -30,12 +31,10 @@ export const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
       metrics.addMetric('WebhookSignatureRejected', 'Count', 1);
       throw new HttpError(401, 'Unauthorized.');
     }
-    let body: unknown;
-    try {
-      body = JSON.parse(event.body ?? '');
-    } catch {
-      throw new HttpError(400, 'The body is not valid JSON.');
-    }
+    // Wallex documents no Content-Type for its notifications, so only the JSON itself is held to the rules.
+    const body = webhookJson(
+      event.isBase64Encoded ? Buffer.from(event.body ?? '', 'base64').toString('utf8') : (event.body ?? ''),
+    );
     const parsed = parseWallexNotification(body);
     if (!parsed.success)
       throw new HttpError(400, 'The notification does not have the documented shape.', { errors: parsed.errors });
@@ -53,8 +52,9 @@ export const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
           status: note.profileStatus,
           providerStatus: note.status,
         };
-        if (onboardingId) {
-          const record = await getOnboarding(onboardingId);
+        const record = onboardingId ? await getOnboarding(onboardingId) : undefined;
+        // An ended onboarding is not asked about again: the update is recorded as seen and changes nothing.
+        if (onboardingId && record && !FINAL_STATUSES.includes(record.status)) {
           const request = await getPersonalData<OnboardingRequest>(record.vaultKey);
           const current = await adapterFor('wallex').getProfileStatus({ onboardingId, request, profileId: note.userId });
           update = { ...update, status: current.status, providerStatus: current.providerStatus ?? note.status };

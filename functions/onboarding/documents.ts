@@ -10,8 +10,8 @@ import {
   presignDocumentUpload,
 } from '../store/documents';
 import { findOnboarding, mutateOnboarding, timelineEntry } from '../store/onboardings';
-import { FINAL_STATUSES } from './record';
-import { parseOrThrow, ValidationFailed } from './validation';
+import { FINAL_STATUSES, type UploadGrant } from './record';
+import { parseRequestOrThrow, ValidationFailed } from './validation';
 import { resumeIfReady } from './waits';
 
 /** How long a presigned upload URL stays valid. */
@@ -46,7 +46,7 @@ export class DocumentNotAccepted extends Error {
  * upload id so a re-upload never overwrites the document another step may be reading.
  */
 export async function requestDocumentUpload(onboardingId: string, input: unknown) {
-  const { slot, contentType, size } = parseOrThrow(documentUploadRequestSchema, input);
+  const { slot, contentType, size } = parseRequestOrThrow(documentUploadRequestSchema, input);
   const record = await findOnboarding(onboardingId);
   if (!record) throw new DocumentNotAccepted(404, 'No onboarding with this id.');
   if (FINAL_STATUSES.includes(record.status))
@@ -57,15 +57,36 @@ export async function requestDocumentUpload(onboardingId: string, input: unknown
       { path: 'slot', message: slots.length ? `slot must be one of: ${slots.join(', ')}` : 'this onboarding takes no documents' },
     ]);
   }
-  const key = documentKey(onboardingId, slotKey(slot), randomUUID());
+  const uploadId = randomUUID();
+  const key = documentKey(onboardingId, slotKey(slot), uploadId);
+  const expiresAt = new Date(Date.now() + UPLOAD_URL_TTL_SECONDS * 1000).toISOString();
+  // The grant is kept before the URL is handed out, so the upload's arrival always finds it.
+  await mutateOnboarding(onboardingId, (current) => ({
+    uploadGrants: { ...liveGrants(current.uploadGrants, slot), [uploadId]: { slot, contentType, size, expiresAt } },
+  }));
   const uploadUrl = await presignDocumentUpload(key, contentType, size, UPLOAD_URL_TTL_SECONDS);
   return {
     slot,
     method: 'PUT',
     uploadUrl,
     headers: { 'content-type': contentType, 'content-length': String(size) },
-    expiresAt: new Date(Date.now() + UPLOAD_URL_TTL_SECONDS * 1000).toISOString(),
+    expiresAt,
   };
+}
+
+/** Grants per slot kept at once: enough for retries, and the record stays small. */
+const GRANTS_PER_SLOT = 5;
+
+/**
+ * The grants still worth keeping before a new one for `slot` is added: unexpired (an upload may land a
+ * little after its URL expired, so an hour's margin), and at most GRANTS_PER_SLOT - 1 of that slot.
+ */
+function liveGrants(grants: Record<string, UploadGrant> | undefined, slot: string): Record<string, UploadGrant> {
+  const horizon = new Date(Date.now() - 3600_000).toISOString();
+  const live = Object.entries(grants ?? {}).filter(([, grant]) => grant.expiresAt > horizon);
+  const sameSlot = live.filter(([, grant]) => grant.slot === slot).sort(([, a], [, b]) => a.expiresAt.localeCompare(b.expiresAt));
+  const dropped = new Set(sameSlot.slice(0, Math.max(0, sameSlot.length - (GRANTS_PER_SLOT - 1))).map(([id]) => id));
+  return Object.fromEntries(live.filter(([id]) => !dropped.has(id)));
 }
 
 /** Slot paths like `directors[0].identityDocuments.passport` become one safe key segment. */
@@ -87,7 +108,11 @@ export async function documentUploaded(key: string): Promise<void> {
     logger.warn('document for an unknown onboarding or slot ignored', { onboardingId: parts.onboardingId });
     return;
   }
-  const verdict = await inspectDocument(key);
+  const grant = record.uploadGrants?.[parts.uploadId];
+  const verdict =
+    grant && grant.slot === slot
+      ? await inspectDocument(key, grant)
+      : { ok: false as const, reason: 'no upload was granted for this object', size: undefined };
   const at = new Date().toISOString();
   const updated = await mutateOnboarding(parts.onboardingId, (current) => {
     if (FINAL_STATUSES.includes(current.status)) return undefined;

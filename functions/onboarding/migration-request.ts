@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { straitsxCustomerSchema } from '../providers/straitsx/schema';
-import { parseOrThrow, ValidationFailed } from './validation';
+import { parseRequestOrThrow, ValidationFailed } from './validation';
 
 /**
  * The body of `POST /migrations/connect`: a user of StraitsX's legacy Connect flow, moved onto a customer
@@ -41,5 +41,5 @@ export function parseConnectMigrationRequest(input: unknown): ConnectMigrationRe
   if (input === null || typeof input !== 'object' || Array.isArray(input)) {
     throw new ValidationFailed([{ path: '', message: 'the body must be a JSON object' }]);
   }
-  return parseOrThrow(connectMigrationRequestSchema, input);
+  return parseRequestOrThrow(connectMigrationRequestSchema, input);
 }

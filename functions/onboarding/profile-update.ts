@@ -6,7 +6,7 @@ import { findOnboarding, mutateOnboarding, timelineEntry } from '../store/onboar
 import { getPersonalData, putPersonalData } from '../store/vault';
 import type { OnboardingRecord } from './record';
 import type { OnboardingRequest } from './request';
-import { parseOrThrow } from './validation';
+import { parseRequestOrThrow } from './validation';
 
 export class ProfileUpdateNotPossible extends Error {
   override readonly name = 'ProfileUpdateNotPossible';
@@ -38,7 +38,7 @@ export async function addUsdFields(
     throw new ProfileUpdateNotPossible(409, 'A full-KYC (CP+) profile has the USD fields already.');
   }
   const customer = request.customer;
-  const changes = parseOrThrow(usdPatchSchema[customer.registrationType], input, ['customer']) as Record<string, unknown>;
+  const changes = parseRequestOrThrow(usdPatchSchema[customer.registrationType], input, ['customer']) as Record<string, unknown>;
   const lacking = new Set<string>(usdRailMissingFields(customer));
   const added = Object.keys(changes).filter((field) => lacking.has(field));
   if (added.length === 0) throw new ProfileUpdateNotPossible(409, 'The profile has every field sent already.');

@@ -157,12 +157,20 @@ async function publishOnce(
 }
 
 /**
+ * What applying an update did. `final`: the onboarding had ended (COMPLETED or REJECTED), so the update
+ * changed nothing on it (its delivery is still recorded as seen): a late or replayed webhook never
+ * rewrites an outcome. Notices about what follows the outcome (a held payment) are still published, and
+ * the customer's own bank account, verified on its own time, is still recorded.
+ */
+export type UpdateResult = 'applied' | 'unchanged' | 'parked' | 'final';
+
+/**
  * Applies a provider's update to the onboarding it belongs to, publishes what the merchant must hear
  * about, and resumes a waiting execution. Safe to repeat: an update already applied changes nothing,
  * and the resume check runs again (a crash after the write but before the resume is healed by the
  * provider's redelivery).
  */
-export async function applyProviderUpdate(provider: string, update: ProviderUpdate): Promise<'applied' | 'unchanged' | 'parked'> {
+export async function applyProviderUpdate(provider: string, update: ProviderUpdate): Promise<UpdateResult> {
   let onboardingId = await onboardingIdForProviderCustomer(provider, lookupKeyOf(update));
   if (!onboardingId) {
     // The provider can answer before the step that created the customer has recorded its id: keep the
@@ -208,9 +216,14 @@ async function park(provider: string, update: ProviderUpdate): Promise<void> {
   );
 }
 
-async function applyTo(provider: string, onboardingId: string, update: ProviderUpdate): Promise<'applied' | 'unchanged'> {
+async function applyTo(provider: string, onboardingId: string, update: ProviderUpdate): Promise<Exclude<UpdateResult, 'parked'>> {
   let changed = false;
+  let ended = false;
   const record = await mutateOnboarding(onboardingId, (current) => {
+    // The customer's own bank account is verified on its own time, after the onboarding may have ended:
+    // the one thing an ended record still takes. Its outcome, profile and virtual account stay as they are.
+    ended = FINAL_STATUSES.includes(current.status) && update.kind !== 'bankAccount';
+    if (ended) return undefined;
     const patch = patchFor(current, update);
     changed = Boolean(patch);
     return patch;
@@ -233,6 +246,12 @@ async function applyTo(provider: string, onboardingId: string, update: ProviderU
       reason: 'bank account rejected',
       reference: update.bankAccountId,
     });
+  }
+  if (ended) {
+    // The outcome stands; notices about what happens after it (a held payment) were still published above.
+    metrics.addMetric('ProviderUpdateAfterEnd', 'Count', 1);
+    logger.info('update for an ended onboarding left unapplied', { provider, onboardingId, kind: update.kind });
+    return 'final';
   }
   await resumeIfReady(record);
   metrics.addMetric(changed ? 'ProviderUpdateApplied' : 'ProviderUpdateUnchanged', 'Count', 1);

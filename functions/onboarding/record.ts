@@ -87,6 +87,17 @@ export interface DocumentEntry {
   reason?: string;
 }
 
+/**
+ * What a presigned upload was granted for: the slot, the content type and the size the merchant declared.
+ * The upload counts only if the object that lands matches it.
+ */
+export interface UploadGrant {
+  slot: string;
+  contentType: string;
+  size: number;
+  expiresAt: string;
+}
+
 /** The onboarding record as stored. Every attribute here is free of personal data. */
 export interface OnboardingRecord {
   onboardingId: string;
@@ -109,6 +120,8 @@ export interface OnboardingRecord {
   /** Document slots the provider needs, fixed at intake (slot names only). */
   requiredDocuments?: { slot: string; required: boolean }[];
   documents?: Record<string, DocumentEntry>;
+  /** Upload grants by upload id (the last segment of the object key), pruned as they expire. */
+  uploadGrants?: Record<string, UploadGrant>;
   /** The execution waiting for a provider verdict, documents or an account, and its task token. */
   waiting?: { kind: WaitKind; taskToken: string; since: string };
   bankAccount?: { id: string; status: string };

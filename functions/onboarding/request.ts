@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import { straddleRequestSchema } from '../providers/straddle/request';
 import { straitsxRequestSchema } from '../providers/straitsx/request';
 import { wallexRequestSchema } from '../providers/wallex/request';
-import { parseOrThrow, ValidationFailed } from './validation';
+import { parseRequestOrThrow, ValidationFailed } from './validation';
 
 /** Providers this stack onboards onto. */
 export const PROVIDERS = ['straitsx', 'wallex', 'straddle'] as const;
@@ -32,7 +32,7 @@ export function parseOnboardingRequest(input: unknown): OnboardingRequest {
       ? REQUEST_SCHEMAS[provider as ProviderName]
       : undefined;
   if (!schema) throw new ValidationFailed([{ path: 'provider', message: `provider must be one of: ${PROVIDERS.join(', ')}` }]);
-  return parseOrThrow(schema, input);
+  return parseRequestOrThrow(schema, input);
 }
 
 const fold = (value: string) => value.trim().replace(/\s+/g, ' ').toUpperCase();

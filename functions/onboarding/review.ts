@@ -6,7 +6,7 @@ import { getPersonalData } from '../store/vault';
 import { recordAudit } from './operator';
 import type { OnboardingRecord } from './record';
 import type { OnboardingRequest } from './request';
-import { parseOrThrow } from './validation';
+import { parseRequestOrThrow } from './validation';
 import { resumeIfReady } from './waits';
 
 export const reviewDecisionSchema = z.strictObject({
@@ -35,7 +35,7 @@ export class ReviewNotPossible extends Error {
  * decided; the provider refuses the rest as well.
  */
 export async function decideReview(onboardingId: string, input: unknown): Promise<OnboardingRecord> {
-  const { decision, reason, operator } = parseOrThrow(reviewDecisionSchema, input);
+  const { decision, reason, operator } = parseRequestOrThrow(reviewDecisionSchema, input);
   const record = await findOnboarding(onboardingId);
   if (!record) throw new ReviewNotPossible(404, 'No onboarding with this id.');
   const adapter = adapterFor(record.provider);

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { textProblems } from '../shared/text';
 
 /** One failing field: a dotted path (`customer.address.city`) and the rule it broke. */
 export interface FieldError {
@@ -45,5 +46,26 @@ export function toFieldErrors(error: z.ZodError, prefix: readonly PropertyKey[] 
 export function parseOrThrow<S extends z.ZodType>(schema: S, input: unknown, prefix: readonly PropertyKey[] = []): z.output<S> {
   const result = schema.safeParse(input);
   if (!result.success) throw new ValidationFailed(toFieldErrors(result.error, prefix));
+  return result.data;
+}
+
+/**
+ * Parses what a caller sent (an API body, a merchant event): every string anywhere in it is held to the
+ * shared text rules (see `textProblems`) as well as to the schema. A field the schema already refuses is
+ * reported once, by the schema's own rule; all failing fields are listed.
+ */
+export function parseRequestOrThrow<S extends z.ZodType>(
+  schema: S,
+  input: unknown,
+  prefix: readonly PropertyKey[] = [],
+): z.output<S> {
+  const result = schema.safeParse(input);
+  const errors = result.success ? [] : toFieldErrors(result.error, prefix);
+  const reported = new Set(errors.map((e) => e.path));
+  for (const problem of textProblems(input)) {
+    const path = joinPath([...prefix, ...problem.path]);
+    if (!reported.has(path)) errors.push({ path, message: problem.message });
+  }
+  if (errors.length > 0 || !result.success) throw new ValidationFailed(errors);
   return result.data;
 }

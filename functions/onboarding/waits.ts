@@ -52,7 +52,12 @@ export async function startWaiting(onboardingId: string, kind: WaitKind, taskTok
   await resumeIfReady(record);
 }
 
-/** Resumes the waiting execution when what it waits for has happened; true when it was resumed here. */
+/**
+ * Resumes the waiting execution when what it waits for has happened; true when it was resumed here. When
+ * the token is closed (the other writer resumed it, the wait timed out, or the execution is gone) the record
+ * is left as it is: what arrived stays on it for the next wait to pick up, and the status does not claim
+ * the onboarding moved on while nothing may be running.
+ */
 export async function resumeIfReady(record: OnboardingRecord): Promise<boolean> {
   const waiting = record.waiting;
   if (!waiting) return false;
@@ -62,13 +67,13 @@ export async function resumeIfReady(record: OnboardingRecord): Promise<boolean> 
     await sfnClient().send(new SendTaskSuccessCommand({ taskToken: waiting.taskToken, output: JSON.stringify(output) }));
     logger.info('execution resumed', { onboardingId: record.onboardingId, waitFor: waiting.kind });
   } catch (error) {
-    // Already resumed by the other writer, or the wait timed out and the workflow moved on.
     if (!(error instanceof TaskDoesNotExist || error instanceof TaskTimedOut || error instanceof InvalidToken)) throw error;
     logger.info('waiting task already closed', {
       onboardingId: record.onboardingId,
       waitFor: waiting.kind,
       errorName: (error as Error).name,
     });
+    return false;
   }
   await clearWaiting(record.onboardingId, waiting.taskToken);
   return true;

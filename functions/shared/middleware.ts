@@ -3,6 +3,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { ONBOARDING_ID } from '../onboarding/ids';
 import { ValidationFailed } from '../onboarding/validation';
 import { ProviderError } from './errors';
+import { duplicateKeyPath, isJsonMediaType, JSON_MEDIA_TYPE_RULE, MAX_JSON_BODY_BYTES } from './json-body';
 import { logger } from './powertools';
 
 /** An error meant for the API caller: its status and message are shown as they are. */
@@ -67,15 +68,70 @@ export function httpErrors(): MiddlewareObj<unknown, APIGatewayProxyResult> {
   };
 }
 
-/** Parses a JSON request body, answering 400 when it is not JSON. */
+/** Parses a JSON request body, answering 400 when it is not JSON or repeats a key within one object. */
 export function parseJsonBody(body: string | null | undefined, isBase64Encoded = false): unknown {
   if (!body) throw new ValidationFailed([{ path: '', message: 'a JSON body is required' }]);
   const text = isBase64Encoded ? Buffer.from(body, 'base64').toString('utf8') : body;
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch {
     throw new ValidationFailed([{ path: '', message: 'the body is not valid JSON' }]);
   }
+  const duplicate = duplicateKeyPath(text);
+  if (duplicate !== undefined) {
+    throw new ValidationFailed([
+      { path: duplicate, message: 'appears more than once in its object (duplicate keys are refused)' },
+    ]);
+  }
+  return value;
+}
+
+/**
+ * Parses a verified webhook body: 413 past the JSON bound, 400 when it is not JSON or repeats a key (the
+ * answer names the key's path, never repeats the payload).
+ */
+export function webhookJson(text: string): unknown {
+  if (Buffer.byteLength(text) > MAX_JSON_BODY_BYTES)
+    throw new HttpError(413, `The body must be at most ${MAX_JSON_BODY_BYTES} bytes.`);
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new HttpError(400, 'The body is not valid JSON.');
+  }
+  const duplicate = duplicateKeyPath(text);
+  if (duplicate !== undefined) throw new HttpError(400, `The body repeats the key ${duplicate}.`);
+  return value;
+}
+
+/** A request header by name, whatever its case (API Gateway passes headers as the caller wrote them). */
+export function headerOf(headers: Record<string, string | undefined> | null | undefined, name: string): string | undefined {
+  const wanted = name.toLowerCase();
+  return Object.entries(headers ?? {}).find(([key]) => key.toLowerCase() === wanted)?.[1];
+}
+
+/** Answers 415 unless the request's Content-Type names JSON. */
+export function assertJsonContentType(headers: Record<string, string | undefined> | null | undefined): void {
+  if (!isJsonMediaType(headerOf(headers, 'content-type'))) throw new HttpError(415, JSON_MEDIA_TYPE_RULE);
+}
+
+/**
+ * Holds every HTTP request that has a body to the JSON rules before the handler runs: 415 for another
+ * media type, 413 past MAX_JSON_BODY_BYTES. Other triggers (EventBridge) pass untouched.
+ */
+export function jsonRequests(options: { maxBytes?: number } = {}): MiddlewareObj<unknown, APIGatewayProxyResult> {
+  const maxBytes = options.maxBytes ?? MAX_JSON_BODY_BYTES;
+  return {
+    before: async (request) => {
+      if (!isHttpEvent(request.event)) return;
+      const event = request.event as unknown as APIGatewayProxyEvent;
+      if (!event.body) return;
+      assertJsonContentType(event.headers);
+      const bytes = event.isBase64Encoded ? Buffer.from(event.body, 'base64').length : Buffer.byteLength(event.body);
+      if (bytes > maxBytes) throw new HttpError(413, `The body must be at most ${maxBytes} bytes.`);
+    },
+  };
 }
 
 /** The `{id}` path parameter of `/onboardings/{id}/...`, answering 400 when it is not an onboarding id. */

@@ -38,9 +38,9 @@ export async function presignDocumentUpload(
   return getSignedUrl(
     s3Client(),
     new PutObjectCommand({ Bucket: bucket(), Key: key, ContentType: contentType, ContentLength: size }),
-    {
-      expiresIn: ttlSeconds,
-    },
+    // The presigner signs Content-Length but not Content-Type unless told: signed, S3 itself refuses a PUT
+    // that declares another type or length than was granted.
+    { expiresIn: ttlSeconds, signableHeaders: new Set(['content-type']) },
   );
 }
 
@@ -53,18 +53,30 @@ export function sniffContentType(head: Uint8Array): DocumentContentType | undefi
   return undefined;
 }
 
-/** Checks an uploaded object: size within the limit and content that really is PNG, JPEG or PDF. */
+/** The media type of a Content-Type header, lower-cased, without parameters. */
+const mediaType = (value: string | undefined) => value?.split(';')[0]?.trim().toLowerCase();
+
+/**
+ * Checks an uploaded object against its grant: at most the granted size (and never over 10 MB), stored
+ * with the granted Content-Type, and content that really is of that type by its magic bytes. The reason
+ * names the rule broken, never the content.
+ */
 export async function inspectDocument(
   key: string,
+  grant: { contentType: string; size: number },
 ): Promise<{ ok: true; contentType: DocumentContentType; size: number } | { ok: false; reason: string; size?: number }> {
   const head = await s3Client().send(new HeadObjectCommand({ Bucket: bucket(), Key: key }));
   const size = head.ContentLength ?? 0;
   if (size === 0) return { ok: false, reason: 'the file is empty', size };
   if (size > MAX_DOCUMENT_BYTES) return { ok: false, reason: 'the file is larger than 10 MB', size };
+  if (size > grant.size) return { ok: false, reason: `the file is larger than the ${grant.size} bytes granted`, size };
+  if (mediaType(head.ContentType) !== grant.contentType)
+    return { ok: false, reason: `the upload's Content-Type is not the ${grant.contentType} granted`, size };
   const { Body } = await s3Client().send(new GetObjectCommand({ Bucket: bucket(), Key: key, Range: 'bytes=0-15' }));
   const bytes = Body ? await Body.transformToByteArray() : new Uint8Array();
   const sniffed = sniffContentType(bytes);
   if (!sniffed) return { ok: false, reason: 'the content is not PNG, JPEG or PDF', size };
+  if (sniffed !== grant.contentType) return { ok: false, reason: `the content is not the ${grant.contentType} granted`, size };
   return { ok: true, contentType: sniffed, size };
 }
 

@@ -1,4 +1,4 @@
-import { toFieldErrors, ValidationFailed } from '../../onboarding/validation';
+import { parseRequestOrThrow } from '../../onboarding/validation';
 import { type StraddleTransport, straddleTransport } from './adapter';
 import { type StraddleMeta, stPath } from './client';
 import { straddleIdempotencyKey } from './idempotency';
@@ -72,8 +72,7 @@ export class StraddleCustomerOperations {
    * masked ones a GET shows are not valid input. Changing identity fields can start a new verification.
    */
   async replaceCustomer(id: string, body: StraddleReplaceBody, options: ReplaceOptions = {}): Promise<StraddleCustomerRecord> {
-    const parsed = straddleReplaceBodySchema.safeParse(body);
-    if (!parsed.success) throw new ValidationFailed(toFieldErrors(parsed.error));
+    const parsed = { data: parseRequestOrThrow(straddleReplaceBodySchema, body) };
     const idempotencyKey =
       options.idempotencyKey ?? straddleIdempotencyKey(id, 'replaceCustomer', options.attempt ?? 0, parsed.data);
     const client = await this.transport();

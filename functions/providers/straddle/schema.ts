@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
-import { z } from 'zod';
+import * as z from 'zod';
+import { plainText, tooLongMessage } from '../../shared/text';
 
 /**
  * Straddle customer fields, in Straddle's own names, with the rules its documentation gives.
@@ -27,8 +28,16 @@ export const typed = (what: string, expected = 'a string') => ({
   error: (issue: { input?: unknown }) => (issue.input === undefined ? `${what} is required` : `${what} must be ${expected}`),
 });
 
-const text = (what: string) => z.string(typed(what)).trim().min(1, `${what} must not be blank`);
-const email = (what: string) => z.string(typed(what)).regex(EMAIL, `${what} must be an e-mail address`);
+/**
+ * Free text: at most `max` characters as sent, plain text (shared rule), not blank. Straddle documents no
+ * lengths but metadata's; the bounds below are ours, conservative, and listed in README.
+ */
+const text = (what: string, max: number) =>
+  z.string(typed(what)).max(max, tooLongMessage(what, max)).check(plainText(what)).trim().min(1, `${what} must not be blank`);
+/** The longest address an SMTP path takes (RFC 5321). */
+const EMAIL_MAX = 254;
+const email = (what: string) =>
+  z.string(typed(what)).max(EMAIL_MAX, tooLongMessage(what, EMAIL_MAX)).regex(EMAIL, `${what} must be an e-mail address`);
 const phone = (what: string) =>
   z.string(typed(what)).regex(E164, `${what} must be in E.164 format (+ then 2 to 15 digits, e.g. +12125550123)`);
 
@@ -45,21 +54,24 @@ const dateOfBirth = z
     return Number.isNaN(time) || time <= Date.now();
   }, 'dob must not be in the future');
 
-const httpUrl = z.string(typed('website')).refine((value) => {
-  try {
-    const url = new URL(value);
-    return url.protocol === 'https:' || url.protocol === 'http:';
-  } catch {
-    return false;
-  }
-}, 'website must be an http(s) URL');
+const httpUrl = z
+  .string(typed('website'))
+  .max(2048, tooLongMessage('website', 2048))
+  .refine((value) => {
+    try {
+      const url = new URL(value);
+      return url.protocol === 'https:' || url.protocol === 'http:';
+    } catch {
+      return false;
+    }
+  }, 'website must be an http(s) URL');
 
 export const addressSchema = z.strictObject({
-  address1: text('address1'),
-  address2: z.string(typed('address2')).nullish(),
-  city: text('city'),
+  address1: text('address1', 100),
+  address2: z.string(typed('address2')).max(100, tooLongMessage('address2', 100)).check(plainText('address2')).nullish(),
+  city: text('city', 100),
   state: z.string(typed('state')).regex(US_STATE, 'state must be a two-letter state code in capitals (e.g. NY)'),
-  zip: text('zip'),
+  zip: text('zip', 10),
 });
 
 export const individualComplianceSchema = z.strictObject({
@@ -68,14 +80,14 @@ export const individualComplianceSchema = z.strictObject({
 });
 
 const representativeSchema = z.strictObject({
-  name: text('name'),
+  name: text('name', 255),
   email: email('email').nullish(),
   phone: phone('phone').nullish(),
 });
 
 export const businessComplianceSchema = z.strictObject({
   ein: z.string(typed('ein')).regex(EIN, 'ein must be XX-XXXXXXX'),
-  legal_business_name: text('legal_business_name'),
+  legal_business_name: text('legal_business_name', 255),
   website: httpUrl.nullish(),
   representatives: z.array(representativeSchema, typed('representatives', 'a list')).nullish(),
 });
@@ -90,7 +102,8 @@ export const metadataSchema = z
     z.string(),
     z
       .string(typed('each metadata value'))
-      .max(METADATA_MAX_VALUE, `metadata values must be at most ${METADATA_MAX_VALUE} characters`),
+      .max(METADATA_MAX_VALUE, `metadata values must be at most ${METADATA_MAX_VALUE} characters`)
+      .check(plainText('metadata values')),
     {
       error: (issue) => (issue.code === 'invalid_type' ? 'metadata must be an object of string pairs' : undefined),
     },
@@ -116,7 +129,7 @@ const sandboxOutcome = z.enum(SANDBOX_OUTCOMES, `sandbox_outcome must be one of:
 
 /** Fields both customer types share, as the create endpoint takes them. */
 const common = {
-  name: text('name'),
+  name: text('name', 255),
   email: email('email'),
   phone: phone('phone'),
   device: deviceSchema,
@@ -153,7 +166,12 @@ const providerOnly = {
       sandbox_outcome: sandboxOutcome.optional(),
     })
     .optional(),
-  external_id: z.string(typed('external_id')).min(1, 'external_id must not be empty').nullish(),
+  external_id: z
+    .string(typed('external_id'))
+    .min(1, 'external_id must not be empty')
+    .max(255, tooLongMessage('external_id', 255))
+    .check(plainText('external_id'))
+    .nullish(),
 };
 
 const typeMessage = (issue: { code: string }) =>
@@ -199,14 +217,19 @@ export type StraddleCustomerStatus = (typeof CUSTOMER_STATUSES)[number];
  * customer's type by the provider.
  */
 export const straddleReplaceBodySchema = z.strictObject({
-  name: text('name'),
+  name: text('name', 255),
   email: email('email'),
   phone: phone('phone'),
   device: deviceSchema,
   status: z.enum(CUSTOMER_STATUSES, `status must be one of: ${CUSTOMER_STATUSES.join(', ')}`),
   address: addressSchema.nullish(),
   compliance_profile: z.union([individualComplianceSchema, businessComplianceSchema]).nullish(),
-  external_id: z.string(typed('external_id')).min(1, 'external_id must not be empty').nullish(),
+  external_id: z
+    .string(typed('external_id'))
+    .min(1, 'external_id must not be empty')
+    .max(255, tooLongMessage('external_id', 255))
+    .check(plainText('external_id'))
+    .nullish(),
   metadata: metadataSchema.nullish(),
 });
 

@@ -25,9 +25,16 @@ export const MAX_PROOF_BYTES = 10 * 1024 * 1024;
 
 const bankAccountFields = {
   account_no: z.string().regex(ACCOUNT_NO, rule(ACCOUNT_NO, 'account_no must be 5 to 34 letters, digits or dashes')),
-  account_holder_name: z.string().regex(NATIVE_NAME, rule(NATIVE_NAME, 'account_holder_name must be 1 to 191 characters')),
+  account_holder_name: z
+    .string()
+    .max(191, { message: 'account_holder_name must be at most 191 characters', abort: true })
+    .regex(NATIVE_NAME, rule(NATIVE_NAME, 'account_holder_name must be 1 to 191 characters')),
   // An abbreviation from GET /banks; the list is the provider's, so only its shape is checked here.
-  bank: z.string().regex(NATIVE_NAME, rule(NATIVE_NAME, 'bank must be a bank abbreviation of 1 to 191 characters')).optional(),
+  bank: z
+    .string()
+    .max(191, { message: 'bank must be at most 191 characters', abort: true })
+    .regex(NATIVE_NAME, rule(NATIVE_NAME, 'bank must be a bank abbreviation of 1 to 191 characters'))
+    .optional(),
   swift_bic: z.string().regex(SWIFT_BIC, rule(SWIFT_BIC, 'swift_bic must be an 8 or 11 character SWIFT/BIC code')).optional(),
   intermediary_swift_bic: z
     .string()

@@ -59,6 +59,8 @@ export const documentUrl = (field: string) =>
 export const freeText = (field: string, re: RegExp, max: number) =>
   z
     .string()
+    // The rule's `\s*` margins would take any amount of white space; the documented bound is on the whole.
+    .max(max, { message: `${field} must be at most ${max} characters`, abort: true })
     .regex(re, rule(re, `${field} must be 1 to ${max} characters`))
     .refine((value) => value.trim() !== '', `${field} must not be blank`);
 
@@ -68,7 +70,10 @@ export const unlistedCode = (field: string) =>
 
 /** A name of 1 to 191 characters (first, last, middle and native names). */
 export const name191 = (field: string) =>
-  z.string().regex(NATIVE_NAME, rule(NATIVE_NAME, `${field} must be 1 to 191 characters`));
+  z
+    .string()
+    .max(191, { message: `${field} must be at most 191 characters`, abort: true })
+    .regex(NATIVE_NAME, rule(NATIVE_NAME, `${field} must be 1 to 191 characters`));
 
 const LIVENESS_TEXT = /^(true|false|1|0)$/i;
 
@@ -87,7 +92,10 @@ export const livenessResult = (field = 'livenessResult') =>
 
 /** The address of a personal CP+ (residency address). */
 export const personalPlusAddressSchema = z.strictObject({
-  street: z.string().regex(PLUS_STREET, rule(PLUS_STREET, 'street must be 1 to 180 characters')),
+  street: z
+    .string()
+    .max(180, { message: 'street must be at most 180 characters', abort: true })
+    .regex(PLUS_STREET, rule(PLUS_STREET, 'street must be 1 to 180 characters')),
   city: z.string().regex(PLUS_CITY, rule(PLUS_CITY, "city must be 1 to 100 letters, spaces or ' . , - ( )")),
   postalCode: z
     .string()

@@ -71,7 +71,10 @@ const personalPlusFields = {
   dateOfBirth: pastDate('dateOfBirth'),
   email: z.string().regex(EMAIL, rule(EMAIL, 'email must be a valid e-mail address')),
   gender: oneOf('gender', ['MALE', 'FEMALE']),
-  nationality: z.string().regex(NATIVE_NAME, rule(NATIVE_NAME, 'nationality must be 1 to 191 characters')),
+  nationality: z
+    .string()
+    .max(191, { message: 'nationality must be at most 191 characters', abort: true })
+    .regex(NATIVE_NAME, rule(NATIVE_NAME, 'nationality must be 1 to 191 characters')),
   registrationId: z
     .string()
     .regex(

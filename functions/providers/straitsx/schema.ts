@@ -48,12 +48,12 @@ export const addressSchema = z.strictObject({
   street: z
     .string()
     .min(1, 'street is required (1 to 180 characters)')
-    .max(180, 'street must be at most 180 characters')
+    .max(180, { message: 'street must be at most 180 characters', abort: true })
     .regex(ADDRESS_TEXT, rule(ADDRESS_TEXT, "street may hold letters, digits, spaces and - ? : ( ) . , ' + only (no #)")),
   city: z
     .string()
     .min(1, 'city is required (1 to 20 characters)')
-    .max(20, 'city must be at most 20 characters')
+    .max(20, { message: 'city must be at most 20 characters', abort: true })
     .regex(ADDRESS_TEXT, rule(ADDRESS_TEXT, "city may hold letters, digits, spaces and - ? : ( ) . , ' + only")),
   postalCode: z
     .string()
@@ -76,6 +76,7 @@ export const personalProfileSchema = z.strictObject({
   customerName,
   customerNativeName: z
     .string()
+    .max(191, { message: 'customerNativeName must be at most 191 characters', abort: true })
     .regex(NATIVE_NAME, rule(NATIVE_NAME, 'customerNativeName must be 1 to 191 characters'))
     .optional(),
   registrationId: z
@@ -87,7 +88,11 @@ export const personalProfileSchema = z.strictObject({
   registrationIdType: z.enum(['passport', 'identity_card'], 'registrationIdType must be passport or identity_card').optional(),
   registrationIdCountry: countryCode('registrationIdCountry').optional(),
   dateOfBirth: pastDate('dateOfBirth').optional(),
-  nationality: z.string().regex(NATIVE_NAME, rule(NATIVE_NAME, 'nationality must be 1 to 191 characters')).optional(),
+  nationality: z
+    .string()
+    .max(191, { message: 'nationality must be at most 191 characters', abort: true })
+    .regex(NATIVE_NAME, rule(NATIVE_NAME, 'nationality must be 1 to 191 characters'))
+    .optional(),
   countryOfResidence: countryCode('countryOfResidence').optional(),
   gender: z.enum(['MALE', 'FEMALE'], 'gender must be MALE or FEMALE').optional(),
   email: z.string().regex(EMAIL, rule(EMAIL, 'email must be a valid e-mail address')).optional(),

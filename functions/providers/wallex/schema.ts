@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import * as z from 'zod';
+import { plainText } from '../../shared/text';
 import {
   ACCOUNT_TYPES,
   DOCUMENT_TYPES,
@@ -53,6 +54,7 @@ const string = (field: string) => z.string(typed(field, 'a string'));
 const text = (field: string, max: number) =>
   string(field)
     .max(max, `${field} must be at most ${max} characters`)
+    .check(plainText(field))
     .refine((value) => value.trim() !== '', `${field} must not be blank`);
 
 const country = (field: string) =>
