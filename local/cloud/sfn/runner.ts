@@ -60,6 +60,8 @@ export function runExecution(
       Execution: { Id: record.executionArn, Name: record.name, RoleArn: localRoleArn(machine.arn), RedriveCount: 0 },
       StateMachine: { Id: machine.arn, Name: machine.name },
       Task: { Token: TASK_TOKEN_PLACEHOLDER },
+      // Steps read `$$.State.RetryCount`; the interpreter keeps no per-state context, so it reads 0 here.
+      State: { RetryCount: 0 },
     },
   });
   const logged = history.consume(run.eventLogs);
