@@ -1,7 +1,7 @@
 import type { DescribeExecutionCommandOutput } from '@aws-sdk/client-sfn';
 import { ConfigurationError } from '../shared/errors';
 import { logger, metrics } from '../shared/powertools';
-import { findOnboarding, listOpenOnboardings } from '../store/onboardings';
+import { findOnboarding, listOpenOnboardingIds } from '../store/onboardings';
 import { ensureExecutionStarted } from './executions';
 import { recordFailure, recordRunningAgain } from './failures';
 import { waitTimeouts } from './intake';
@@ -68,13 +68,13 @@ export async function sweep(settings: SweepSettings = settingsFromEnv(), now = n
     errors: 0,
   };
   for (const status of OPEN_STATUSES) {
-    for (const listed of await listOpenOnboardings(status)) {
+    for (const onboardingId of await listOpenOnboardingIds(status)) {
       report.checked++;
       try {
-        await sweepOne(listed.onboardingId, settings, now, report);
+        await sweepOne(onboardingId, settings, now, report);
       } catch (error) {
         report.errors++;
-        logger.warn('sweep of an onboarding failed', { onboardingId: listed.onboardingId, errorName: (error as Error)?.name });
+        logger.warn('sweep of an onboarding failed', { onboardingId, errorName: (error as Error)?.name });
       }
     }
   }

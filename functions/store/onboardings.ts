@@ -46,30 +46,30 @@ export async function findOnboarding(onboardingId: string): Promise<OnboardingRe
 }
 
 /**
- * Open records in one status, least recently changed first, changed before `updatedBefore` when given.
- * The index is eventually consistent: read the record again before acting on it.
+ * Ids of the open records in one status, least recently changed first. The index holds keys only and
+ * is eventually consistent: read the record before acting on it.
  */
-export async function listOpenOnboardings(status: OnboardingStatus, updatedBefore?: string): Promise<OnboardingRecord[]> {
-  const records: OnboardingRecord[] = [];
+export async function listOpenOnboardingIds(status: OnboardingStatus): Promise<string[]> {
+  const ids: string[] = [];
   let ExclusiveStartKey: Record<string, unknown> | undefined;
   do {
     const page = await dynamoClient().send(
       new QueryCommand({
         TableName: tableName(),
         IndexName: OPEN_INDEX.name,
-        KeyConditionExpression: updatedBefore ? '#open = :status AND #updated < :before' : '#open = :status',
-        ExpressionAttributeNames: {
-          '#open': OPEN_INDEX.partitionKey,
-          ...(updatedBefore ? { '#updated': OPEN_INDEX.sortKey } : {}),
-        },
-        ExpressionAttributeValues: { ':status': status, ...(updatedBefore ? { ':before': updatedBefore } : {}) },
+        KeyConditionExpression: '#open = :status',
+        ExpressionAttributeNames: { '#open': OPEN_INDEX.partitionKey },
+        ExpressionAttributeValues: { ':status': status },
         ExclusiveStartKey,
       }),
     );
-    records.push(...(page.Items ?? []).map(recordOf));
+    for (const item of page.Items ?? []) {
+      const pk = String(item.pk ?? '');
+      if (pk.startsWith('ONB#')) ids.push(pk.slice('ONB#'.length));
+    }
     ExclusiveStartKey = page.LastEvaluatedKey;
   } while (ExclusiveStartKey);
-  return records;
+  return ids;
 }
 
 /** Reads a record or throws OnboardingNotFound. */
