@@ -210,7 +210,11 @@ program.parseAsync().catch((error: unknown) => {
   const failed = error as { name?: string; errors?: Array<{ path: string; message: string }>; message?: string };
   if (failed?.name === 'ValidationFailed' && failed.errors) {
     process.stderr.write(`${failed.errors.map((e) => `${e.path || '(input)'}: ${e.message}`).join('\n')}\n`);
-  } else if (failed?.name?.startsWith('Provider') || failed?.name === 'OnboardingNotFound' || failed?.name === 'RetryNotPossible') {
+  } else if (
+    failed?.name?.startsWith('Provider') ||
+    failed?.name === 'OnboardingNotFound' ||
+    failed?.name === 'RetryNotPossible'
+  ) {
     process.stderr.write(`${failed.name}: ${failed.message}\n`);
   } else {
     process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);

@@ -4,9 +4,6 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { type LambdaHandler, lambdaContext, startApi } from './api';
-import { startLocalCloud } from './cloud';
-import { captureFunctionLogs, type LogCapture } from './cloud/logs';
 import { EXECUTION_STATUS_CHANGE } from '../functions/onboarding/execution-status';
 import {
   DEFAULT_OUTAGE,
@@ -16,6 +13,9 @@ import {
   retryPlaceholders,
 } from '../functions/onboarding/retry-policy';
 import { OPEN_INDEX } from '../functions/store/onboardings';
+import { type LambdaHandler, lambdaContext, startApi } from './api';
+import { startLocalCloud } from './cloud';
+import { captureFunctionLogs, type LogCapture } from './cloud/logs';
 import { startStraddleSandbox } from './sandboxes/straddle';
 import { startStraitsxSandbox } from './sandboxes/straitsx';
 import { startWallexSandbox } from './sandboxes/wallex';

@@ -29,7 +29,10 @@ export function executionTarget(record: OnboardingRecord): { stateMachineArn: st
   if (record.kind === 'connect-migration') {
     return { stateMachineArn: requireEnv('CONNECT_MIGRATION_STATE_MACHINE_ARN'), input: { onboardingId: record.onboardingId } };
   }
-  return { stateMachineArn: requireEnv('STATE_MACHINE_ARN'), input: { onboardingId: record.onboardingId, timeouts: waitTimeouts() } };
+  return {
+    stateMachineArn: requireEnv('STATE_MACHINE_ARN'),
+    input: { onboardingId: record.onboardingId, timeouts: waitTimeouts() },
+  };
 }
 
 /** The record's execution as Step Functions describes it; undefined when it has none or it is lost. */
@@ -65,7 +68,11 @@ export async function redriveOrRestart(
         timeline: [...current.timeline, timelineEntry('execution', 'REDRIVEN', by)],
       }));
       metrics.addMetric('ExecutionRedriven', 'Count', 1);
-      logger.info('execution redriven', { onboardingId: record.onboardingId, by, redriveCount: (execution.redriveCount ?? 0) + 1 });
+      logger.info('execution redriven', {
+        onboardingId: record.onboardingId,
+        by,
+        redriveCount: (execution.redriveCount ?? 0) + 1,
+      });
       return { action: 'redriven', executionArn, record: updated };
     } catch (error) {
       if (!(error instanceof ExecutionNotRedrivable)) throw error;

@@ -39,7 +39,10 @@ export async function retryOnboarding(onboardingId: string): Promise<Recovery> {
     case 'SUCCEEDED':
       // An execution that ended while the record still expects one has lost track of it: start again.
       if (OPEN_STATUSES.includes(record.status)) return restart(record, undefined, 'operator');
-      throw new RetryNotPossible(409, `Its execution has finished (the onboarding is ${record.status}): there is nothing to retry.`);
+      throw new RetryNotPossible(
+        409,
+        `Its execution has finished (the onboarding is ${record.status}): there is nothing to retry.`,
+      );
     default:
       return redriveOrRestart(record, execution, 'operator');
   }

@@ -5,7 +5,7 @@ import { findOnboarding, listOpenOnboardingIds } from '../store/onboardings';
 import { ensureExecutionStarted } from './executions';
 import { recordFailure, recordRunningAgain } from './failures';
 import { waitTimeouts } from './intake';
-import { OPEN_STATUSES, type OnboardingRecord } from './record';
+import { type OnboardingRecord, OPEN_STATUSES } from './record';
 import { describeExecutionOf, executionTarget, redriveOrRestart, restart } from './recovery';
 import { resumeIfReady } from './waits';
 
@@ -43,7 +43,11 @@ const count = (name: string, fallback: number) => {
 
 /** The settings the deployment gave (`REDRIVE_CAP`, `REDRIVE_DELAY_SECONDS`). */
 export function settingsFromEnv(): SweepSettings {
-  return { redriveCap: count('REDRIVE_CAP', 3), redriveDelaySeconds: count('REDRIVE_DELAY_SECONDS', 900), startGraceSeconds: 120 };
+  return {
+    redriveCap: count('REDRIVE_CAP', 3),
+    redriveDelaySeconds: count('REDRIVE_DELAY_SECONDS', 900),
+    startGraceSeconds: 120,
+  };
 }
 
 const FAILED_STATUSES = new Set(['FAILED', 'TIMED_OUT', 'ABORTED']);

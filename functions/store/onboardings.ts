@@ -2,9 +2,9 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import {
   canTransition,
-  OPEN_STATUSES,
   type OnboardingRecord,
   type OnboardingStatus,
+  OPEN_STATUSES,
   type TimelineEntry,
 } from '../onboarding/record';
 import { dynamoClient } from '../shared/aws';

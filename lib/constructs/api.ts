@@ -150,7 +150,9 @@ export class OnboardingApi extends Construct {
     const reviewMethod = onboarding
       .addResource('review')
       .addMethod('POST', new LambdaIntegration(props.review), signed(models.reviewDecision, true));
-    const retryMethod = onboarding.addResource('retry').addMethod('POST', new LambdaIntegration(props.retry), signed(undefined, true));
+    const retryMethod = onboarding
+      .addResource('retry')
+      .addMethod('POST', new LambdaIntegration(props.retry), signed(undefined, true));
     const operatorMethods = [reviewMethod, retryMethod];
     for (const method of [...merchantMethods, ...operatorMethods]) acknowledgeSigned(method);
 

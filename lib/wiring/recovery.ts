@@ -19,7 +19,11 @@ export interface RecoveryParts {
  * cap (then an alarm), and on demand by operators; the sweeper also heals onboardings left without a
  * running execution and measures overdue waits.
  */
-export function wireRecovery(parts: StackParts, { onboarding, connectMigration }: Workflows, monitoring: Monitoring): RecoveryParts {
+export function wireRecovery(
+  parts: StackParts,
+  { onboarding, connectMigration }: Workflows,
+  monitoring: Monitoring,
+): RecoveryParts {
   const { config, table, events } = parts;
   const machines = {
     STATE_MACHINE_ARN: onboarding.stateMachine.stateMachineArn,

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { inlineNumbers, providerRetryPolicy, type RetryPolicy, retryPlaceholders } from '../../functions/onboarding/retry-policy';
 import { type HistoryEvent, LocalStepFunctions } from '../../local/cloud/stepfunctions';
 
 /** Runs workflows/onboarding.asl.json on the local Step Functions service with fake step functions. */
@@ -54,9 +55,20 @@ export interface WaitPayload {
   timeoutSeconds: number;
 }
 
-/** The definition as written, as the tests run it. */
+/**
+ * A short outage (6 minutes, pauses of 30 s at most) keeps the attempts countable; the local service
+ * scales every pause down, so a test waits milliseconds.
+ */
+export const TEST_RETRY_POLICY: RetryPolicy = providerRetryPolicy({ outageHours: 0.1, maxDelaySeconds: 30 });
+
+/** An ASL file with the retry policy written in, as CDK deploys it. */
+export function definitionOf(path: string, policy: RetryPolicy = TEST_RETRY_POLICY): object {
+  return JSON.parse(inlineNumbers(readFileSync(path, 'utf8'), retryPlaceholders(policy))) as object;
+}
+
+/** The definition as deployed, as the tests run it. */
 export function runnableDefinition(): object {
-  return JSON.parse(readFileSync(ASL_PATH, 'utf8')) as object;
+  return definitionOf(ASL_PATH);
 }
 
 const WAIT_STATES = { documents: 'WaitForDocuments', verification: 'WaitForVerdict', account: 'WaitForAccount' } as const;
