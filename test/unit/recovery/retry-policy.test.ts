@@ -46,15 +46,17 @@ describe('provider retry policy', () => {
 
   it('writes numbers in place of quoted numeric placeholders and leaves every other placeholder', () => {
     const policy = providerRetryPolicy();
+    const placeholder = (name: string) => ['$', '{', name, '}'].join('');
     const text =
-      '{"MaxAttempts": "${ProviderRetryMaxAttempts}", "FunctionName": "${CreateProfileFunctionArn}", "Note": "${ProviderRetryMaxDelaySeconds} s"}';
+      `{"MaxAttempts": "${placeholder('ProviderRetryMaxAttempts')}", "FunctionName": "${placeholder('CreateProfileFunctionArn')}",` +
+      ` "Note": "${placeholder('ProviderRetryMaxDelaySeconds')} s"}`;
 
     const inlined = JSON.parse(inlineNumbers(text, retryPlaceholders(policy)));
 
     expect(inlined).toEqual({
       MaxAttempts: policy.maxAttempts,
-      FunctionName: '${CreateProfileFunctionArn}',
-      Note: '${ProviderRetryMaxDelaySeconds} s',
+      FunctionName: placeholder('CreateProfileFunctionArn'),
+      Note: `${placeholder('ProviderRetryMaxDelaySeconds')} s`,
     });
   });
 });
