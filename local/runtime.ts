@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { EXECUTION_STATUS_CHANGE } from '../functions/onboarding/execution-status';
+// Pure modules (no logger, no clients): safe to load before the functions' environment is set.
 import {
   DEFAULT_OUTAGE,
   inlineNumbers,
@@ -258,6 +258,8 @@ export async function startRuntime(options: RuntimeOptions = {}) {
   });
 
   // Step Functions' own status changes go to the default bus (CDK: a rule limited to both state machines).
+  // Imported now: the module loads the shared logger, which reads the environment set above.
+  const { EXECUTION_STATUS_CHANGE } = await import('../functions/onboarding/execution-status');
   cloud.events.addRule({
     name: 'execution-status',
     busName: 'default',
