@@ -280,6 +280,8 @@ describe('replays and retries are safe', () => {
     const profiles = profilesFor(request.customer.registrationId);
     expect(profiles).toHaveLength(1);
     expect(accountsFor(profiles[0]!.id)).toHaveLength(1);
+    await runtime.sweep();
+    expect(eventsAbout(runtime, id).map((e) => e['detail-type'])).toEqual(['Onboarding Failed', 'Onboarding Completed']);
   });
 
   it('refuses an operator retry of a running or finished onboarding with 409, naming why', async () => {
