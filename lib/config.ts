@@ -1,6 +1,7 @@
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Node } from 'constructs';
 import { z } from 'zod';
+import { DEFAULT_OUTAGE } from '../functions/onboarding/retry-policy';
 
 /** The source of the events this stack publishes; the merchant's rule must never match it. */
 export const ORCHESTRATOR_EVENT_SOURCE = 'onboarding.orchestrator';
@@ -107,6 +108,49 @@ export const configSchema = z.object({
   verificationTimeoutSeconds: waitSeconds(3 * 24 * 3600),
   /** How long it waits for a pending virtual account to settle (default 3 days). */
   accountTimeoutSeconds: waitSeconds(3 * 24 * 3600),
+  /**
+   * How long a provider-calling step waits out transient trouble (unavailable, timeout, rate limited,
+   * not ready yet) before its execution fails: the length of a long provider incident (default 6 hours).
+   */
+  providerOutageHours: z.coerce
+    .number({ error: 'must be a number of hours' })
+    .min(0.1, 'must be at least 0.1 (6 minutes)')
+    .max(72, 'must be at most 72 (3 days): a Connect migration must fit in its 7-day execution')
+    .default(DEFAULT_OUTAGE.outageHours),
+  /** The longest pause between two attempts of a provider call (default 300 s). */
+  providerRetryMaxDelaySeconds: z.coerce
+    .number({ error: 'must be a number of seconds' })
+    .int('must be a whole number of seconds')
+    .min(10, 'must be at least 10')
+    .max(3600, 'must be at most 3600 (1 hour)')
+    .default(DEFAULT_OUTAGE.maxDelaySeconds),
+  /** How many times a failed execution is redriven automatically before it is left FAILED with an alarm. */
+  redriveCap: z.coerce
+    .number({ error: 'must be a number' })
+    .int('must be a whole number')
+    .min(0, 'must be at least 0 (0 turns automatic redrive off)')
+    .max(20, 'must be at most 20')
+    .default(3),
+  /** How long after a failure the sweeper redrives it (default 15 minutes). */
+  redriveDelaySeconds: z.coerce
+    .number({ error: 'must be a number of seconds' })
+    .int('must be a whole number of seconds')
+    .min(0, 'must be at least 0')
+    .max(86400, 'must be at most 86400 (1 day)')
+    .default(900),
+  /** How often the sweeper runs (default every 5 minutes). */
+  sweepIntervalMinutes: z.coerce
+    .number({ error: 'must be a number of minutes' })
+    .int('must be a whole number of minutes')
+    .min(1, 'must be at least 1')
+    .max(60, 'must be at most 60')
+    .default(5),
+  /** The alarm on open waits fires when the oldest one is this far past its timeout (default 1 hour). */
+  overdueWaitAlarmSeconds: z.coerce
+    .number({ error: 'must be a number of seconds' })
+    .int('must be a whole number of seconds')
+    .min(60, 'must be at least 60')
+    .default(3600),
   wallexSourceIps: z.preprocess(
     listFromContext,
     z

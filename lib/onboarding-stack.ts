@@ -11,6 +11,7 @@ import { StackOutputs } from './constructs/outputs';
 import { ProviderSecrets } from './constructs/secrets';
 import { OnboardingTable } from './constructs/table';
 import { wireEntryPoints } from './wiring/entry-points';
+import { wireRecovery } from './wiring/recovery';
 import { wireWorkflows } from './wiring/workflows';
 
 /** Props of {@link OnboardingStack}. */
@@ -42,18 +43,20 @@ export class OnboardingStack extends Stack {
     const workflows = wireWorkflows(parts);
     const { onboarding, connectMigration } = workflows;
     const entryPoints = wireEntryPoints(parts, workflows);
+    const monitoring = new Monitoring(this, 'Monitoring', { encryption, alarmEmail: config.alarmEmail });
+    const recovery = wireRecovery(parts, workflows, monitoring);
 
     const api = new OnboardingApi(this, 'Api', {
       ...entryPoints.routes,
+      retry: recovery.retry,
       wallexSourceIps: config.wallexSourceIps,
       logRetention: config.logRetentionDays,
       logKey: encryption.key,
     });
 
-    const monitoring = new Monitoring(this, 'Monitoring', { encryption, alarmEmail: config.alarmEmail });
     monitoring.watchStateMachine('Onboarding', onboarding.stateMachine);
     monitoring.watchStateMachine('ConnectMigration', connectMigration.stateMachine);
-    const functions = { ...entryPoints.functions, ...workflows.functions };
+    const functions = { ...entryPoints.functions, ...workflows.functions, ...recovery.functions };
     for (const [name, fn] of Object.entries(functions)) monitoring.watchFunction(name, fn);
     monitoring.watchDeadLetterQueue('OnboardingRequestsDlq', events.deadLetterQueue);
     monitoring.watchApi('Api', api.api);
@@ -66,7 +69,7 @@ export class OnboardingStack extends Stack {
       },
       OperatorApiAccessPolicyArn: {
         value: api.operatorAccess.managedPolicyArn,
-        description: 'Attach to authorised operators only: IAM-signed POST /onboardings/{id}/review',
+        description: 'Attach to authorised operators only: IAM-signed POST /onboardings/{id}/review and /retry',
       },
       StraitsxWebhookUrlPattern: {
         value: api.webhookUrls.straitsx,

@@ -25,6 +25,7 @@ program
     'faults every provider sandbox injects, e.g. 5xx=0.1,429=0.05,slow=0.05:15000,drop=0.02,after',
     process.env.SANDBOX_FAULTS,
   )
+  .option('--sweep-interval <seconds>', 'how often the sweeper heals failed and stranded onboardings (0: never)', '300')
   .action(
     async (opts: {
       port: string;
@@ -33,6 +34,7 @@ program
       wallexPort: string;
       straddlePort: string;
       faults?: string;
+      sweepInterval: string;
     }) => {
       const faults = opts.faults ? parseFaults(opts.faults) : undefined;
       const runtime = await startRuntime({
@@ -41,6 +43,7 @@ program
         straitsxPort: Number(opts.straitsxPort),
         wallexPort: Number(opts.wallexPort),
         straddlePort: Number(opts.straddlePort),
+        sweepIntervalMs: Number(opts.sweepInterval) * 1000,
       });
       if (faults) for (const sandbox of [runtime.straitsx, runtime.wallex, runtime.straddle]) sandbox.setFaults(faults);
       // Operator commands (`npm run onboard -- unmasked ...`) reach this running stack through this file.
@@ -124,6 +127,19 @@ stackOptions(
   useStack(opts);
   const { unmaskedStraddleCustomer } = await import('../functions/onboarding/operator');
   print(await unmaskedStraddleCustomer({ onboardingId, operator: opts.operator, reason: opts.reason }));
+});
+
+stackOptions(
+  program
+    .command('retry <onboardingId>')
+    .description(
+      'Operators: redrive a failed onboarding from the step that failed (or start it again where it cannot be redriven). A running or finished one is refused.',
+    ),
+).action(async (onboardingId: string, opts: { data: string; aws?: boolean }) => {
+  useStack(opts);
+  const { retryOnboarding } = await import('../functions/onboarding/retry');
+  const { action, executionArn, record } = await retryOnboarding(onboardingId);
+  print({ onboardingId, action, executionArn, status: record.status });
 });
 
 const straddle = program.command('straddle').description("Operators: Straddle's customer API (masked data).");
@@ -230,7 +246,11 @@ program.parseAsync().catch((error: unknown) => {
   const failed = error as { name?: string; errors?: Array<{ path: string; message: string }>; message?: string };
   if (failed?.name === 'ValidationFailed' && failed.errors) {
     process.stderr.write(`${failed.errors.map((e) => `${e.path || '(input)'}: ${e.message}`).join('\n')}\n`);
-  } else if (failed?.name?.startsWith('Provider') || failed?.name === 'OnboardingNotFound') {
+  } else if (
+    failed?.name?.startsWith('Provider') ||
+    failed?.name === 'OnboardingNotFound' ||
+    failed?.name === 'RetryNotPossible'
+  ) {
     process.stderr.write(`${failed.name}: ${failed.message}\n`);
   } else {
     process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);

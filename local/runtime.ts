@@ -4,12 +4,22 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+// Pure modules (no logger, no clients): safe to load before the functions' environment is set.
+import {
+  DEFAULT_OUTAGE,
+  inlineNumbers,
+  type OutageSettings,
+  providerRetryPolicy,
+  retryPlaceholders,
+} from '../functions/onboarding/retry-policy';
+import { OPEN_INDEX } from '../functions/store/onboardings';
 import { type LambdaHandler, lambdaContext, startApi } from './api';
 import { startLocalCloud } from './cloud';
 import { captureFunctionLogs, type LogCapture } from './cloud/logs';
 import { startStraddleSandbox } from './sandboxes/straddle';
 import { startStraitsxSandbox } from './sandboxes/straitsx';
 import { startWallexSandbox } from './sandboxes/wallex';
+import { startSweeper } from './sweeper';
 
 const REGION = 'ap-southeast-1';
 const ACCOUNT = '000000000000';
@@ -41,6 +51,9 @@ const HANDLER_FILES = [
   'webhook-straitsx',
   'webhook-straddle',
   'webhook-wallex',
+  'execution-status',
+  'sweeper',
+  'retry',
 ] as const;
 type HandlerFile = (typeof HANDLER_FILES)[number];
 
@@ -51,6 +64,7 @@ const API_ROUTES: ReadonlyArray<readonly [string, string, HandlerFile]> = [
   ['POST', '/onboardings/{id}/documents', 'documents'],
   ['PATCH', '/onboardings/{id}/profile', 'profile-update'],
   ['POST', '/onboardings/{id}/review', 'review'],
+  ['POST', '/onboardings/{id}/retry', 'retry'],
   ['POST', '/migrations/connect', 'migrations-intake'],
   ['POST', '/webhooks/straitsx/{event}', 'webhook-straitsx'],
   ['POST', '/webhooks/wallex', 'webhook-wallex'],
@@ -82,6 +96,13 @@ export interface RuntimeOptions {
   callbackRetryMs?: number;
   /** How long after its callback the StraitsX sandbox's API shows a profile's new verification status. */
   straitsxVerificationLagMs?: number;
+  /** The provider outage the workflows wait out, as the CDK context sets it (default 6 hours, 300 s pauses at most). */
+  providerOutage?: Partial<OutageSettings>;
+  /** How often the sweeper runs (ms; default 5 minutes); it also runs once at start. 0 turns it off. */
+  sweepIntervalMs?: number;
+  /** Automatic recoveries of one onboarding (default 3) and how long after a failure (default 900 s). */
+  redriveCap?: number;
+  redriveDelaySeconds?: number;
 }
 
 interface LocalSecrets {
@@ -162,6 +183,7 @@ export async function startRuntime(options: RuntimeOptions = {}) {
   const cloud = await startLocalCloud({
     dataDir: temporary ? undefined : join(dataDir, 'aws'),
     tableName: TABLE_NAME,
+    tableIndexes: [{ name: OPEN_INDEX.name, pk: OPEN_INDEX.partitionKey, sk: OPEN_INDEX.sortKey }],
     bucketName: BUCKET_NAME,
     secrets: {
       [secretArn('platform')]: JSON.stringify(secrets.platform),
@@ -171,6 +193,8 @@ export async function startRuntime(options: RuntimeOptions = {}) {
     },
     retryScale: options.retryScale ?? 1,
   });
+
+  const retryPolicy = providerRetryPolicy({ ...DEFAULT_OUTAGE, ...options.providerOutage });
 
   // What CDK puts in each function's environment; one process, so one environment for all.
   const functionEnv: Record<string, string> = {
@@ -190,6 +214,9 @@ export async function startRuntime(options: RuntimeOptions = {}) {
     DOCUMENTS_TIMEOUT_SECONDS: String(options.timeouts?.documents ?? 7 * 24 * 3600),
     VERIFICATION_TIMEOUT_SECONDS: String(options.timeouts?.verification ?? 3 * 24 * 3600),
     ACCOUNT_TIMEOUT_SECONDS: String(options.timeouts?.account ?? 3 * 24 * 3600),
+    PROVIDER_RETRY_POLICY: JSON.stringify(retryPolicy),
+    REDRIVE_CAP: String(options.redriveCap ?? 3),
+    REDRIVE_DELAY_SECONDS: String(options.redriveDelaySeconds ?? 900),
     POWERTOOLS_SERVICE_NAME: 'onboarding',
     POWERTOOLS_METRICS_NAMESPACE: 'Onboarding',
     POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'INFO',
@@ -207,11 +234,16 @@ export async function startRuntime(options: RuntimeOptions = {}) {
   ) as Record<HandlerFile, LambdaHandler>;
   const invoke = (file: HandlerFile) => (payload: unknown) => handlers[file](payload, lambdaContext(`onboarding-${file}`));
 
-  /** Registers an ASL file with `${<Name>FunctionArn}` placeholders, each served by its handler in-process. */
+  /**
+   * Registers an ASL file with `${<Name>FunctionArn}` placeholders, each served by its handler in-process,
+   * and the retry policy's numbers written in as CDK writes them.
+   */
   const registerWorkflow = (name: string, file: string, functions: Record<string, HandlerFile>) =>
     cloud.sfn.registerStateMachine({
       name,
-      aslPath: resolve('workflows', file),
+      definition: JSON.parse(
+        inlineNumbers(readFileSync(resolve('workflows', file), 'utf8'), retryPlaceholders(retryPolicy)),
+      ) as object,
       substitutions: Object.fromEntries(Object.entries(functions).map(([placeholder, fn]) => [placeholder, functionArn(fn)])),
       taskHandlers: Object.fromEntries(Object.values(functions).map((fn) => [functionArn(fn), invoke(fn)])),
     });
@@ -238,6 +270,20 @@ export async function startRuntime(options: RuntimeOptions = {}) {
     busName: EVENT_BUS_NAME,
     pattern: { source: [MERCHANT_EVENT_SOURCE], 'detail-type': ['Customer Onboarding Requested'] },
     target: (event: unknown) => invoke('intake')(event).then(() => undefined),
+  });
+
+  // Step Functions' own status changes go to the default bus (CDK: a rule limited to both state machines).
+  // Imported now: the module loads the shared logger, which reads the environment set above.
+  const { EXECUTION_STATUS_CHANGE } = await import('../functions/onboarding/execution-status');
+  cloud.events.addRule({
+    name: 'execution-status',
+    busName: 'default',
+    pattern: {
+      source: ['aws.states'],
+      'detail-type': [EXECUTION_STATUS_CHANGE],
+      detail: { stateMachineArn: [stateMachineArn, migrationStateMachineArn] },
+    },
+    target: (event: unknown) => invoke('execution-status')(event).then(() => undefined),
   });
 
   // The bucket notification for `documents/` (CDK: an S3 event source on the document-uploaded function).
@@ -270,6 +316,9 @@ export async function startRuntime(options: RuntimeOptions = {}) {
   });
   for (const sandbox of [straitsx, straddle, wallex]) sandbox.resumeRestoredWork();
 
+  // The sweeper's schedule (CDK: an EventBridge schedule), with a sweep at start for what a stop left behind.
+  const sweeper = startSweeper(() => invoke('sweeper')({}), options.sweepIntervalMs ?? 5 * 60_000);
+
   let stopped = false;
   return {
     dataDir,
@@ -280,6 +329,8 @@ export async function startRuntime(options: RuntimeOptions = {}) {
     straddle,
     wallex,
     migrationStateMachineArn,
+    /** Runs a sweep now (as the schedule would) and resolves when it is done. */
+    sweep: () => sweeper.sweepNow(),
     /** The environment a function sees here: AWS endpoints and the stack's own settings (no secret values). */
     env: { ...cloud.env, ...functionEnv },
     logs,
@@ -288,7 +339,8 @@ export async function startRuntime(options: RuntimeOptions = {}) {
     async stop() {
       if (stopped) return;
       stopped = true;
-      // Providers first (no more callbacks), then the API once its requests in flight are done, then AWS.
+      // The sweeper first, then providers (no more callbacks), then the API once its requests in flight are done, then AWS.
+      await sweeper.stop();
       await Promise.all([straitsx.stop(), straddle.stop(), wallex.stop()]);
       await api.stop();
       await Promise.allSettled([...uploads]);

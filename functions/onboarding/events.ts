@@ -10,7 +10,7 @@ export const DETAIL_TYPES = {
   COMPLETED: 'Onboarding Completed',
   REJECTED: 'Onboarding Rejected',
   NEEDS_ATTENTION: 'Onboarding Needs Attention',
-  FAILED: 'Onboarding Needs Attention',
+  FAILED: 'Onboarding Failed',
   NEEDS_INFORMATION: 'Onboarding Needs Information',
   INVALID_REQUEST: 'Onboarding Request Invalid',
   FUNDING: 'Funding Status Confirmed',

@@ -16,7 +16,7 @@ export const MIGRATION_DETAIL_TYPES = {
   MISMATCH: 'Connect Migration Mismatch',
   REJECTED: 'Connect Migration Rejected',
   NEEDS_ATTENTION: 'Connect Migration Needs Attention',
-  FAILED: 'Connect Migration Needs Attention',
+  FAILED: 'Connect Migration Failed',
 } as const;
 
 export type MigrationOutcome = keyof typeof MIGRATION_DETAIL_TYPES;

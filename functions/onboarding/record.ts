@@ -20,6 +20,19 @@ export type OnboardingStatus = (typeof STATUSES)[number];
 
 export const FINAL_STATUSES: readonly OnboardingStatus[] = ['COMPLETED', 'REJECTED'];
 
+/**
+ * Statuses in which an execution should be working on the record (or a failed one be redriven): the
+ * sweeper looks after these. NEEDS_ATTENTION waits for a person, with its execution ended on purpose.
+ */
+export const OPEN_STATUSES: readonly OnboardingStatus[] = [
+  'ACCEPTED',
+  'IN_PROGRESS',
+  'AWAITING_DOCUMENTS',
+  'AWAITING_PROVIDER',
+  'NEEDS_INFORMATION',
+  'FAILED',
+];
+
 const WORKING: readonly OnboardingStatus[] = ['IN_PROGRESS', 'AWAITING_DOCUMENTS', 'AWAITING_PROVIDER', 'NEEDS_INFORMATION'];
 const ALLOWED: Record<OnboardingStatus, readonly OnboardingStatus[]> = {
   ACCEPTED: [...WORKING, 'FAILED', 'REJECTED', 'NEEDS_ATTENTION'],
@@ -98,6 +111,31 @@ export interface UploadGrant {
   expiresAt: string;
 }
 
+/** What `GET /onboardings/{id}` shows while a step waits out provider trouble. */
+export interface ProviderRetry {
+  step: string;
+  /** The attempt that failed (1 for the first call). */
+  attempt: number;
+  /** The error name (ProviderUnavailable, ProviderRateLimited...), never provider text. */
+  error: string;
+  /** The latest time the next attempt starts, from the retry policy; absent when no attempt is left. */
+  nextAttemptBy?: string;
+  at: string;
+}
+
+/** A failed, timed-out or aborted execution of a record. */
+export interface ExecutionFailure {
+  /** The execution's name. */
+  execution: string;
+  /** Step Functions' redrive count of the execution when it failed. */
+  redriveCount: number;
+  /** FAILED, TIMED_OUT or ABORTED. */
+  status: string;
+  /** The error name, never the cause. */
+  error: string;
+  at: string;
+}
+
 /** The onboarding record as stored. Every attribute here is free of personal data. */
 export interface OnboardingRecord {
   onboardingId: string;
@@ -132,6 +170,12 @@ export interface OnboardingRecord {
   migration?: { status: 'MIGRATED' | 'MISMATCH'; expectedAccountMatched: boolean };
   virtualAccount?: VirtualAccount;
   outcome?: { reason?: string; retryable?: boolean };
+  /** A provider call the workflow is retrying after transient trouble; cleared once the step succeeds. */
+  retry?: ProviderRetry;
+  /** The last failure of an execution, from Step Functions' own status change (error name only). */
+  failure?: ExecutionFailure;
+  /** New executions started for this record after its execution was lost or could not be redriven. */
+  restarts?: number;
   publishedEvents: string[];
   timeline: TimelineEntry[];
   createdAt: string;
@@ -158,7 +202,8 @@ export function publicView(record: OnboardingRecord) {
         }
       : undefined,
     outcome: record.outcome,
-    waitingFor: record.waiting?.kind,
+    waitingFor: record.waiting?.kind ?? (record.retry ? 'provider' : undefined),
+    retry: record.retry,
     documents: record.requiredDocuments?.map(({ slot, required }) => ({
       slot,
       required,

@@ -1,6 +1,12 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { canTransition, type OnboardingRecord, type OnboardingStatus, type TimelineEntry } from '../onboarding/record';
+import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  canTransition,
+  type OnboardingRecord,
+  type OnboardingStatus,
+  OPEN_STATUSES,
+  type TimelineEntry,
+} from '../onboarding/record';
 import { dynamoClient } from '../shared/aws';
 import { requireEnv } from '../shared/env';
 import { InvalidStateTransition, OnboardingNotFound } from '../shared/errors';
@@ -12,14 +18,58 @@ import { InvalidStateTransition, OnboardingNotFound } from '../shared/errors';
 const recordKey = (onboardingId: string) => ({ pk: `ONB#${onboardingId}`, sk: 'RECORD' });
 const tableName = () => requireEnv('TABLE_NAME');
 
+/**
+ * The sparse index of records an execution should still be working on: only open records carry
+ * `openStatus` (their status), so the sweeper queries them by status and age without scanning the table.
+ */
+export const OPEN_INDEX = { name: 'open', partitionKey: 'openStatus', sortKey: 'updatedAt' } as const;
+
+/** The item of a record: its key, and the open-index attribute while the record is open. */
+const itemOf = (record: OnboardingRecord) => ({
+  ...recordKey(record.onboardingId),
+  ...record,
+  ...(OPEN_STATUSES.includes(record.status) ? { [OPEN_INDEX.partitionKey]: record.status } : {}),
+});
+
+/** The record of an item: without its key and index attributes. */
+function recordOf(item: Record<string, unknown>): OnboardingRecord {
+  const { pk: _pk, sk: _sk, [OPEN_INDEX.partitionKey]: _open, ...record } = item;
+  return record as unknown as OnboardingRecord;
+}
+
 /** Reads a record (strongly consistent), or undefined. */
 export async function findOnboarding(onboardingId: string): Promise<OnboardingRecord | undefined> {
   const { Item } = await dynamoClient().send(
     new GetCommand({ TableName: tableName(), Key: recordKey(onboardingId), ConsistentRead: true }),
   );
-  if (!Item) return undefined;
-  const { pk: _pk, sk: _sk, ...record } = Item;
-  return record as OnboardingRecord;
+  return Item ? recordOf(Item) : undefined;
+}
+
+/**
+ * Ids of the open records in one status, least recently changed first. The index holds keys only and
+ * is eventually consistent: read the record before acting on it.
+ */
+export async function listOpenOnboardingIds(status: OnboardingStatus): Promise<string[]> {
+  const ids: string[] = [];
+  let ExclusiveStartKey: Record<string, unknown> | undefined;
+  do {
+    const page = await dynamoClient().send(
+      new QueryCommand({
+        TableName: tableName(),
+        IndexName: OPEN_INDEX.name,
+        KeyConditionExpression: '#open = :status',
+        ExpressionAttributeNames: { '#open': OPEN_INDEX.partitionKey },
+        ExpressionAttributeValues: { ':status': status },
+        ExclusiveStartKey,
+      }),
+    );
+    for (const item of page.Items ?? []) {
+      const pk = String(item.pk ?? '');
+      if (pk.startsWith('ONB#')) ids.push(pk.slice('ONB#'.length));
+    }
+    ExclusiveStartKey = page.LastEvaluatedKey;
+  } while (ExclusiveStartKey);
+  return ids;
 }
 
 /** Reads a record or throws OnboardingNotFound. */
@@ -35,7 +85,7 @@ export async function createOnboarding(record: OnboardingRecord): Promise<boolea
     await dynamoClient().send(
       new PutCommand({
         TableName: tableName(),
-        Item: { ...recordKey(record.onboardingId), ...record },
+        Item: itemOf(record),
         ConditionExpression: 'attribute_not_exists(pk)',
       }),
     );
@@ -72,7 +122,7 @@ export async function mutateOnboarding(onboardingId: string, mutation: Mutation,
       await dynamoClient().send(
         new PutCommand({
           TableName: tableName(),
-          Item: { ...recordKey(onboardingId), ...next },
+          Item: itemOf(next),
           ConditionExpression: '#version = :version',
           ExpressionAttributeNames: { '#version': 'version' },
           ExpressionAttributeValues: { ':version': current.version },

@@ -33,6 +33,8 @@ export interface OnboardingApiProps {
   readonly migrationsIntake: IFunction;
   /** `POST /onboardings/{id}/review` (operators). */
   readonly review: IFunction;
+  /** `POST /onboardings/{id}/retry` (operators). */
+  readonly retry: IFunction;
   /** `POST /webhooks/straitsx/{event}`, `POST /webhooks/straddle`, `POST /webhooks/wallex`. */
   readonly webhooks: { readonly straitsx: IFunction; readonly straddle: IFunction; readonly wallex: IFunction };
   /** The only addresses `POST /webhooks/wallex` accepts (Wallex signs nothing). */
@@ -60,7 +62,7 @@ const THROTTLE = { rate: 50, burst: 100 } as const;
  * - Merchant routes (`POST /onboardings`, `GET /onboardings/{id}`, `POST /onboardings/{id}/documents`,
  *   `PATCH /onboardings/{id}/profile`, `POST /migrations/connect`) take IAM-signed (SigV4) requests
  *   from principals that hold the {@link merchantAccess} policy.
- * - The review route (`POST /onboardings/{id}/review`) takes IAM-signed requests from principals that hold
+ * - The operator routes (`POST /onboardings/{id}/review`, `POST /onboardings/{id}/retry`) take IAM-signed requests from principals that hold
  *   the {@link operatorAccess} policy: attaching it is how an operator is authorised, and only those
  *   principals can verify or reject a profile. Merchant principals cannot; operators cannot call the
  *   merchant routes unless given that policy too. The operator's IAM identity is recorded on the decision.
@@ -78,7 +80,7 @@ export class OnboardingApi extends Construct {
   readonly accessLogs: LogGroup;
   /** `execute-api:Invoke` on the merchant routes only: attach it to the merchant's backend role. */
   readonly merchantAccess: ManagedPolicy;
-  /** `execute-api:Invoke` on the review route only: attach it to the operators' principals. */
+  /** `execute-api:Invoke` on the operator routes (review, retry) only: attach it to the operators' principals. */
   readonly operatorAccess: ManagedPolicy;
   /** What to register at each provider. */
   readonly webhookUrls: WebhookUrls;
@@ -148,7 +150,11 @@ export class OnboardingApi extends Construct {
     const reviewMethod = onboarding
       .addResource('review')
       .addMethod('POST', new LambdaIntegration(props.review), signed(models.reviewDecision, true));
-    for (const method of [...merchantMethods, reviewMethod]) acknowledgeSigned(method);
+    const retryMethod = onboarding
+      .addResource('retry')
+      .addMethod('POST', new LambdaIntegration(props.retry), signed(undefined, true));
+    const operatorMethods = [reviewMethod, retryMethod];
+    for (const method of [...merchantMethods, ...operatorMethods]) acknowledgeSigned(method);
 
     // No model and no validator: the signature is over the raw body, which must reach the function as sent.
     const unsigned: MethodOptions = { authorizationType: AuthorizationType.NONE };
@@ -184,8 +190,8 @@ export class OnboardingApi extends Construct {
     this.operatorAccess = createInvokePolicy(
       this,
       'OperatorApiAccess',
-      'Decides onboarding reviews (POST /onboardings/{id}/review); attach to authorised operators only',
-      [reviewMethod],
+      'Decides onboarding reviews and retries failed onboardings (POST /onboardings/{id}/review, /retry); attach to authorised operators only',
+      operatorMethods,
     );
 
     Validations.of(this.api).acknowledge(

@@ -1,6 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import type { RestApi } from 'aws-cdk-lib/aws-apigateway';
-import { Alarm, ComparisonOperator, type IMetric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { Alarm, ComparisonOperator, type IMetric, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Topic } from 'aws-cdk-lib/aws-sns';
@@ -19,6 +19,10 @@ export interface MonitoringProps {
 }
 
 const PERIOD = Duration.minutes(5);
+
+/** Where the functions' custom metrics go (POWERTOOLS_METRICS_NAMESPACE and POWERTOOLS_SERVICE_NAME). */
+const METRICS_NAMESPACE = 'Onboarding';
+const METRICS_SERVICE = 'onboarding';
 
 /**
  * Alarms on what means "something is broken" (a failed or timed-out execution, a function error, a
@@ -67,11 +71,24 @@ export class Monitoring extends Construct {
     this.alarm(`${name}ServerErrors`, `${name} answered 5XX`, api.metricServerError({ period: PERIOD, statistic: 'Sum' }));
   }
 
-  private alarm(id: string, description: string, metric: IMetric): void {
+  /** Alarms when one of the functions' own metrics (namespace Onboarding) reaches the threshold in five minutes. */
+  watchMetric(id: string, description: string, metricName: string, statistic: 'Sum' | 'Maximum', threshold = 1): void {
+    const metric = new Metric({
+      namespace: METRICS_NAMESPACE,
+      metricName,
+      // Powertools adds the service as a dimension to every metric it emits.
+      dimensionsMap: { service: METRICS_SERVICE },
+      statistic,
+      period: PERIOD,
+    });
+    this.alarm(id, description, metric, threshold);
+  }
+
+  private alarm(id: string, description: string, metric: IMetric, threshold = 1): void {
     const alarm = new Alarm(this, id, {
       alarmDescription: description,
       metric,
-      threshold: 1,
+      threshold,
       evaluationPeriods: 1,
       comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       // No data means nothing happened, not that something broke.

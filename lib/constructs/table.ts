@@ -1,8 +1,9 @@
-import { RemovalPolicy } from 'aws-cdk-lib';
-import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import { RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { AttributeType, BillingMode, type CfnTable, ProjectionType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
+import { OPEN_INDEX } from '../../functions/store/onboardings';
 import { acknowledgeOnRole } from './function';
 
 /** Props of {@link OnboardingTable}. */
@@ -40,16 +41,26 @@ export class OnboardingTable extends Construct {
       removalPolicy: RemovalPolicy.RETAIN,
       deletionProtection: true,
     });
+    // Sparse: only records an execution should still be working on carry the key, so the sweeper finds
+    // them without a scan. Keys only: it reads each record itself before acting.
+    this.table.addGlobalSecondaryIndex({
+      indexName: OPEN_INDEX.name,
+      partitionKey: { name: OPEN_INDEX.partitionKey, type: AttributeType.STRING },
+      sortKey: { name: OPEN_INDEX.sortKey, type: AttributeType.STRING },
+      projectionType: ProjectionType.KEYS_ONLY,
+    });
   }
 
   /** Lets a function read items. */
   grantRead(fn: IFunction): void {
     this.table.grantReadData(fn);
+    this.acknowledgeIndexes(fn);
   }
 
   /** Lets a function read and write items (conditional writes included). */
   grantReadWrite(fn: IFunction): void {
     this.table.grantReadWriteData(fn);
+    this.acknowledgeIndexes(fn);
     for (const action of KMS_ACTION_WILDCARDS) {
       acknowledgeOnRole(
         fn,
@@ -57,5 +68,15 @@ export class OnboardingTable extends Construct {
         'Standard KMS grant for a KMS-encrypted table; limited to the one stack key.',
       );
     }
+  }
+
+  /** CDK's table grants cover the table's indexes as `<table>/index/*`: this table's own indexes only. */
+  private acknowledgeIndexes(fn: IFunction): void {
+    const tableId = Stack.of(this).getLogicalId(this.table.node.defaultChild as CfnTable);
+    acknowledgeOnRole(
+      fn,
+      `AwsSolutions-IAM5[Resource::<${tableId}.Arn>/index/*]`,
+      "The indexes of the one onboarding table (CDK's standard table grant); no other table.",
+    );
   }
 }

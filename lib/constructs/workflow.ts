@@ -7,6 +7,7 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { type CfnStateMachine, DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { inlineNumbers } from '../../functions/onboarding/retry-policy';
 import { acknowledgeOnRole } from './function';
 
 /** Props of {@link Workflow}. */
@@ -20,6 +21,8 @@ export interface WorkflowProps {
   readonly functions: Readonly<Record<string, IFunction>>;
   /** Other placeholders (bucket names, queue URLs...); their access is granted by the caller. */
   readonly substitutions?: Readonly<Record<string, string>>;
+  /** Numeric placeholders (`"${Name}"`, quoted in the file: retry counts and pauses), written in as numbers. */
+  readonly numbers?: Readonly<Record<string, number>>;
   /** Retention of the execution log group. */
   readonly logRetention: RetentionDays;
   /** Key the execution log group is encrypted with. */
@@ -39,7 +42,7 @@ export class Workflow extends Construct {
 
   constructor(scope: Construct, id: string, props: WorkflowProps) {
     super(scope, id);
-    const definition = readFileSync(props.definitionFile, 'utf8');
+    const definition = inlineNumbers(readFileSync(props.definitionFile, 'utf8'), props.numbers ?? {});
     const substitutions: Record<string, string> = { ...props.substitutions };
     for (const [name, fn] of Object.entries(props.functions)) substitutions[name] = fn.functionArn;
     checkPlaceholders(basename(props.definitionFile), definition, Object.keys(substitutions));
@@ -108,6 +111,26 @@ export class Workflow extends Construct {
       `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:<${stateMachineId}.Name>:*]`,
       'Execution names are onboarding ids chosen at run time; access is limited to executions of this one state machine.',
     );
+  }
+
+  /**
+   * Lets a function recover this state machine's executions: redrive a failed one, describe any, and
+   * start a new one where AWS cannot redrive. Redrive acts on executions, so it is granted on this
+   * machine's execution ARNs, not on the state machine's.
+   */
+  grantRecovery(fn: IFunction): void {
+    this.grantStart(fn);
+    fn.addToRolePolicy(new PolicyStatement({ actions: ['states:RedriveExecution'], resources: [this.executionArns()] }));
+  }
+
+  /** `arn:...:execution:<machine name>:*`: every execution of this state machine, none of another. */
+  executionArns(): string {
+    return Stack.of(this).formatArn({
+      service: 'states',
+      resource: 'execution',
+      resourceName: `${this.stateMachine.stateMachineName}:*`,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
   }
 
   /**

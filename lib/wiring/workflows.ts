@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url';
+import { providerRetryPolicy, retryPlaceholders } from '../../functions/onboarding/retry-policy';
 import { DOCUMENTS_PREFIX, VAULT_PREFIX } from '../constructs/bucket';
 import type { OnboardingFunction } from '../constructs/function';
 import { Workflow } from '../constructs/workflow';
@@ -27,7 +28,13 @@ export function wireWorkflows(parts: StackParts): Workflows {
 
   // Steps that reach a provider also replay webhooks that arrived before the customer was linked, which
   // can publish an outcome and resume a waiting execution.
-  const providerEnv = providerEnvironment(parts);
+  // The same policy fills the ASL's Retry fields and tells the steps when the next attempt starts.
+  const retryPolicy = providerRetryPolicy({
+    outageHours: config.providerOutageHours,
+    maxDelaySeconds: config.providerRetryMaxDelaySeconds,
+  });
+  const retryNumbers = retryPlaceholders(retryPolicy);
+  const providerEnv = { ...providerEnvironment(parts), PROVIDER_RETRY_POLICY: JSON.stringify(retryPolicy) };
   const createProfile = step(
     'CreateProfile',
     'create-profile',
@@ -69,6 +76,7 @@ export function wireWorkflows(parts: StackParts): Workflows {
       WaitForFunctionArn: waitFor,
       CheckStatusFunctionArn: checkStatus,
     },
+    numbers: retryNumbers,
     logRetention: config.logRetentionDays,
     logKey: encryption.key,
   });
@@ -103,6 +111,7 @@ export function wireWorkflows(parts: StackParts): Workflows {
       MigrateAccountFunctionArn: migrateAccount,
       FinishMigrationFunctionArn: finishMigration,
     },
+    numbers: retryNumbers,
     logRetention: config.logRetentionDays,
     logKey: encryption.key,
   });

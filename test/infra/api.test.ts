@@ -23,6 +23,7 @@ const ROUTES: Record<string, { fn: string; access: Access; model?: string }> = {
   'PATCH /onboardings/{id}/profile': { fn: 'ProfileUpdate', access: 'merchant', model: 'ProfileUpdate' },
   'POST /migrations/connect': { fn: 'MigrationsIntake', access: 'merchant', model: 'ConnectMigrationRequest' },
   'POST /onboardings/{id}/review': { fn: 'Review', access: 'operator', model: 'ReviewDecision' },
+  'POST /onboardings/{id}/retry': { fn: 'Retry', access: 'operator' },
   'POST /webhooks/straitsx/{event}': { fn: 'WebhookStraitsx', access: 'webhook' },
   'POST /webhooks/straddle': { fn: 'WebhookStraddle', access: 'webhook' },
   'POST /webhooks/wallex': { fn: 'WebhookWallex', access: 'webhook' },
@@ -168,10 +169,11 @@ describe('who may call what', () => {
         return `arn::execute-api:::api/v1/${method}${path.replace(/\{[^}]+\}/g, '*')}`;
       });
 
-  it('MerchantApiAccess allows the merchant routes only, OperatorApiAccess the review route only', () => {
+  it('MerchantApiAccess allows the merchant routes only, OperatorApiAccess the review and retry routes only', () => {
     synth.template.resourceCountIs('AWS::IAM::ManagedPolicy', 2);
     expect(invokeArns('MerchantApiAccess').sort()).toEqual(arnsOf('merchant').sort());
-    expect(invokeArns('OperatorApiAccess')).toEqual(arnsOf('operator'));
+    expect(invokeArns('OperatorApiAccess').sort()).toEqual(arnsOf('operator').sort());
+    expect(invokeArns('MerchantApiAccess')).not.toContain('arn::execute-api:::api/v1/POST/onboardings/*/retry');
     for (const policy of Object.values(resourcesOf(synth.template, 'AWS::IAM::ManagedPolicy'))) {
       expect(policy.Properties).not.toHaveProperty('Roles');
       expect(policy.Properties).not.toHaveProperty('Users');

@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { inlineNumbers, providerRetryPolicy, retryPlaceholders } from '../../functions/onboarding/retry-policy';
 import { ONBOARDING_EXECUTION_TIMEOUT_SECONDS } from '../../lib/config';
 import { OnboardingFunction } from '../../lib/constructs/function';
 import { COMMON_ENV, ENV, FUNCTIONS, HANDLERS, PERMISSIONS } from './expectations';
@@ -42,8 +43,8 @@ describe('functions', () => {
     synth.template.resourceCountIs('AWS::Lambda::Function', FUNCTIONS.length + 1);
   });
 
-  // Workflow steps chain provider calls under the shared rate budget; everything else answers an API call
-  // (API Gateway waits 29 s) or a notification.
+  // Workflow steps chain provider calls under the shared rate budget; the sweeper looks at every open
+  // onboarding; everything else answers an API call (API Gateway waits 29 s) or a notification.
   const WORKFLOW_STEPS: readonly string[] = [
     'CreateProfile',
     'CreateVirtualAccount',
@@ -61,7 +62,7 @@ describe('functions', () => {
         Runtime: 'nodejs24.x',
         Architectures: ['arm64'],
         MemorySize: 512,
-        Timeout: WORKFLOW_STEPS.includes(name) ? 90 : 29,
+        Timeout: WORKFLOW_STEPS.includes(name) ? 90 : name === 'Sweeper' ? 300 : 29,
         TracingConfig: { Mode: 'Active' },
         Handler: 'index.handler',
         LoggingConfig: { LogGroup: { Ref: id(`${name}Logs`) } },
@@ -140,6 +141,7 @@ describe('functions', () => {
         'CreateVirtualAccount',
         'DocumentUploaded',
         'Review',
+        'Sweeper',
         'WaitFor',
         'WebhookStraddle',
         'WebhookStraitsx',
@@ -217,7 +219,8 @@ describe('state machines', () => {
     '%s is its inline ASL file with each placeholder substituted by its function',
     (name, workflow) => {
       const file = fileURLToPath(new URL(`../../workflows/${workflow.file}.asl.json`, import.meta.url));
-      const definition = readFileSync(file, 'utf8');
+      // The file as written, with the default retry policy's numbers in place of its numeric placeholders.
+      const definition = inlineNumbers(readFileSync(file, 'utf8'), retryPlaceholders(providerRetryPolicy()));
       expect(stateMachine(name).DefinitionString).toBe(definition);
       const placeholders = [...new Set([...definition.matchAll(/\$\{(\w+)\}/g)].map((m) => m[1]))].sort();
       expect(Object.keys(workflow.functions).sort()).toEqual(placeholders);
@@ -309,6 +312,9 @@ describe('alarms', () => {
         ...FUNCTIONS.map(() => 'AWS/Lambda/Errors'),
         'AWS/SQS/ApproximateNumberOfMessagesVisible',
         'AWS/ApiGateway/5XXError',
+        // The sweeper's: onboardings left FAILED at the redrive cap, and the oldest overdue wait.
+        'Onboarding/OnboardingsPastRedriveCap',
+        'Onboarding/OldestOverdueWaitSeconds',
       ].sort(),
     );
     const dimension = (metric: string) =>
@@ -321,10 +327,10 @@ describe('alarms', () => {
     expect(dimension('ExecutionsTimedOut').sort()).toEqual(stateMachines.sort());
   });
 
-  it('fire on the first occurrence and notify the encrypted alarm topic', () => {
+  it('fire on the first occurrence (an overdue wait: an hour past its timeout) and notify the encrypted alarm topic', () => {
     for (const alarm of alarms()) {
       expect(alarm).toMatchObject({
-        Threshold: 1,
+        Threshold: alarm.MetricName === 'OldestOverdueWaitSeconds' ? 3600 : 1,
         ComparisonOperator: 'GreaterThanOrEqualToThreshold',
         AlarmActions: [{ Ref: id('Monitoring/Alarms') }],
       });

@@ -36,9 +36,29 @@ describe('CDK context', () => {
       documentsTimeoutSeconds: 604800,
       verificationTimeoutSeconds: 259200,
       accountTimeoutSeconds: 259200,
+      // Six hours of provider trouble waited out, pauses of five minutes at most (README: why).
+      providerOutageHours: 6,
+      providerRetryMaxDelaySeconds: 300,
+      redriveCap: 3,
+      redriveDelaySeconds: 900,
+      sweepIntervalMinutes: 5,
+      overdueWaitAlarmSeconds: 3600,
       // Wallex's documented sources: sandbox SG, production SG, ID, HK, MY, JP.
       wallexSourceIps: ['175.41.191.143', '3.0.113.21', '108.136.189.251', '18.166.110.81', '13.251.169.211', '13.230.240.139'],
     });
+  });
+
+  it('names the rule of bad retry and recovery settings', () => {
+    const message = errorOf({
+      providerOutageHours: 100,
+      providerRetryMaxDelaySeconds: 'long',
+      redriveCap: -1,
+      sweepIntervalMinutes: 0,
+    });
+    expect(message).toContain('context key "providerOutageHours": must be at most 72');
+    expect(message).toContain('context key "providerRetryMaxDelaySeconds": must be a number of seconds');
+    expect(message).toContain('context key "redriveCap": must be at least 0');
+    expect(message).toContain('context key "sweepIntervalMinutes": must be at least 1');
   });
 
   it('reads Wallex source addresses from a JSON array or a comma-separated -c value', () => {

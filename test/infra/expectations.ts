@@ -22,6 +22,9 @@ export const HANDLERS = {
   WebhookStraitsx: 'webhook-straitsx',
   WebhookStraddle: 'webhook-straddle',
   WebhookWallex: 'webhook-wallex',
+  ExecutionStatus: 'execution-status',
+  Sweeper: 'sweeper',
+  Retry: 'retry',
 } as const;
 export type FunctionName = keyof typeof HANDLERS;
 export const FUNCTIONS = Object.keys(HANDLERS) as FunctionName[];
@@ -44,6 +47,10 @@ const PROVIDER_ENV = [
   'PROVIDER_TIMEOUT_MS',
   'EVENT_BUS_NAME',
 ];
+/** Provider-calling workflow steps also learn the retry policy, to say when their next attempt starts. */
+const PROVIDER_STEP_ENV = [...PROVIDER_ENV, 'PROVIDER_RETRY_POLICY'];
+const MACHINES_ENV = ['STATE_MACHINE_ARN', 'CONNECT_MIGRATION_STATE_MACHINE_ARN'];
+const TIMEOUTS_ENV = ['DOCUMENTS_TIMEOUT_SECONDS', 'VERIFICATION_TIMEOUT_SECONDS', 'ACCOUNT_TIMEOUT_SECONDS'];
 export const ENV: Record<FunctionName, string[]> = {
   Intake: [
     'BUCKET_NAME',
@@ -61,20 +68,25 @@ export const ENV: Record<FunctionName, string[]> = {
   ProfileUpdate: ['BUCKET_NAME', 'STRAITSX_SECRET_ARN', 'STRAITSX_BASE_URL', 'PROVIDER_TIMEOUT_MS'],
   Review: PROVIDER_ENV,
   MigrationsIntake: ['BUCKET_NAME', 'PLATFORM_SECRET_ARN', 'CONNECT_MIGRATION_STATE_MACHINE_ARN', 'MERCHANT_ID'],
-  CreateProfile: PROVIDER_ENV,
-  CreateVirtualAccount: PROVIDER_ENV,
-  CheckStatus: PROVIDER_ENV,
+  CreateProfile: PROVIDER_STEP_ENV,
+  CreateVirtualAccount: PROVIDER_STEP_ENV,
+  CheckStatus: PROVIDER_STEP_ENV,
   WaitFor: [],
   Finish: ['EVENT_BUS_NAME'],
-  MigrateAccount: [...PROVIDER_ENV, 'STRAITSX_CONNECT_BASE_URL'],
+  MigrateAccount: [...PROVIDER_STEP_ENV, 'STRAITSX_CONNECT_BASE_URL'],
   FinishMigration: ['EVENT_BUS_NAME'],
   WebhookStraitsx: ['STRAITSX_SECRET_ARN', 'EVENT_BUS_NAME'],
   WebhookStraddle: ['STRADDLE_SECRET_ARN', 'EVENT_BUS_NAME'],
   WebhookWallex: ['BUCKET_NAME', 'WALLEX_SECRET_ARN', 'WALLEX_BASE_URL', 'PROVIDER_TIMEOUT_MS', 'EVENT_BUS_NAME'],
+  ExecutionStatus: ['EVENT_BUS_NAME'],
+  Sweeper: [...MACHINES_ENV, ...TIMEOUTS_ENV, 'EVENT_BUS_NAME', 'REDRIVE_CAP', 'REDRIVE_DELAY_SECONDS'],
+  Retry: [...MACHINES_ENV, ...TIMEOUTS_ENV],
 };
 
 // What each role may do, in the words of permissionsOf (KMS, logs and X-Ray are checked apart).
-const tableReadWrite = ['dynamodb:read table', 'dynamodb:write table'];
+// CDK's table grants cover the table's indexes (the sparse open-records index) as `table/index/*`.
+const tableRead = ['dynamodb:read table', 'dynamodb:read table/index/*'];
+const tableReadWrite = [...tableRead, 'dynamodb:write table', 'dynamodb:write table/index/*'];
 const readObjects = (prefix: string) => [`s3:GetObject bucket/${prefix}*`];
 const putObjects = (prefix: string) => [`s3:PutObject bucket/${prefix}*`];
 const readSecret = (name: string) => [
@@ -86,6 +98,11 @@ const resume = ['states:SendTaskSuccess onboarding'];
 const start = (stateMachine: string) => [
   `states:StartExecution ${stateMachine}`,
   `states:DescribeExecution arn::states:::execution:${stateMachine}.Name:*`,
+];
+/** Redrive is an action on executions: granted on this machine's executions, never on the state machine. */
+const recover = (stateMachine: string) => [
+  ...start(stateMachine),
+  `states:RedriveExecution arn::states:::execution:${stateMachine}.Name:*`,
 ];
 const providerStep = [
   ...tableReadWrite,
@@ -109,7 +126,7 @@ export const PERMISSIONS: Record<FunctionName, string[]> = {
     'sqs:GetQueueUrl dlq',
     'sqs:SendMessage dlq',
   ],
-  GetOnboarding: ['dynamodb:read table'],
+  GetOnboarding: tableRead,
   DocumentUpload: [...tableReadWrite, ...putObjects('documents/')],
   DocumentUploaded: [...tableReadWrite, ...readObjects('documents/'), ...resume],
   // The merged customer goes back to the vault under a new key.
@@ -126,4 +143,8 @@ export const PERMISSIONS: Record<FunctionName, string[]> = {
   WebhookStraitsx: [...tableReadWrite, ...readSecret('straitsx'), ...publish, ...resume],
   WebhookStraddle: [...tableReadWrite, ...readSecret('straddle'), ...publish, ...resume],
   WebhookWallex: [...tableReadWrite, ...readObjects('vault/'), ...readSecret('wallex'), ...publish, ...resume],
+  ExecutionStatus: [...tableReadWrite, ...publish],
+  // Marks missed failures (publishing them) and resumes waits whose answer is on the record.
+  Sweeper: [...tableReadWrite, ...publish, ...resume, ...recover('onboarding'), ...recover('connect-migration')],
+  Retry: [...tableReadWrite, ...recover('onboarding'), ...recover('connect-migration')],
 };

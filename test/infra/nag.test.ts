@@ -28,7 +28,7 @@ describe('AwsSolutions checks (cdk-nag)', () => {
     Validations.of(built.app).addPlugins(new AwsSolutionsChecks(built.app));
     // Throws ValidationFailed (with the report on stderr) on any CloudFormation or cdk-nag error.
     expect(() => built.app.synth()).not.toThrow();
-  });
+  }, 120_000); // CloudFormation schema validation of every resource: about 20 s alone, more on a busy machine.
 
   it('find nothing unacknowledged with every option set', () => {
     const { app, stack, template } = synthesize({

@@ -31,7 +31,7 @@ describe('encryption key', () => {
 });
 
 describe('onboarding table', () => {
-  it('has pk/sk string keys, on-demand billing, PITR, the stack key and TTL on expiresAt', () => {
+  it('has pk/sk string keys, on-demand billing, PITR, the stack key, TTL on expiresAt and the sparse open-records index', () => {
     synth.template.resourceCountIs('AWS::DynamoDB::Table', 1);
     synth.template.hasResourceProperties('AWS::DynamoDB::Table', {
       KeySchema: [
@@ -41,12 +41,24 @@ describe('onboarding table', () => {
       AttributeDefinitions: [
         { AttributeName: 'pk', AttributeType: 'S' },
         { AttributeName: 'sk', AttributeType: 'S' },
+        { AttributeName: 'openStatus', AttributeType: 'S' },
+        { AttributeName: 'updatedAt', AttributeType: 'S' },
       ],
       BillingMode: 'PAY_PER_REQUEST',
       PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
       SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: keyArn() },
       TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
-      GlobalSecondaryIndexes: Match.absent(),
+      // Only open records carry openStatus: the sweeper queries them by status without scanning. Keys only.
+      GlobalSecondaryIndexes: [
+        {
+          IndexName: 'open',
+          KeySchema: [
+            { AttributeName: 'openStatus', KeyType: 'HASH' },
+            { AttributeName: 'updatedAt', KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'KEYS_ONLY' },
+        },
+      ],
     });
   });
 

@@ -42,7 +42,11 @@ type Answer = Awaited<ReturnType<typeof api>>['body'];
 
 const SETTLED = new Set(['COMPLETED', 'REJECTED', 'NEEDS_ATTENTION', 'FAILED']);
 
-/** Polls until the migration settles and its execution has closed; answers GET /onboardings/{id}. */
+/**
+ * Polls until the migration settles and its execution has closed; answers GET /onboardings/{id}. A failed
+ * execution is recorded from Step Functions' status change, or by the sweeper, which runs here once the
+ * execution has ended without the record settling.
+ */
 async function settled(id: string, timeoutMs = 20_000): Promise<Answer> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -51,6 +55,8 @@ async function settled(id: string, timeoutMs = 20_000): Promise<Answer> {
       await runtime.cloud.sfn.waitForExecution((await recordOf(id)).executionArn as string);
       return (await api(runtime, 'GET', `/onboardings/${id}`)).body;
     }
+    const executionArn = (await recordOf(id)).executionArn as string | undefined;
+    if (executionArn && runtime.cloud.sfn.describeExecution({ executionArn }).status !== 'RUNNING') await runtime.sweep();
     if (Date.now() > deadline) throw new Error(`migration ${id} did not settle: ${JSON.stringify(body)}`);
     await new Promise((r) => setTimeout(r, 25));
   }
@@ -201,7 +207,7 @@ describe('Connect user migration through the embedded stack (StraitsX)', () => {
     expect(execution.status).toBe('SUCCEEDED');
     const [profile] = profilesFor(request.customer.registrationId);
     expect(accountsFor(profile!.id)).toHaveLength(0);
-    expect(migrationEvents(id).map((e) => e['detail-type'])).toEqual(['Connect Migration Needs Attention']);
+    expect(migrationEvents(id).map((e) => e['detail-type'])).toEqual(['Connect Migration Failed']);
   });
 
   it('ends a token the user revoked as NEEDS_ATTENTION, not a failed execution', async () => {

@@ -2,7 +2,7 @@ import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { EVENT_BUS_NAME, MERCHANT_EVENT_SOURCE, type Runtime, startRuntime } from '../../local/runtime';
-import { api, bucketKeys, eventsAbout, executionsOf, historyOf, personalRequest, settled, tableItems } from './harness';
+import { api, bucketKeys, eventsAbout, executionsOf, historyOf, personalRequest, settled, tableItems, until } from './harness';
 
 let runtime: Runtime;
 
@@ -221,29 +221,76 @@ describe('replays and retries are safe', () => {
     expect(retried.length).toBeGreaterThanOrEqual(4);
   });
 
-  it('fails the execution when retries run out, reports it, and a re-run finishes the onboarding', async () => {
+  it('waits out a long run of provider errors and completes, showing the retry while it lasts', async () => {
     const request = personalRequest();
-    runtime.straitsx.failNext(50, 'error5xx', { match: { method: 'POST', path: '/v1/payment_methods/virtual_bank_accounts' } });
+    runtime.straitsx.failNext(25, 'error5xx', { match: { method: 'POST', path: '/v1/payment_methods/virtual_bank_accounts' } });
     const accepted = await api(runtime, 'POST', '/onboardings', request);
-    const failed = await settled(runtime, accepted.body.onboardingId);
-    expect(failed).toMatchObject({ status: 'FAILED', outcome: { reason: 'ProviderUnavailable' } });
-    const [execution] = await executionsOf(runtime, failed.onboardingId);
-    expect((await runtime.cloud.sfn.waitForExecution(execution!.executionArn!)).status).toBe('FAILED');
-    expect(eventsAbout(runtime, failed.onboardingId).map((e) => e['detail-type'])).toEqual(['Onboarding Needs Attention']);
+    const retrying = await until(async () => {
+      const body = (await api(runtime, 'GET', `/onboardings/${accepted.body.onboardingId}`)).body;
+      return body.retry ? body : undefined;
+    });
+    expect(retrying).toMatchObject({
+      waitingFor: 'provider',
+      retry: { step: 'create-virtual-account', error: 'ProviderUnavailable', nextAttemptBy: expect.any(String) },
+    });
+    const done = await settled(runtime, accepted.body.onboardingId, 60_000);
+    expect(done.status).toBe('COMPLETED');
+    expect(done.retry).toBeUndefined();
+    const profiles = profilesFor(request.customer.registrationId);
+    expect(profiles).toHaveLength(1);
+    expect(accountsFor(profiles[0]!.id)).toHaveLength(1);
+  });
 
-    runtime.straitsx.clearFaults();
+  it('fails at the step on an error no retry helps, is reported FAILED once, and a new execution finishes it', async () => {
+    const request = personalRequest();
+    runtime.straitsx.failNext(1, 'error5xx', {
+      status: 400,
+      match: { method: 'POST', path: '/v1/payment_methods/virtual_bank_accounts' },
+    });
+    const accepted = await api(runtime, 'POST', '/onboardings', request);
+    const id = accepted.body.onboardingId as string;
+    const [execution] = await until(async () => {
+      const found = await executionsOf(runtime, id);
+      return found.length > 0 ? found : undefined;
+    });
+    const ended = await runtime.cloud.sfn.waitForExecution(execution!.executionArn!);
+    expect(ended).toMatchObject({ status: 'FAILED', error: 'ProviderInvalidRequest' });
+    const history = await historyOf(execution!.executionArn!);
+    const entered = history.filter((e) => e.type?.endsWith('StateEntered')).map((e) => e.stateEnteredEventDetails?.name);
+    expect(entered.at(-1)).toBe('CreateVirtualAccount');
+
+    // Step Functions' status change marks it FAILED; the sweeper does it too when that event is missed.
+    await runtime.sweep();
+    await runtime.sweep();
+    const failed = (await api(runtime, 'GET', `/onboardings/${id}`)).body;
+    expect(failed).toMatchObject({ status: 'FAILED', outcome: { reason: 'ProviderInvalidRequest' } });
+    expect(eventsAbout(runtime, id).map((e) => e['detail-type'])).toEqual(['Onboarding Failed']);
+
     const sfn = new SFNClient({});
     const rerun = await sfn.send(
       new StartExecutionCommand({
         stateMachineArn: runtime.stateMachineArn,
-        name: `${failed.onboardingId}-2`,
-        input: JSON.stringify({ onboardingId: failed.onboardingId }),
+        name: `${id}-2`,
+        input: JSON.stringify({ onboardingId: id }),
       }),
     );
     expect((await runtime.cloud.sfn.waitForExecution(rerun.executionArn!)).status).toBe('SUCCEEDED');
-    const done = (await api(runtime, 'GET', `/onboardings/${failed.onboardingId}`)).body;
+    const done = (await api(runtime, 'GET', `/onboardings/${id}`)).body;
     expect(done.status).toBe('COMPLETED');
-    expect(profilesFor(request.customer.registrationId)).toHaveLength(1);
+    const profiles = profilesFor(request.customer.registrationId);
+    expect(profiles).toHaveLength(1);
+    expect(accountsFor(profiles[0]!.id)).toHaveLength(1);
+    await runtime.sweep();
+    expect(eventsAbout(runtime, id).map((e) => e['detail-type'])).toEqual(['Onboarding Failed', 'Onboarding Completed']);
+  });
+
+  it('refuses an operator retry of a running or finished onboarding with 409, naming why', async () => {
+    const accepted = await api(runtime, 'POST', '/onboardings', personalRequest());
+    const done = await settled(runtime, accepted.body.onboardingId);
+    expect(done.status).toBe('COMPLETED');
+    const retry = await api(runtime, 'POST', `/onboardings/${done.onboardingId}/retry`);
+    expect(retry).toMatchObject({ status: 409, body: { message: expect.stringContaining('finished (COMPLETED)') } });
+    expect((await api(runtime, 'POST', '/onboardings/onb_aaaaaaaaaaaaaaaaaaaaaaaaaa/retry')).status).toBe(404);
   });
 
   it('keeps every onboarding right when many run at once against the 5 requests/second limit', async () => {

@@ -212,15 +212,6 @@ describe('full-KYC (CP+) onboarding with StraitsX', () => {
   });
 });
 
-interface AslTask {
-  Type: string;
-  Retry?: Array<{ ErrorEquals: string[] }>;
-}
-/** Whether the deployed workflow retries ProviderNotReady on the account step (the wait-it-out path). */
-const retriesNotReady = Object.values(
-  (JSON.parse(readFileSync('workflows/onboarding.asl.json', 'utf8')) as { States: Record<string, AslTask> }).States,
-).some((state) => state.Type === 'Task' && state.Retry?.some((r) => r.ErrorEquals.includes('ProviderNotReady')));
-
 describe('StraitsX verified before its API shows it (STXE-4000 "Customer Profile Is Not Verified")', () => {
   const failuresOf = async (id: string) => {
     const errors: string[] = [];
@@ -247,7 +238,7 @@ describe('StraitsX verified before its API shows it (STXE-4000 "Customer Profile
     }
   });
 
-  it.skipIf(!retriesNotReady)('waits it out and completes with one account', async () => {
+  it('waits it out and completes with one account', async () => {
     runtime.straitsx.setVerificationLag(300);
     try {
       const id = await startWithDocuments();

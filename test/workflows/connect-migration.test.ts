@@ -2,7 +2,9 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import aslValidator from 'asl-validator';
 import { describe, expect, it } from 'vitest';
+import { retryPlaceholders } from '../../functions/onboarding/retry-policy';
 import { type HistoryEvent, LocalStepFunctions } from '../../local/cloud/stepfunctions';
+import { definitionOf, TEST_RETRY_POLICY } from './onboarding-harness';
 
 const ASL_PATH = resolve('workflows/connect-migration.asl.json');
 const functionArn = (name: string) => `arn:aws:lambda:ap-southeast-1:000000000000:function:onboarding-${name}`;
@@ -44,7 +46,7 @@ async function runMigration(script: { createProfile: Step[]; migrateAccount?: St
   const sfn = new LocalStepFunctions({ retryScale: 0.001 });
   const stateMachineArn = sfn.registerStateMachine({
     name: 'connect-migration',
-    aslPath: ASL_PATH,
+    definition: definitionOf(ASL_PATH),
     substitutions: SUBSTITUTIONS,
     taskHandlers: {
       [functionArn('create-profile')]: play('createProfile', script.createProfile),
@@ -68,13 +70,26 @@ const taskFailures = (history: HistoryEvent[]) =>
   history.filter((e) => e.type === 'TaskFailed').map((e) => (e.taskFailedEventDetails as { error: string }).error);
 
 describe('Connect migration workflow', () => {
-  it('is valid ASL with exactly the three function placeholders', () => {
-    const text = readFileSync(ASL_PATH, 'utf8');
-    const { isValid, errorsText } = aslValidator(JSON.parse(text), { checkPaths: true, checkArn: true });
+  it('is valid ASL once the retry numbers are written in, with exactly the three function placeholders', () => {
+    const { isValid, errorsText } = aslValidator(definitionOf(ASL_PATH), { checkPaths: true, checkArn: true });
     expect(errorsText()).toBe('');
     expect(isValid).toBe(true);
+    const text = readFileSync(ASL_PATH, 'utf8');
     const placeholders = new Set([...text.matchAll(/\$\{([A-Za-z0-9_]+)\}/g)].map((m) => m[1]));
-    expect([...placeholders].sort()).toEqual(Object.keys(SUBSTITUTIONS).sort());
+    const numbers = Object.keys(retryPlaceholders(TEST_RETRY_POLICY));
+    expect([...placeholders].sort()).toEqual([...Object.keys(SUBSTITUTIONS), ...numbers].sort());
+  });
+
+  it('has no catch-all and gives the retries time to outlast a provider outage', () => {
+    const definition = definitionOf(ASL_PATH) as {
+      TimeoutSeconds: number;
+      States: Record<string, { Type: string; Catch?: Array<{ ErrorEquals: string[] }> }>;
+    };
+    const caught = Object.values(definition.States).flatMap((s) => (s.Catch ?? []).flatMap((c) => c.ErrorEquals));
+    expect(caught).not.toContain('States.ALL');
+    expect(Object.values(definition.States).filter((s) => s.Type === 'Fail')).toEqual([]);
+    // Two provider steps, each waiting out the longest outage the context accepts (72 hours).
+    expect(definition.TimeoutSeconds).toBeGreaterThanOrEqual(2 * 72 * 3600);
   });
 
   it('migrates: profile, account with the number carried over, RecordMigrated', async () => {
@@ -82,8 +97,8 @@ describe('Connect migration workflow', () => {
 
     expect(execution.status).toBe('SUCCEEDED');
     expect(output.result).toEqual({ status: 'MIGRATED' });
-    expect(calls.createProfile).toEqual([{ onboardingId: ID, execution: ID }]);
-    expect(calls.migrateAccount).toEqual([{ onboardingId: ID, execution: ID }]);
+    expect(calls.createProfile).toEqual([{ onboardingId: ID, execution: ID, retryCount: 0 }]);
+    expect(calls.migrateAccount).toEqual([{ onboardingId: ID, execution: ID, retryCount: 0 }]);
     expect(calls.finish).toHaveLength(1);
     expect(calls.finish[0]).toMatchObject({
       onboardingId: ID,
@@ -120,7 +135,7 @@ describe('Connect migration workflow', () => {
       .map((e) => JSON.parse((e.taskScheduledEventDetails as { parameters: string }).parameters));
     for (const parameters of scheduled)
       expect(Object.keys(parameters.Payload).sort()).toEqual(expect.arrayContaining(['execution', 'onboardingId']));
-    expect(scheduled.map((p) => Object.keys(p.Payload).length)).toEqual([2, 2, 4]);
+    expect(scheduled.map((p) => Object.keys(p.Payload).length)).toEqual([3, 3, 4]);
   });
 
   it('records a rejected profile as REJECTED and migrates nothing', async () => {
@@ -164,7 +179,7 @@ describe('Connect migration workflow', () => {
     expect(output.result.status).toBe('NEEDS_ATTENTION');
   });
 
-  it.each(['ProviderUnavailable', 'ProviderTimeout', 'ProviderRateLimited'])(
+  it.each(['ProviderUnavailable', 'ProviderTimeout', 'ProviderRateLimited', 'ProviderNotReady'])(
     'retries %s on both provider steps and migrates',
     async (name) => {
       const { execution, output, calls, history } = await runMigration({
@@ -182,7 +197,7 @@ describe('Connect migration workflow', () => {
   );
 
   it('declares exponential backoff with full jitter on every retry', () => {
-    const definition = JSON.parse(readFileSync(ASL_PATH, 'utf8')) as {
+    const definition = definitionOf(ASL_PATH) as {
       States: Record<string, { Retry?: Record<string, unknown>[] }>;
     };
     const retries = Object.values(definition.States).flatMap((s) => s.Retry ?? []);
@@ -191,31 +206,43 @@ describe('Connect migration workflow', () => {
       expect(retry).toMatchObject({ BackoffRate: 2, JitterStrategy: 'FULL', MaxDelaySeconds: expect.any(Number) });
     for (const step of ['CreateProfile', 'MigrateAccount']) {
       const names = definition.States[step]!.Retry!.flatMap((r) => r.ErrorEquals as string[]);
-      expect(names).toEqual(expect.arrayContaining(['ProviderUnavailable', 'ProviderRateLimited', 'ProviderTimeout']));
+      expect(names).toEqual(
+        expect.arrayContaining([
+          'ProviderUnavailable',
+          'ProviderRateLimited',
+          'ProviderTimeout',
+          'ProviderNotReady',
+          'States.Timeout',
+        ]),
+      );
     }
   });
 
   it.each(['ProviderAuthFailed', 'ProviderInvalidRequest', 'ProviderConflict', 'ConfigurationError'])(
-    'fails on %s without retrying, after recording the failure',
+    'fails at MigrateAccount on %s without retrying, with nothing run after it',
     async (name) => {
-      const { execution, calls } = await runMigration({ createProfile: [verified], migrateAccount: [providerError(name)] });
+      const { execution, calls, history } = await runMigration({
+        createProfile: [verified],
+        migrateAccount: [providerError(name)],
+      });
 
       expect(calls.migrateAccount).toHaveLength(1);
-      expect(calls.finish.map((c) => c.outcome)).toEqual(['FAILED']);
+      expect(calls.finish).toEqual([]);
+      expect(statesEntered(history).at(-1)).toBe('MigrateAccount');
       expect(execution.status).toBe('FAILED');
       expect(execution.error).toBe(name);
       expect(JSON.parse(execution.cause!)).toMatchObject({ errorType: name });
     },
   );
 
-  it('fails once retries are exhausted', async () => {
+  it('fails at the step once the configured retries are exhausted', async () => {
     const unavailable = await runMigration({ createProfile: [verified], migrateAccount: [providerError('ProviderUnavailable')] });
-    expect(unavailable.calls.migrateAccount).toHaveLength(1 + 5);
-    expect(unavailable.calls.finish.map((c) => c.outcome)).toEqual(['FAILED']);
+    expect(unavailable.calls.migrateAccount).toHaveLength(1 + TEST_RETRY_POLICY.maxAttempts);
+    expect(unavailable.calls.finish).toEqual([]);
     expect(unavailable.execution).toMatchObject({ status: 'FAILED', error: 'ProviderUnavailable' });
 
     const rateLimited = await runMigration({ createProfile: [providerError('ProviderRateLimited')] });
-    expect(rateLimited.calls.createProfile).toHaveLength(1 + 6);
+    expect(rateLimited.calls.createProfile).toHaveLength(1 + TEST_RETRY_POLICY.maxAttempts);
     expect(rateLimited.calls.migrateAccount).toHaveLength(0);
     expect(rateLimited.execution).toMatchObject({ status: 'FAILED', error: 'ProviderRateLimited' });
   });

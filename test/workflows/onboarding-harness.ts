@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { inlineNumbers, providerRetryPolicy, type RetryPolicy, retryPlaceholders } from '../../functions/onboarding/retry-policy';
 import { type HistoryEvent, LocalStepFunctions } from '../../local/cloud/stepfunctions';
 
 /** Runs workflows/onboarding.asl.json on the local Step Functions service with fake step functions. */
@@ -54,9 +55,20 @@ export interface WaitPayload {
   timeoutSeconds: number;
 }
 
-/** The definition as written, as the tests run it. */
+/**
+ * A short outage (6 minutes, pauses of 30 s at most) keeps the attempts countable; the local service
+ * scales every pause down, so a test waits milliseconds.
+ */
+export const TEST_RETRY_POLICY: RetryPolicy = providerRetryPolicy({ outageHours: 0.1, maxDelaySeconds: 30 });
+
+/** An ASL file with the retry policy written in, as CDK deploys it. */
+export function definitionOf(path: string, policy: RetryPolicy = TEST_RETRY_POLICY): object {
+  return JSON.parse(inlineNumbers(readFileSync(path, 'utf8'), retryPlaceholders(policy))) as object;
+}
+
+/** The definition as deployed, as the tests run it. */
 export function runnableDefinition(): object {
-  return JSON.parse(readFileSync(ASL_PATH, 'utf8')) as object;
+  return definitionOf(ASL_PATH);
 }
 
 const WAIT_STATES = { documents: 'WaitForDocuments', verification: 'WaitForVerdict', account: 'WaitForAccount' } as const;
@@ -87,26 +99,28 @@ export function startOnboarding(script: Script, input: OnboardingInput = { onboa
   const checkProfile = play('checkProfile', script.checkProfile);
   const checkAccount = play('checkAccount', script.checkAccount);
   const sfn = new LocalStepFunctions({ retryScale: 0.001 });
+  const taskHandlers: Record<string, (payload: unknown) => unknown> = {
+    [functionArn('create-profile')]: play('createProfile', script.createProfile),
+    [functionArn('create-virtual-account')]: play('createVirtualAccount', script.createVirtualAccount),
+    [functionArn('check-status')]: (payload) =>
+      (payload as { check: string }).check === 'account' ? checkAccount(payload) : checkProfile(payload),
+    [functionArn('wait-for')]: (payload) => {
+      calls.waitFor.push(payload as WaitPayload);
+      return { waitingFor: (payload as WaitPayload).waitFor };
+    },
+    [functionArn('finish')]: (payload) => {
+      calls.finish.push(payload as FinishPayload);
+      return { status: (payload as FinishPayload).outcome };
+    },
+  };
   const stateMachineArn = sfn.registerStateMachine({
     name: 'onboarding',
     definition: runnableDefinition(),
     substitutions: SUBSTITUTIONS,
-    taskHandlers: {
-      [functionArn('create-profile')]: play('createProfile', script.createProfile),
-      [functionArn('create-virtual-account')]: play('createVirtualAccount', script.createVirtualAccount),
-      [functionArn('check-status')]: (payload) =>
-        (payload as { check: string }).check === 'account' ? checkAccount(payload) : checkProfile(payload),
-      [functionArn('wait-for')]: (payload) => {
-        calls.waitFor.push(payload as WaitPayload);
-        return { waitingFor: (payload as WaitPayload).waitFor };
-      },
-      [functionArn('finish')]: (payload) => {
-        calls.finish.push(payload as FinishPayload);
-        return { status: (payload as FinishPayload).outcome };
-      },
-    },
+    taskHandlers,
   });
   const { executionArn } = sfn.startExecution({ stateMachineArn, name: ID, input: JSON.stringify(input) });
+  let current = executionArn;
   let waitsSeen = 0;
 
   return {
@@ -125,14 +139,67 @@ export function startOnboarding(script: Script, input: OnboardingInput = { onboa
     resume: (token: string, output: unknown) => sfn.sendTaskSuccess({ taskToken: token, output: JSON.stringify(output) }),
     /** SendTaskFailure. */
     fail: (token: string, error: string, cause: string) => sfn.sendTaskFailure({ taskToken: token, error, cause }),
-    /** Waits for the end of the execution and releases the service. */
+    /**
+     * Redrives the failed execution once it has ended: with the service's RedriveExecution where it has
+     * one, else as Step Functions defines a redrive: the state that failed runs again with the input it
+     * had, and nothing before it. Calls keep counting across both runs.
+     */
+    async redrive(): Promise<'service' | 'stub'> {
+      const failed = await sfn.waitForExecution(current, 10_000);
+      if (failed.status === 'SUCCEEDED' || failed.status === 'RUNNING')
+        throw new Error(`cannot redrive a ${failed.status} execution`);
+      const service = sfn as unknown as { redriveExecution?: (input: { executionArn: string }) => unknown };
+      if (typeof service.redriveExecution === 'function') {
+        await service.redriveExecution({ executionArn: current });
+        return 'service';
+      }
+      const entered = sfn
+        .getExecutionHistory({ executionArn: current })
+        .events.filter((e) => e.type.endsWith('StateEntered'))
+        .at(-1)?.stateEnteredEventDetails as { name: string; input: string };
+      const redriven = sfn.registerStateMachine({
+        name: 'onboarding-redriven',
+        definition: startingAt(runnableDefinition(), entered.name),
+        substitutions: SUBSTITUTIONS,
+        taskHandlers,
+      });
+      current = sfn.startExecution({ stateMachineArn: redriven, name: ID, input: entered.input }).executionArn;
+      return 'stub';
+    },
+    /** Waits for the end of the execution (the redriven one after a redrive) and releases the service. */
     async finished() {
-      const execution = await sfn.waitForExecution(executionArn, 10_000);
-      const history = sfn.getExecutionHistory({ executionArn }).events;
-      const transitions = sfn.stateTransitions(executionArn);
+      const execution = await sfn.waitForExecution(current, 10_000);
+      const history = sfn.getExecutionHistory({ executionArn: current }).events;
+      const transitions = sfn.stateTransitions(current);
       await sfn.stop();
       return { execution, output: execution.output ? JSON.parse(execution.output) : undefined, history, transitions };
     },
+  };
+}
+
+type States = Record<string, { Next?: string; Default?: string; Choices?: { Next: string }[]; Catch?: { Next: string }[] }>;
+
+/** The definition started at another state, without the states it can no longer reach (ASL allows none). */
+function startingAt(definition: object, start: string): object {
+  const states = (definition as { States: States }).States;
+  const reached = new Set<string>();
+  const visit = (name: string | undefined) => {
+    if (!name || reached.has(name)) return;
+    reached.add(name);
+    const state = states[name]!;
+    for (const next of [
+      state.Next,
+      state.Default,
+      ...(state.Choices ?? []).map((c) => c.Next),
+      ...(state.Catch ?? []).map((c) => c.Next),
+    ])
+      visit(next);
+  };
+  visit(start);
+  return {
+    ...definition,
+    StartAt: start,
+    States: Object.fromEntries(Object.entries(states).filter(([name]) => reached.has(name))),
   };
 }
 

@@ -151,7 +151,7 @@ describe.concurrent('onboarding workflow waits', () => {
       });
 
       expect(output.result.status).toBe('COMPLETED');
-      expect(calls.checkProfile).toEqual([{ onboardingId: ID, execution: ID, check: 'profile' }]);
+      expect(calls.checkProfile).toEqual([{ onboardingId: ID, execution: ID, check: 'profile', retryCount: 0 }]);
       expect(calls.finish.map((c) => c.outcome)).toEqual(['COMPLETED']);
       expect(calls.finish[0]!.state.profile).toEqual(profile('verified'));
       // The timeout was answered by asking the provider: finish gets no error to record as a reason.
@@ -262,7 +262,7 @@ describe.concurrent('onboarding workflow waits', () => {
 
       expect(execution.status).toBe('SUCCEEDED');
       expect(output.result.status).toBe(outcome);
-      expect(run.calls.checkAccount).toEqual([{ onboardingId: ID, execution: ID, check: 'account' }]);
+      expect(run.calls.checkAccount).toEqual([{ onboardingId: ID, execution: ID, check: 'account', retryCount: 0 }]);
       expect(run.calls.finish.map((c) => c.outcome)).toEqual([outcome]);
       expect(run.calls.finish[0]!.state.account).toEqual(account(checked));
       // Nothing timed out: finish has no error to give as the reason.
@@ -320,17 +320,18 @@ describe.concurrent('onboarding workflow waits', () => {
     expect(statesEntered(history).filter((s) => s.startsWith('Check'))).toEqual(['CheckProfile', 'CheckAccount']);
   });
 
-  it('fails on a terminal error from CheckAccount without retrying, after recording the failure', async ({ expect }) => {
+  it('fails at CheckAccount on a terminal error, without retrying and with nothing run after it', async ({ expect }) => {
     const run = startOnboarding({
       createProfile: [profile('verified')],
       createVirtualAccount: [account('pending')],
       checkAccount: [providerError('ProviderAuthFailed')],
     });
     run.resume((await run.nextWait()).token, 'enabled');
-    const { execution } = await run.finished();
+    const { execution, history } = await run.finished();
 
     expect(run.calls.checkAccount).toHaveLength(1);
-    expect(run.calls.finish.map((c) => c.outcome)).toEqual(['FAILED']);
+    expect(run.calls.finish).toEqual([]);
+    expect(statesEntered(history).at(-1)).toBe('CheckAccount');
     expect(execution).toMatchObject({ status: 'FAILED', error: 'ProviderAuthFailed' });
   });
 
@@ -340,7 +341,7 @@ describe.concurrent('onboarding workflow waits', () => {
     WaitForAccount: { createProfile: [profile('verified')], createVirtualAccount: [account('pending')] },
   };
   it.for(Object.keys(waiting))(
-    'records the failure and fails the execution on a SendTaskFailure to %s',
+    'fails the execution at %s on a SendTaskFailure, so a redrive waits again',
     async (state, { expect }) => {
       const run = startOnboarding(waiting[state]!);
       const wait = await run.nextWait();
@@ -349,11 +350,8 @@ describe.concurrent('onboarding workflow waits', () => {
       const { execution, history } = await run.finished();
 
       expect(taskErrors(history)).toEqual(['DocumentCheckFailed']);
-      expect(run.calls.finish).toEqual([expect.objectContaining({ outcome: 'FAILED' })]);
-      expect(run.calls.finish[0]!.state.error).toEqual({
-        Error: 'DocumentCheckFailed',
-        Cause: 'document 2 of 3 could not be read',
-      });
+      expect(statesEntered(history).at(-1)).toBe(state);
+      expect(run.calls.finish).toEqual([]);
       expect(run.calls.checkProfile.length + run.calls.checkAccount.length).toBe(0);
       expect(execution).toMatchObject({
         status: 'FAILED',
@@ -440,13 +438,13 @@ describe.concurrent('onboarding workflow waits', () => {
     expect(execution.status).toBe('SUCCEEDED');
     const payloads = scheduledPayloads(history);
     expect(payloads.map((p) => Object.keys(p).sort().join())).toEqual([
-      'execution,onboardingId',
+      'execution,onboardingId,retryCount',
       'execution,onboardingId,taskToken,timeoutSeconds,waitFor',
-      'execution,onboardingId',
+      'execution,onboardingId,retryCount',
       'execution,onboardingId,taskToken,timeoutSeconds,waitFor',
-      'execution,onboardingId',
+      'execution,onboardingId,retryCount',
       'execution,onboardingId,taskToken,timeoutSeconds,waitFor',
-      'check,execution,onboardingId',
+      'check,execution,onboardingId,retryCount',
       'execution,onboardingId,outcome,state',
     ]);
     const finalState = run.calls.finish[0]!.state;

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import aslValidator from 'asl-validator';
 import { describe, expect, it } from 'vitest';
+import { retryPlaceholders } from '../../functions/onboarding/retry-policy';
 import {
   ASL_PATH,
   account,
@@ -8,31 +9,56 @@ import {
   ID,
   profile,
   providerError,
+  runnableDefinition,
   runOnboarding,
   SUBSTITUTIONS,
   scheduledPayloads,
   statesEntered,
+  TEST_RETRY_POLICY,
   TIMEOUTS,
   taskErrors,
 } from './onboarding-harness';
 
 /** The onboarding workflow without waits: creation, outcomes, retries and failures. Waits: onboarding-waits.test.ts. */
 
-const RETRYABLE = ['ProviderUnavailable', 'ProviderRateLimited', 'ProviderTimeout'] as const;
+const RETRYABLE = ['ProviderUnavailable', 'ProviderRateLimited', 'ProviderTimeout', 'ProviderNotReady'] as const;
+/** Lambda's own errors and the task's timeout: an outage of the function or a hung call is waited out too. */
+const SERVICE_ERRORS = [
+  'States.Timeout',
+  'Lambda.ServiceException',
+  'Lambda.AWSLambdaException',
+  'Lambda.SdkClientException',
+  'Lambda.TooManyRequestsException',
+  'Sandbox.Timedout',
+];
 const TERMINAL = ['ProviderInvalidRequest', 'ProviderAuthFailed', 'ProviderConflict'] as const;
 const PROVIDER_STEPS = ['CreateProfile', 'CreateVirtualAccount', 'CheckProfile', 'CheckAccount'];
 
-type AslState = { Type: string; Retry?: Array<Record<string, unknown> & { ErrorEquals: string[] }> };
-const definition = () => JSON.parse(readFileSync(ASL_PATH, 'utf8')) as { States: Record<string, AslState> };
+type AslState = {
+  Type: string;
+  Retry?: Array<Record<string, unknown> & { ErrorEquals: string[] }>;
+  Catch?: Array<{ ErrorEquals: string[]; Next: string }>;
+};
+const definition = () => runnableDefinition() as { States: Record<string, AslState> };
 
 describe('onboarding workflow', () => {
-  it('is valid ASL with exactly the five function placeholders', () => {
-    const text = readFileSync(ASL_PATH, 'utf8');
-    const { isValid, errorsText } = aslValidator(JSON.parse(text), { checkPaths: true, checkArn: true });
+  it('is valid ASL once the retry numbers are written in, with exactly the five function placeholders', () => {
+    const { isValid, errorsText } = aslValidator(definition(), { checkPaths: true, checkArn: true });
     expect(errorsText()).toBe('');
     expect(isValid).toBe(true);
+    const text = readFileSync(ASL_PATH, 'utf8');
     const placeholders = new Set([...text.matchAll(/\$\{([A-Za-z0-9_]+)\}/g)].map((m) => m[1]));
-    expect([...placeholders].sort()).toEqual(Object.keys(SUBSTITUTIONS).sort());
+    const numbers = Object.keys(retryPlaceholders(TEST_RETRY_POLICY));
+    expect([...placeholders].sort()).toEqual([...Object.keys(SUBSTITUTIONS), ...numbers].sort());
+    // Numeric placeholders stand alone in quotes, so the loader can write a number in their place.
+    for (const name of numbers) expect(text).not.toMatch(new RegExp(`[^"]\\$\\{${name}\\}|\\$\\{${name}\\}[^"]`));
+  });
+
+  it('has no catch-all: an unexpected error fails the execution at the state that failed, so a redrive resumes there', () => {
+    const { States } = definition();
+    const caught = Object.values(States).flatMap((s) => (s.Catch ?? []).flatMap((c) => c.ErrorEquals));
+    expect(caught).not.toContain('States.ALL');
+    expect(Object.values(States).filter((s) => s.Type === 'Fail')).toEqual([]);
   });
 
   it('checks for missing timeouts with Not IsPresent, the form both Step Functions and the local interpreter evaluate alike', () => {
@@ -43,15 +69,22 @@ describe('onboarding workflow', () => {
     ]);
   });
 
-  it('declares exponential backoff with full jitter on every retry, and retries provider errors on every provider step', () => {
+  it('declares exponential backoff with full jitter on every retry, and the configured policy on every provider step', () => {
     const { States } = definition();
     const retries = Object.values(States).flatMap((s) => s.Retry ?? []);
     for (const retry of retries)
       expect(retry).toMatchObject({ BackoffRate: 2, JitterStrategy: 'FULL', MaxDelaySeconds: expect.any(Number) });
     for (const step of PROVIDER_STEPS) {
       const names = States[step]!.Retry!.flatMap((r) => r.ErrorEquals);
-      expect(names).toEqual(expect.arrayContaining([...RETRYABLE]));
+      expect(names).toEqual(expect.arrayContaining([...RETRYABLE, ...SERVICE_ERRORS]));
       for (const terminal of [...TERMINAL, 'ProviderRejected']) expect(names).not.toContain(terminal);
+      expect(States[step]!.Retry).toEqual([
+        expect.objectContaining({
+          IntervalSeconds: TEST_RETRY_POLICY.intervalSeconds,
+          MaxDelaySeconds: TEST_RETRY_POLICY.maxDelaySeconds,
+          MaxAttempts: TEST_RETRY_POLICY.maxAttempts,
+        }),
+      ]);
     }
   });
 
@@ -63,8 +96,8 @@ describe('onboarding workflow', () => {
 
     expect(execution.status).toBe('SUCCEEDED');
     expect(output.result).toEqual({ status: 'COMPLETED' });
-    expect(calls.createProfile).toEqual([{ onboardingId: ID, execution: ID }]);
-    expect(calls.createVirtualAccount).toEqual([{ onboardingId: ID, execution: ID }]);
+    expect(calls.createProfile).toEqual([{ onboardingId: ID, execution: ID, retryCount: 0 }]);
+    expect(calls.createVirtualAccount).toEqual([{ onboardingId: ID, execution: ID, retryCount: 0 }]);
     expect(calls.waitFor).toEqual([]);
     expect(calls.finish).toEqual([
       {
@@ -208,31 +241,30 @@ describe('onboarding workflow', () => {
           [name, 'CreateVirtualAccount', { createProfile: [profile('verified')], createVirtualAccount: [providerError(name)] }],
         ] as const,
     ),
-  )('fails on %s from %s without retrying, after recording the failure', async (name, step, script) => {
+  )('fails on %s at %s without retrying, with nothing run after it', async (name, step, script) => {
     const { execution, calls, history } = await runOnboarding(script);
 
     expect(taskErrors(history)).toEqual([name]);
-    expect(statesEntered(history).slice(-2)).toEqual(['RecordFailure', 'Failed']);
-    expect(statesEntered(history)).toContain(step);
-    expect(calls.finish.map((c) => c.outcome)).toEqual(['FAILED']);
-    expect(calls.finish[0]!.state.error!.Error).toBe(name);
+    expect(statesEntered(history).at(-1)).toBe(step);
+    // The record is marked FAILED from Step Functions' status change, not by a step of the workflow.
+    expect(calls.finish).toEqual([]);
     expect(execution.status).toBe('FAILED');
     expect(execution.error).toBe(name);
     expect(JSON.parse(execution.cause!)).toMatchObject({ errorType: name });
   });
 
-  it.each([
-    ['ProviderUnavailable', 5],
-    ['ProviderTimeout', 5],
-    ['ProviderRateLimited', 6],
-  ] as const)('fails with %s once its %i retries are exhausted', async (name, retries) => {
-    const { execution, calls, history } = await runOnboarding({ createProfile: [providerError(name)] });
+  it.each([...RETRYABLE, 'Lambda.TooManyRequestsException'])(
+    'retries %s as often as the policy says, then fails at the step',
+    async (name) => {
+      const { execution, calls, history } = await runOnboarding({ createProfile: [providerError(name)] });
 
-    expect(calls.createProfile).toHaveLength(1 + retries);
-    expect(taskErrors(history)).toEqual(Array(1 + retries).fill(name));
-    expect(calls.finish.map((c) => c.outcome)).toEqual(['FAILED']);
-    expect(execution).toMatchObject({ status: 'FAILED', error: name });
-  });
+      expect(calls.createProfile).toHaveLength(1 + TEST_RETRY_POLICY.maxAttempts);
+      expect(taskErrors(history)).toEqual(Array(1 + TEST_RETRY_POLICY.maxAttempts).fill(name));
+      expect(statesEntered(history).at(-1)).toBe('CreateProfile');
+      expect(calls.finish).toEqual([]);
+      expect(execution).toMatchObject({ status: 'FAILED', error: name });
+    },
+  );
 
   it('sends the step functions ids and statuses only', async () => {
     const { history } = await runOnboarding({ createProfile: [profile('verified')], createVirtualAccount: [account('enabled')] });
@@ -240,9 +272,11 @@ describe('onboarding workflow', () => {
 
     expect(JSON.parse(started.input)).toEqual({ onboardingId: ID, timeouts: TIMEOUTS });
     expect(scheduledPayloads(history).map((p) => Object.keys(p).sort())).toEqual([
-      ['execution', 'onboardingId'],
-      ['execution', 'onboardingId'],
+      ['execution', 'onboardingId', 'retryCount'],
+      ['execution', 'onboardingId', 'retryCount'],
       ['execution', 'onboardingId', 'outcome', 'state'],
     ]);
+    // The provider steps learn which retry they are ($$.State.RetryCount), to tell the record.
+    for (const payload of scheduledPayloads(history).slice(0, 2)) expect(payload.retryCount).toEqual(expect.any(Number));
   });
 });

@@ -1,0 +1,89 @@
+import { logger, metrics } from '../shared/powertools';
+import { mutateOnboarding, timelineEntry } from '../store/onboardings';
+import { DETAIL_TYPES, outcomeDetail, publish } from './events';
+import { isMigration } from './migration';
+import { MIGRATION_DETAIL_TYPES, migrationDetail } from './migration-steps';
+import { FINAL_STATUSES, type OnboardingRecord } from './record';
+
+/** How an execution ended without success, as Step Functions reports it. */
+export interface FailedExecution {
+  /** The execution's name. */
+  execution: string;
+  status: 'FAILED' | 'TIMED_OUT' | 'ABORTED';
+  /** Step Functions' redrive count: each redrive's failure is a failure of its own. */
+  redriveCount: number;
+  /** The error name Step Functions reports; its cause is never read. */
+  error?: string;
+}
+
+/** Error names are ours or AWS's (`States.Timeout`, `Lambda.ServiceException`); anything else is not kept. */
+const ERROR_NAME = /^[A-Za-z][A-Za-z0-9._-]{0,79}$/;
+
+/** The error name to keep: the reported one when it looks like a name, else the status itself. */
+export function errorNameOf(failed: Pick<FailedExecution, 'error' | 'status'>): string {
+  return failed.error && ERROR_NAME.test(failed.error) ? failed.error : failed.status;
+}
+
+/** The key of one failure in `publishedEvents` and on the record: execution and redrive. */
+const failureKey = (failed: Pick<FailedExecution, 'execution' | 'redriveCount'>) =>
+  `FAILED#${failed.execution}#${failed.redriveCount}`;
+
+/**
+ * Marks the record FAILED after its execution failed, timed out or was aborted, and publishes
+ * `Onboarding Failed` (`Connect Migration Failed` for a migration) once per failure. A final record,
+ * or one that needs a person, is left alone. Repeats of the same status change change nothing.
+ */
+export async function recordFailure(onboardingId: string, failed: FailedExecution): Promise<OnboardingRecord> {
+  const key = failureKey(failed);
+  const error = errorNameOf(failed);
+  const record = await mutateOnboarding(onboardingId, (current) => {
+    if (FINAL_STATUSES.includes(current.status) || current.status === 'NEEDS_ATTENTION') return undefined;
+    if (current.status === 'FAILED' && current.failure && failureKey(current.failure) === key) return undefined;
+    return {
+      status: 'FAILED',
+      waiting: undefined,
+      retry: undefined,
+      failure: {
+        execution: failed.execution,
+        redriveCount: failed.redriveCount,
+        status: failed.status,
+        error,
+        at: new Date().toISOString(),
+      },
+      outcome: { reason: error },
+      timeline: [...current.timeline, timelineEntry('execution', failed.status, error)],
+    };
+  });
+  if (record.status !== 'FAILED' || record.publishedEvents.includes(key)) return record;
+
+  const eventId = `${onboardingId}:${key}`;
+  // Published before it is marked: a crash in between publishes again (at least once); consumers
+  // de-duplicate on the detail's eventId, which is stable per failure.
+  if (isMigration(record)) await publish(MIGRATION_DETAIL_TYPES.FAILED, migrationDetail(record, 'FAILED', eventId));
+  else await publish(DETAIL_TYPES.FAILED, outcomeDetail(record, 'FAILED', eventId));
+  const marked = await mutateOnboarding(onboardingId, (current) =>
+    current.publishedEvents.includes(key) ? undefined : { publishedEvents: [...current.publishedEvents, key] },
+  );
+  metrics.addMetric('OnboardingFailed', 'Count', 1);
+  logger.warn('execution failed', { onboardingId, execution: failed.execution, status: failed.status, errorName: error });
+  return marked;
+}
+
+/**
+ * Moves a FAILED record back to IN_PROGRESS once an execution runs for it again: the failed one
+ * redriven (a higher redrive count), or a new one. A late RUNNING event of the execution that then
+ * failed changes nothing.
+ */
+export async function recordRunningAgain(
+  onboardingId: string,
+  running: { execution: string; redriveCount: number },
+): Promise<OnboardingRecord> {
+  return mutateOnboarding(onboardingId, (current) => {
+    if (current.status !== 'FAILED') return undefined;
+    const failure = current.failure;
+    const again = !failure || failure.execution !== running.execution || running.redriveCount > failure.redriveCount;
+    if (!again) return undefined;
+    const how = failure?.execution === running.execution ? 'REDRIVEN' : 'RESTARTED';
+    return { status: 'IN_PROGRESS', timeline: [...current.timeline, timelineEntry('execution', how)] };
+  });
+}

@@ -1,0 +1,182 @@
+import type { DescribeExecutionCommandOutput } from '@aws-sdk/client-sfn';
+import { ConfigurationError } from '../shared/errors';
+import { logger, metrics } from '../shared/powertools';
+import { findOnboarding, listOpenOnboardingIds } from '../store/onboardings';
+import { ensureExecutionStarted } from './executions';
+import { recordFailure, recordRunningAgain } from './failures';
+import { waitTimeouts } from './intake';
+import { type OnboardingRecord, OPEN_STATUSES } from './record';
+import { describeExecutionOf, executionTarget, redriveOrRestart, restart } from './recovery';
+import { resumeIfReady } from './waits';
+
+/** The sweeper's rules: how many automatic recoveries an onboarding gets, and how long after a failure. */
+export interface SweepSettings {
+  /** Automatic redrives and restarts of one onboarding, Step Functions' own redrive count included. */
+  redriveCap: number;
+  /** A failure is redriven once it is this old. */
+  redriveDelaySeconds: number;
+  /** A record left ACCEPTED is started once it is this old (intake may still be starting it). */
+  startGraceSeconds: number;
+}
+
+/** What one sweep did. */
+export interface SweepReport {
+  checked: number;
+  started: number;
+  redriven: number;
+  restarted: number;
+  resumed: number;
+  markedFailed: number;
+  /** Onboardings left FAILED because they reached the cap: the alarm's metric. */
+  pastCap: number;
+  /** How far the oldest open wait is past its timeout, in seconds (0 when none is). */
+  oldestOverdueWaitSeconds: number;
+  errors: number;
+}
+
+const count = (name: string, fallback: number) => {
+  const raw = process.env[name];
+  const value = raw === undefined || raw === '' ? fallback : Number(raw);
+  if (!Number.isInteger(value) || value < 0) throw new ConfigurationError(`environment variable ${name} must be a whole number`);
+  return value;
+};
+
+/** The settings the deployment gave (`REDRIVE_CAP`, `REDRIVE_DELAY_SECONDS`). */
+export function settingsFromEnv(): SweepSettings {
+  return {
+    redriveCap: count('REDRIVE_CAP', 3),
+    redriveDelaySeconds: count('REDRIVE_DELAY_SECONDS', 900),
+    startGraceSeconds: 120,
+  };
+}
+
+const FAILED_STATUSES = new Set(['FAILED', 'TIMED_OUT', 'ABORTED']);
+
+/**
+ * Heals onboardings that are not final but have no execution working on them: starts one left
+ * ACCEPTED, records a failure whose status change was missed and redrives it after a delay (up to the
+ * cap), starts again one whose execution is lost or ended, resumes a wait whose answer is on the
+ * record, and measures how far open waits are past their timeout. Open records come from the sparse
+ * index, never a table scan.
+ */
+export async function sweep(settings: SweepSettings = settingsFromEnv(), now = new Date()): Promise<SweepReport> {
+  const report: SweepReport = {
+    checked: 0,
+    started: 0,
+    redriven: 0,
+    restarted: 0,
+    resumed: 0,
+    markedFailed: 0,
+    pastCap: 0,
+    oldestOverdueWaitSeconds: 0,
+    errors: 0,
+  };
+  for (const status of OPEN_STATUSES) {
+    for (const onboardingId of await listOpenOnboardingIds(status)) {
+      report.checked++;
+      try {
+        await sweepOne(onboardingId, settings, now, report);
+      } catch (error) {
+        report.errors++;
+        logger.warn('sweep of an onboarding failed', { onboardingId, errorName: (error as Error)?.name });
+      }
+    }
+  }
+  metrics.addMetric('OnboardingsPastRedriveCap', 'Count', report.pastCap);
+  metrics.addMetric('OldestOverdueWaitSeconds', 'Seconds', report.oldestOverdueWaitSeconds);
+  if (report.errors > 0) metrics.addMetric('SweepErrors', 'Count', report.errors);
+  logger.info('sweep done', { ...report });
+  return report;
+}
+
+async function sweepOne(onboardingId: string, settings: SweepSettings, now: Date, report: SweepReport): Promise<void> {
+  // The index is eventually consistent: act on the record as it is now.
+  const record = await findOnboarding(onboardingId);
+  if (!record || !OPEN_STATUSES.includes(record.status)) return;
+  const ageSeconds = (now.getTime() - Date.parse(record.updatedAt)) / 1000;
+
+  if (!record.executionArn) {
+    if (record.status !== 'ACCEPTED' || ageSeconds < settings.startGraceSeconds) return;
+    const target = executionTarget(record);
+    await ensureExecutionStarted(record, target.stateMachineArn, target.input);
+    report.started++;
+    return;
+  }
+
+  const execution = await describeExecutionOf(record);
+  if (!execution) {
+    if (!withinCap(record, undefined, settings, report)) return;
+    await restart(record, undefined, 'sweeper');
+    report.restarted++;
+    return;
+  }
+  const status = execution.status ?? 'RUNNING';
+  if (status === 'RUNNING' || status === 'PENDING_REDRIVE') {
+    await sweepRunning(record, execution, now, report);
+    return;
+  }
+  if (FAILED_STATUSES.has(status)) {
+    let failed = record;
+    if (record.status !== 'FAILED') {
+      // The status change was missed (or arrived before the record existed): record it now.
+      failed = await recordFailure(onboardingId, {
+        execution: execution.name ?? onboardingId,
+        status: status as 'FAILED' | 'TIMED_OUT' | 'ABORTED',
+        redriveCount: execution.redriveCount ?? 0,
+        error: execution.error,
+      });
+      report.markedFailed++;
+      if (failed.status !== 'FAILED') return;
+    }
+    const failedAt = execution.redriveDate ?? execution.stopDate ?? now;
+    if (now.getTime() - failedAt.getTime() < settings.redriveDelaySeconds * 1000) return;
+    if (!withinCap(failed, execution, settings, report)) return;
+    const recovery = await redriveOrRestart(failed, execution, 'sweeper');
+    if (recovery.action === 'redriven') report.redriven++;
+    else report.restarted++;
+    return;
+  }
+  // SUCCEEDED while the record still expects work: the execution that ends it is gone.
+  if (!withinCap(record, undefined, settings, report)) return;
+  await restart(record, undefined, 'sweeper');
+  report.restarted++;
+}
+
+/** Whether the onboarding may be recovered once more: redrives (AWS's own count) plus restarts under the cap. */
+function withinCap(
+  record: OnboardingRecord,
+  execution: DescribeExecutionCommandOutput | undefined,
+  settings: SweepSettings,
+  report: SweepReport,
+): boolean {
+  const recoveries = (execution?.redriveCount ?? 0) + (record.restarts ?? 0);
+  if (recoveries < settings.redriveCap) return true;
+  report.pastCap++;
+  logger.warn('automatic recovery cap reached', { onboardingId: record.onboardingId, recoveries, status: record.status });
+  return false;
+}
+
+/** A running execution: the record follows it, a wait whose answer is on the record is resumed, overdue waits are measured. */
+async function sweepRunning(
+  record: OnboardingRecord,
+  execution: DescribeExecutionCommandOutput,
+  now: Date,
+  report: SweepReport,
+): Promise<void> {
+  let current = record;
+  if (record.status === 'FAILED') {
+    current = await recordRunningAgain(record.onboardingId, {
+      execution: execution.name ?? record.onboardingId,
+      redriveCount: execution.redriveCount ?? 0,
+    });
+  }
+  const waiting = current.waiting;
+  if (!waiting) return;
+  if (await resumeIfReady(current)) {
+    report.resumed++;
+    return;
+  }
+  const timeoutSeconds = waitTimeouts()[waiting.kind];
+  const overdue = (now.getTime() - Date.parse(waiting.since)) / 1000 - timeoutSeconds;
+  if (overdue > report.oldestOverdueWaitSeconds) report.oldestOverdueWaitSeconds = Math.round(overdue);
+}

@@ -1,0 +1,127 @@
+import {
+  DescribeExecutionCommand,
+  ExecutionAlreadyExists,
+  ExecutionDoesNotExist,
+  ExecutionNotRedrivable,
+  RedriveExecutionCommand,
+  StartExecutionCommand,
+} from '@aws-sdk/client-sfn';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { retryOnboarding } from '../../../functions/onboarding/retry';
+import { dynamo, events, executionArn, ID, MACHINE, MIGRATION_MACHINE, record, resetCloud, sfn, store, stored } from './fixture';
+
+const INPUT = JSON.stringify({ onboardingId: ID, timeouts: { documents: 60, verification: 60, account: 60 } });
+const described = (status: string, changes: Record<string, unknown> = {}) => ({
+  executionArn: executionArn(ID),
+  stateMachineArn: MACHINE,
+  name: ID,
+  status,
+  input: INPUT,
+  startDate: new Date('2026-01-15T10:00:00Z'),
+  stopDate: new Date('2026-01-15T10:05:00Z'),
+  redriveCount: 0,
+  redriveStatus: 'REDRIVABLE',
+  ...changes,
+});
+
+beforeEach(resetCloud);
+afterAll(() => {
+  for (const mock of [dynamo, sfn, events]) mock.restore();
+});
+
+describe("operators' retry", () => {
+  it('redrives a failed execution by its ARN, and the onboarding is in progress again', async () => {
+    await store(record({ status: 'FAILED' }));
+    sfn.on(DescribeExecutionCommand).resolves(described('FAILED') as never);
+    sfn.on(RedriveExecutionCommand).resolves({ redriveDate: new Date() });
+
+    const result = await retryOnboarding(ID);
+
+    expect(result.action).toBe('redriven');
+    expect(sfn.commandCalls(RedriveExecutionCommand).map((c) => c.args[0].input)).toEqual([
+      { executionArn: executionArn(ID), clientToken: `redrive-0-${ID}` },
+    ]);
+    expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
+    expect(stored()).toMatchObject({ status: 'IN_PROGRESS', executionArn: executionArn(ID) });
+    expect(stored().timeline.at(-1)).toMatchObject({ step: 'execution', status: 'REDRIVEN', detail: 'operator' });
+  });
+
+  it.each([
+    ['AWS says it is not redrivable', { redriveStatus: 'NOT_REDRIVABLE' }, false],
+    ['the redrive is refused', {}, true],
+  ])('starts a new execution with the same input where %s', async (_case, changes, refused) => {
+    await store(record({ status: 'FAILED' }));
+    sfn.on(DescribeExecutionCommand).resolves(described('FAILED', changes) as never);
+    if (refused) sfn.on(RedriveExecutionCommand).rejects(new ExecutionNotRedrivable({ message: 'too old', $metadata: {} }));
+    sfn.on(StartExecutionCommand).resolves({ executionArn: executionArn(`${ID}-r1`), startDate: new Date() });
+
+    const result = await retryOnboarding(ID);
+
+    expect(result.action).toBe('restarted');
+    expect(sfn.commandCalls(StartExecutionCommand).map((c) => c.args[0].input)).toEqual([
+      { stateMachineArn: MACHINE, name: `${ID}-r1`, input: INPUT },
+    ]);
+    expect(stored()).toMatchObject({ status: 'IN_PROGRESS', executionArn: executionArn(`${ID}-r1`), restarts: 1 });
+  });
+
+  it('takes the next name when another restart of this onboarding already used one', async () => {
+    await store(record({ status: 'FAILED' }));
+    sfn.on(DescribeExecutionCommand).resolves(described('FAILED', { redriveStatus: 'NOT_REDRIVABLE' }) as never);
+    sfn
+      .on(StartExecutionCommand, { name: `${ID}-r1` })
+      .rejects(new ExecutionAlreadyExists({ message: 'exists', $metadata: {} }))
+      .on(StartExecutionCommand, { name: `${ID}-r2` })
+      .resolves({ executionArn: executionArn(`${ID}-r2`), startDate: new Date() });
+
+    await retryOnboarding(ID);
+
+    expect(stored()).toMatchObject({ executionArn: executionArn(`${ID}-r2`), restarts: 2 });
+  });
+
+  it('starts a Connect migration again on its own state machine with its own input', async () => {
+    await store(record({ status: 'FAILED', kind: 'connect-migration', executionArn: executionArn(ID, MIGRATION_MACHINE) }));
+    sfn.on(DescribeExecutionCommand).rejects(new ExecutionDoesNotExist({ message: 'gone', $metadata: {} }));
+    sfn.on(StartExecutionCommand).resolves({ executionArn: executionArn(`${ID}-r1`, MIGRATION_MACHINE), startDate: new Date() });
+
+    await expect(retryOnboarding(ID)).resolves.toMatchObject({ action: 'restarted' });
+    expect(sfn.commandCalls(StartExecutionCommand)[0]!.args[0].input).toEqual({
+      stateMachineArn: MIGRATION_MACHINE,
+      name: `${ID}-r1`,
+      input: JSON.stringify({ onboardingId: ID }),
+    });
+  });
+
+  it('starts an onboarding whose execution never started, under its own name', async () => {
+    await store(record({ status: 'ACCEPTED', executionArn: undefined }));
+    sfn.on(StartExecutionCommand).resolves({ executionArn: executionArn(ID), startDate: new Date() });
+
+    await expect(retryOnboarding(ID)).resolves.toMatchObject({ action: 'started', executionArn: executionArn(ID) });
+    expect(sfn.commandCalls(StartExecutionCommand)[0]!.args[0].input).toMatchObject({ stateMachineArn: MACHINE, name: ID });
+  });
+
+  it('refuses a running onboarding with 409 and touches nothing', async () => {
+    await store(record());
+    sfn.on(DescribeExecutionCommand).resolves(described('RUNNING') as never);
+
+    await expect(retryOnboarding(ID)).rejects.toMatchObject({ statusCode: 409, message: expect.stringContaining('running') });
+    expect(sfn.commandCalls(RedriveExecutionCommand)).toHaveLength(0);
+    expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
+    expect(stored().version).toBe(3);
+  });
+
+  it.each(['COMPLETED', 'REJECTED'] as const)('refuses a %s onboarding with 409', async (status) => {
+    await store(record({ status }));
+    await expect(retryOnboarding(ID)).rejects.toMatchObject({ statusCode: 409, message: expect.stringContaining(status) });
+    expect(sfn.calls()).toHaveLength(0);
+  });
+
+  it('refuses one needing attention whose execution ended on purpose', async () => {
+    await store(record({ status: 'NEEDS_ATTENTION' }));
+    sfn.on(DescribeExecutionCommand).resolves(described('SUCCEEDED') as never);
+    await expect(retryOnboarding(ID)).rejects.toMatchObject({ statusCode: 409, message: expect.stringContaining('finished') });
+  });
+
+  it('answers 404 for an unknown onboarding', async () => {
+    await expect(retryOnboarding(ID)).rejects.toMatchObject({ statusCode: 404 });
+  });
+});

@@ -1,0 +1,202 @@
+import {
+  DescribeExecutionCommand,
+  ExecutionDoesNotExist,
+  RedriveExecutionCommand,
+  SendTaskSuccessCommand,
+  StartExecutionCommand,
+} from '@aws-sdk/client-sfn';
+import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { type SweepSettings, sweep } from '../../../functions/onboarding/sweeper';
+import { metrics } from '../../../functions/shared/powertools';
+import {
+  dynamo,
+  events,
+  executionArn,
+  ID,
+  MACHINE,
+  OTHER_ID,
+  published,
+  record,
+  resetCloud,
+  sfn,
+  store,
+  stored,
+} from './fixture';
+
+const NOW = new Date('2026-01-15T12:00:00Z');
+const SETTINGS: SweepSettings = { redriveCap: 3, redriveDelaySeconds: 900, startGraceSeconds: 120 };
+const minutesAgo = (minutes: number) => new Date(NOW.getTime() - minutes * 60_000);
+const described = (status: string, changes: Record<string, unknown> = {}) => ({
+  executionArn: executionArn(ID),
+  stateMachineArn: MACHINE,
+  name: ID,
+  status,
+  input: JSON.stringify({ onboardingId: ID }),
+  startDate: minutesAgo(120),
+  stopDate: status === 'RUNNING' ? undefined : minutesAgo(60),
+  redriveCount: 0,
+  ...changes,
+});
+
+const addMetric = vi.spyOn(metrics, 'addMetric');
+beforeEach(() => {
+  resetCloud();
+  addMetric.mockClear();
+});
+afterAll(() => {
+  for (const mock of [dynamo, sfn, events]) mock.restore();
+});
+const metric = (name: string) => addMetric.mock.calls.filter(([n]) => n === name).map(([, , value]) => value);
+
+describe('the sweeper', () => {
+  it('redrives a failure older than the delay, by its execution ARN', async () => {
+    await store(record({ status: 'FAILED' }));
+    sfn.on(DescribeExecutionCommand).resolves(described('FAILED') as never);
+    sfn.on(RedriveExecutionCommand).resolves({ redriveDate: NOW });
+
+    const report = await sweep(SETTINGS, NOW);
+
+    expect(report).toMatchObject({ checked: 1, redriven: 1, pastCap: 0 });
+    expect(sfn.commandCalls(RedriveExecutionCommand)[0]!.args[0].input.executionArn).toBe(executionArn(ID));
+    expect(stored().status).toBe('IN_PROGRESS');
+  });
+
+  it('leaves a failure younger than the delay for a later sweep', async () => {
+    await store(record({ status: 'FAILED' }));
+    sfn.on(DescribeExecutionCommand).resolves(described('FAILED', { stopDate: minutesAgo(5) }) as never);
+
+    await sweep(SETTINGS, NOW);
+
+    expect(sfn.commandCalls(RedriveExecutionCommand)).toHaveLength(0);
+    expect(stored().status).toBe('FAILED');
+  });
+
+  it('stops at the cap, counted by Step Functions itself, and raises the metric the alarm watches', async () => {
+    await store(record({ status: 'FAILED' }));
+    sfn.on(DescribeExecutionCommand).resolves(described('FAILED', { redriveCount: 3 }) as never);
+
+    const report = await sweep(SETTINGS, NOW);
+
+    expect(report.pastCap).toBe(1);
+    expect(sfn.commandCalls(RedriveExecutionCommand)).toHaveLength(0);
+    expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
+    expect(metric('OnboardingsPastRedriveCap')).toEqual([1]);
+    expect(stored().status).toBe('FAILED');
+  });
+
+  it('counts restarts towards the cap, so a new execution does not reset it', async () => {
+    await store(record({ status: 'FAILED', restarts: 2 }));
+    sfn.on(DescribeExecutionCommand).resolves(described('FAILED', { redriveCount: 1 }) as never);
+
+    await expect(sweep(SETTINGS, NOW)).resolves.toMatchObject({ pastCap: 1, redriven: 0 });
+  });
+
+  it('records a failure whose status change was missed, and publishes it once', async () => {
+    await store(record({ status: 'AWAITING_PROVIDER' }));
+    sfn
+      .on(DescribeExecutionCommand)
+      .resolves(described('FAILED', { error: 'ProviderAuthFailed', stopDate: minutesAgo(1) }) as never);
+
+    await expect(sweep(SETTINGS, NOW)).resolves.toMatchObject({ markedFailed: 1, redriven: 0 });
+    await sweep(SETTINGS, NOW);
+
+    expect(stored()).toMatchObject({ status: 'FAILED', failure: { error: 'ProviderAuthFailed' } });
+    expect(published().map((e) => e.detailType)).toEqual(['Onboarding Failed']);
+  });
+
+  it('starts an onboarding left ACCEPTED when its start failed, under its own name, after a grace period', async () => {
+    await store(record({ status: 'ACCEPTED', executionArn: undefined, updatedAt: minutesAgo(10).toISOString() }));
+    await store(record({ onboardingId: OTHER_ID, status: 'ACCEPTED', executionArn: undefined, updatedAt: NOW.toISOString() }));
+    sfn.on(StartExecutionCommand).resolves({ executionArn: executionArn(ID), startDate: NOW });
+
+    await expect(sweep(SETTINGS, NOW)).resolves.toMatchObject({ checked: 2, started: 1 });
+
+    expect(sfn.commandCalls(StartExecutionCommand).map((c) => c.args[0].input)).toEqual([
+      {
+        stateMachineArn: MACHINE,
+        name: ID,
+        input: JSON.stringify({ onboardingId: ID, timeouts: { documents: 604800, verification: 86400, account: 86400 } }),
+      },
+    ]);
+    expect(stored().executionArn).toBe(executionArn(ID));
+  });
+
+  it('starts again an onboarding whose execution is lost', async () => {
+    await store(
+      record({ status: 'AWAITING_DOCUMENTS', waiting: { kind: 'documents', taskToken: 'gone', since: NOW.toISOString() } }),
+    );
+    sfn.on(DescribeExecutionCommand).rejects(new ExecutionDoesNotExist({ message: 'gone', $metadata: {} }));
+    sfn.on(StartExecutionCommand).resolves({ executionArn: executionArn(`${ID}-r1`), startDate: NOW });
+
+    await expect(sweep(SETTINGS, NOW)).resolves.toMatchObject({ restarted: 1 });
+
+    expect(sfn.commandCalls(StartExecutionCommand)[0]!.args[0].input.name).toBe(`${ID}-r1`);
+    expect(stored()).toMatchObject({ status: 'IN_PROGRESS', executionArn: executionArn(`${ID}-r1`), restarts: 1 });
+    expect(stored().waiting).toBeUndefined();
+  });
+
+  it('resumes a running execution whose wait is already answered on the record', async () => {
+    await store(
+      record({
+        status: 'AWAITING_PROVIDER',
+        profileStatus: 'verified',
+        waiting: { kind: 'verification', taskToken: 'token-7', since: minutesAgo(30).toISOString() },
+      }),
+    );
+    sfn.on(DescribeExecutionCommand).resolves(described('RUNNING') as never);
+    sfn.on(SendTaskSuccessCommand).resolves({});
+
+    await expect(sweep(SETTINGS, NOW)).resolves.toMatchObject({ resumed: 1 });
+
+    expect(sfn.commandCalls(SendTaskSuccessCommand)[0]!.args[0].input).toEqual({ taskToken: 'token-7', output: '"verified"' });
+    expect(stored().waiting).toBeUndefined();
+  });
+
+  it('measures how far the oldest open wait is past its timeout', async () => {
+    // Verification waits a day here: a wait begun two days ago is a day overdue.
+    await store(
+      record({
+        status: 'AWAITING_PROVIDER',
+        waiting: { kind: 'verification', taskToken: 't', since: minutesAgo(2 * 1440).toISOString() },
+      }),
+    );
+    await store(
+      record({
+        onboardingId: OTHER_ID,
+        status: 'AWAITING_DOCUMENTS',
+        requiredDocuments: [{ slot: 'identity', required: true }],
+        waiting: { kind: 'documents', taskToken: 'u', since: NOW.toISOString() },
+      }),
+    );
+    sfn.on(DescribeExecutionCommand).resolves(described('RUNNING') as never);
+
+    const report = await sweep(SETTINGS, NOW);
+
+    expect(report.oldestOverdueWaitSeconds).toBe(86400);
+    expect(metric('OldestOverdueWaitSeconds')).toEqual([86400]);
+    expect(sfn.commandCalls(SendTaskSuccessCommand)).toHaveLength(0);
+  });
+
+  it('puts a FAILED record whose execution runs again back in progress', async () => {
+    await store(
+      record({
+        status: 'FAILED',
+        failure: { execution: ID, redriveCount: 0, status: 'FAILED', error: 'X', at: NOW.toISOString() },
+      }),
+    );
+    sfn.on(DescribeExecutionCommand).resolves(described('RUNNING', { redriveCount: 1 }) as never);
+
+    await sweep(SETTINGS, NOW);
+
+    expect(stored().status).toBe('IN_PROGRESS');
+  });
+
+  it('never looks at finished onboardings: they are not in the open index', async () => {
+    await store(record({ status: 'COMPLETED' }));
+    await store(record({ onboardingId: OTHER_ID, status: 'NEEDS_ATTENTION' }));
+
+    await expect(sweep(SETTINGS, NOW)).resolves.toMatchObject({ checked: 0 });
+    expect(stored().openStatus).toBeUndefined();
+    expect(sfn.calls()).toHaveLength(0);
+  });
+});
