@@ -24,6 +24,9 @@ export function errorNameOf(failed: Pick<FailedExecution, 'error' | 'status'>): 
   return failed.error && ERROR_NAME.test(failed.error) ? failed.error : failed.status;
 }
 
+/** How long the writer of a failure has to publish its event before a later report publishes it instead. */
+const PUBLISH_LEASE_MS = 60_000;
+
 /** The key of one failure in `publishedEvents` and on the record: execution and redrive. */
 const failureKey = (failed: Pick<FailedExecution, 'execution' | 'redriveCount'>) =>
   `FAILED#${failed.execution}#${failed.redriveCount}`;
@@ -36,9 +39,13 @@ const failureKey = (failed: Pick<FailedExecution, 'execution' | 'redriveCount'>)
 export async function recordFailure(onboardingId: string, failed: FailedExecution): Promise<OnboardingRecord> {
   const key = failureKey(failed);
   const error = errorNameOf(failed);
+  // Whether this call wrote the failure (the last attempt of the conditional write is the one that counts).
+  let wrote = false;
   const record = await mutateOnboarding(onboardingId, (current) => {
+    wrote = false;
     if (FINAL_STATUSES.includes(current.status) || current.status === 'NEEDS_ATTENTION') return undefined;
     if (current.status === 'FAILED' && current.failure && failureKey(current.failure) === key) return undefined;
+    wrote = true;
     return {
       status: 'FAILED',
       waiting: undefined,
@@ -55,6 +62,10 @@ export async function recordFailure(onboardingId: string, failed: FailedExecutio
     };
   });
   if (record.status !== 'FAILED' || record.publishedEvents.includes(key)) return record;
+  // The status-change event and the sweeper can report one failure at the same moment: the writer of the
+  // failure publishes. Another caller publishes only when that writer has plainly died before marking it.
+  const orphaned = record.failure && Date.now() - Date.parse(record.failure.at) > PUBLISH_LEASE_MS;
+  if (!wrote && !orphaned) return record;
 
   const eventId = `${onboardingId}:${key}`;
   // Published before it is marked: a crash in between publishes again (at least once); consumers

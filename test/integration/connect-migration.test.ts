@@ -207,7 +207,7 @@ describe('Connect user migration through the embedded stack (StraitsX)', () => {
     expect(execution.status).toBe('SUCCEEDED');
     const [profile] = profilesFor(request.customer.registrationId);
     expect(accountsFor(profile!.id)).toHaveLength(0);
-    expect(migrationEvents(id).map((e) => e['detail-type'])).toEqual(['Connect Migration Failed']);
+    expect(migrationEvents(id).map((e) => e['detail-type'])).toEqual(['Connect Migration Needs Attention']);
   });
 
   it('ends a token the user revoked as NEEDS_ATTENTION, not a failed execution', async () => {

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Runtime, startRuntime } from '../../local/runtime';
 import { personalPlus } from '../unit/straitsx/plus-fixtures';
-import { api, eventsAbout, executionsOf, historyOf, sandboxFetch, settled, until, view, waitingFor } from './harness';
+import { api, eventsAbout, executionsOf, sandboxFetch, settled, until, view, waitingFor } from './harness';
 
 const straddleExample = JSON.parse(readFileSync(new URL('../../examples/straddle-individual.json', import.meta.url), 'utf8'));
 
@@ -96,20 +96,21 @@ describe('late arrivals', () => {
     const id = accepted.body.onboardingId as string;
     await waitingFor(runtime, id, 'documents');
     const [execution] = await executionsOf(runtime, id);
-    const input = (await historyOf(execution!.executionArn!))[0]!.executionStartedEventDetails!.input!;
-    // The execution is gone (stopped here; lost in a crash elsewhere): its task token resumes nothing.
+    // The execution ends while it waits (stopped here): its task token resumes nothing, the record says FAILED.
     await runtime.cloud.sfn.stopExecution({ executionArn: execution!.executionArn! });
+    await until(async () => ((await view(runtime, id)).status === 'FAILED' ? true : undefined));
 
     const slots = await uploadAll(id);
     const kept = await until(async () => {
       const current = await view(runtime, id);
       return current.documents.every((d: { status: string }) => d.status === 'received') ? current : undefined;
     });
-    expect(kept.status).toBe('AWAITING_DOCUMENTS');
+    expect(kept.status).toBe('FAILED');
     expect(kept.documents.map((d: { slot: string }) => d.slot)).toEqual(slots);
 
-    // The next execution's wait for documents finds them in and goes straight on to the verification.
-    runtime.cloud.sfn.startExecution({ stateMachineArn: runtime.stateMachineArn, name: `${id}-again`, input });
+    // An operator's retry redrives the wait for documents: it finds them in and goes straight on.
+    const retried = await api(runtime, 'POST', `/onboardings/${id}/retry`, {});
+    expect(retried.status).toBe(202);
     await waitingFor(runtime, id, 'verification');
     expect((await view(runtime, id)).status).toBe('AWAITING_PROVIDER');
   });
@@ -130,17 +131,17 @@ describe('late arrivals', () => {
     await waitingFor(runtime, id, 'verification');
     const customerId = (await view(runtime, id)).providerIds.profileId as string;
     const [execution] = await executionsOf(runtime, id);
-    const input = (await historyOf(execution!.executionArn!))[0]!.executionStartedEventDetails!.input!;
     await runtime.cloud.sfn.stopExecution({ executionArn: execution!.executionArn! });
+    await until(async () => ((await view(runtime, id)).status === 'FAILED' ? true : undefined));
 
     // Straddle verifies the customer on its side and sends its event, while nothing waits for it.
     expect(runtime.straddle.setCustomerStatus(customerId, 'verified')).toBe(true);
     await runtime.straddle.webhooksSettled();
     await until(async () => ((await view(runtime, id)).profileStatus === 'verified' ? true : undefined));
     const kept = await view(runtime, id);
-    expect(kept).toMatchObject({ status: 'AWAITING_PROVIDER', profileStatus: 'verified' });
+    expect(kept).toMatchObject({ status: 'FAILED', profileStatus: 'verified' });
 
-    runtime.cloud.sfn.startExecution({ stateMachineArn: runtime.stateMachineArn, name: `${id}-again`, input });
+    expect((await api(runtime, 'POST', `/onboardings/${id}/retry`, {})).status).toBe(202);
     expect((await settled(runtime, id)).status).toBe('COMPLETED');
     expect(runtime.straddle.customers().filter((c) => c.external_id === id)).toHaveLength(1);
   });

@@ -120,7 +120,7 @@ export function startOnboarding(script: Script, input: OnboardingInput = { onboa
     taskHandlers,
   });
   const { executionArn } = sfn.startExecution({ stateMachineArn, name: ID, input: JSON.stringify(input) });
-  let current = executionArn;
+  const current = executionArn;
   let waitsSeen = 0;
 
   return {
@@ -139,34 +139,14 @@ export function startOnboarding(script: Script, input: OnboardingInput = { onboa
     resume: (token: string, output: unknown) => sfn.sendTaskSuccess({ taskToken: token, output: JSON.stringify(output) }),
     /** SendTaskFailure. */
     fail: (token: string, error: string, cause: string) => sfn.sendTaskFailure({ taskToken: token, error, cause }),
-    /**
-     * Redrives the failed execution once it has ended: with the service's RedriveExecution where it has
-     * one, else as Step Functions defines a redrive: the state that failed runs again with the input it
-     * had, and nothing before it. Calls keep counting across both runs.
-     */
-    async redrive(): Promise<'service' | 'stub'> {
+    /** RedriveExecution of the failed execution once it has ended. Calls keep counting across both runs. */
+    async redrive(): Promise<void> {
       const failed = await sfn.waitForExecution(current, 10_000);
       if (failed.status === 'SUCCEEDED' || failed.status === 'RUNNING')
         throw new Error(`cannot redrive a ${failed.status} execution`);
-      const service = sfn as unknown as { redriveExecution?: (input: { executionArn: string }) => unknown };
-      if (typeof service.redriveExecution === 'function') {
-        await service.redriveExecution({ executionArn: current });
-        return 'service';
-      }
-      const entered = sfn
-        .getExecutionHistory({ executionArn: current })
-        .events.filter((e) => e.type.endsWith('StateEntered'))
-        .at(-1)?.stateEnteredEventDetails as { name: string; input: string };
-      const redriven = sfn.registerStateMachine({
-        name: 'onboarding-redriven',
-        definition: startingAt(runnableDefinition(), entered.name),
-        substitutions: SUBSTITUTIONS,
-        taskHandlers,
-      });
-      current = sfn.startExecution({ stateMachineArn: redriven, name: ID, input: entered.input }).executionArn;
-      return 'stub';
+      sfn.redriveExecution({ executionArn: current });
     },
-    /** Waits for the end of the execution (the redriven one after a redrive) and releases the service. */
+    /** Waits for the end of the execution and releases the service. */
     async finished() {
       const execution = await sfn.waitForExecution(current, 10_000);
       const history = sfn.getExecutionHistory({ executionArn: current }).events;
@@ -174,32 +154,6 @@ export function startOnboarding(script: Script, input: OnboardingInput = { onboa
       await sfn.stop();
       return { execution, output: execution.output ? JSON.parse(execution.output) : undefined, history, transitions };
     },
-  };
-}
-
-type States = Record<string, { Next?: string; Default?: string; Choices?: { Next: string }[]; Catch?: { Next: string }[] }>;
-
-/** The definition started at another state, without the states it can no longer reach (ASL allows none). */
-function startingAt(definition: object, start: string): object {
-  const states = (definition as { States: States }).States;
-  const reached = new Set<string>();
-  const visit = (name: string | undefined) => {
-    if (!name || reached.has(name)) return;
-    reached.add(name);
-    const state = states[name]!;
-    for (const next of [
-      state.Next,
-      state.Default,
-      ...(state.Choices ?? []).map((c) => c.Next),
-      ...(state.Catch ?? []).map((c) => c.Next),
-    ])
-      visit(next);
-  };
-  visit(start);
-  return {
-    ...definition,
-    StartAt: start,
-    States: Object.fromEntries(Object.entries(states).filter(([name]) => reached.has(name))),
   };
 }
 

@@ -50,6 +50,12 @@ describe('execution status changes', () => {
     expect(JSON.stringify(published())).not.toContain('Jane');
   });
 
+  it('publish one Onboarding Failed when the status change and the sweeper report the failure at once', async () => {
+    await store(record());
+    await Promise.all([applyExecutionStatus(change('FAILED')), applyExecutionStatus(change('FAILED'))]);
+    expect(published().map((e) => e.detailType)).toEqual(['Onboarding Failed']);
+  });
+
   it.each(['TIMED_OUT', 'ABORTED'])('mark a %s execution FAILED too', async (status) => {
     await store(record());
     await applyExecutionStatus(change(status, { error: status === 'TIMED_OUT' ? 'States.Timeout' : null }));
