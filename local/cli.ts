@@ -25,6 +25,11 @@ program
     'faults every provider sandbox injects, e.g. 5xx=0.1,429=0.05,slow=0.05:15000,drop=0.02,after',
     process.env.SANDBOX_FAULTS,
   )
+  .option(
+    '--retry-scale <n>',
+    "scale of the workflows' retry pauses: 1 keeps the deployed timing; below 1 shortens them (tests, trials)",
+    '1',
+  )
   .action(
     async (opts: {
       port: string;
@@ -33,14 +38,18 @@ program
       wallexPort: string;
       straddlePort: string;
       faults?: string;
+      retryScale: string;
     }) => {
       const faults = opts.faults ? parseFaults(opts.faults) : undefined;
+      const retryScale = Number(opts.retryScale);
+      if (!(retryScale > 0 && retryScale <= 1)) throw new Error('--retry-scale must be a number above 0 and at most 1');
       const runtime = await startRuntime({
         dataDir: opts.data,
         port: Number(opts.port),
         straitsxPort: Number(opts.straitsxPort),
         wallexPort: Number(opts.wallexPort),
         straddlePort: Number(opts.straddlePort),
+        retryScale,
       });
       if (faults) for (const sandbox of [runtime.straitsx, runtime.wallex, runtime.straddle]) sandbox.setFaults(faults);
       // Operator commands (`npm run onboard -- unmasked ...`) reach this running stack through this file.

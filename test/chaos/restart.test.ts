@@ -1,0 +1,225 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { freePorts, type StackInfo, StackProcess } from './stack-process';
+
+/**
+ * The embedded stack under provider faults and crashes, as a user meets them: `onboard start` in a child
+ * process, a mixed batch of onboardings, kill -9 in mid-flight, a restart on the same data folder, the
+ * waits completed (uploads, provider callbacks, a review), a second kill -9 while they wait, and every
+ * onboarding must end as expected with exactly one customer at each provider and one final event each.
+ */
+
+// biome-ignore lint/suspicious/noExplicitAny: JSON answers are read loosely and asserted on.
+type Body = Record<string, any>;
+
+const FAULTS = '5xx=0.2,429=0.1,slow=0.05:12000,drop=0.05,after,seed=7';
+const example = (name: string): Body => JSON.parse(readFileSync(resolve('examples', `${name}.json`), 'utf8'));
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const FINAL = new Set(['COMPLETED', 'REJECTED', 'NEEDS_ATTENTION', 'FAILED']);
+const PNG = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(2048, 7)]);
+const PDF = Buffer.concat([Buffer.from('%PDF-1.7\n'), Buffer.alloc(2048, 7)]);
+
+/** A call that a merchant's tool repeats until the far side answers (5xx, 429, a refused connection). */
+async function persistent(url: string, init: RequestInit, attempts = 40): Promise<Response> {
+  let last: unknown;
+  for (let i = 0; i < attempts; i++) {
+    try {
+      const res = await fetch(url, { ...init, signal: AbortSignal.timeout(15_000) });
+      if (res.status < 500 && res.status !== 429) return res;
+      last = `HTTP ${res.status}`;
+    } catch (error) {
+      last = error;
+    }
+    await sleep(150 + Math.random() * 200);
+  }
+  throw new Error(`${init.method ?? 'GET'} ${url} kept failing: ${String(last)}`);
+}
+
+class Merchant {
+  constructor(private readonly stack: () => StackInfo) {}
+
+  async call(method: string, path: string, body?: unknown): Promise<{ status: number; body: Body }> {
+    const res = await persistent(`${this.stack().apiUrl}${path}`, {
+      method,
+      headers: { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return { status: res.status, body: (await res.json()) as Body };
+  }
+
+  view(id: string) {
+    return this.call('GET', `/onboardings/${id}`).then((r) => r.body);
+  }
+
+  async until(id: string, predicate: (view: Body) => boolean, timeoutMs = 120_000): Promise<Body> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const view = await this.view(id);
+      if (predicate(view)) return view;
+      if (Date.now() > deadline) throw new Error(`${id} still ${view.status}/${view.waitingFor ?? '-'} after ${timeoutMs} ms`);
+      await sleep(100);
+    }
+  }
+
+  async uploadDocuments(id: string): Promise<void> {
+    const view = await this.until(id, (v) => v.waitingFor === 'documents');
+    for (const { slot } of view.documents as Array<{ slot: string }>) {
+      const pdf = slot.endsWith('proofOfAddress');
+      const bytes = pdf ? PDF : PNG;
+      const grant = await this.call('POST', `/onboardings/${id}/documents`, {
+        slot,
+        contentType: pdf ? 'application/pdf' : 'image/png',
+        size: bytes.length,
+      });
+      expect(grant.status).toBe(201);
+      const put = await persistent(grant.body.uploadUrl, { method: 'PUT', headers: grant.body.headers, body: bytes });
+      expect(put.ok).toBe(true);
+    }
+  }
+}
+
+interface Case {
+  name: string;
+  request: Body;
+  path?: string;
+  expected: string;
+  id?: string;
+}
+
+describe('the embedded stack under provider faults and kill -9', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'onboarding-chaos-'));
+  const logFile = join(dataDir, 'stack.log');
+  let stack: StackProcess | undefined;
+  let failed = true;
+
+  afterAll(async () => {
+    if (stack?.running) await stack.kill();
+    if (failed) process.stderr.write(`chaos run kept in ${dataDir} (stack output: ${logFile})\n`);
+    else rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('ends every onboarding as expected, with one customer per provider and one final event each', async () => {
+    const ports = await freePorts();
+    const start = () => StackProcess.start({ dataDir, ports, faults: FAULTS, retryScale: 0.05, logFile });
+    stack = await start();
+    const merchant = new Merchant(() => stack!.info);
+    const straitsxSandbox = async (method: string, path: string, body: unknown) => {
+      const res = await persistent(`${stack!.info.env.STRAITSX_BASE_URL}/sandbox${path}`, {
+        method,
+        headers: { 'content-type': 'application/json', 'X-XFERS-APP-API-KEY': stack!.info.secrets.straitsx.apiKey },
+        body: JSON.stringify(body),
+      });
+      expect(res.ok, `StraitsX sandbox ${path}: HTTP ${res.status}`).toBe(true);
+    };
+
+    const straddle = example('straddle-individual');
+    const plus = example('straitsx-plus-personal');
+    const cases: Case[] = [
+      { name: 'StraitsX basic', request: example('straitsx-personal'), expected: 'COMPLETED' },
+      { name: 'StraitsX business', request: example('straitsx-business'), expected: 'COMPLETED' },
+      { name: 'StraitsX CP+ with documents', request: plus, expected: 'COMPLETED' },
+      { name: 'Wallex with documents', request: example('wallex-individual'), expected: 'COMPLETED' },
+      { name: 'Straddle verified', request: straddle, expected: 'COMPLETED' },
+      {
+        name: 'Straddle in review',
+        request: {
+          ...straddle,
+          merchantRef: 'user-40002',
+          customer: { ...straddle.customer, email: 'review@example.com', config: { sandbox_outcome: 'review' } },
+        },
+        expected: 'COMPLETED',
+      },
+      {
+        name: 'Straddle rejected',
+        request: {
+          ...straddle,
+          merchantRef: 'user-40003',
+          customer: { ...straddle.customer, email: 'rejected@example.com', config: { sandbox_outcome: 'rejected' } },
+        },
+        expected: 'REJECTED',
+      },
+    ];
+
+    const started = Date.now();
+    for (const c of cases) {
+      const accepted = await merchant.call('POST', c.path ?? '/onboardings', c.request);
+      expect(accepted.status, `${c.name}: ${JSON.stringify(accepted.body)}`).toBe(202);
+      c.id = accepted.body.onboardingId;
+    }
+    const byName = (name: string) => cases.find((c) => c.name === name)!.id!;
+
+    // Crash while the profiles are being created, before anything has settled.
+    await sleep(1_500);
+    await stack.kill();
+    stack = await start();
+
+    // The merchant's side of the waits, after the restart.
+    await merchant.uploadDocuments(byName('StraitsX CP+ with documents'));
+    await merchant.uploadDocuments(byName('Wallex with documents'));
+    const plusWaiting = await merchant.until(byName('StraitsX CP+ with documents'), (v) => v.waitingFor === 'verification');
+    await merchant.until(byName('Straddle in review'), (v) => v.waitingFor === 'verification');
+
+    // Crash again while executions wait on task tokens: the waits must come back with the same tokens.
+    await stack.kill();
+    stack = await start();
+
+    await straitsxSandbox('PUT', `/kyc/customer_profiles/${plusWaiting.providerIds.profileId}`, {
+      data: { attributes: { verificationStatus: 'verified' } },
+    });
+    const review = await merchant.call('POST', `/onboardings/${byName('Straddle in review')}/review`, {
+      decision: 'verified',
+      reason: 'identity confirmed by phone',
+      operator: 'chaos.operator',
+    });
+    expect(review.status, JSON.stringify(review.body)).toBeLessThan(300);
+
+    const finals = new Map<string, Body>();
+    for (const c of cases) finals.set(c.name, await merchant.until(c.id!, (v) => FINAL.has(v.status)));
+    const seconds = (Date.now() - started) / 1000;
+
+    for (const c of cases) expect(`${c.name}: ${finals.get(c.name)!.status}`).toBe(`${c.name}: ${c.expected}`);
+    for (const c of cases.filter((x) => x.request.provider === 'straitsx')) {
+      expect(finals.get(c.name)!.virtualAccount?.status, c.name).toBe('enabled');
+    }
+
+    // One final event per onboarding, none twice, none failed (the local bus keeps every event it took).
+    const eventsFile = join(dataDir, 'aws', 'events.jsonl');
+    expect(existsSync(eventsFile)).toBe(true);
+    const events = readFileSync(eventsFile, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as Body);
+    for (const c of cases) {
+      const mine = events.filter((e) => e.detail?.onboardingId === c.id);
+      const final = mine.filter((e) => /^Onboarding (Completed|Rejected|Needs Attention|Failed)$/.test(e['detail-type']));
+      expect(
+        final.map((e) => e['detail-type']),
+        c.name,
+      ).toEqual([c.expected === 'COMPLETED' ? 'Onboarding Completed' : 'Onboarding Rejected']);
+    }
+
+    // Exactly one customer at each provider, found through the providers' own list endpoints.
+    const env = stack.info.env;
+    const secrets = stack.info.secrets;
+    for (const c of cases.filter((x) => x.request.provider === 'straitsx')) {
+      const res = await persistent(
+        `${env.STRAITSX_BASE_URL}/kyc/customer_profiles?filter[registration_id]=${encodeURIComponent(c.request.customer.registrationId)}`,
+        { headers: { 'X-XFERS-APP-API-KEY': secrets.straitsx.apiKey } },
+      );
+      const body = (await res.json()) as Body;
+      expect(body.data, c.name).toHaveLength(1);
+    }
+    for (const c of cases.filter((x) => x.request.provider === 'straddle')) {
+      const res = await persistent(`${env.STRADDLE_BASE_URL}/v1/customers?external_id=${c.id}`, {
+        headers: { authorization: `Bearer ${secrets.straddle.apiKey}` },
+      });
+      const body = (await res.json()) as Body;
+      expect(body.data, c.name).toHaveLength(1);
+    }
+
+    process.stdout.write(`chaos: ${cases.length} onboardings, 2 kills, settled in ${seconds.toFixed(1)} s\n`);
+    failed = false;
+  }, 600_000);
+});
