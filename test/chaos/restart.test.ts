@@ -2,7 +2,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freePorts, type StackInfo, StackProcess } from './stack-process';
+import { type Body, MerchantClient, persistentFetch } from '../../local/merchant';
+import { freePorts, StackProcess } from './stack-process';
 
 /**
  * The embedded stack under provider faults and crashes, as a user meets them: `onboard start` in a child
@@ -11,74 +12,9 @@ import { freePorts, type StackInfo, StackProcess } from './stack-process';
  * onboarding must end as expected with exactly one customer at each provider and one final event each.
  */
 
-// biome-ignore lint/suspicious/noExplicitAny: JSON answers are read loosely and asserted on.
-type Body = Record<string, any>;
-
 const FAULTS = '5xx=0.2,429=0.1,slow=0.05:12000,drop=0.05,after,seed=7';
 const example = (name: string): Body => JSON.parse(readFileSync(resolve('examples', `${name}.json`), 'utf8'));
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const FINAL = new Set(['COMPLETED', 'REJECTED', 'NEEDS_ATTENTION', 'FAILED']);
-const PNG = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(2048, 7)]);
-const PDF = Buffer.concat([Buffer.from('%PDF-1.7\n'), Buffer.alloc(2048, 7)]);
-
-/** A call that a merchant's tool repeats until the far side answers (5xx, 429, a refused connection). */
-async function persistent(url: string, init: RequestInit, attempts = 40): Promise<Response> {
-  let last: unknown;
-  for (let i = 0; i < attempts; i++) {
-    try {
-      const res = await fetch(url, { ...init, signal: AbortSignal.timeout(15_000) });
-      if (res.status < 500 && res.status !== 429) return res;
-      last = `HTTP ${res.status}`;
-    } catch (error) {
-      last = error;
-    }
-    await sleep(150 + Math.random() * 200);
-  }
-  throw new Error(`${init.method ?? 'GET'} ${url} kept failing: ${String(last)}`);
-}
-
-class Merchant {
-  constructor(private readonly stack: () => StackInfo) {}
-
-  async call(method: string, path: string, body?: unknown): Promise<{ status: number; body: Body }> {
-    const res = await persistent(`${this.stack().apiUrl}${path}`, {
-      method,
-      headers: { 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return { status: res.status, body: (await res.json()) as Body };
-  }
-
-  view(id: string) {
-    return this.call('GET', `/onboardings/${id}`).then((r) => r.body);
-  }
-
-  async until(id: string, predicate: (view: Body) => boolean, timeoutMs = 120_000): Promise<Body> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const view = await this.view(id);
-      if (predicate(view)) return view;
-      if (Date.now() > deadline) throw new Error(`${id} still ${view.status}/${view.waitingFor ?? '-'} after ${timeoutMs} ms`);
-      await sleep(100);
-    }
-  }
-
-  async uploadDocuments(id: string): Promise<void> {
-    const view = await this.until(id, (v) => v.waitingFor === 'documents');
-    for (const { slot } of view.documents as Array<{ slot: string }>) {
-      const pdf = slot.endsWith('proofOfAddress');
-      const bytes = pdf ? PDF : PNG;
-      const grant = await this.call('POST', `/onboardings/${id}/documents`, {
-        slot,
-        contentType: pdf ? 'application/pdf' : 'image/png',
-        size: bytes.length,
-      });
-      expect(grant.status).toBe(201);
-      const put = await persistent(grant.body.uploadUrl, { method: 'PUT', headers: grant.body.headers, body: bytes });
-      expect(put.ok).toBe(true);
-    }
-  }
-}
+const WAIT_MS = 120_000;
 
 interface Case {
   name: string;
@@ -104,9 +40,9 @@ describe('the embedded stack under provider faults and kill -9', () => {
     const ports = await freePorts();
     const start = () => StackProcess.start({ dataDir, ports, faults: FAULTS, retryScale: 0.05, logFile });
     stack = await start();
-    const merchant = new Merchant(() => stack!.info);
+    const merchant = new MerchantClient(() => stack!.info.apiUrl);
     const straitsxSandbox = async (method: string, path: string, body: unknown) => {
-      const res = await persistent(`${stack!.info.env.STRAITSX_BASE_URL}/sandbox${path}`, {
+      const res = await persistentFetch(`${stack!.info.env.STRAITSX_BASE_URL}/sandbox${path}`, {
         method,
         headers: { 'content-type': 'application/json', 'X-XFERS-APP-API-KEY': stack!.info.secrets.straitsx.apiKey },
         body: JSON.stringify(body),
@@ -151,15 +87,16 @@ describe('the embedded stack under provider faults and kill -9', () => {
     const byName = (name: string) => cases.find((c) => c.name === name)!.id!;
 
     // Crash while the profiles are being created, before anything has settled.
-    await sleep(1_500);
+    await new Promise((r) => setTimeout(r, 1_500));
     await stack.kill();
     stack = await start();
 
     // The merchant's side of the waits, after the restart.
-    await merchant.uploadDocuments(byName('StraitsX CP+ with documents'));
-    await merchant.uploadDocuments(byName('Wallex with documents'));
-    const plusWaiting = await merchant.until(byName('StraitsX CP+ with documents'), (v) => v.waitingFor === 'verification');
-    await merchant.until(byName('Straddle in review'), (v) => v.waitingFor === 'verification');
+    await merchant.uploadDocuments(byName('StraitsX CP+ with documents'), WAIT_MS);
+    await merchant.uploadDocuments(byName('Wallex with documents'), WAIT_MS);
+    const waitingForVerdict = (v: Body) => v.waitingFor === 'verification';
+    const plusWaiting = await merchant.until(byName('StraitsX CP+ with documents'), waitingForVerdict, WAIT_MS);
+    await merchant.until(byName('Straddle in review'), waitingForVerdict, WAIT_MS);
 
     // Crash again while executions wait on task tokens: the waits must come back with the same tokens.
     await stack.kill();
@@ -176,7 +113,7 @@ describe('the embedded stack under provider faults and kill -9', () => {
     expect(review.status, JSON.stringify(review.body)).toBeLessThan(300);
 
     const finals = new Map<string, Body>();
-    for (const c of cases) finals.set(c.name, await merchant.until(c.id!, (v) => FINAL.has(v.status)));
+    for (const c of cases) finals.set(c.name, await merchant.settled(c.id!, WAIT_MS));
     const seconds = (Date.now() - started) / 1000;
 
     for (const c of cases) expect(`${c.name}: ${finals.get(c.name)!.status}`).toBe(`${c.name}: ${c.expected}`);
@@ -204,7 +141,7 @@ describe('the embedded stack under provider faults and kill -9', () => {
     const env = stack.info.env;
     const secrets = stack.info.secrets;
     for (const c of cases.filter((x) => x.request.provider === 'straitsx')) {
-      const res = await persistent(
+      const res = await persistentFetch(
         `${env.STRAITSX_BASE_URL}/kyc/customer_profiles?filter[registration_id]=${encodeURIComponent(c.request.customer.registrationId)}`,
         { headers: { 'X-XFERS-APP-API-KEY': secrets.straitsx.apiKey } },
       );
@@ -212,7 +149,7 @@ describe('the embedded stack under provider faults and kill -9', () => {
       expect(body.data, c.name).toHaveLength(1);
     }
     for (const c of cases.filter((x) => x.request.provider === 'straddle')) {
-      const res = await persistent(`${env.STRADDLE_BASE_URL}/v1/customers?external_id=${c.id}`, {
+      const res = await persistentFetch(`${env.STRADDLE_BASE_URL}/v1/customers?external_id=${c.id}`, {
         headers: { authorization: `Bearer ${secrets.straddle.apiKey}` },
       });
       const body = (await res.json()) as Body;
