@@ -1,4 +1,5 @@
 import '../local/shared/polyfills';
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseFaults } from '../local/faults-option';
@@ -71,8 +72,8 @@ function batch(): Job[] {
   return jobs;
 }
 
-const rows: string[][] = [];
-for (const level of LEVELS) {
+/** Runs one level in this process (each level gets a process of its own: the handlers read their settings once). */
+async function runLevel(level: (typeof LEVELS)[number]): Promise<string[]> {
   const runtime = await startRuntime({ retryScale: RETRY_SCALE, logFile: false });
   try {
     if (level.spec) {
@@ -83,32 +84,48 @@ for (const level of LEVELS) {
     const started = Date.now();
     const results = await Promise.all(
       batch().map(async (job) => {
-        const accepted = await merchant.call('POST', '/onboardings', job.request);
-        if (accepted.status !== 202) return { ok: false, status: `HTTP ${accepted.status}` };
-        const id = accepted.body.onboardingId as string;
         try {
+          const accepted = await merchant.call('POST', '/onboardings', job.request);
+          if (accepted.status !== 202) return { ok: false, status: `HTTP ${accepted.status}` };
+          const id = accepted.body.onboardingId as string;
           await job.drive?.(merchant, id);
           const final = await merchant.settled(id, 3_600_000);
           return { ok: final.status === job.expected, status: final.status as string };
         } catch (error) {
-          return { ok: false, status: (error as Error).message };
+          return { ok: false, status: `not settled (${(error as Error).message.replace(/^onb_\w+ /, '')})` };
         }
       }),
     );
     const seconds = (Date.now() - started) / 1000;
     const byStatus = new Map<string, number>();
     for (const r of results) byStatus.set(r.status, (byStatus.get(r.status) ?? 0) + 1);
-    rows.push([
+    return [
       level.name,
       String(results.length),
       String(results.filter((r) => r.ok).length),
       [...byStatus].map(([s, n]) => `${s} ${n}`).join(', '),
       `${seconds.toFixed(1)} s`,
-    ]);
-    process.stdout.write(`${rows.at(-1)!.join('  ')}\n`);
+    ];
   } finally {
     await runtime.stop();
   }
+}
+
+const only = process.env.BENCH_FAULT_LEVEL;
+if (only !== undefined) {
+  process.stdout.write(`${JSON.stringify(await runLevel(LEVELS[Number(only)]!))}\n`);
+  process.exit(0);
+}
+const rows: string[][] = [];
+for (const [index, level] of LEVELS.entries()) {
+  const out = execFileSync(process.execPath, ['--import', 'tsx', resolve('bench/faults.ts')], {
+    env: { ...process.env, BENCH_FAULT_LEVEL: String(index) },
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  const row = JSON.parse(out.trim().split('\n').at(-1)!) as string[];
+  rows.push(row);
+  process.stdout.write(`${level.name}: ${row.slice(1).join('  ')}\n`);
 }
 
 const headers = ['faults (5xx/429/slow/drop %)', 'onboardings', 'as expected', 'final statuses', 'time'];
