@@ -199,6 +199,42 @@ stackOptions(
   );
 });
 
+const sandbox = program
+  .command('sandbox')
+  .description("Provider sandboxes of the running `npm start`: what a provider's sandbox dashboard offers.");
+
+const sandboxOptions = (command: Command) =>
+  command
+    .option('--data <dir>', 'the running `npm start` whose sandboxes to use', '.local')
+    .option('--straitsx-port <port>', 'StraitsX sandbox port when <data>/runtime.json is absent', '3101');
+
+sandboxOptions(
+  sandbox
+    .command('connect-user')
+    .description(
+      'Create a legacy StraitsX Connect user with an existing virtual account; prints the userApiToken and merchantRef for POST /migrations/connect.',
+    )
+    .option('--merchant-ref <ref>', "the user's past Connect merchant_ref (made up when absent)")
+    .option('--account-no <digits>', 'their existing virtual account number (made up when absent)'),
+).action(async (opts: { data: string; straitsxPort: string; merchantRef?: string; accountNo?: string }) => {
+  const { straitsxSandboxOf, createConnectUser } = await import('./sandbox-commands');
+  const target = straitsxSandboxOf(opts.data, Number(opts.straitsxPort));
+  print(await createConnectUser(target, { merchantRef: opts.merchantRef, accountNo: opts.accountNo }));
+  process.stderr.write(
+    'Use userApiToken and merchantRef in a POST /migrations/connect body (examples/connect-migration.json).\n',
+  );
+});
+
+sandboxOptions(
+  sandbox
+    .command('revoke-connect-user <userApiToken>')
+    .description("Revoke a Connect user's token, as the user can: a migration with it then needs attention."),
+).action(async (userApiToken: string, opts: { data: string; straitsxPort: string }) => {
+  const { straitsxSandboxOf, revokeConnectUser } = await import('./sandbox-commands');
+  await revokeConnectUser(straitsxSandboxOf(opts.data, Number(opts.straitsxPort)), userApiToken);
+  process.stdout.write('revoked\n');
+});
+
 program.parseAsync().catch((error: unknown) => {
   const failed = error as { name?: string; errors?: Array<{ path: string; message: string }>; message?: string };
   if (failed?.name === 'ValidationFailed' && failed.errors) {

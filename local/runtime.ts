@@ -80,6 +80,8 @@ export interface RuntimeOptions {
   timeouts?: { documents?: number; verification?: number; account?: number };
   /** Pause between the StraitsX sandbox's callback retries (StraitsX: 5 minutes). */
   callbackRetryMs?: number;
+  /** How long after its callback the StraitsX sandbox's API shows a profile's new verification status. */
+  straitsxVerificationLagMs?: number;
 }
 
 interface LocalSecrets {
@@ -130,19 +132,32 @@ export async function startRuntime(options: RuntimeOptions = {}) {
   const logFile = options.logFile === false ? undefined : (options.logFile ?? join(dataDir, 'logs', 'functions.jsonl'));
   const logs: LogCapture = captureFunctionLogs({ file: logFile, echo: options.echoLogs });
 
+  // Each sandbox keeps its data in <data>/sandboxes/<provider>/; work it restores from there (callbacks,
+  // decisions) waits until the API it calls back is up again.
+  const sandboxData = (provider: string) => ({
+    dataDir: temporary ? undefined : join(dataDir, 'sandboxes', provider),
+    holdRestoredWork: true,
+  });
   const straitsx = await startStraitsxSandbox({
     port: options.straitsxPort ?? 0,
     apiKey: secrets.straitsx.apiKey,
     callbackSecret: secrets.straitsx.callbackSigningKey,
     callbackRetryMs: options.callbackRetryMs ?? 1_000,
+    verificationLagMs: options.straitsxVerificationLagMs,
+    ...sandboxData('straitsx'),
   });
-  const straddle = await startStraddleSandbox({ port: options.straddlePort ?? 0, apiKey: secrets.straddle.apiKey });
+  const straddle = await startStraddleSandbox({
+    port: options.straddlePort ?? 0,
+    apiKey: secrets.straddle.apiKey,
+    ...sandboxData('straddle'),
+  });
   const wallex = await startWallexSandbox({
     port: options.wallexPort ?? 0,
     apiKey: secrets.wallex.apiKey,
     accessKeyId: secrets.wallex.accessKeyId,
     secretAccessKey: secrets.wallex.secretAccessKey,
     screeningDelayMs: options.screeningDelayMs ?? 200,
+    ...sandboxData('wallex'),
   });
   const cloud = await startLocalCloud({
     dataDir: temporary ? undefined : join(dataDir, 'aws'),
@@ -253,6 +268,7 @@ export async function startRuntime(options: RuntimeOptions = {}) {
     headerName: secrets.wallex.webhookHeaderName,
     headerValue: secrets.wallex.webhookHeaderValue,
   });
+  for (const sandbox of [straitsx, straddle, wallex]) sandbox.resumeRestoredWork();
 
   let stopped = false;
   return {

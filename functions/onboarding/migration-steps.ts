@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { straitsxConnectMigration } from '../providers/straitsx/migration';
+import { isConnectTokenRefused, type MigrationResult, straitsxConnectMigration } from '../providers/straitsx/migration';
 import { ConfigurationError } from '../shared/errors';
 import { logger, metrics } from '../shared/powertools';
 import { getOnboarding, linkProviderCustomer, mutateOnboarding, timelineEntry } from '../store/onboardings';
@@ -46,12 +46,19 @@ async function migrationRecord(onboardingId: string): Promise<MigrationRecord> {
   return record;
 }
 
+/** What the migrate-account step tells the workflow; TOKEN_REFUSED and SKIPPED take its default path (needs attention). */
+export type MigrateAccountStatus = MigrationStatus | 'SKIPPED' | typeof TOKEN_REFUSED;
+
+/** The step's status when StraitsX refused the user's Connect token (invalid or revoked). */
+export const TOKEN_REFUSED = 'TOKEN_REFUSED';
+
 /**
  * Creates the virtual account with the user's Connect token and past merchant_ref, and checks that the
  * old account number carried over. A re-run after the migration ended (completed or rejected) calls
- * nothing; any other repeat gets the same account back from StraitsX (same referenceId).
+ * nothing; any other repeat gets the same account back from StraitsX (same referenceId). A refused
+ * token is an outcome, answered as TOKEN_REFUSED, not a failure of the execution.
  */
-export async function migrateAccountStep(input: unknown): Promise<{ migrationStatus: MigrationStatus | 'SKIPPED' }> {
+export async function migrateAccountStep(input: unknown): Promise<{ migrationStatus: MigrateAccountStatus }> {
   const { onboardingId } = parseOrThrow(stepInputSchema, input);
   const record = await migrationRecord(onboardingId);
   if (isFinal(record)) {
@@ -62,11 +69,19 @@ export async function migrateAccountStep(input: unknown): Promise<{ migrationSta
   const profileId = record.providerIds.profileId;
   if (!profileId) throw new Error(`migration ${onboardingId} has no profile to attach an account to`);
   const vault = await getPersonalData<ConnectMigrationVault>(record.vaultKey);
-  const result = await straitsxConnectMigration().migrate({
-    profileId,
-    merchantRef: vault.merchantRef,
-    userApiToken: vault.userApiToken,
-  });
+  let result: MigrationResult;
+  try {
+    result = await straitsxConnectMigration().migrate({
+      profileId,
+      merchantRef: vault.merchantRef,
+      userApiToken: vault.userApiToken,
+    });
+  } catch (error) {
+    if (!isConnectTokenRefused(error)) throw error;
+    metrics.addMetric('ConnectTokenRefused', 'Count', 1);
+    logger.info('migrate-account step done', { onboardingId, migrationStatus: TOKEN_REFUSED });
+    return { migrationStatus: TOKEN_REFUSED };
+  }
   const { account } = result;
   const migrationStatus: MigrationStatus = result.matched ? 'MIGRATED' : 'MISMATCH';
 
@@ -99,6 +114,7 @@ function reasonFor(outcome: MigrationOutcome, state: FinishState): string | unde
   if (outcome === 'MISMATCH') return 'account number did not carry over';
   if (outcome !== 'NEEDS_ATTENTION') return undefined;
   const seen = state as { profile?: { profileStatus?: unknown }; migration?: { migrationStatus?: unknown } } | undefined;
+  if (seen?.migration?.migrationStatus === TOKEN_REFUSED) return 'Connect user_api_token refused (invalid or revoked)';
   if (typeof seen?.migration?.migrationStatus === 'string') return `migration status ${seen.migration.migrationStatus}`;
   if (typeof seen?.profile?.profileStatus === 'string') return `profile ${seen.profile.profileStatus}`;
   return undefined;

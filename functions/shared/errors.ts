@@ -6,7 +6,7 @@
  * submitted values are kept on `providerMessage`, which is not serialised by the Lambda runtime.
  */
 
-export const RETRYABLE_ERRORS = ['ProviderUnavailable', 'ProviderRateLimited', 'ProviderTimeout'] as const;
+export const RETRYABLE_ERRORS = ['ProviderUnavailable', 'ProviderRateLimited', 'ProviderTimeout', 'ProviderNotReady'] as const;
 export const TERMINAL_ERRORS = [
   'ProviderRejected',
   'ProviderInvalidRequest',
@@ -73,6 +73,15 @@ export class ProviderRateLimited extends ProviderError {
   readonly retryable = true;
   constructor(details: ProviderErrorDetails) {
     super('rate limited', details);
+  }
+}
+
+/** The provider has not caught up with a change it announced (a verified profile not yet usable): wait and retry. */
+export class ProviderNotReady extends ProviderError {
+  override readonly name = 'ProviderNotReady' as const;
+  readonly retryable = true;
+  constructor(details: ProviderErrorDetails) {
+    super('not ready yet', details);
   }
 }
 

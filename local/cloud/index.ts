@@ -19,7 +19,10 @@ export type * from './sfn/types';
 export { LocalStepFunctions } from './stepfunctions';
 
 export interface LocalCloudOptions {
-  /** Where DynamoDB, S3, finished executions and published events are kept; memory / temp folders when omitted. */
+  /**
+   * Where DynamoDB, S3, executions (written as they run, continued after a restart) and published events
+   * are kept; memory / temp folders when omitted.
+   */
   dataDir?: string;
   tableName: string;
   /** Secondary indexes created with the table. */
@@ -47,7 +50,7 @@ export interface LocalCloud {
   secrets: LocalSecretsManager;
   /** Bucket notifications: the listener gets each object change as S3 would send it to Lambda. */
   onS3Event: LocalS3['onEvent'];
-  /** Stops the executions and closes every server. */
+  /** Closes every server; running executions stop (memory only) or continue on the next start (data folder). */
   stop(): Promise<void>;
 }
 
@@ -83,6 +86,8 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     const sfn = new LocalStepFunctions({
       retryScale: options.retryScale,
       dataDir: dataDir ? join(dataDir, 'stepfunctions') : undefined,
+      // Also the `Step Functions Execution Status Change` events: on the default bus, as on AWS, so a
+      // rule matches them with `busName: 'default'` (or none).
       putEvents: (input) => events.putEvents(input),
       log,
     });

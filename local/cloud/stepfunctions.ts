@@ -1,12 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { type AwsJsonService, AwsServiceError } from './aws-json-server';
 import { LOCAL_ACCOUNT_ID, LOCAL_REGION } from './constants';
-import { adaptTimeouts, allStates, interpreterFor, loadDefinition } from './sfn/definition';
+import { adaptTimeouts, allStates, interpreterFor, loadDefinition, pointExecutionPaths, statesInMaps } from './sfn/definition';
 import { type Page, page, withoutData } from './sfn/paging';
-import { type RegisteredMachine, type RunningExecution, runExecution } from './sfn/runner';
-import { loadExecutions, saveExecution } from './sfn/store';
+import { assertRedrivable, markRedriven, redriveStatus } from './sfn/redrive';
+import { continuePoint, endedInHistory, waitEnds } from './sfn/resume';
+import { type Continuation, deferred, type RegisteredMachine, type RunningExecution, runExecution } from './sfn/runner';
+import { statusChangeEntry } from './sfn/status-events';
+import { ExecutionStore, type StoredExecution } from './sfn/store';
 import { TaskTokenBroker } from './sfn/task-tokens';
 import type { TaskRuntime } from './sfn/tasks';
 import type {
@@ -26,9 +28,12 @@ export interface LocalStepFunctionsOptions {
   accountId?: string;
   /** Scale of Retry pauses: 1 (default) keeps the ASL's timing; below 1, backoff and jitter scaled (see `scaledRetryPauses`). */
   retryScale?: number;
-  /** Folder where finished executions are kept between restarts; memory only when omitted. */
+  /**
+   * Folder where executions are written as they run; on start, the ones that were running continue
+   * where they were. Memory only when omitted (and stop() then aborts running executions).
+   */
   dataDir?: string;
-  /** The local bus, for `events:putEvents` tasks. */
+  /** The local bus: `events:putEvents` tasks, and status-change events (on the default bus). */
   putEvents?: PutEventsFn;
   /** The client `dynamodb:*Item` tasks use; by default one configured from the environment. */
   dynamo?: () => DynamoDBClient;
@@ -43,7 +48,9 @@ function isValidName(name: string): boolean {
 
 /**
  * Step Functions on one machine: runs the deployed ASL with aws-local-stepfunctions, answers the SFN
- * API calls the functions make, and brokers task tokens. Executions run in the background.
+ * API calls the functions make, and brokers task tokens. Executions run in the background; with a
+ * data folder they are written as they run and continue after a restart. RedriveExecution and the
+ * `Step Functions Execution Status Change` events behave as on AWS.
  */
 export class LocalStepFunctions {
   readonly region: string;
@@ -53,14 +60,19 @@ export class LocalStepFunctions {
   private readonly running = new Map<string, RunningExecution>();
   private readonly tokens = new TaskTokenBroker();
   private readonly runtime: TaskRuntime & { region: string };
-  private readonly storeFile?: string;
+  private readonly store?: ExecutionStore;
+  /** Executions that were running when the service last stopped, until their state machine is registered. */
+  private readonly interrupted = new Map<string, StoredExecution>();
   private dynamoClient?: DynamoDBClient;
 
   constructor(private readonly options: LocalStepFunctionsOptions = {}) {
     this.region = options.region ?? LOCAL_REGION;
     this.accountId = options.accountId ?? LOCAL_ACCOUNT_ID;
-    this.storeFile = options.dataDir ? join(options.dataDir, 'executions.jsonl') : undefined;
-    for (const record of this.storeFile ? loadExecutions(this.storeFile) : []) this.executions.set(record.executionArn, record);
+    this.store = options.dataDir ? new ExecutionStore(options.dataDir) : undefined;
+    for (const stored of this.store?.loadAll() ?? []) {
+      this.executions.set(stored.record.executionArn, stored.record);
+      if (stored.record.status === 'RUNNING') this.interrupted.set(stored.record.executionArn, stored);
+    }
     this.runtime = {
       region: this.region,
       tokens: this.tokens,
@@ -77,23 +89,35 @@ export class LocalStepFunctions {
     return this.dynamoClient;
   }
 
-  /** Registers (or replaces) a state machine; returns its ARN. */
+  /**
+   * Registers (or replaces) a state machine; returns its ARN. Its executions that were running when
+   * the service last stopped continue from where they were on the next turn of the event loop (so
+   * whoever registers it can finish setting up first, event rules included).
+   */
   registerStateMachine(registration: StateMachineRegistration): string {
     const substituted = loadDefinition(registration, registration.substitutions);
-    const definition = adaptTimeouts(substituted);
+    const definition = pointExecutionPaths(adaptTimeouts(substituted));
     const states = allStates(definition);
     const arn = `arn:aws:states:${this.region}:${this.accountId}:stateMachine:${registration.name}`;
-    this.machines.set(arn, {
+    const machine: RegisteredMachine = {
       arn,
       name: registration.name,
       definitionText: JSON.stringify(substituted, null, 2),
+      definition,
       interpreter: interpreterFor(definition),
       states,
       stateMap: new Map(states.map(({ name, state }) => [name, state])),
+      inMaps: statesInMaps(definition),
       handlers: registration.taskHandlers ?? {},
       retryScale: this.options.retryScale ?? 1,
       creationDate: new Date(),
-    });
+    };
+    this.machines.set(arn, machine);
+    for (const stored of [...this.interrupted.values()]) {
+      if (stored.record.stateMachineArn !== arn) continue;
+      this.interrupted.delete(stored.record.executionArn);
+      this.continueInterrupted(machine, stored);
+    }
     return arn;
   }
 
@@ -124,25 +148,49 @@ export class LocalStepFunctions {
       startDate: new Date(),
       history: [],
       stateTransitions: 0,
+      redriveCount: 0,
     };
     this.executions.set(executionArn, record);
-    const execution = runExecution(machine, record, this.runtime, (finished) => {
-      this.running.delete(executionArn);
-      this.options.log?.('execution finished', { executionArn, status: finished.status, error: finished.error });
-      if (this.storeFile) saveExecution(this.storeFile, finished);
-    });
-    this.running.set(executionArn, execution);
+    this.store?.started(record);
+    this.announce(record);
+    this.launch(machine, record);
     return { executionArn, startDate: record.startDate };
+  }
+
+  /**
+   * RedriveExecution: a FAILED, TIMED_OUT or ABORTED execution (stopped less than 14 days ago) runs
+   * again under the same ARN from the top-level state that did not succeed, with that state's input;
+   * the states before it are not run again. Repeating a client token answers the same redrive.
+   */
+  redriveExecution(input: { executionArn: string; clientToken?: string }): { redriveDate: Date } {
+    const record = this.find(input.executionArn);
+    if (input.clientToken && record.redriveTokens?.includes(input.clientToken) && record.redriveDate) {
+      return { redriveDate: record.redriveDate };
+    }
+    assertRedrivable(record);
+    const machine = this.machines.get(record.stateMachineArn);
+    if (!machine) throw new AwsServiceError('ExecutionNotRedrivable', 'The state machine is not registered');
+    const from = continuePoint(record.history, machine.definition, record);
+    const event = markRedriven(record, input.clientToken);
+    this.store?.redriven(record, input.clientToken);
+    this.store?.event(record, event);
+    this.options.log?.('execution redriven', { executionArn: record.executionArn, from: from.stateName });
+    this.announce(record);
+    this.launch(machine, record, { ...from, waits: new Map(), redrive: true });
+    return { redriveDate: record.redriveDate! };
   }
 
   /** DescribeExecution. */
   describeExecution(input: { executionArn: string }): ExecutionDescription {
-    const { history: _, stateTransitions: __, ...record } = this.find(input.executionArn);
+    const found = this.find(input.executionArn);
+    const redrive = redriveStatus(found);
+    const { history: _, stateTransitions: __, redriveTokens: ___, ...record } = found;
     return {
       ...record,
       inputDetails: { included: true },
       outputDetails: record.output === undefined ? undefined : { included: true },
-      redriveCount: 0,
+      redriveStatus: redrive.status,
+      redriveStatusReason: redrive.reason,
     };
   }
 
@@ -158,22 +206,27 @@ export class LocalStepFunctions {
     return { events: items, nextToken };
   }
 
-  /** ListExecutions of one state machine, newest first. */
-  listExecutions(input: { stateMachineArn: string; statusFilter?: ExecutionStatus } & Page) {
+  /** ListExecutions of one state machine, newest first; `redriveFilter` keeps the redriven (or the never redriven) ones. */
+  listExecutions(
+    input: { stateMachineArn: string; statusFilter?: ExecutionStatus; redriveFilter?: 'REDRIVEN' | 'NOT_REDRIVEN' } & Page,
+  ) {
     const all = [...this.executions.values()].filter((e) => e.stateMachineArn === input.stateMachineArn);
     if (!this.machines.has(input.stateMachineArn) && all.length === 0) {
       throw new AwsServiceError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${input.stateMachineArn}'`);
     }
     const matching = all
       .filter((e) => !input.statusFilter || e.status === input.statusFilter)
+      .filter((e) => !input.redriveFilter || e.redriveCount > 0 === (input.redriveFilter === 'REDRIVEN'))
       .sort((a, b) => b.startDate.getTime() - a.startDate.getTime())
-      .map(({ executionArn, stateMachineArn, name, status, startDate, stopDate }) => ({
+      .map(({ executionArn, stateMachineArn, name, status, startDate, stopDate, redriveCount, redriveDate }) => ({
         executionArn,
         stateMachineArn,
         name,
         status,
         startDate,
         stopDate,
+        redriveCount,
+        redriveDate,
       }));
     const { items: executions, nextToken } = page(matching, input);
     return { executions, nextToken };
@@ -273,6 +326,7 @@ export class LocalStepFunctions {
       GetExecutionHistory: (i) => this.getExecutionHistory(i),
       ListExecutions: (i) => this.listExecutions(i),
       StopExecution: (i) => this.stopExecution(i),
+      RedriveExecution: (i) => this.redriveExecution(i),
       SendTaskSuccess: (i) => this.sendTaskSuccess(i),
       SendTaskFailure: (i) => this.sendTaskFailure(i),
       SendTaskHeartbeat: (i) => this.sendTaskHeartbeat(i),
@@ -281,13 +335,87 @@ export class LocalStepFunctions {
     };
   }
 
-  /** Stops every running execution (recorded as ABORTED) and releases the SDK client. */
+  /**
+   * Stops the service and releases the SDK client. With a data folder, running executions stay RUNNING
+   * in the store and continue on the next start (calls in flight are abandoned, as in a crash, and the
+   * state they were in runs again); in memory only, they are stopped (ABORTED).
+   */
   async stop(): Promise<void> {
     const executions = [...this.running.values()];
-    for (const execution of executions) execution.stop('States.Runtime', 'The local Step Functions service stopped');
+    for (const execution of executions) {
+      if (this.store) execution.release();
+      else execution.stop('States.Runtime', 'The local Step Functions service stopped');
+    }
     await Promise.all(executions.map((e) => e.done));
+    this.running.clear();
     this.dynamoClient?.destroy();
     this.dynamoClient = undefined;
+  }
+
+  /** Runs an execution in the background, from its start or from `from`, and records its end. */
+  private launch(machine: RegisteredMachine, record: ExecutionRecord, from?: Continuation): RunningExecution {
+    const execution = runExecution(
+      machine,
+      record,
+      this.runtime,
+      {
+        event: (event) => this.store?.event(record, event),
+        waiting: (wait) => this.store?.waiting(record, wait),
+        settled: (token) => this.store?.settled(record, token),
+        finished: (finished) => {
+          if (this.running.get(finished.executionArn) === execution) this.running.delete(finished.executionArn);
+          this.options.log?.('execution finished', {
+            executionArn: finished.executionArn,
+            status: finished.status,
+            error: finished.error,
+          });
+          this.store?.ended(finished);
+          this.announce(finished);
+        },
+      },
+      from,
+    );
+    this.running.set(record.executionArn, execution);
+    return execution;
+  }
+
+  /**
+   * An execution that was running when the service stopped: it continues in the state it was in, with
+   * that state's input, the same task tokens and what was left of its waits. It starts on the next turn
+   * of the event loop, once whoever registers the state machine has finished setting up.
+   */
+  private continueInterrupted(machine: RegisteredMachine, { record, waits }: StoredExecution): void {
+    const execution = deferred(() => {
+      const ended = endedInHistory(record.history);
+      if (ended) {
+        // The crash came between the history's last event and the status: only the status is missing.
+        Object.assign(record, ended);
+        this.running.delete(record.executionArn);
+        this.store?.ended(record);
+        this.announce(record);
+        return undefined;
+      }
+      const from = continuePoint(record.history, machine.definition, record);
+      const state = machine.stateMap.get(from.stateName);
+      this.options.log?.('execution continues', { executionArn: record.executionArn, state: from.stateName });
+      return this.launch(machine, record, {
+        ...from,
+        waits,
+        waitEnds: state?.Type === 'Wait' ? waitEnds(state, from.input, from.enteredAt) : undefined,
+      });
+    });
+    this.running.set(record.executionArn, execution);
+  }
+
+  /** Puts the execution's status-change event on the local bus (best effort, as on AWS). */
+  private announce(record: ExecutionRecord): void {
+    if (!this.options.putEvents) return;
+    const failed = (error: unknown) => this.options.log?.('status-change event not delivered', { error: String(error) });
+    try {
+      void Promise.resolve(this.options.putEvents({ Entries: [statusChangeEntry(record)] })).catch(failed);
+    } catch (error) {
+      failed(error);
+    }
   }
 
   private find(executionArn: string): ExecutionRecord {

@@ -4,9 +4,12 @@ import { type FaultConfig, FaultInjector, type FaultKind, type NextFaultOptions,
 import type { KeyedRateLimiter } from './kit/rate-limit';
 import { type Handler, parseJsonBody, parseQuery, type Reply, type Router, type SandboxRequest } from './kit/router';
 
+export * from './kit/durable-sandbox';
 export * from './kit/faults';
+export * from './kit/persistence';
 export * from './kit/rate-limit';
 export * from './kit/router';
+export * from './kit/schedule';
 
 /** One request as the sandbox saw it: no bodies, no query (either may carry personal data). */
 export interface RequestLogEntry {
@@ -34,6 +37,8 @@ export interface HttpSandboxOptions {
   faults?: FaultConfig;
   /** Larger bodies are answered 413 without running the handler. Default 1 MiB. */
   maxBodyBytes?: number;
+  /** Runs after a handler of any method but GET and HEAD, before its answer goes out (to save the state). */
+  afterChange?: () => void;
 }
 
 /** A running sandbox server with its request log and fault controls. */
@@ -177,6 +182,7 @@ export async function startHttpSandbox(options: HttpSandboxOptions): Promise<Htt
       ...parseJsonBody(rawBody),
     };
     let reply = await run(request);
+    if (method !== 'GET' && method !== 'HEAD') options.afterChange?.();
     if (fault?.phase === 'after') {
       if (fault.kind === 'drop') return drop(req, method, path, startedIn);
       if (fault.kind === 'slow') await sleep(fault.ms ?? 0);

@@ -187,18 +187,38 @@ describe('Connect user migration through the embedded stack (StraitsX)', () => {
     }
   });
 
-  it('fails the execution when the legacy API refuses the token, and creates no account', async () => {
+  it('ends an unknown token as NEEDS_ATTENTION with one Connect Migration Needs Attention, creating no account', async () => {
     const { request } = connectUser({ seed: false });
     const accepted = await api(runtime, 'POST', '/migrations/connect', request);
     const id = accepted.body.migrationId as string;
-    const failed = await settled(id);
+    const ended = await settled(id);
 
-    expect(failed).toMatchObject({ status: 'FAILED', outcome: { reason: 'ProviderAuthFailed' } });
+    expect(ended).toMatchObject({
+      status: 'NEEDS_ATTENTION',
+      outcome: { reason: 'Connect user_api_token refused (invalid or revoked)' },
+    });
     const execution = await runtime.cloud.sfn.waitForExecution((await recordOf(id)).executionArn as string);
-    expect(execution).toMatchObject({ status: 'FAILED', error: 'ProviderAuthFailed' });
+    expect(execution.status).toBe('SUCCEEDED');
     const [profile] = profilesFor(request.customer.registrationId);
     expect(accountsFor(profile!.id)).toHaveLength(0);
     expect(migrationEvents(id).map((e) => e['detail-type'])).toEqual(['Connect Migration Needs Attention']);
+  });
+
+  it('ends a token the user revoked as NEEDS_ATTENTION, not a failed execution', async () => {
+    const { request } = connectUser();
+    expect(runtime.straitsx.revokeConnectUser(request.userApiToken)).toBe(true);
+    const accepted = await api(runtime, 'POST', '/migrations/connect', request);
+    const id = accepted.body.migrationId as string;
+    const ended = await settled(id);
+
+    expect(ended.status).toBe('NEEDS_ATTENTION');
+    const execution = await runtime.cloud.sfn.waitForExecution((await recordOf(id)).executionArn as string);
+    expect(execution.status).toBe('SUCCEEDED');
+    const [profile] = profilesFor(request.customer.registrationId);
+    expect(accountsFor(profile!.id)).toHaveLength(0);
+    const events = migrationEvents(id);
+    expect(events.map((e) => e['detail-type'])).toEqual(['Connect Migration Needs Attention']);
+    expect(JSON.stringify(events)).not.toContain(request.userApiToken);
   });
 
   it('retries answers lost after the provider committed, without a second account', async () => {

@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type Runtime, startRuntime } from '../../local/runtime';
 import { personalPlus } from '../unit/straitsx/plus-fixtures';
@@ -208,6 +209,57 @@ describe('full-KYC (CP+) onboarding with StraitsX', () => {
       profileStatus: 'pending',
       outcome: { reason: 'timed out waiting for the provider' },
     });
+  });
+});
+
+interface AslTask {
+  Type: string;
+  Retry?: Array<{ ErrorEquals: string[] }>;
+}
+/** Whether the deployed workflow retries ProviderNotReady on the account step (the wait-it-out path). */
+const retriesNotReady = Object.values(
+  (JSON.parse(readFileSync('workflows/onboarding.asl.json', 'utf8')) as { States: Record<string, AslTask> }).States,
+).some((state) => state.Type === 'Task' && state.Retry?.some((r) => r.ErrorEquals.includes('ProviderNotReady')));
+
+describe('StraitsX verified before its API shows it (STXE-4000 "Customer Profile Is Not Verified")', () => {
+  const failuresOf = async (id: string) => {
+    const errors: string[] = [];
+    for (const execution of await executionsOf(runtime, id)) {
+      for (const event of await historyOf(execution.executionArn!)) {
+        const error = event.lambdaFunctionFailedEventDetails?.error ?? event.taskFailedEventDetails?.error;
+        if (error) errors.push(error);
+      }
+    }
+    return errors;
+  };
+
+  it('never ends REJECTED or tells the merchant so: the account step answers ProviderNotReady', async () => {
+    runtime.straitsx.setVerificationLag(1_500);
+    try {
+      const id = await startWithDocuments();
+      runtime.straitsx.setProfileStatus((await view(runtime, id)).providerIds.profileId, 'verified');
+      await until(async () => (await failuresOf(id)).includes('ProviderNotReady'));
+      const after = await settled(runtime, id);
+      expect(after.status).not.toBe('REJECTED');
+      expect(eventsAbout(runtime, id).map((e) => e['detail-type'])).not.toContain('Onboarding Rejected');
+    } finally {
+      runtime.straitsx.setVerificationLag(0);
+    }
+  });
+
+  it.skipIf(!retriesNotReady)('waits it out and completes with one account', async () => {
+    runtime.straitsx.setVerificationLag(300);
+    try {
+      const id = await startWithDocuments();
+      const { profileId } = (await view(runtime, id)).providerIds;
+      runtime.straitsx.setProfileStatus(profileId, 'verified');
+      const done = await settled(runtime, id);
+      expect(done).toMatchObject({ status: 'COMPLETED', virtualAccount: { currency: 'SGD', status: 'enabled' } });
+      expect(runtime.straitsx.virtualAccounts().filter((a) => a.customerProfileId === profileId)).toHaveLength(1);
+      expect(eventsAbout(runtime, id).map((e) => e['detail-type'])).toEqual(['Onboarding Completed']);
+    } finally {
+      runtime.straitsx.setVerificationLag(0);
+    }
   });
 });
 

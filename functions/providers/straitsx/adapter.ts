@@ -1,6 +1,6 @@
 import { derivedKey } from '../../onboarding/ids';
 import type { OnboardingRequest } from '../../onboarding/request';
-import { ProviderConflict, ProviderError } from '../../shared/errors';
+import { ProviderConflict, ProviderError, ProviderNotReady, ProviderRejected } from '../../shared/errors';
 import type { AccountResult, DocumentAccess, DocumentSlot, ProfileResult, ProviderAdapter, StepContext } from '../port';
 import { addStraitsxBankAccount, BANK_ACCOUNT_PROOF_SLOT } from './bank-accounts';
 import {
@@ -120,10 +120,14 @@ export class StraitsxAdapter implements ProviderAdapter {
     const { virtualAccount } = asStraitsx(request);
     const client = await this.client();
     const referenceId = `onb-${derivedKey(onboardingId, 'straitsx-vba', 40)}-${virtualAccount.currency.toLowerCase()}`;
-    const doc = await client.request<StraitsxVirtualAccountDocument>('POST', '/payment_methods/virtual_bank_accounts', {
-      body: toVirtualAccountBody(referenceId, profileId, virtualAccount),
-    });
-    return toAccountResult(doc, true);
+    try {
+      const doc = await client.request<StraitsxVirtualAccountDocument>('POST', '/payment_methods/virtual_bank_accounts', {
+        body: toVirtualAccountBody(referenceId, profileId, virtualAccount),
+      });
+      return toAccountResult(doc, true);
+    } catch (error) {
+      throw await notReadyOr(client, profileId, error);
+    }
   }
 
   private async findProfile(client: StraitsxTransport, request: StraitsxRequest): Promise<StraitsxProfileDocument | undefined> {
@@ -132,6 +136,29 @@ export class StraitsxAdapter implements ProviderAdapter {
     });
     return (Array.isArray(list) ? list : []).find((doc) => doc?.data && sameCustomer(doc, request.customer));
   }
+}
+
+const NOT_VERIFIED = /not verified/i;
+
+/**
+ * STXE-4000 "Customer Profile Is Not Verified" after a verified callback: StraitsX announces the verdict
+ * before its API shows it. The profile is read again to tell that lag (not verified there yet: wait and
+ * retry) from a real refusal (rejected, or another STXE-4000 reason on a verified profile).
+ */
+async function notReadyOr(client: StraitsxTransport, profileId: string, error: unknown): Promise<unknown> {
+  if (!(error instanceof ProviderRejected) || error.code !== 'STXE-4000') return error;
+  const doc = await client.request<StraitsxProfileDocument>('GET', `/kyc/customer_profiles/${encodeURIComponent(profileId)}`);
+  const status = doc?.data?.attributes?.verificationStatus;
+  if (status === 'rejected') return error;
+  if (status === 'verified' && !NOT_VERIFIED.test(error.providerMessage ?? '')) return error;
+  return new ProviderNotReady({
+    provider: error.provider,
+    httpStatus: error.httpStatus,
+    code: error.code,
+    providerMessage: error.providerMessage,
+    requestId: error.requestId,
+    cause: error,
+  });
 }
 
 /** The adapter wired to the deployed configuration: base URL and timeout from env, keys from the secret. */

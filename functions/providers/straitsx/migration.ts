@@ -1,3 +1,4 @@
+import { ProviderAuthFailed } from '../../shared/errors';
 import type { AccountResult } from '../port';
 import { type StraitsxVirtualAccountDocument, toAccountResult, toVirtualAccountBody } from './mappers';
 import { connectUserTransport, type StraitsxTransport, straitsxTransport } from './transport';
@@ -37,6 +38,14 @@ export function legacyAccountNumberOf(answer: unknown): string | undefined {
 export function sameAccountNumber(a: string | undefined, b: string | undefined): boolean {
   const norm = (value: string) => value.replace(/[^0-9A-Za-z]/g, '').toUpperCase();
   return a !== undefined && b !== undefined && norm(a) !== '' && norm(a) === norm(b);
+}
+
+/**
+ * True when StraitsX refused the user's Connect token (XFE5 "Invalid user api token": unknown, or revoked
+ * by the user). That is the user's doing, not a fault of ours: the migration needs a person, not a retry.
+ */
+export function isConnectTokenRefused(error: unknown): boolean {
+  return error instanceof ProviderAuthFailed && error.code === 'XFE5';
 }
 
 export interface MigrationContext {

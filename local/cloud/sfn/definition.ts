@@ -134,6 +134,44 @@ export function mapStrings(value: unknown, fn: (text: string) => string): unknow
   return value;
 }
 
+/**
+ * The interpreter sets `$$.Execution.Input` and `StartTime` to the input and time of each run, and a
+ * resumed or redriven execution is a new run that starts at a later state (so are Map iterations).
+ * Paths to them are pointed at members the service fills with the execution's own input and start.
+ */
+export function pointExecutionPaths(definition: AslObject): AslObject {
+  return mapStrings(definition, (text) =>
+    text.replace(
+      /\$\$\.Execution\.(Input|StartTime)(?![\w$])/g,
+      (_, member: string) => `$$.Execution.${ORIGINAL_PREFIX}${member}`,
+    ),
+  ) as AslObject;
+}
+
+/** Prefix of the context members `pointExecutionPaths` points at. */
+export const ORIGINAL_PREFIX = 'Original';
+
+/**
+ * The definition run when an execution continues at `stateName` (a top-level state): same states,
+ * another StartAt, and what is left of the execution's timeout.
+ */
+export function startingAt(definition: AslObject, stateName: string, timeoutSeconds?: number): StateMachine {
+  const derived: AslObject = { ...definition, StartAt: stateName };
+  if (timeoutSeconds !== undefined) derived.TimeoutSeconds = Math.max(0, timeoutSeconds);
+  // The definition it derives from was validated when it was registered.
+  return new StateMachine(derived as never, { validationOptions: { noValidate: true } });
+}
+
+/** Names of the states that run inside a Map's iterations (several instances at once). */
+export function statesInMaps(definition: AslObject): Set<string> {
+  const names = new Set<string>();
+  for (const { state } of allStates(definition)) {
+    const processor = state.ItemProcessor ?? state.Iterator;
+    if (processor) for (const nested of allStates(processor)) names.add(nested.name);
+  }
+  return names;
+}
+
 /** Definitions already validated: validation compiles JSON schemas (a few hundred ms), running takes a few. */
 const validated = new Set<string>();
 

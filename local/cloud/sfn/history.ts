@@ -37,6 +37,16 @@ export class HistoryRecorder {
     private readonly region: string,
     /** StopExecution's error and cause, for the ExecutionAborted event. */
     private readonly stopInfo: () => { error?: string; cause?: string },
+    private readonly sink: {
+      /** After a restart, the state the execution was in: the history already shows it entered. */
+      inState?: string;
+      /** Each event as it is added (the store). */
+      added: (event: HistoryEvent) => void;
+      /** A `.waitForTaskToken` attempt ended (answered, failed or timed out): its token is done with. */
+      settled: (token: string) => void;
+      /** True once the service let go of the run (stopped with a data folder): nothing more is recorded. */
+      released: () => boolean;
+    },
   ) {}
 
   /** Records the start of a Task attempt; called by the task override in the interpreter's order. */
@@ -57,13 +67,22 @@ export class HistoryRecorder {
     const at = new Date(event.timestamp);
     switch (event.type) {
       case 'ExecutionStarted':
-        this.add('ExecutionStarted', at, {
-          executionStartedEventDetails: { input: json(event.input), inputDetails: { truncated: false } },
+        // A run that continues an execution (restart, redrive) starts no new one; but a crash can come
+        // before the first run's ExecutionStarted was written.
+        if (this.record.history.some((e) => e.type === 'ExecutionStarted')) break;
+        this.add('ExecutionStarted', this.record.history.length > 0 ? at : this.record.startDate, {
+          executionStartedEventDetails: { input: this.record.input, inputDetails: { truncated: false } },
         });
         break;
       case 'StateEntered': {
-        this.record.stateTransitions++;
         const { name, type, input } = event.state;
+        if (name === this.sink.inState && event.index === undefined) {
+          // Once: later entries of the same state (a loop) are new ones.
+          this.sink.inState = undefined;
+          if (type === 'Task') this.scheduleTask(name, event.index, at);
+          break;
+        }
+        this.record.stateTransitions++;
         this.add(`${type}StateEntered`, at, {
           stateEnteredEventDetails: { name, input: json(input), inputDetails: { truncated: false } },
         });
@@ -149,8 +168,9 @@ export class HistoryRecorder {
     const attempt = this.current.get(`${stateName}#${iteration ?? ''}`);
     const { legacy, resourceType, resource } = this.describe(stateName);
     // A caught failure also exits the state: report the attempt once, as failed.
-    if (!attempt || attempt.reported) return;
+    if (!attempt || attempt.reported || this.sink.released()) return;
     attempt.reported = true;
+    if (attempt.token) this.sink.settled(attempt.token);
     const timedOut = failed?.error === 'States.Timeout';
     // Output with a failure: the task answered, then the state's result processing failed.
     if (attempt.output !== undefined && !timedOut) {
@@ -183,9 +203,22 @@ export class HistoryRecorder {
   }
 
   private add(type: string, timestamp: Date, details: Record<string, unknown>): void {
-    const history = this.record.history;
-    history.push({ id: history.length + 1, previousEventId: history.length, timestamp, type, ...details } as HistoryEvent);
+    if (this.sink.released()) return;
+    this.sink.added(appendEvent(this.record, type, timestamp, details));
   }
+}
+
+/** Adds an event to the execution's history (ids follow on) and returns it. */
+export function appendEvent(
+  record: ExecutionRecord,
+  type: string,
+  timestamp: Date,
+  details: Record<string, unknown>,
+): HistoryEvent {
+  const history = record.history;
+  const event = { id: history.length + 1, previousEventId: history.length, timestamp, type, ...details } as HistoryEvent;
+  history.push(event);
+  return event;
 }
 
 function json(value: unknown): string {

@@ -13,6 +13,8 @@ interface Waiter {
   deadline: number;
   resolve: (output: unknown) => void;
   reject: (error: Error) => void;
+  /** Ends a restored wait at its original deadline (the interpreter's own timer started anew). */
+  timer?: NodeJS.Timeout;
 }
 
 /** Closed tokens remembered, so a late or repeated answer gets TaskTimedOut as on AWS. */
@@ -27,6 +29,29 @@ export class TaskTokenBroker {
   mint(executionArn: string, stateName: string, timeoutSeconds: number): { token: string; promise: Promise<unknown> } {
     // Opaque like AWS's tokens; long enough that guessing one is not a thing.
     const token = randomBytes(48).toString('base64url');
+    return { token, promise: this.register(token, executionArn, stateName, Date.now() + timeoutSeconds * 1000) };
+  }
+
+  /**
+   * Waits again on a token minted before a restart: the same token (the onboarding record holds it),
+   * timing out at the wait's original `deadline` (epoch ms) with States.Timeout.
+   */
+  restore(executionArn: string, stateName: string, token: string, deadline: number): Promise<unknown> {
+    this.closed.delete(token);
+    const promise = this.register(token, executionArn, stateName, deadline);
+    const waiter = this.waiting.get(token)!;
+    waiter.timer = setTimeout(
+      () => {
+        if (this.waiting.get(token) !== waiter) return;
+        this.close(token);
+        waiter.reject(timeoutError());
+      },
+      Math.max(0, deadline - Date.now()),
+    );
+    return promise;
+  }
+
+  private register(token: string, executionArn: string, stateName: string, deadline: number): Promise<unknown> {
     let resolve!: (output: unknown) => void;
     let reject!: (error: Error) => void;
     const promise = new Promise<unknown>((res, rej) => {
@@ -36,8 +61,8 @@ export class TaskTokenBroker {
     // When the execution ends first (stopped, timed out), nobody awaits this any more: the rejection
     // that closes it must not surface as an unhandled one.
     promise.catch(() => undefined);
-    this.waiting.set(token, { executionArn, stateName, deadline: Date.now() + timeoutSeconds * 1000, resolve, reject });
-    return { token, promise };
+    this.waiting.set(token, { executionArn, stateName, deadline, resolve, reject });
+    return promise;
   }
 
   /** SendTaskSuccess: `output` is the JSON text the task's result is parsed from. */
@@ -101,8 +126,16 @@ export class TaskTokenBroker {
   }
 
   private close(token: string): void {
+    clearTimeout(this.waiting.get(token)?.timer);
     this.waiting.delete(token);
     this.closed.add(token);
     if (this.closed.size > CLOSED_LIMIT) this.closed.delete(this.closed.values().next().value as string);
   }
+}
+
+/** The error a task wait raises when its time is up, as the interpreter's own timeout names it. */
+export function timeoutError(): Error {
+  const error = new Error('Task timed out');
+  error.name = 'States.Timeout';
+  return error;
 }

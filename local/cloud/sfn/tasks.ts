@@ -6,8 +6,10 @@ import {
   PutItemCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import { type AslObject, mapStrings, type StateEntry } from './definition';
-import type { TaskTokenBroker } from './task-tokens';
+import { type AslObject, MAX_TIMER_SECONDS, mapStrings, type StateEntry } from './definition';
+import { valueAt } from './resume';
+import type { StoredWait } from './store';
+import { type TaskTokenBroker, timeoutError } from './task-tokens';
 import type { ExecutionDescription, PutEventsFn, TaskHandler } from './types';
 
 /**
@@ -36,6 +38,8 @@ export interface TaskRuntime {
 export interface TaskAttempt {
   parameters?: unknown;
   output?: unknown;
+  /** The task token a `.waitForTaskToken` attempt waits on. */
+  token?: string;
   /** Set once the history has shown how the attempt ended. */
   reported?: boolean;
 }
@@ -49,6 +53,10 @@ export interface ExecutionScope {
   attempt: (stateName: string) => TaskAttempt;
   /** Records that an attempt of the state succeeded (ends its run of failures, for retry backoff). */
   succeeded: (stateName: string) => void;
+  /** A task token the state waited on before a restart, handed out once (then its waits are new). */
+  resumedWait?: (stateName: string) => StoredWait | undefined;
+  /** Keeps a new wait, so that a restart can wait on the same token again. */
+  waiting?: (wait: StoredWait) => void;
 }
 
 type Override = (input: unknown) => Promise<unknown>;
@@ -103,17 +111,49 @@ async function runTask(
       : integration(`${service}:${action}`, params, pattern, runtime, scope);
   if (pattern !== 'waitForTaskToken') return call(input as AslObject);
 
-  const timeoutSeconds = typeof state.TimeoutSeconds === 'number' ? state.TimeoutSeconds : Number.MAX_SAFE_INTEGER / 1000;
-  const { token, promise } = runtime.tokens.mint(scope.executionArn, name, timeoutSeconds);
+  const { token, promise } = waitFor(name, state, input, runtime, scope);
+  if (!token) return promise;
   const params = mapStrings(input, (text) => text.replaceAll(TASK_TOKEN_PLACEHOLDER, token)) as AslObject;
   attempt.parameters = params;
+  attempt.token = token;
   try {
+    // Also after a restart: the functions a wait starts are idempotent (they store the token and check
+    // whether what the wait is for has already arrived), so calling again with the same token is safe,
+    // and it covers a crash between the token's minting and the function storing it.
     await call(params);
   } catch (error) {
     runtime.tokens.discard(token);
     throw error;
   }
   return promise;
+}
+
+/** The token a `.waitForTaskToken` task waits on: a new one, or the one it waited on before a restart. */
+function waitFor(
+  name: string,
+  state: AslObject,
+  params: unknown,
+  runtime: TaskRuntime,
+  scope: ExecutionScope,
+): { token?: string; promise: Promise<unknown> } {
+  const previous = scope.resumedWait?.(name);
+  if (previous) {
+    const deadline = previous.startedAt + previous.timeoutSeconds * 1000;
+    // Its time ran out while the service was down: it times out now, without calling anyone.
+    if (deadline <= Date.now()) return { promise: Promise.reject(timeoutError()) };
+    return { token: previous.token, promise: runtime.tokens.restore(scope.executionArn, name, previous.token, deadline) };
+  }
+  const timeoutSeconds = timeoutOf(state, params);
+  const minted = runtime.tokens.mint(scope.executionArn, name, timeoutSeconds);
+  scope.waiting?.({ stateName: name, token: minted.token, startedAt: Date.now(), timeoutSeconds });
+  return minted;
+}
+
+/** A task's timeout: TimeoutSeconds, or TimeoutSecondsPath read from its parameters (see `adaptTimeouts`). */
+function timeoutOf(state: AslObject, params: unknown): number {
+  if (typeof state.TimeoutSeconds === 'number') return state.TimeoutSeconds;
+  const value = typeof state.TimeoutSecondsPath === 'string' ? valueAt(params, state.TimeoutSecondsPath) : undefined;
+  return typeof value === 'number' && value > 0 ? Math.min(value, MAX_TIMER_SECONDS) : MAX_TIMER_SECONDS;
 }
 
 async function integration(

@@ -26,7 +26,10 @@ export interface HistoryEvent {
   [details: string]: unknown;
 }
 
-/** What the service keeps of one execution (and persists once it has finished). */
+/** Whether RedriveExecution would accept the execution now. */
+export type RedriveStatus = 'REDRIVABLE' | 'NOT_REDRIVABLE';
+
+/** What the service keeps of one execution (and persists as it runs when given a data folder). */
 export interface ExecutionRecord {
   executionArn: string;
   stateMachineArn: string;
@@ -42,6 +45,11 @@ export interface ExecutionRecord {
   history: HistoryEvent[];
   /** States entered plus retries, nested Map/Parallel states included: what Standard workflows bill as transitions. */
   stateTransitions: number;
+  /** Successful RedriveExecution calls so far. */
+  redriveCount: number;
+  redriveDate?: Date;
+  /** Client tokens of the last successful redrives, answered idempotently as AWS does (last 10). */
+  redriveTokens?: string[];
 }
 
 /** DescribeExecution's answer. */
@@ -59,6 +67,9 @@ export interface ExecutionDescription {
   error?: string;
   cause?: string;
   redriveCount: number;
+  redriveDate?: Date;
+  redriveStatus: RedriveStatus;
+  redriveStatusReason?: string;
 }
 
 /** An EventBridge PutEvents entry as the SDK sends it. */

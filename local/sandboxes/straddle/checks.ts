@@ -1,6 +1,10 @@
 import type { StraddleCustomerStatus } from '../../../functions/providers/straddle/schema';
+import type { DurableSchedule } from '../kit';
 import { outcomeStatus, type StoredCustomer, type StraddleStore } from './store';
 import type { WebhookSender } from './webhooks';
+
+/** The scheduled task that ends a customer's background checks with their verdict. */
+const CHECKS = 'straddle.checks-done';
 
 /**
  * The identity checks behind a customer's status. `processing_method` is not documented beyond its
@@ -10,14 +14,18 @@ import type { WebhookSender } from './webhooks';
  * the background and reports by event, as `PUT …/refresh_review` does.
  */
 export class IdentityChecks {
-  private readonly timers = new Set<NodeJS.Timeout>();
-
   constructor(
     private readonly store: StraddleStore,
     private readonly webhooks: WebhookSender,
+    private readonly schedule: DurableSchedule,
     /** How long background checks take. */
     public delayMs = 50,
-  ) {}
+  ) {
+    schedule.on<{ id: string }>(CHECKS, ({ id }) => {
+      const customer = this.store.customers.get(id);
+      if (customer) this.setStatus(customer, outcomeStatus(customer.config.sandbox_outcome));
+    });
+  }
 
   /** The status a new customer is created with. */
   initialStatus(customer: Pick<StoredCustomer, 'config'>): StraddleCustomerStatus {
@@ -48,17 +56,11 @@ export class IdentityChecks {
   }
 
   private later(id: string): void {
-    const timer = setTimeout(() => {
-      this.timers.delete(timer);
-      const customer = this.store.customers.get(id);
-      if (customer) this.setStatus(customer, outcomeStatus(customer.config.sandbox_outcome));
-    }, this.delayMs);
-    this.timers.add(timer);
+    this.schedule.after(CHECKS, { id }, this.delayMs);
   }
 
   /** Cancels checks still running. */
   reset(): void {
-    for (const timer of this.timers) clearTimeout(timer);
-    this.timers.clear();
+    this.schedule.cancel();
   }
 }

@@ -100,6 +100,17 @@ export class IdempotencyLedger {
     for (const [key, entry] of this.entries) if (entry.expiresAt <= now && entry.state !== 'in_flight') this.entries.delete(key);
   }
 
+  /** Completed and spent keys, for the state file: a request in flight did not complete, so its key is free again. */
+  snapshot() {
+    return [...this.entries.entries()].filter(([, entry]) => entry.state !== 'in_flight');
+  }
+
+  /** Takes back what `snapshot` gave. */
+  restore(entries: [string, Entry][]): void {
+    this.entries.clear();
+    for (const [key, entry] of entries) this.entries.set(key, entry);
+  }
+
   /** Forgets every key. */
   reset(): void {
     this.entries.clear();

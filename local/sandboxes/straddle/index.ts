@@ -1,14 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import type { StraddleCustomerStatus } from '../../../functions/providers/straddle/schema';
 import {
+  type DurableSandboxOptions,
+  DurableSchedule,
   type FaultConfig,
   gatewayReply,
   KeyedRateLimiter,
+  openState,
   type Reply,
   Router,
   resetTraffic,
+  type SandboxDurability,
   type SandboxRequest,
+  SandboxState,
   type SandboxTrafficControls,
+  savingAfterEachCall,
   startHttpSandbox,
   trafficControls,
 } from '../kit';
@@ -24,7 +30,7 @@ export type { ProcessingMethod, SandboxOutcome, StoredCustomer } from './store';
 export type { SandboxWebhookOptions, WebhookDelivery } from './webhooks';
 export { DOCUMENTED_RETRY_SCHEDULE_SECONDS, newWebhookSecret, signWebhook } from './webhooks';
 
-export interface StraddleSandboxOptions {
+export interface StraddleSandboxOptions extends DurableSandboxOptions {
   /** 0 or absent: a free port. */
   port?: number;
   /** The Bearer token every request must carry. */
@@ -47,7 +53,7 @@ export interface StraddleSandboxOptions {
 }
 
 /** A running Straddle sandbox, with helpers for tests that are not part of Straddle's API. */
-export interface StraddleSandbox extends SandboxTrafficControls {
+export interface StraddleSandbox extends SandboxTrafficControls, SandboxDurability {
   /** The base URL (origin; paths carry `/v1`), as Straddle's base URLs are written. */
   readonly url: string;
   readonly origin: string;
@@ -89,11 +95,28 @@ const bearer = (request: SandboxRequest) => {
 /** Starts a Straddle sandbox on 127.0.0.1 answering as Straddle documents its customers API. */
 export async function startStraddleSandbox(options: StraddleSandboxOptions): Promise<StraddleSandbox> {
   const clock = options.now ?? (() => new Date());
-  const accountId = options.accountId ?? randomUUID();
+  const state = new SandboxState(options.dataDir);
+  // The account id events carry is the merchant's own at Straddle: kept across restarts like the rest.
+  const account = { id: options.accountId ?? randomUUID() };
   const store = new StraddleStore(clock);
-  const webhooks = new WebhookSender(accountId, clock, options.webhook);
-  const checks = new IdentityChecks(store, webhooks, options.backgroundDelayMs ?? 50);
+  const webhooks = new WebhookSender(account.id, clock, options.webhook);
+  const schedule = new DurableSchedule(() => state.touch());
+  webhooks.onChange = () => state.touch();
+  const checks = new IdentityChecks(store, webhooks, schedule, options.backgroundDelayMs ?? 50);
   const ledger = new IdempotencyLedger(() => clock().getTime());
+  state
+    .add('account', {
+      snapshot: () => account.id,
+      restore: (id: string) => {
+        if (options.accountId) return;
+        account.id = id;
+        webhooks.accountId = id;
+      },
+    })
+    .add('store', store)
+    .add('idempotency', ledger)
+    .add('webhooks', webhooks)
+    .add('schedule', schedule);
   const limiter = new KeyedRateLimiter(options.ratePerSecond ?? 0, options.rateClock);
   const router = new Router();
   addCustomerRoutes(router, store, checks, ledger, { defaultProcessing: options.processing ?? 'inline' });
@@ -117,13 +140,17 @@ export async function startStraddleSandbox(options: StraddleSandboxOptions): Pro
     faultReply,
     notFound: () => notFound(),
     onError: () => faultReply('error5xx', 500),
+    afterChange: () => state.save(),
   });
 
-  return {
+  // Loaded once the server is up, so restored work never starts for a sandbox that failed to start.
+  const durability = openState(state, options, [webhooks, schedule]);
+
+  const sandbox: StraddleSandbox = {
     url: server.origin,
     origin: server.origin,
     port: server.port,
-    accountId,
+    accountId: account.id,
     get webhookSecret() {
       return webhooks.secret;
     },
@@ -148,9 +175,13 @@ export async function startStraddleSandbox(options: StraddleSandboxOptions): Pro
       resetTraffic(server, limiter);
     },
     stop: () => {
+      // The last state is written before the pending work is cancelled, so a restart picks it up.
+      state.close();
       checks.reset();
       webhooks.stop();
       return server.stop();
     },
+    ...durability,
   };
+  return savingAfterEachCall(sandbox, state, ['stop', 'requests', 'customers', 'deliveries', 'webhooksSettled']);
 }

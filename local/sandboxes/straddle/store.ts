@@ -85,6 +85,19 @@ export class StraddleStore {
     return customer;
   }
 
+  /** Every customer and the counters, for the state file. */
+  snapshot() {
+    return { customers: [...this.customers.entries()], seq: this.seq, last: this.last };
+  }
+
+  /** Takes back what `snapshot` gave. */
+  restore(state: ReturnType<StraddleStore['snapshot']>): void {
+    this.customers.clear();
+    for (const [id, customer] of state.customers) this.customers.set(id, customer);
+    this.seq = state.seq;
+    this.last = state.last;
+  }
+
   /** Forgets every customer. */
   reset(): void {
     this.customers.clear();

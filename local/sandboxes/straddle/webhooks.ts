@@ -1,5 +1,5 @@
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
-import { type OutboundRequest, Outbox } from '../kit/deliveries';
+import { type OutboundRequest, Outbox, type PendingDelivery } from '../kit/deliveries';
 import type { StoredCustomer } from './store';
 import { customerView } from './views';
 
@@ -61,7 +61,8 @@ export class WebhookSender extends Outbox<Message, WebhookDelivery> {
   private config: (Required<Pick<SandboxWebhookOptions, 'url' | 'secret'>> & SandboxWebhookOptions) | undefined;
 
   constructor(
-    readonly accountId: string,
+    /** The account id events carry; restored with the sandbox's state. */
+    public accountId: string,
     private readonly clock: () => Date,
     options?: SandboxWebhookOptions,
   ) {
@@ -108,6 +109,17 @@ export class WebhookSender extends Outbox<Message, WebhookDelivery> {
       customerStatus: customer.status,
     };
     this.enqueue({ delivery, body }, this.delays()[0] ?? 0);
+  }
+
+  /** The endpoint and the events not yet delivered, for the state file. */
+  snapshot() {
+    return { config: this.config, pending: this.pending() };
+  }
+
+  /** Takes back what `snapshot` gave. */
+  restore(state: { config?: WebhookSender['config']; pending: PendingDelivery<Message>[] }): void {
+    this.config = state.config;
+    this.restorePending(state.pending);
   }
 
   /** The delay before each attempt, the first included. */

@@ -1,6 +1,6 @@
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import type { Reply, Router, SandboxRequest } from '../kit';
-import { type OutboundRequest, Outbox } from '../kit/deliveries';
+import { type OutboundRequest, Outbox, type PendingDelivery } from '../kit/deliveries';
 import { invalid, notFound, ok } from './replies';
 
 /**
@@ -152,6 +152,19 @@ export class CallbackSender extends Outbox<Callback, CallbackDelivery> {
 
   protected logEntry({ event, url }: Callback, attempt: number, status: number): CallbackDelivery {
     return { event, url, attempt, status };
+  }
+
+  /** The configuration and the callbacks not yet delivered, for the state file. */
+  snapshot() {
+    return { configId: this.configId, urls: [...this.urls.entries()], pending: this.pending() };
+  }
+
+  /** Takes back what `snapshot` gave. */
+  restore(state: { configId?: string; urls: [WebhookEvent, string][]; pending: PendingDelivery<Callback>[] }): void {
+    this.configId = state.configId;
+    this.urls.clear();
+    for (const [event, url] of state.urls) this.urls.set(event, url);
+    this.restorePending(state.pending);
   }
 
   /** Forgets the configuration and the log, and cancels pending retries. */

@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { KeyedRateLimiter, Reply, Router, SandboxRequest } from '../kit';
-import { ok } from './replies';
+import { invalid, notFound, ok } from './replies';
 import type { StoredConnectUser, StraitsxStore } from './store';
 
 /**
@@ -121,15 +121,13 @@ export function connectMigrationFor(
 
 /** The test controls, bound to one sandbox's store. */
 export function connectControls(store: StraitsxStore, origin: string): SandboxConnectControls {
-  let seq = 0;
   const find = (token: string) => store.connectUsers.get(connectTokenHash(token));
   return {
     connectUrl: `${origin}${CONNECT_BASE_PATH}`,
     addConnectUser: (seed) => {
       if (seed.userApiToken === '' || seed.merchantRef === '')
         throw new Error('a Connect user needs a userApiToken and a merchantRef');
-      // Eleven digits, unlike the ten of new accounts, so a carried-over number is easy to tell apart.
-      const accountNo = seed.accountNo ?? String(71_000_000_000 + ++seq * 6_133);
+      const accountNo = seed.accountNo ?? store.nextConnectAccountNo();
       store.connectUsers.set(connectTokenHash(seed.userApiToken), {
         merchantRef: seed.merchantRef,
         accountNo,
@@ -150,4 +148,71 @@ export function connectControls(store: StraitsxStore, origin: string): SandboxCo
       return Boolean(user);
     },
   };
+}
+
+/** Where the sandbox-only Connect user endpoints live (beside the provider's own `/v1/sandbox` ones). */
+export const CONNECT_USERS_PATH = '/v1/sandbox/connect/users';
+
+const REFERENCE = /^[A-Za-z0-9._:-]{1,191}$/;
+const ACCOUNT_NO = /^\d{6,20}$/;
+
+const attributesOf = (body: unknown): Record<string, unknown> | undefined => {
+  const data = (body as { data?: { attributes?: unknown } } | undefined)?.data;
+  const attributes = data?.attributes;
+  return typeof attributes === 'object' && attributes !== null && !Array.isArray(attributes)
+    ? (attributes as Record<string, unknown>)
+    : undefined;
+};
+
+/**
+ * `POST /v1/sandbox/connect/users`: a user of the legacy Connect flow, as the OTP sign-up once made
+ * them (the sandbox does not simulate that sign-up): a fresh `user_api_token`, shown in this answer
+ * only (the sandbox keeps its hash), the `merchant_ref` the merchant gave them (made up when absent)
+ * and an existing virtual account number. Body (all optional):
+ * `{"data":{"attributes":{"merchantRef","accountNo","phoneNo"}}}`.
+ */
+function createConnectUser(store: StraitsxStore, request: SandboxRequest): Reply {
+  const a = request.body === undefined ? {} : attributesOf(request.body);
+  if (!a) return invalid('data.attributes must be an object');
+  const { merchantRef = `connect-${randomBytes(6).toString('hex')}`, accountNo, phoneNo } = a;
+  if (typeof merchantRef !== 'string' || !REFERENCE.test(merchantRef)) {
+    return invalid('merchantRef must be 1 to 191 letters, digits or . _ : -');
+  }
+  if (accountNo !== undefined && (typeof accountNo !== 'string' || !ACCOUNT_NO.test(accountNo))) {
+    return invalid('accountNo must be 6 to 20 digits');
+  }
+  if (phoneNo !== undefined && (typeof phoneNo !== 'string' || !/^\+?[0-9 ]{6,20}$/.test(phoneNo))) {
+    return invalid('phoneNo must be a phone number');
+  }
+  const userApiToken = randomBytes(24).toString('hex');
+  const number = accountNo ?? store.nextConnectAccountNo();
+  store.connectUsers.set(connectTokenHash(userApiToken), {
+    merchantRef,
+    accountNo: number,
+    phoneNo,
+    revoked: false,
+    breakMigration: false,
+  });
+  return ok({ data: { type: 'connect_user', attributes: { userApiToken, merchantRef, accountNo: number } } }, 201);
+}
+
+/**
+ * `POST /v1/sandbox/connect/users/revoke`: the user revokes their token, as a user can; later calls
+ * with it answer 401 XFE5. The token goes in the body (`{"data":{"attributes":{"userApiToken"}}}`),
+ * never in the path, which request logs keep.
+ */
+function revokeConnectUser(store: StraitsxStore, request: SandboxRequest): Reply {
+  const token = attributesOf(request.body)?.userApiToken;
+  if (typeof token !== 'string' || token === '') return invalid('userApiToken is required');
+  const user = store.connectUsers.get(connectTokenHash(token));
+  if (!user) return notFound('Connect user');
+  user.revoked = true;
+  return ok({ data: { type: 'connect_user', attributes: { merchantRef: user.merchantRef, revoked: true } } });
+}
+
+/** Adds the sandbox-only endpoints that create a legacy Connect user and revoke their token. */
+export function addConnectSimulationRoutes(router: Router, store: StraitsxStore): void {
+  router
+    .add('POST', CONNECT_USERS_PATH, (request) => createConnectUser(store, request))
+    .add('POST', `${CONNECT_USERS_PATH}/revoke`, (request) => revokeConnectUser(store, request));
 }

@@ -1,24 +1,42 @@
 import {
+  type DurableSandboxOptions,
+  DurableSchedule,
   type FaultConfig,
   gatewayReply,
   KeyedRateLimiter,
+  openState,
   type Reply,
   Router,
   resetTraffic,
+  type SandboxDurability,
   type SandboxRequest,
+  SandboxState,
   type SandboxTrafficControls,
+  savingAfterEachCall,
   startHttpSandbox,
   trafficControls,
 } from '../kit';
 import { addAccountRoutes } from './accounts';
 import { addBankAccountRoutes } from './bank-accounts';
 import { addWebhookRoutes, CallbackSender, type SandboxCallbackControls, type SandboxCallbackOptions } from './callbacks';
-import { addConnectRoutes, connectControls, connectGuard, isConnectPath, type SandboxConnectControls } from './connect';
+import {
+  addConnectRoutes,
+  addConnectSimulationRoutes,
+  connectControls,
+  connectGuard,
+  isConnectPath,
+  type SandboxConnectControls,
+} from './connect';
 import { MAX_DOCUMENT_BYTES } from './documents';
 import { addProfileRoutes, DEFAULT_DOCUMENT_CHECK } from './profiles';
 import { errorList, flatError, invalid, ok } from './replies';
 import { SandboxRequestSigning, type SandboxSigningControls, type SandboxSigningOptions } from './signing';
-import { addSimulationRoutes, type SandboxSimulationControls, SandboxSimulations } from './simulations';
+import {
+  addSimulationRoutes,
+  type SandboxSimulationControls,
+  type SandboxSimulationOptions,
+  SandboxSimulations,
+} from './simulations';
 import {
   type AccountStatus,
   type StoredAccount,
@@ -43,7 +61,11 @@ export type {
   VerificationStatus,
 } from './store';
 
-export interface StraitsxSandboxOptions extends SandboxSigningOptions, SandboxCallbackOptions {
+export interface StraitsxSandboxOptions
+  extends SandboxSigningOptions,
+    SandboxCallbackOptions,
+    SandboxSimulationOptions,
+    DurableSandboxOptions {
   /** 0 or absent: a free port. */
   port?: number;
   /** The value every request must carry in `X-XFERS-APP-API-KEY`. */
@@ -67,7 +89,8 @@ export interface StraitsxSandbox
     SandboxSigningControls,
     SandboxCallbackControls,
     SandboxSimulationControls,
-    SandboxConnectControls {
+    SandboxConnectControls,
+    SandboxDurability {
   /** The base URL including `/v1`, as the provider's base URL is written. */
   readonly url: string;
   readonly origin: string;
@@ -110,10 +133,15 @@ export async function startStraitsxSandbox(options: StraitsxSandboxOptions): Pro
   addBankAccountRoutes(router, store, documentCheck);
   addConnectRoutes(router, store);
   const signing = new SandboxRequestSigning(options.clock ?? (() => new Date()), options.signing);
+  const state = new SandboxState(options.dataDir);
   const callbacks = new CallbackSender(options);
-  const simulations = new SandboxSimulations(store, callbacks, options.clock);
+  const schedule = new DurableSchedule(() => state.touch());
+  callbacks.onChange = () => state.touch();
+  const simulations = new SandboxSimulations(store, callbacks, schedule, options.clock, options);
   addWebhookRoutes(router, callbacks);
   addSimulationRoutes(router, simulations);
+  addConnectSimulationRoutes(router, store);
+  state.add('store', store).add('callbacks', callbacks).add('simulations', simulations).add('schedule', schedule);
 
   const guard = (request: SandboxRequest): Reply | undefined => {
     // The legacy Connect host authenticates the user's token instead (see connect.ts).
@@ -138,14 +166,21 @@ export async function startStraitsxSandbox(options: StraitsxSandboxOptions): Pro
     maxBodyBytes: MAX_DOCUMENT_BYTES,
     notFound: () => errorList(404, 'STXE-5000', 'Record Not Found'),
     onError: () => flatError(500, 'STXE-8000', 'Required operation failed'),
+    afterChange: () => state.save(),
   });
 
-  return {
+  // Loaded once the server is up, so restored work never starts for a sandbox that failed to start.
+  const durability = openState(state, options, [callbacks, schedule]);
+
+  const sandbox: StraitsxSandbox = {
     url: `${server.origin}/v1`,
     origin: server.origin,
     port: server.port,
     stop: () => {
+      // The last state is written before the pending work is cancelled, so a restart picks it up.
+      state.close();
       callbacks.stop();
+      schedule.cancel();
       return server.stop();
     },
     profiles: () => [...store.profiles.values()].map((p) => structuredClone(p)),
@@ -169,5 +204,16 @@ export async function startStraitsxSandbox(options: StraitsxSandboxOptions): Pro
     ...callbacks.controls(),
     ...simulations.controls(),
     ...connectControls(store, server.origin),
+    ...durability,
   };
+  // What a test changes through these controls is saved as a request's change would be.
+  return savingAfterEachCall(sandbox, state, [
+    'requests',
+    'profiles',
+    'virtualAccounts',
+    'bankAccounts',
+    'callbackDeliveries',
+    'callbacksSettled',
+    'stop',
+  ]);
 }

@@ -1,4 +1,4 @@
-import type { Reply, Router, SandboxRequest } from '../kit';
+import { type DurableSchedule, entriesOf, type Reply, type Router, refill, type SandboxRequest } from '../kit';
 import { accountDocument, setAccountStatus } from './accounts';
 import { bankAccountDocument, setBankAccountStatus } from './bank-accounts';
 import type { CallbackSender } from './callbacks';
@@ -17,6 +17,29 @@ import { blockedReasons, type PaymentDocument, type PaymentStatus, paymentDocume
 export interface SandboxSimulationControls {
   /** Marks a profile as under compliance review: its incoming transfers are held with CR-001. */
   flagForComplianceReview(profileId: string, flagged?: boolean): boolean;
+  /**
+   * From now on, a profile's new verificationStatus reaches the API this long after its
+   * cpVerificationStatusUpdated callback was sent (0: at once). Meanwhile GET shows the old status and a
+   * virtual account create answers what the error reference documents for an unverified profile: 422
+   * STXE-4000 "Customer Profile Is Not Verified". Callbacks come from a separate delivery system (sent,
+   * retried and resent on their own), so nothing promises they trail the API; this shows the case where
+   * one runs ahead.
+   */
+  setVerificationLag(ms: number): void;
+}
+
+export interface SandboxSimulationOptions {
+  /** See `setVerificationLag`. Default 0. */
+  verificationLagMs?: number;
+}
+
+/** The scheduled task that shows a verdict at the API once its lag is over. */
+const SHOW_STATUS = 'straitsx.profile-status';
+
+interface ShowStatus {
+  id: string;
+  status: VerificationStatus;
+  rejection: RejectionDetails;
 }
 
 /** What a rejection may carry; the provider's callback has these fields, its sandbox endpoint does not. */
@@ -35,17 +58,44 @@ export class SandboxSimulations {
   private readonly rfis = new Map<string, StoredRfi>();
   private readonly payments = new Map<string, PaymentDocument>();
   private readonly review = new Set<string>();
+  private lagMs: number;
+  private readonly defaultLagMs: number;
 
   constructor(
     private readonly store: StraitsxStore,
     private readonly callbacks: CallbackSender,
+    private readonly schedule: DurableSchedule,
     private readonly clock: () => Date = () => new Date(),
-  ) {}
+    options: SandboxSimulationOptions = {},
+  ) {
+    this.defaultLagMs = Math.max(0, options.verificationLagMs ?? 0);
+    this.lagMs = this.defaultLagMs;
+    schedule.on<ShowStatus>(SHOW_STATUS, ({ id, status, rejection }) => {
+      const profile = this.store.profiles.get(id);
+      if (profile) this.applyStatus(profile, status, rejection);
+    });
+  }
 
-  /** Sets a profile's verificationStatus and sends cpVerificationStatusUpdated; undefined if unknown. */
+  /**
+   * Sets a profile's verificationStatus and sends cpVerificationStatusUpdated; undefined if unknown.
+   * The callback leaves at once; with a verification lag the API shows the change only later, as when
+   * the provider's notification runs ahead of the record its API reads.
+   */
   setProfileStatus(id: string, status: VerificationStatus, rejection: RejectionDetails = {}): StoredProfile | undefined {
     const profile = this.store.profiles.get(id);
     if (!profile) return undefined;
+    if (this.lagMs <= 0) {
+      this.applyStatus(profile, status, rejection);
+      this.callbacks.emit('cpVerificationStatusUpdated', profileDocument(profile));
+      return profile;
+    }
+    const announced = this.applyStatus(structuredClone(profile), status, rejection);
+    this.callbacks.emit('cpVerificationStatusUpdated', profileDocument(announced));
+    this.schedule.after(SHOW_STATUS, { id, status, rejection } satisfies ShowStatus, this.lagMs);
+    return announced;
+  }
+
+  private applyStatus(profile: StoredProfile, status: VerificationStatus, rejection: RejectionDetails): StoredProfile {
     profile.verificationStatus = status;
     profile.updatedAt = this.store.now();
     // Kept with the profile's fields, so a later GET shows them as the callback did.
@@ -57,7 +107,6 @@ export class SandboxSimulations {
         profile.attributes.verificationRejectionSummary = rejection.verificationRejectionSummary;
       }
     }
-    this.callbacks.emit('cpVerificationStatusUpdated', profileDocument(profile));
     return profile;
   }
 
@@ -90,13 +139,35 @@ export class SandboxSimulations {
         else this.review.delete(profileId);
         return true;
       },
+      setVerificationLag: (ms) => {
+        this.lagMs = Math.max(0, ms);
+      },
     };
+  }
+
+  /** RFIs, payments and review flags, for the state file. */
+  snapshot() {
+    return { rfis: entriesOf(this.rfis), payments: entriesOf(this.payments), review: [...this.review] };
+  }
+
+  /** Takes back what `snapshot` gave (dates come back from their JSON strings). */
+  restore(state: ReturnType<SandboxSimulations['snapshot']>): void {
+    refill(this.rfis, state.rfis);
+    for (const rfi of this.rfis.values()) {
+      rfi.createdAt = new Date(rfi.createdAt);
+      rfi.expiresAt = new Date(rfi.expiresAt);
+    }
+    refill(this.payments, state.payments);
+    this.review.clear();
+    for (const id of state.review) this.review.add(id);
   }
 
   reset(): void {
     this.rfis.clear();
     this.payments.clear();
     this.review.clear();
+    this.schedule.cancel();
+    this.lagMs = this.defaultLagMs;
   }
 
   verifyProfile(request: SandboxRequest): Reply {

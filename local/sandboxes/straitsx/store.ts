@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { entriesOf, refill } from '../kit';
 
 /** What the StraitsX sandbox keeps in memory: customer profiles, their bank accounts and virtual bank accounts. */
 
@@ -86,6 +87,7 @@ export class StraitsxStore {
   private seq = 0;
   private accountSeq = 0;
   private bankAccountSeq = 0;
+  private connectSeq = 0;
 
   constructor(private readonly clock: () => Date = () => new Date()) {}
 
@@ -146,6 +148,38 @@ export class StraitsxStore {
     return stored;
   }
 
+  /** A new legacy account number: eleven digits, unlike the ten of new accounts, so a carried-over one is easy to tell. */
+  nextConnectAccountNo(): string {
+    return String(71_000_000_000 + ++this.connectSeq * 6_133);
+  }
+
+  /** Everything stored, for the state file (a verification mode that is a function stays in memory). */
+  snapshot() {
+    return {
+      profiles: entriesOf(this.profiles),
+      accounts: entriesOf(this.accounts),
+      bankAccounts: entriesOf(this.bankAccounts),
+      connectUsers: entriesOf(this.connectUsers),
+      verification: typeof this.verification === 'string' ? this.verification : undefined,
+      seqs: { profile: this.seq, account: this.accountSeq, bankAccount: this.bankAccountSeq, connect: this.connectSeq },
+    };
+  }
+
+  /** Takes back what `snapshot` gave. */
+  restore(state: ReturnType<StraitsxStore['snapshot']>): void {
+    refill(this.profiles, state.profiles);
+    refill(this.accounts, state.accounts);
+    refill(this.bankAccounts, state.bankAccounts);
+    refill(this.connectUsers, state.connectUsers);
+    this.accountsByReference.clear();
+    for (const account of this.accounts.values()) this.accountsByReference.set(account.referenceId, account.id);
+    if (state.verification) this.verification = state.verification;
+    this.seq = state.seqs.profile;
+    this.accountSeq = state.seqs.account;
+    this.bankAccountSeq = state.seqs.bankAccount;
+    this.connectSeq = state.seqs.connect;
+  }
+
   /** Forgets everything and returns to verified-at-once profiles. */
   reset(): void {
     this.profiles.clear();
@@ -154,5 +188,6 @@ export class StraitsxStore {
     this.connectUsers.clear();
     this.bankAccounts.clear();
     this.verification = 'verified';
+    this.connectSeq = 0;
   }
 }

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { Reply, SandboxRequest } from '../kit';
 import { isObject, message, ok } from './replies';
 
@@ -20,7 +20,10 @@ export interface SandboxAuthOptions {
 
 const b64 = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
 
-/** Issued tokens and their expiry. */
+// Tokens are kept by their hash, so the state file holds no usable credential.
+const hashOf = (token: string) => createHash('sha256').update(token).digest('hex');
+
+/** Issued tokens (by hash) and their expiry. */
 export class SandboxTokens {
   private readonly tokens = new Map<string, number>();
   private issued = 0;
@@ -38,7 +41,7 @@ export class SandboxTokens {
     }
     const now = this.options.clock();
     const token = `${b64({ typ: 'JWT', alg: 'HS256' })}.${b64({ session_id: randomBytes(16).toString('hex'), iat: Math.floor(now / 1000) })}.${randomBytes(32).toString('base64url')}`;
-    this.tokens.set(token, now + (this.options.tokenTtlSeconds ?? 28_800) * 1000);
+    this.tokens.set(hashOf(token), now + (this.options.tokenTtlSeconds ?? 28_800) * 1000);
     this.issued += 1;
     return ok({ token });
   }
@@ -50,7 +53,7 @@ export class SandboxTokens {
     const bearer = (this.options.authorizationScheme ?? 'raw') === 'bearer';
     if (bearer !== header.startsWith('Bearer ')) return message(401, 'authentication_failed');
     const token = bearer ? header.slice('Bearer '.length) : header;
-    const expiresAt = this.tokens.get(token);
+    const expiresAt = this.tokens.get(hashOf(token));
     if (expiresAt === undefined || expiresAt <= this.options.clock()) return message(401, 'authentication_failed');
     return undefined;
   }
@@ -68,5 +71,17 @@ export class SandboxTokens {
   reset(): void {
     this.tokens.clear();
     this.issued = 0;
+  }
+
+  /** Live tokens by hash and the count issued, for the state file. */
+  snapshot() {
+    return { tokens: [...this.tokens.entries()], issued: this.issued };
+  }
+
+  /** Takes back what `snapshot` gave. */
+  restore(state: ReturnType<SandboxTokens['snapshot']>): void {
+    this.tokens.clear();
+    for (const [hash, expiresAt] of state.tokens) this.tokens.set(hash, expiresAt);
+    this.issued = state.issued;
   }
 }

@@ -1,11 +1,17 @@
 import {
+  type DurableSandboxOptions,
+  DurableSchedule,
   type FaultConfig,
   KeyedRateLimiter,
+  openState,
   type Reply,
   Router,
   resetTraffic,
+  type SandboxDurability,
   type SandboxRequest,
+  SandboxState,
   type SandboxTrafficControls,
+  savingAfterEachCall,
   startHttpSandbox,
   trafficControls,
 } from '../kit';
@@ -28,7 +34,7 @@ export type { NotificationDelivery, WebhookSubscription } from './notifications'
 export { outcomeByLastName, type ScreeningOutcome } from './screening';
 export type { FundingStatus, StoredDocument, StoredFunding, StoredRefund, StoredUser, UserStatus } from './store';
 
-export interface WallexSandboxOptions {
+export interface WallexSandboxOptions extends DurableSandboxOptions {
   /** 0 or absent: a free port. */
   port?: number;
   /** The value every request must carry in `X-Api-Key`. */
@@ -59,7 +65,7 @@ export interface WallexSandboxOptions {
 export type SandboxDocument = Omit<StoredDocument, 'seq'>;
 
 /** A running Wallex sandbox, with helpers for tests that are not part of Wallex's API. */
-export interface WallexSandbox extends SandboxTrafficControls, SandboxFundingControls {
+export interface WallexSandbox extends SandboxTrafficControls, SandboxFundingControls, SandboxDurability {
   /** The API origin (paths carry `/v2` or `/users/v1`), as Wallex's base URL is written. */
   readonly url: string;
   readonly port: number;
@@ -95,7 +101,18 @@ export async function startWallexSandbox(options: WallexSandboxOptions): Promise
   const tokens = new SandboxTokens({ ...options, clock });
   const limiter = new KeyedRateLimiter(options.ratePerSecond ?? 5);
   const notifications = new NotificationSender(options.webhook, options.notifications);
-  const screening = new Screening(store, notifications, { outcome: options.screeningOutcome, delayMs: options.screeningDelayMs });
+  const state = new SandboxState(options.dataDir);
+  const schedule = new DurableSchedule(() => state.touch());
+  notifications.onChange = () => state.touch();
+  const screening = new Screening(store, notifications, schedule, {
+    outcome: options.screeningOutcome,
+    delayMs: options.screeningDelayMs,
+  });
+  state
+    .add('store', { snapshot: () => store.snapshot(), restore: (saved) => store.restore(saved, state) })
+    .add('tokens', tokens)
+    .add('notifications', notifications)
+    .add('schedule', schedule);
   const files = await startUploadServer({
     clock,
     uploadTtlSeconds: options.uploadTtlSeconds,
@@ -103,6 +120,8 @@ export async function startWallexSandbox(options: WallexSandboxOptions): Promise
       const doc = documentForKey(store, key);
       if (!doc) return false;
       Object.assign(doc, { body, contentType, storageClass, uploads: doc.uploads + 1 });
+      state.putBlob(doc.id, body);
+      state.save();
       return true;
     },
     read: (key) => {
@@ -139,17 +158,23 @@ export async function startWallexSandbox(options: WallexSandboxOptions): Promise
           : message(status, status === 503 ? 'Service Unavailable' : 'Internal Server Error'),
       notFound: () => message(404, 'not_found'),
       onError: () => message(500, 'Internal Server Error'),
+      afterChange: () => state.save(),
     });
   } catch (error) {
     await files.stop();
     throw error;
   }
 
-  return {
+  // Loaded once the server is up, so restored work never starts for a sandbox that failed to start.
+  const durability = openState(state, options, [notifications, schedule]);
+
+  const sandbox: WallexSandbox = {
     url: server.origin,
     port: server.port,
     filesOrigin: files.origin,
     stop: async () => {
+      // The last state is written before the pending work is cancelled, so a restart picks it up.
+      state.close();
       screening.cancel();
       notifications.stop();
       await Promise.all([server.stop(), files.stop()]);
@@ -174,5 +199,15 @@ export async function startWallexSandbox(options: WallexSandboxOptions): Promise
     },
     ...trafficControls(server, limiter),
     ...fundings,
+    ...durability,
   };
+  return savingAfterEachCall(sandbox, state, [
+    'stop',
+    'requests',
+    'users',
+    'documents',
+    'deliveries',
+    'notificationsSettled',
+    'tokensIssued',
+  ]);
 }

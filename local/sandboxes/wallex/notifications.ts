@@ -1,4 +1,4 @@
-import { type OutboundRequest, Outbox } from '../kit/deliveries';
+import { type OutboundRequest, Outbox, type PendingDelivery } from '../kit/deliveries';
 
 /**
  * Notifications as Wallex sends them: one partner-level subscription URL for every event, optional
@@ -69,6 +69,17 @@ export class NotificationSender extends Outbox<Notification, NotificationDeliver
   /** Sends a notification to the subscription, if there is one. */
   send(payload: Record<string, string>): void {
     if (this.subscription) this.enqueue({ payload, subscription: { ...this.subscription } });
+  }
+
+  /** The subscription and the notifications not yet delivered, for the state file. */
+  snapshot() {
+    return { subscription: this.subscription, pending: this.pending() };
+  }
+
+  /** Takes back what `snapshot` gave. */
+  restore(state: { subscription?: WebhookSubscription; pending: PendingDelivery<Notification>[] }): void {
+    this.subscription = state.subscription;
+    this.restorePending(state.pending);
   }
 
   protected requestFor({ payload, subscription }: Notification): OutboundRequest {

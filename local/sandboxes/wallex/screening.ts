@@ -1,4 +1,4 @@
-import type { Reply, Router, SandboxRequest } from '../kit';
+import type { DurableSchedule, Reply, Router, SandboxRequest } from '../kit';
 import type { NotificationSender } from './notifications';
 import { message, notFound, ok } from './replies';
 import { missingFields, type StoredUser, type UserStatus, type WallexStore } from './store';
@@ -44,15 +44,22 @@ const REMARKS: Partial<Record<string, string>> = {
 // A user can be (re)screened from these; pending_approval answers as before, anything else is final.
 const SCREENABLE = new Set<UserStatus>(['pending', 'document_needs_resubmission']);
 
-/** Screening state: scheduled verdicts, cancelled on reset and stop. */
-export class Screening {
-  private readonly timers = new Set<NodeJS.Timeout>();
+/** The scheduled task that gives a screening's verdict. */
+const VERDICT = 'wallex.screening-verdict';
 
+/** Screening state: verdicts on a durable schedule, cancelled on reset and stop. */
+export class Screening {
   constructor(
     private readonly store: WallexStore,
     private readonly notifications: NotificationSender,
+    private readonly schedule: DurableSchedule,
     private readonly options: ScreeningOptions = {},
-  ) {}
+  ) {
+    schedule.on<{ userId: string; outcome: ScreeningOutcome }>(VERDICT, ({ userId, outcome }) => {
+      // Only a user still under review gets the verdict (an operator may have decided meanwhile).
+      if (this.store.users.get(userId)?.status === 'pending_approval') this.setStatus(userId, outcome);
+    });
+  }
 
   /** Sets a user's status as Wallex's compliance team would, and notifies; false for an unknown user. */
   setStatus(userId: string, status: UserStatus): boolean {
@@ -79,14 +86,7 @@ export class Screening {
     user.screenings += 1;
     this.setStatus(user.id, 'pending_approval');
     const outcome = (this.options.outcome ?? outcomeByLastName)(user);
-    if (outcome !== 'pending_approval') {
-      const timer = setTimeout(() => {
-        this.timers.delete(timer);
-        // Only a user still under review gets the verdict (an operator may have decided meanwhile).
-        if (this.store.users.get(user.id)?.status === 'pending_approval') this.setStatus(user.id, outcome);
-      }, this.options.delayMs ?? 30);
-      this.timers.add(timer);
-    }
+    if (outcome !== 'pending_approval') this.schedule.after(VERDICT, { userId: user.id, outcome }, this.options.delayMs ?? 30);
     return ok({ userId: user.id, status: 'pending_approval' });
   }
 
@@ -97,7 +97,6 @@ export class Screening {
 
   /** Cancels every verdict not yet given. */
   cancel(): void {
-    for (const timer of this.timers) clearTimeout(timer);
-    this.timers.clear();
+    this.schedule.cancel();
   }
 }

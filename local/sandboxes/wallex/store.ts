@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { KYC_REQUIRED_FIELDS } from '../../../functions/providers/wallex/schema-lists';
+import { entriesOf, refill, type SandboxState } from '../kit';
 
 /** What the Wallex sandbox keeps in memory: users with their details and documents, fundings and refunds. */
 
@@ -149,6 +150,31 @@ export class WallexStore {
     };
     this.refunds.set(refund.id, refund);
     return refund;
+  }
+
+  /** Everything stored, for the state file; document bytes go to the state's blobs as they are uploaded. */
+  snapshot() {
+    const documents = [...this.documents.values()].map(({ body, ...doc }) => ({ ...doc, hasBody: body !== undefined }));
+    return {
+      users: entriesOf(this.users),
+      documents,
+      fundings: entriesOf(this.fundings),
+      refunds: entriesOf(this.refunds),
+      seq: this.seq,
+    };
+  }
+
+  /** Takes back what `snapshot` gave, reading each document's bytes from the state's blobs. */
+  restore(saved: ReturnType<WallexStore['snapshot']>, state: SandboxState): void {
+    refill(this.users, saved.users);
+    this.documents.clear();
+    for (const { hasBody, ...doc } of saved.documents) {
+      const body = hasBody ? state.getBlob(doc.id) : undefined;
+      this.documents.set(doc.id, { ...doc, ...(body ? { body } : {}) });
+    }
+    refill(this.fundings, saved.fundings);
+    refill(this.refunds, saved.refunds);
+    this.seq = saved.seq;
   }
 
   reset(): void {

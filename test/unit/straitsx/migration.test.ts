@@ -3,6 +3,7 @@ import { parseConnectMigrationRequest } from '../../../functions/onboarding/migr
 import { ValidationFailed } from '../../../functions/onboarding/validation';
 import type { StraitsxTransport } from '../../../functions/providers/straitsx/adapter';
 import {
+  isConnectTokenRefused,
   legacyAccountNumberOf,
   StraitsxConnectMigration,
   sameAccountNumber,
@@ -176,6 +177,14 @@ describe('StraitsX Connect migration', () => {
     const { calls, migration } = scripted({ legacy: [refused] });
     await expect(migration.migrate(context)).rejects.toMatchObject({ name: 'ProviderAuthFailed', code: 'XFE5' });
     expect(calls.filter((c) => c.client === 'api')).toHaveLength(0);
+  });
+
+  it('tells a refused Connect token (XFE5) from our own key being refused', () => {
+    expect(isConnectTokenRefused(new ProviderAuthFailed({ provider: 'straitsx', httpStatus: 401, code: 'XFE5' }))).toBe(true);
+    expect(isConnectTokenRefused(new ProviderAuthFailed({ provider: 'straitsx', httpStatus: 401, code: 'STXE-1000' }))).toBe(
+      false,
+    );
+    expect(isConnectTokenRefused(new ProviderUnavailable({ provider: 'straitsx', httpStatus: 503, code: 'XFE5' }))).toBe(false);
   });
 
   it('lets retryable errors through for the workflow to retry, with no token in the message', async () => {
