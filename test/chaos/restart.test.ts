@@ -78,6 +78,21 @@ describe('the embedded stack under provider faults and kill -9', () => {
       },
     ];
 
+    // A legacy Connect user, put into the StraitsX sandbox as `onboard sandbox connect-user` does.
+    const legacyUser = await persistentFetch(`${stack.info.env.STRAITSX_BASE_URL}/sandbox/connect/users`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'X-XFERS-APP-API-KEY': stack.info.secrets.straitsx.apiKey },
+      body: JSON.stringify({ data: { attributes: {} } }),
+    });
+    expect(legacyUser.status).toBe(201);
+    const legacy = ((await legacyUser.json()) as Body).data.attributes;
+    cases.push({
+      name: 'Connect migration',
+      path: '/migrations/connect',
+      request: { ...example('connect-migration'), merchantRef: legacy.merchantRef, userApiToken: legacy.userApiToken },
+      expected: 'COMPLETED',
+    });
+
     const started = Date.now();
     for (const c of cases) {
       const accepted = await merchant.call('POST', c.path ?? '/onboardings', c.request);
@@ -117,9 +132,11 @@ describe('the embedded stack under provider faults and kill -9', () => {
     const seconds = (Date.now() - started) / 1000;
 
     for (const c of cases) expect(`${c.name}: ${finals.get(c.name)!.status}`).toBe(`${c.name}: ${c.expected}`);
-    for (const c of cases.filter((x) => x.request.provider === 'straitsx')) {
-      expect(finals.get(c.name)!.virtualAccount?.status, c.name).toBe('enabled');
-    }
+    const straitsx = cases.filter((x) => x.request.provider === 'straitsx' || x.path === '/migrations/connect');
+    for (const c of straitsx) expect(finals.get(c.name)!.virtualAccount?.status, c.name).toBe('enabled');
+    const migrated = finals.get('Connect migration')!;
+    expect(migrated.migration?.status).toBe('MIGRATED');
+    expect(migrated.virtualAccount.accountNo).toBe(legacy.accountNo);
 
     // One final event per onboarding, none twice, none failed (the local bus keeps every event it took).
     const eventsFile = join(dataDir, 'aws', 'events.jsonl');
@@ -140,7 +157,7 @@ describe('the embedded stack under provider faults and kill -9', () => {
     // Exactly one customer at each provider, found through the providers' own list endpoints.
     const env = stack.info.env;
     const secrets = stack.info.secrets;
-    for (const c of cases.filter((x) => x.request.provider === 'straitsx')) {
+    for (const c of straitsx) {
       const res = await persistentFetch(
         `${env.STRAITSX_BASE_URL}/kyc/customer_profiles?filter[registration_id]=${encodeURIComponent(c.request.customer.registrationId)}`,
         { headers: { 'X-XFERS-APP-API-KEY': secrets.straitsx.apiKey } },
