@@ -26,6 +26,11 @@ program
     process.env.SANDBOX_FAULTS,
   )
   .option('--sweep-interval <seconds>', 'how often the sweeper heals failed and stranded onboardings (0: never)', '300')
+  .option(
+    '--retry-scale <n>',
+    "scale of the workflows' retry pauses: 1 keeps the deployed timing; below 1 shortens them (tests, trials)",
+    '1',
+  )
   .action(
     async (opts: {
       port: string;
@@ -35,8 +40,11 @@ program
       straddlePort: string;
       faults?: string;
       sweepInterval: string;
+      retryScale: string;
     }) => {
       const faults = opts.faults ? parseFaults(opts.faults) : undefined;
+      const retryScale = Number(opts.retryScale);
+      if (!(retryScale > 0 && retryScale <= 1)) throw new Error('--retry-scale must be a number above 0 and at most 1');
       const runtime = await startRuntime({
         dataDir: opts.data,
         port: Number(opts.port),
@@ -44,6 +52,7 @@ program
         wallexPort: Number(opts.wallexPort),
         straddlePort: Number(opts.straddlePort),
         sweepIntervalMs: Number(opts.sweepInterval) * 1000,
+        retryScale,
       });
       if (faults) for (const sandbox of [runtime.straitsx, runtime.wallex, runtime.straddle]) sandbox.setFaults(faults);
       // Operator commands (`npm run onboard -- unmasked ...`) reach this running stack through this file.
