@@ -40,6 +40,12 @@ export async function decideReview(onboardingId: string, input: unknown): Promis
   if (!record) throw new ReviewNotPossible(404, 'No onboarding with this id.');
   const adapter = adapterFor(record.provider);
   if (!adapter.decideReview) throw new ReviewNotPossible(409, `${record.provider} profiles are not reviewed by operators.`);
+  // A repeat of a decision that took effect (its answer was lost, the provider's webhook told us) is
+  // answered as the first one would have been, so an operator's tool can retry safely.
+  if (record.profileStatus === decision && record.providerIds.profileId) {
+    await resumeIfReady(record);
+    return record;
+  }
   if (record.profileStatus !== 'review' || !record.providerIds.profileId) {
     throw new ReviewNotPossible(409, `The profile is ${record.profileStatus ?? 'not created yet'}, not in review.`);
   }

@@ -82,8 +82,14 @@ describe('Straddle onboarding', () => {
       },
     ]);
     expect(JSON.stringify(done)).not.toContain('documents checked by hand');
-    // A decided profile is not in review any more.
+    // A decided profile is not in review any more; a repeat of the decision that took effect is answered
+    // as the first was (an operator's tool retrying a lost answer), calling Straddle and auditing nothing more.
     expect((await api(runtime, 'POST', `/onboardings/${id}/review`, { decision: 'rejected' })).status).toBe(409);
+    const reviewCalls = runtime.straddle.requests().filter((r) => r.path.endsWith('/review')).length;
+    const repeat = await api(runtime, 'POST', `/onboardings/${id}/review`, { decision: 'verified', operator: 'ops.jane' });
+    expect(repeat).toMatchObject({ status: 200, body: { status: 'COMPLETED', profileStatus: 'verified' } });
+    expect(runtime.straddle.requests().filter((r) => r.path.endsWith('/review'))).toHaveLength(reviewCalls);
+    expect(await auditTrail(id)).toHaveLength(1);
   });
 
   it('ends REJECTED when review rejects, and when Straddle rejects at once', async () => {
