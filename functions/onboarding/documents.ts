@@ -116,11 +116,16 @@ export async function documentUploaded(key: string): Promise<void> {
   const at = new Date().toISOString();
   const updated = await mutateOnboarding(parts.onboardingId, (current) => {
     if (FINAL_STATUSES.includes(current.status)) return undefined;
+    const held = current.documents?.[slot];
+    // Notifications come late, twice or out of order: the same object is checked once, and a refused
+    // upload never undoes one that was received (the merchant sees the refusal in the timeline).
+    if (held?.key === key && held.status !== 'superseded') return undefined;
+    const keepReceived = !verdict.ok && held?.status === 'received';
     const entry = verdict.ok
       ? { status: 'received' as const, key, contentType: verdict.contentType, size: verdict.size, at }
       : { status: 'rejected' as const, key, size: verdict.size, at, reason: verdict.reason };
     return {
-      documents: { ...current.documents, [slot]: entry },
+      documents: keepReceived ? current.documents : { ...current.documents, [slot]: entry },
       timeline: [...current.timeline, timelineEntry('document', entry.status, verdict.ok ? slot : `${slot}: ${verdict.reason}`)],
     };
   });

@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { documentUploaded } from '../../functions/onboarding/documents';
+import { getOnboarding } from '../../functions/store/onboardings';
 import { type Runtime, startRuntime } from '../../local/runtime';
 import { personalPlus } from '../unit/straitsx/plus-fixtures';
 import { api, until, view, waitingFor } from './harness';
@@ -83,5 +85,29 @@ describe('presigned uploads', () => {
     const ok = await grant(id, slot, 'image/png', 2056);
     expect((await fetch(ok.uploadUrl, { method: 'PUT', headers: ok.headers, body: png(2056) })).status).toBe(200);
     await until(async () => ((await documentOf(id, slot)).status === 'received' ? true : undefined));
+  });
+
+  it('keeps a received document when a refused upload or a repeated notification comes after it', async () => {
+    const id = await waitingForDocuments();
+    const slot = 'identityDocuments.idFront';
+    const good = await grant(id, slot, 'image/png', 2056);
+    expect((await fetch(good.uploadUrl, { method: 'PUT', headers: good.headers, body: png(2056) })).status).toBe(200);
+    await until(async () => ((await documentOf(id, slot)).status === 'received' ? true : undefined));
+    const received = await getOnboarding(id);
+
+    // The same object announced again (S3 notifications come at least once), after its grant is long gone.
+    const key = received.documents![slot]!.key;
+    await documentUploaded(key);
+    // A second upload with the wrong bytes for the same slot.
+    const bad = await grant(id, slot, 'image/png', 2056);
+    await fetch(bad.uploadUrl, { method: 'PUT', headers: bad.headers, body: pdf(2056) });
+    const refused = await until(async () => {
+      const current = await getOnboarding(id);
+      return current.timeline.some((t) => t.step === 'document' && t.status === 'rejected') ? current : undefined;
+    });
+
+    expect(refused.documents![slot]).toEqual(received.documents![slot]);
+    expect(await documentOf(id, slot)).toMatchObject({ status: 'received' });
+    expect(refused.timeline.filter((t) => t.step === 'document' && t.status === 'received')).toHaveLength(1);
   });
 });
