@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { type Body, MerchantClient } from './merchant';
 import { EVENT_BUS_NAME, MERCHANT_EVENT_SOURCE, type Runtime } from './runtime';
 import { sandboxFetch } from './sandboxes/merchant-fetch';
 
@@ -16,59 +17,9 @@ interface Outcome {
   ok: boolean;
 }
 
-type Body = Record<string, any>;
-
 const example = (name: string): Body => JSON.parse(readFileSync(resolve('examples', `${name}.json`), 'utf8'));
-const SETTLED = new Set(['COMPLETED', 'REJECTED', 'NEEDS_ATTENTION', 'FAILED']);
-const PNG = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(2048, 7)]);
-const PDF = Buffer.concat([Buffer.from('%PDF-1.7\n'), Buffer.alloc(2048, 7)]);
 
-/** A merchant's client of the embedded API. */
-class Merchant {
-  constructor(private readonly runtime: Runtime) {}
-
-  async call(method: string, path: string, body?: unknown): Promise<{ status: number; body: Body }> {
-    const res = await fetch(`${this.runtime.apiUrl}${path}`, {
-      method,
-      headers: { 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return { status: res.status, body: (await res.json()) as Body };
-  }
-
-  view(id: string) {
-    return this.call('GET', `/onboardings/${id}`).then((r) => r.body);
-  }
-
-  /** Polls until the predicate holds on the onboarding (or the time is up). */
-  async until(id: string, predicate: (view: Body) => boolean, timeoutMs = 30_000): Promise<Body> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const view = await this.view(id);
-      if (predicate(view) || Date.now() > deadline) return view;
-      await new Promise((r) => setTimeout(r, 40));
-    }
-  }
-
-  settled(id: string) {
-    return this.until(id, (v) => SETTLED.has(v.status));
-  }
-
-  /** Uploads every document slot of an onboarding through presigned URLs, as a merchant's app would. */
-  async uploadDocuments(id: string): Promise<void> {
-    const view = await this.until(id, (v) => v.waitingFor === 'documents');
-    for (const { slot } of view.documents as Array<{ slot: string }>) {
-      const pdf = slot.endsWith('proofOfAddress');
-      const bytes = pdf ? PDF : PNG;
-      const grant = await this.call('POST', `/onboardings/${id}/documents`, {
-        slot,
-        contentType: pdf ? 'application/pdf' : 'image/png',
-        size: bytes.length,
-      });
-      await fetch(grant.body.uploadUrl, { method: 'PUT', headers: grant.body.headers, body: bytes });
-    }
-  }
-}
+type Merchant = MerchantClient;
 
 /** What the merchant does in StraitsX's own sandbox: its `/v1/sandbox` simulation endpoints. */
 async function straitsxSandbox(runtime: Runtime, method: string, path: string, body: unknown) {
@@ -314,7 +265,7 @@ function scenarios(runtime: Runtime): Scenario[] {
 
 /** Runs the sample onboardings against a running embedded stack; true when each ended as expected. */
 export async function runDemo(runtime: Runtime, print: (line: string) => void): Promise<boolean> {
-  const merchant = new Merchant(runtime);
+  const merchant = new MerchantClient(() => runtime.apiUrl);
   const outcomes: Outcome[] = [];
   for (const scenario of scenarios(runtime)) {
     const started = Date.now();
