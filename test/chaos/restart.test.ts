@@ -38,7 +38,13 @@ describe('the embedded stack under provider faults and kill -9', () => {
 
   it('ends every onboarding as expected, with one customer per provider and one final event each', async () => {
     const ports = await freePorts();
-    const start = () => StackProcess.start({ dataDir, ports, faults: FAULTS, retryScale: 0.05, logFile });
+    const startups: number[] = [];
+    const start = async () => {
+      const begun = Date.now();
+      const started = await StackProcess.start({ dataDir, ports, faults: FAULTS, retryScale: 0.05, logFile });
+      startups.push(Date.now() - begun);
+      return started;
+    };
     stack = await start();
     const merchant = new MerchantClient(() => stack!.info.apiUrl);
     const straitsxSandbox = async (method: string, path: string, body: unknown) => {
@@ -198,7 +204,7 @@ describe('the embedded stack under provider faults and kill -9', () => {
     expect(wallexUsers).toEqual([wallex.request.customer.email]);
 
     process.stdout.write(
-      `chaos: ${cases.length} onboardings, 2 kills, settled in ${seconds.toFixed(1)} s, ${repeated} event(s) repeated after a kill\n`,
+      `chaos: ${cases.length} onboardings, 2 kills, settled in ${seconds.toFixed(1)} s, ${repeated} event(s) repeated after a kill, serving again after ${startups.map((ms) => `${(ms / 1000).toFixed(1)} s`).join(' / ')} (first start / restarts)\n`,
     );
     failed = false;
   }, 600_000);
