@@ -115,9 +115,14 @@ async function sweepOne(onboardingId: string, settings: SweepSettings, now: Date
     await sweepRunning(record, execution, now, report);
     return;
   }
+  // The record may have changed while the execution was described (it may have just completed): read it again.
+  const latest = await findOnboarding(onboardingId);
+  if (!latest || !OPEN_STATUSES.includes(latest.status) || latest.executionArn !== record.executionArn) return;
   if (FAILED_STATUSES.has(status)) {
-    let failed = record;
-    if (record.status !== 'FAILED') {
+    let failed = latest;
+    const key = `FAILED#${execution.name ?? onboardingId}#${execution.redriveCount ?? 0}`;
+    // A failure not yet recorded, or recorded but never published: recordFailure's lease publishes it.
+    if (latest.status !== 'FAILED' || !latest.publishedEvents.includes(key)) {
       // The status change was missed (or arrived before the record existed): record it now.
       failed = await recordFailure(onboardingId, {
         execution: execution.name ?? onboardingId,
@@ -125,10 +130,13 @@ async function sweepOne(onboardingId: string, settings: SweepSettings, now: Date
         redriveCount: execution.redriveCount ?? 0,
         error: execution.error,
       });
-      report.markedFailed++;
+      if (latest.status !== 'FAILED') report.markedFailed++;
       if (failed.status !== 'FAILED') return;
     }
-    const failedAt = execution.redriveDate ?? execution.stopDate ?? now;
+    // An operator's StopExecution is deliberate: recorded as a failure, left to an operator's retry.
+    if (status === 'ABORTED') return;
+    // Counted from the last failure, not the redrive before it.
+    const failedAt = execution.stopDate ?? now;
     if (now.getTime() - failedAt.getTime() < settings.redriveDelaySeconds * 1000) return;
     if (!withinCap(failed, execution, settings, report)) return;
     const recovery = await redriveOrRestart(failed, execution, 'sweeper');
@@ -137,8 +145,8 @@ async function sweepOne(onboardingId: string, settings: SweepSettings, now: Date
     return;
   }
   // SUCCEEDED while the record still expects work: the execution that ends it is gone.
-  if (!withinCap(record, undefined, settings, report)) return;
-  await restart(record, undefined, 'sweeper');
+  if (!withinCap(latest, undefined, settings, report)) return;
+  await restart(latest, undefined, 'sweeper');
   report.restarted++;
 }
 
@@ -149,7 +157,8 @@ function withinCap(
   settings: SweepSettings,
   report: SweepReport,
 ): boolean {
-  const recoveries = (execution?.redriveCount ?? 0) + (record.restarts ?? 0);
+  // Operators' recoveries do not use up the automatic budget.
+  const recoveries = Math.max(0, (execution?.redriveCount ?? 0) + (record.restarts ?? 0) - (record.operatorRecoveries ?? 0));
   if (recoveries < settings.redriveCap) return true;
   report.pastCap++;
   logger.warn('automatic recovery cap reached', { onboardingId: record.onboardingId, recoveries, status: record.status });
