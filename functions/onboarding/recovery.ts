@@ -61,7 +61,7 @@ const RECOVERABLE = new Set<string>([...OPEN_STATUSES]);
  */
 export async function claimRecovery(
   read: OnboardingRecord,
-  by: RecoveredBy,
+  byOperator: boolean,
   patch: (current: OnboardingRecord) => Partial<OnboardingRecord> = () => ({}),
 ): Promise<OnboardingRecord> {
   let refused: string | undefined;
@@ -74,7 +74,7 @@ export async function claimRecovery(
     if (refused) return undefined;
     return {
       ...patch(current),
-      ...(by === 'operator' ? { operatorRecoveries: (current.operatorRecoveries ?? 0) + 1 } : {}),
+      ...(byOperator ? { operatorRecoveries: (current.operatorRecoveries ?? 0) + 1 } : {}),
     };
   });
   if (refused) throw new RecoveryConflict(`Nothing to recover: ${refused}.`);
@@ -93,7 +93,7 @@ export async function redriveOrRestart(
 ): Promise<Recovery> {
   const executionArn = execution.executionArn ?? record.executionArn;
   if (executionArn && execution.redriveStatus !== 'NOT_REDRIVABLE') {
-    const claimed = await claimRecovery(record, by);
+    const claimed = await claimRecovery(record, by === 'operator');
     try {
       await sfnClient().send(
         new RedriveExecutionCommand({ executionArn, clientToken: `redrive-${execution.redriveCount ?? 0}-${execution.name}` }),
@@ -105,7 +105,9 @@ export async function redriveOrRestart(
       if (!again || !ENDED_UNSUCCESSFULLY.has(again.status ?? '') || again.redriveStatus !== 'NOT_REDRIVABLE') {
         throw new RecoveryConflict('Nothing to recover: its execution is running again.');
       }
-      return restart(claimed, again.input ? (JSON.parse(again.input) as Record<string, unknown>) : undefined, by);
+      // Already counted as one operator recovery by the claim above.
+      const input = again.input ? (JSON.parse(again.input) as Record<string, unknown>) : undefined;
+      return restart(claimed, input, by === 'operator' ? 'operator-counted' : by);
     }
     const updated = await mutateOnboarding(record.onboardingId, (current) =>
       current.executionArn !== executionArn
@@ -139,11 +141,14 @@ const ENDED_UNSUCCESSFULLY = new Set(['FAILED', 'TIMED_OUT', 'ABORTED']);
 export async function restart(
   record: OnboardingRecord,
   input: Record<string, unknown> | undefined,
-  by: RecoveredBy,
+  who: RecoveredBy | 'operator-counted',
 ): Promise<Recovery> {
+  const by: RecoveredBy = who === 'operator-counted' ? 'operator' : who;
   const target = executionTarget(record);
   const replaced = record.executionArn;
-  const claimed = await claimRecovery(record, by, (current) => ({ restarts: (current.restarts ?? 0) + 1 }));
+  const claimed = await claimRecovery(record, who === 'operator', (current) => ({
+    restarts: (current.restarts ?? 0) + 1,
+  }));
   const n = claimed.restarts ?? 1;
   const name = `${record.onboardingId}-r${n}`;
   let executionArn: string | undefined;
