@@ -288,15 +288,11 @@ export async function startRuntime(options: RuntimeOptions = {}) {
 
   // Step Functions' own status changes go to the default bus (CDK: a rule limited to both state machines).
   // Imported now: the module loads the shared logger, which reads the environment set above.
-  const { EXECUTION_STATUS_CHANGE } = await import('../functions/onboarding/execution-status');
+  const { executionStatusPattern } = await import('../functions/onboarding/execution-status');
   cloud.events.addRule({
     name: 'execution-status',
     busName: 'default',
-    pattern: {
-      source: ['aws.states'],
-      'detail-type': [EXECUTION_STATUS_CHANGE],
-      detail: { stateMachineArn: [stateMachineArn, migrationStateMachineArn] },
-    },
+    pattern: executionStatusPattern([stateMachineArn, migrationStateMachineArn]),
     target: (event: unknown) => invoke('execution-status')(event).then(() => undefined),
   });
 

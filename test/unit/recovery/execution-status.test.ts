@@ -1,6 +1,7 @@
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import { applyExecutionStatus } from '../../../functions/onboarding/execution-status';
+import { applyExecutionStatus, executionStatusPattern } from '../../../functions/onboarding/execution-status';
 import { publicView } from '../../../functions/onboarding/record';
+import { matchesPattern } from '../../../local/cloud/event-pattern';
 import { dynamo, events, executionArn, ID, items, MACHINE, published, record, resetCloud, sfn, store, stored } from './fixture';
 
 /** `Step Functions Execution Status Change` as AWS puts it on the default bus (detail only). */
@@ -152,5 +153,23 @@ describe('execution status changes', () => {
       waitingFor: undefined,
       outcome: { reason: 'ProviderInvalidRequest' },
     });
+  });
+});
+
+describe('the status-change pattern shared by the CDK rule and the local bus', () => {
+  const event = (status: string, machine = MACHINE) => ({
+    source: 'aws.states',
+    'detail-type': 'Step Functions Execution Status Change',
+    detail: change(status, { stateMachineArn: machine }),
+  });
+  const pattern = executionStatusPattern([MACHINE]);
+
+  it('lets through the failures and RUNNING of its own state machines', () => {
+    for (const status of ['FAILED', 'TIMED_OUT', 'ABORTED', 'RUNNING']) expect(matchesPattern(pattern, event(status))).toBe(true);
+  });
+
+  it('keeps out successes and other state machines', () => {
+    expect(matchesPattern(pattern, event('SUCCEEDED'))).toBe(false);
+    expect(matchesPattern(pattern, event('FAILED', `${MACHINE}-other`))).toBe(false);
   });
 });
