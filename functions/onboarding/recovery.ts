@@ -160,7 +160,7 @@ export async function restart(
   } catch (error) {
     if (!(error instanceof ExecutionAlreadyExists)) throw error;
     // A recovery that claimed this name died after starting it: adopt its execution if it runs.
-    const arn = target.stateMachineArn.replace(':stateMachine:', ':execution:') + `:${name}`;
+    const arn = `${target.stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
     const existing = await describeExecutionOf({ ...claimed, executionArn: arn });
     if (existing?.status !== 'RUNNING') throw new RecoveryConflict(`Nothing to recover: ${name} exists and is not running.`);
     executionArn = existing.executionArn ?? arn;

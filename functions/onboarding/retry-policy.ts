@@ -51,7 +51,7 @@ export const EVENTS_PER_ATTEMPT = 3;
 
 /** How many retriers in an ASL text use the provider policy: each may use all its attempts in one execution. */
 export function retryingSteps(definition: string): number {
-  return definition.split('"${ProviderRetryMaxAttempts}"').length - 1;
+  return definition.split(`"$\{ProviderRetryMaxAttempts}"`).length - 1;
 }
 
 /** The most history events the retries of `steps` retrying steps can add to one execution. */
