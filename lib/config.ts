@@ -1,7 +1,15 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Node } from 'constructs';
 import { z } from 'zod';
-import { DEFAULT_OUTAGE } from '../functions/onboarding/retry-policy';
+import {
+  DEFAULT_OUTAGE,
+  HISTORY_EVENT_BUDGET,
+  providerRetryPolicy,
+  retryHistoryEvents,
+  retryingSteps,
+} from '../functions/onboarding/retry-policy';
 
 /** The source of the events this stack publishes; the merchant's rule must never match it. */
 export const ORCHESTRATOR_EVENT_SOURCE = 'onboarding.orchestrator';
@@ -164,7 +172,25 @@ export const configSchema = z.object({
 
 /** The three waits run one after the other in the worst case: together they must fit in one execution. */
 const WAIT_KEYS = ['documentsTimeoutSeconds', 'verificationTimeoutSeconds', 'accountTimeoutSeconds'] as const;
+/** The most provider-retrying steps one execution of any workflow holds (read from the ASL files). */
+const MAX_RETRYING_STEPS = Math.max(
+  ...['onboarding', 'connect-migration'].map((name) =>
+    retryingSteps(readFileSync(fileURLToPath(new URL(`../workflows/${name}.asl.json`, import.meta.url)), 'utf8')),
+  ),
+);
 const checkedSchema = configSchema.superRefine((config, ctx) => {
+  const policy = providerRetryPolicy({
+    outageHours: config.providerOutageHours,
+    maxDelaySeconds: config.providerRetryMaxDelaySeconds,
+  });
+  const events = retryHistoryEvents(policy, MAX_RETRYING_STEPS);
+  if (events > HISTORY_EVENT_BUDGET) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['providerOutageHours / providerRetryMaxDelaySeconds'],
+      message: `make ${policy.maxAttempts} attempts per step; ${MAX_RETRYING_STEPS} retrying steps could write ${events} history events, over ${HISTORY_EVENT_BUDGET} (Step Functions stops at 25,000): shorten the outage or lengthen the pause`,
+    });
+  }
   const total = WAIT_KEYS.reduce((sum, key) => sum + config[key], 0);
   if (total >= ONBOARDING_EXECUTION_TIMEOUT_SECONDS) {
     ctx.addIssue({

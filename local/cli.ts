@@ -9,6 +9,7 @@ import { Command } from 'commander';
 import { runDemo } from './demo';
 import { parseFaults } from './faults-option';
 import { startRuntime } from './runtime';
+import { parseRetryScale, parseSweepInterval } from './start-options';
 
 const program = new Command('onboard').description('The onboarding stack on one machine: no AWS account, no Docker, no network.');
 
@@ -43,15 +44,15 @@ program
       retryScale: string;
     }) => {
       const faults = opts.faults ? parseFaults(opts.faults) : undefined;
-      const retryScale = Number(opts.retryScale);
-      if (!(retryScale > 0 && retryScale <= 1)) throw new Error('--retry-scale must be a number above 0 and at most 1');
+      const retryScale = parseRetryScale(opts.retryScale);
+      const sweepIntervalMs = parseSweepInterval(opts.sweepInterval);
       const runtime = await startRuntime({
         dataDir: opts.data,
         port: Number(opts.port),
         straitsxPort: Number(opts.straitsxPort),
         wallexPort: Number(opts.wallexPort),
         straddlePort: Number(opts.straddlePort),
-        sweepIntervalMs: Number(opts.sweepInterval) * 1000,
+        sweepIntervalMs,
         retryScale,
       });
       if (faults) for (const sandbox of [runtime.straitsx, runtime.wallex, runtime.straddle]) sandbox.setFaults(faults);

@@ -7,9 +7,12 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 // Pure modules (no logger, no clients): safe to load before the functions' environment is set.
 import {
   DEFAULT_OUTAGE,
+  HISTORY_EVENT_BUDGET,
   inlineNumbers,
   type OutageSettings,
   providerRetryPolicy,
+  retryHistoryEvents,
+  retryingSteps,
   retryPlaceholders,
 } from '../functions/onboarding/retry-policy';
 import { OPEN_INDEX } from '../functions/store/onboardings';
@@ -195,6 +198,17 @@ export async function startRuntime(options: RuntimeOptions = {}) {
   });
 
   const retryPolicy = providerRetryPolicy({ ...DEFAULT_OUTAGE, ...options.providerOutage });
+  // The same history-size check as at synth: retries past it would end executions at 25,000 events.
+  const steps = Math.max(
+    ...['onboarding', 'connect-migration'].map((name) =>
+      retryingSteps(readFileSync(resolve('workflows', `${name}.asl.json`), 'utf8')),
+    ),
+  );
+  if (retryHistoryEvents(retryPolicy, steps) > HISTORY_EVENT_BUDGET) {
+    throw new Error(
+      `providerOutage: ${retryPolicy.maxAttempts} attempts per step could write more than ${HISTORY_EVENT_BUDGET} history events: shorten the outage or lengthen the pause`,
+    );
+  }
 
   // What CDK puts in each function's environment; one process, so one environment for all.
   const functionEnv: Record<string, string> = {
@@ -274,15 +288,11 @@ export async function startRuntime(options: RuntimeOptions = {}) {
 
   // Step Functions' own status changes go to the default bus (CDK: a rule limited to both state machines).
   // Imported now: the module loads the shared logger, which reads the environment set above.
-  const { EXECUTION_STATUS_CHANGE } = await import('../functions/onboarding/execution-status');
+  const { executionStatusPattern } = await import('../functions/onboarding/execution-status');
   cloud.events.addRule({
     name: 'execution-status',
     busName: 'default',
-    pattern: {
-      source: ['aws.states'],
-      'detail-type': [EXECUTION_STATUS_CHANGE],
-      detail: { stateMachineArn: [stateMachineArn, migrationStateMachineArn] },
-    },
+    pattern: executionStatusPattern([stateMachineArn, migrationStateMachineArn]),
     target: (event: unknown) => invoke('execution-status')(event).then(() => undefined),
   });
 

@@ -10,6 +10,18 @@ export const EXECUTION_STATUS_CHANGE = 'Step Functions Execution Status Change';
 /** The statuses that change a record: the failures, and RUNNING again after a redrive. */
 export const WATCHED_STATUSES = ['FAILED', 'TIMED_OUT', 'ABORTED', 'RUNNING'] as const;
 
+/**
+ * The EventBridge pattern of the status changes acted on, for the given state machines: one pattern
+ * for the CDK rule and the local bus alike (EventBridge's JSON form).
+ */
+export function executionStatusPattern(stateMachineArns: readonly string[]) {
+  return {
+    source: ['aws.states'],
+    'detail-type': [EXECUTION_STATUS_CHANGE],
+    detail: { stateMachineArn: [...stateMachineArns], status: [...WATCHED_STATUSES] },
+  };
+}
+
 /** The fields of the event's detail read here; `cause` and `output` are never read. */
 export const statusChangeSchema = z.object({
   executionArn: z.string(),

@@ -44,7 +44,9 @@ export async function recordFailure(onboardingId: string, failed: FailedExecutio
   const record = await mutateOnboarding(onboardingId, (current) => {
     wrote = false;
     if (FINAL_STATUSES.includes(current.status) || current.status === 'NEEDS_ATTENTION') return undefined;
-    if (current.status === 'FAILED' && current.failure && failureKey(current.failure) === key) return undefined;
+    // A failure already handled (even one since redriven, with the record back in progress) is not applied again.
+    if (current.failure && failureKey(current.failure) === key) return undefined;
+    if (isPastRun(current, failed)) return undefined;
     wrote = true;
     return {
       status: 'FAILED',
@@ -80,6 +82,23 @@ export async function recordFailure(onboardingId: string, failed: FailedExecutio
   return marked;
 }
 
+/** The name of the execution a record points at (the last segment of its ARN). */
+export const executionNameOf = (record: Pick<OnboardingRecord, 'executionArn'>): string | undefined =>
+  record.executionArn?.split(':').pop();
+
+/**
+ * Whether a reported run is one the record has moved past: an execution other than the record's own,
+ * or a redrive of it older than the last one seen running. Its status changes nothing.
+ */
+export function isPastRun(
+  record: Pick<OnboardingRecord, 'executionArn' | 'running'>,
+  run: { execution: string; redriveCount: number },
+): boolean {
+  const current = executionNameOf(record);
+  if (current && run.execution !== current) return true;
+  return !!record.running && record.running.execution === run.execution && run.redriveCount < record.running.redriveCount;
+}
+
 /**
  * Moves a FAILED record back to IN_PROGRESS once an execution runs for it again: the failed one
  * redriven (a higher redrive count), or a new one. A late RUNNING event of the execution that then
@@ -90,11 +109,17 @@ export async function recordRunningAgain(
   running: { execution: string; redriveCount: number },
 ): Promise<OnboardingRecord> {
   return mutateOnboarding(onboardingId, (current) => {
-    if (current.status !== 'FAILED') return undefined;
+    if (isPastRun(current, running)) return undefined;
+    const seen = current.running;
+    const newer =
+      !seen || seen.execution !== running.execution || running.redriveCount > seen.redriveCount
+        ? { running: { execution: running.execution, redriveCount: running.redriveCount } }
+        : undefined;
+    if (current.status !== 'FAILED') return newer;
     const failure = current.failure;
     const again = !failure || failure.execution !== running.execution || running.redriveCount > failure.redriveCount;
-    if (!again) return undefined;
+    if (!again) return newer;
     const how = failure?.execution === running.execution ? 'REDRIVEN' : 'RESTARTED';
-    return { status: 'IN_PROGRESS', timeline: [...current.timeline, timelineEntry('execution', how)] };
+    return { ...newer, status: 'IN_PROGRESS', timeline: [...current.timeline, timelineEntry('execution', how)] };
   });
 }

@@ -1,3 +1,4 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { straddleOperations } from '../providers/straddle/operator';
@@ -52,6 +53,25 @@ export async function recordAudit(onboardingId: string, action: string, operator
   );
 }
 
+/**
+ * Records a decision on an onboarding once: one audit item per decision and onboarding, however often
+ * the decision is sent (a repeat after a lost answer, or after a crash before the first write).
+ */
+export async function recordDecisionAudit(onboardingId: string, decision: string, operator: string, reason: string) {
+  const at = new Date().toISOString();
+  try {
+    await dynamoClient().send(
+      new PutCommand({
+        TableName: requireEnv('TABLE_NAME'),
+        Item: { pk: `AUDIT#${onboardingId}`, sk: `decision#${decision}`, onboardingId, action: decision, operator, reason, at },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+  } catch (error) {
+    if (!(error instanceof ConditionalCheckFailedException)) throw error;
+  }
+}
+
 /** The recorded operator actions on an onboarding, oldest first. */
 export async function auditTrail(onboardingId: string): Promise<AuditEntry[]> {
   const { Items = [] } = await dynamoClient().send(
@@ -62,7 +82,8 @@ export async function auditTrail(onboardingId: string): Promise<AuditEntry[]> {
       ConsistentRead: true,
     }),
   );
+  // Decisions are keyed by name, other actions by time: order all by time.
   return Items.map(
     ({ onboardingId: id, action, operator, reason, at }) => ({ onboardingId: id, action, operator, reason, at }) as AuditEntry,
-  );
+  ).sort((a, b) => a.at.localeCompare(b.at));
 }

@@ -176,6 +176,10 @@ export interface OnboardingRecord {
   failure?: ExecutionFailure;
   /** New executions started for this record after its execution was lost or could not be redriven. */
   restarts?: number;
+  /** The last run seen running (execution name and redrive count): failures of earlier runs are ignored. */
+  running?: { execution: string; redriveCount: number };
+  /** Recoveries an operator asked for: they do not use up the automatic budget. */
+  operatorRecoveries?: number;
   publishedEvents: string[];
   timeline: TimelineEntry[];
   createdAt: string;

@@ -43,6 +43,22 @@ export function providerRetryPolicy(settings: OutageSettings = DEFAULT_OUTAGE): 
   };
 }
 
+/** Step Functions ends an execution at 25,000 history events; retries must stay well under it. */
+export const HISTORY_EVENT_BUDGET = 20_000;
+
+/** Events one failed attempt of a Lambda task adds to the history: TaskScheduled, TaskStarted, TaskFailed. */
+export const EVENTS_PER_ATTEMPT = 3;
+
+/** How many retriers in an ASL text use the provider policy: each may use all its attempts in one execution. */
+export function retryingSteps(definition: string): number {
+  return definition.split(`"$\{ProviderRetryMaxAttempts}"`).length - 1;
+}
+
+/** The most history events the retries of `steps` retrying steps can add to one execution. */
+export function retryHistoryEvents(policy: RetryPolicy, steps: number): number {
+  return policy.maxAttempts * EVENTS_PER_ATTEMPT * steps;
+}
+
 /** The ASL's numeric placeholders (`"${Name}"`, quoted in the file) and their values. */
 export function retryPlaceholders(policy: RetryPolicy): Record<string, number> {
   return {

@@ -1,7 +1,7 @@
 import { findOnboarding } from '../store/onboardings';
 import { ensureExecutionStarted } from './executions';
 import { FINAL_STATUSES, OPEN_STATUSES } from './record';
-import { describeExecutionOf, executionTarget, type Recovery, redriveOrRestart, restart } from './recovery';
+import { describeExecutionOf, executionTarget, type Recovery, RecoveryConflict, redriveOrRestart, restart } from './recovery';
 
 /** A retry that cannot be done: no such onboarding (404), or nothing to retry (409, the message says why). */
 export class RetryNotPossible extends Error {
@@ -20,6 +20,16 @@ export class RetryNotPossible extends Error {
  * started, one whose execution is lost starts again. A running or finished one is left alone.
  */
 export async function retryOnboarding(onboardingId: string): Promise<Recovery> {
+  try {
+    return await retryOnce(onboardingId);
+  } catch (error) {
+    // The record moved on between the read and the claim (it finished, or another recovery took it).
+    if (error instanceof RecoveryConflict) throw new RetryNotPossible(409, error.message);
+    throw error;
+  }
+}
+
+async function retryOnce(onboardingId: string): Promise<Recovery> {
   const record = await findOnboarding(onboardingId);
   if (!record) throw new RetryNotPossible(404, 'No onboarding with this id.');
   if (FINAL_STATUSES.includes(record.status)) {

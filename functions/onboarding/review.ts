@@ -3,7 +3,7 @@ import { adapterFor } from '../providers';
 import { logger } from '../shared/powertools';
 import { findOnboarding, mutateOnboarding, timelineEntry } from '../store/onboardings';
 import { getPersonalData } from '../store/vault';
-import { recordAudit } from './operator';
+import { recordDecisionAudit } from './operator';
 import type { OnboardingRecord } from './record';
 import type { OnboardingRequest } from './request';
 import { parseRequestOrThrow } from './validation';
@@ -43,6 +43,8 @@ export async function decideReview(onboardingId: string, input: unknown): Promis
   // A repeat of a decision that took effect (its answer was lost, the provider's webhook told us) is
   // answered as the first one would have been, so an operator's tool can retry safely.
   if (record.profileStatus === decision && record.providerIds.profileId) {
+    // The first call may have died before its audit write: the decision is audited once either way.
+    await recordDecisionAudit(onboardingId, `review-${decision}`, operator ?? 'unknown', reason ?? '(no reason given)');
     await resumeIfReady(record);
     return record;
   }
@@ -52,7 +54,7 @@ export async function decideReview(onboardingId: string, input: unknown): Promis
   const request = await getPersonalData<OnboardingRequest>(record.vaultKey);
   const result = await adapter.decideReview({ onboardingId, request, profileId: record.providerIds.profileId, decision, reason });
   // Who decided and why is operators' free text: it goes to the audit trail, not the record or events.
-  await recordAudit(onboardingId, `review-${decision}`, operator ?? 'unknown', reason ?? '(no reason given)');
+  await recordDecisionAudit(onboardingId, `review-${decision}`, operator ?? 'unknown', reason ?? '(no reason given)');
   const updated = await mutateOnboarding(onboardingId, (current) => ({
     profileStatus: result.status,
     ...(result.status === 'rejected' ? { outcome: { reason: 'rejected in review', retryable: false } } : {}),

@@ -5,7 +5,7 @@ import { findOnboarding, listOpenOnboardingIds } from '../store/onboardings';
 import { ensureExecutionStarted } from './executions';
 import { recordFailure, recordRunningAgain } from './failures';
 import { waitTimeouts } from './intake';
-import { type OnboardingRecord, OPEN_STATUSES } from './record';
+import { type OnboardingRecord, type OnboardingStatus, OPEN_STATUSES } from './record';
 import { describeExecutionOf, executionTarget, redriveOrRestart, restart } from './recovery';
 import { resumeIfReady } from './waits';
 
@@ -32,7 +32,28 @@ export interface SweepReport {
   /** How far the oldest open wait is past its timeout, in seconds (0 when none is). */
   oldestOverdueWaitSeconds: number;
   errors: number;
+  /** Open onboardings not reached before the time ran out: the next sweep takes them. */
+  leftForNextSweep: number;
 }
+
+/** How much one sweep may do: at once, and in the time the invocation has left. */
+export interface SweepLimits {
+  /** Time left in the invocation (Lambda's `getRemainingTimeInMillis`). */
+  remainingMs?: () => number;
+  /** No new onboarding is taken once less than this is left. */
+  reserveMs?: number;
+  concurrency?: number;
+}
+
+const SWEEP_CONCURRENCY = 8;
+const DEFAULT_RESERVE_MS = 10_000;
+
+/** Failures and never-started onboardings first: they are the ones a person is waiting on. */
+const SWEEP_ORDER = [
+  'FAILED',
+  'ACCEPTED',
+  ...OPEN_STATUSES.filter((status) => status !== 'FAILED' && status !== 'ACCEPTED'),
+] as const satisfies readonly OnboardingStatus[];
 
 const count = (name: string, fallback: number) => {
   const raw = process.env[name];
@@ -59,7 +80,11 @@ const FAILED_STATUSES = new Set(['FAILED', 'TIMED_OUT', 'ABORTED']);
  * record, and measures how far open waits are past their timeout. Open records come from the sparse
  * index, never a table scan.
  */
-export async function sweep(settings: SweepSettings = settingsFromEnv(), now = new Date()): Promise<SweepReport> {
+export async function sweep(
+  settings: SweepSettings = settingsFromEnv(),
+  now = new Date(),
+  limits: SweepLimits = {},
+): Promise<SweepReport> {
   const report: SweepReport = {
     checked: 0,
     started: 0,
@@ -70,9 +95,17 @@ export async function sweep(settings: SweepSettings = settingsFromEnv(), now = n
     pastCap: 0,
     oldestOverdueWaitSeconds: 0,
     errors: 0,
+    leftForNextSweep: 0,
   };
-  for (const status of OPEN_STATUSES) {
-    for (const onboardingId of await listOpenOnboardingIds(status)) {
+  const remaining = limits.remainingMs ?? (() => Number.POSITIVE_INFINITY);
+  const ids: string[] = [];
+  for (const status of SWEEP_ORDER) ids.push(...(await listOpenOnboardingIds(status)));
+  let next = 0;
+  // A few at once: each is a describe and a write or two, and none may starve the ones after it.
+  const worker = async () => {
+    while (next < ids.length) {
+      if (remaining() < (limits.reserveMs ?? DEFAULT_RESERVE_MS)) return;
+      const onboardingId = ids[next++]!;
       report.checked++;
       try {
         await sweepOne(onboardingId, settings, now, report);
@@ -81,7 +114,9 @@ export async function sweep(settings: SweepSettings = settingsFromEnv(), now = n
         logger.warn('sweep of an onboarding failed', { onboardingId, errorName: (error as Error)?.name });
       }
     }
-  }
+  };
+  await Promise.all(Array.from({ length: limits.concurrency ?? SWEEP_CONCURRENCY }, worker));
+  report.leftForNextSweep = ids.length - next;
   metrics.addMetric('OnboardingsPastRedriveCap', 'Count', report.pastCap);
   metrics.addMetric('OldestOverdueWaitSeconds', 'Seconds', report.oldestOverdueWaitSeconds);
   if (report.errors > 0) metrics.addMetric('SweepErrors', 'Count', report.errors);
@@ -103,6 +138,10 @@ async function sweepOne(onboardingId: string, settings: SweepSettings, now: Date
     return;
   }
 
+  if (pastCapAlready(record, settings)) {
+    report.pastCap++;
+    return;
+  }
   const execution = await describeExecutionOf(record);
   if (!execution) {
     if (!withinCap(record, undefined, settings, report)) return;
@@ -115,9 +154,14 @@ async function sweepOne(onboardingId: string, settings: SweepSettings, now: Date
     await sweepRunning(record, execution, now, report);
     return;
   }
+  // The record may have changed while the execution was described (it may have just completed): read it again.
+  const latest = await findOnboarding(onboardingId);
+  if (!latest || !OPEN_STATUSES.includes(latest.status) || latest.executionArn !== record.executionArn) return;
   if (FAILED_STATUSES.has(status)) {
-    let failed = record;
-    if (record.status !== 'FAILED') {
+    let failed = latest;
+    const key = `FAILED#${execution.name ?? onboardingId}#${execution.redriveCount ?? 0}`;
+    // A failure not yet recorded, or recorded but never published: recordFailure's lease publishes it.
+    if (latest.status !== 'FAILED' || !latest.publishedEvents.includes(key)) {
       // The status change was missed (or arrived before the record existed): record it now.
       failed = await recordFailure(onboardingId, {
         execution: execution.name ?? onboardingId,
@@ -125,10 +169,13 @@ async function sweepOne(onboardingId: string, settings: SweepSettings, now: Date
         redriveCount: execution.redriveCount ?? 0,
         error: execution.error,
       });
-      report.markedFailed++;
+      if (latest.status !== 'FAILED') report.markedFailed++;
       if (failed.status !== 'FAILED') return;
     }
-    const failedAt = execution.redriveDate ?? execution.stopDate ?? now;
+    // An operator's StopExecution is deliberate: recorded as a failure, left to an operator's retry.
+    if (status === 'ABORTED') return;
+    // Counted from the last failure, not the redrive before it.
+    const failedAt = execution.stopDate ?? now;
     if (now.getTime() - failedAt.getTime() < settings.redriveDelaySeconds * 1000) return;
     if (!withinCap(failed, execution, settings, report)) return;
     const recovery = await redriveOrRestart(failed, execution, 'sweeper');
@@ -137,10 +184,25 @@ async function sweepOne(onboardingId: string, settings: SweepSettings, now: Date
     return;
   }
   // SUCCEEDED while the record still expects work: the execution that ends it is gone.
-  if (!withinCap(record, undefined, settings, report)) return;
-  await restart(record, undefined, 'sweeper');
+  if (!withinCap(latest, undefined, settings, report)) return;
+  await restart(latest, undefined, 'sweeper');
   report.restarted++;
 }
+
+/**
+ * A failure recorded and published whose automatic budget is spent: it stays FAILED for an operator
+ * (the alarm is the signal), and costs the sweep no DescribeExecution.
+ */
+function pastCapAlready(record: OnboardingRecord, settings: SweepSettings): boolean {
+  const failure = record.failure;
+  if (record.status !== 'FAILED' || !failure || !record.executionArn?.endsWith(`:${failure.execution}`)) return false;
+  if (!record.publishedEvents.includes(`FAILED#${failure.execution}#${failure.redriveCount}`)) return false;
+  return automaticRecoveries(record, failure.redriveCount) >= settings.redriveCap;
+}
+
+/** Automatic recoveries so far: redrives (AWS's own count) plus restarts, less those an operator asked for. */
+const automaticRecoveries = (record: OnboardingRecord, redriveCount: number) =>
+  Math.max(0, redriveCount + (record.restarts ?? 0) - (record.operatorRecoveries ?? 0));
 
 /** Whether the onboarding may be recovered once more: redrives (AWS's own count) plus restarts under the cap. */
 function withinCap(
@@ -149,7 +211,7 @@ function withinCap(
   settings: SweepSettings,
   report: SweepReport,
 ): boolean {
-  const recoveries = (execution?.redriveCount ?? 0) + (record.restarts ?? 0);
+  const recoveries = automaticRecoveries(record, execution?.redriveCount ?? 0);
   if (recoveries < settings.redriveCap) return true;
   report.pastCap++;
   logger.warn('automatic recovery cap reached', { onboardingId: record.onboardingId, recoveries, status: record.status });

@@ -4,7 +4,7 @@ import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { EXECUTION_STATUS_CHANGE, WATCHED_STATUSES } from '../../functions/onboarding/execution-status';
+import { executionStatusPattern } from '../../functions/onboarding/execution-status';
 
 /** Props of {@link Recovery}. */
 export interface RecoveryProps {
@@ -30,17 +30,11 @@ export class Recovery extends Construct {
 
   constructor(scope: Construct, id: string, props: RecoveryProps) {
     super(scope, id);
+    const pattern = executionStatusPattern(props.stateMachines.map((machine) => machine.stateMachineArn));
     this.statusRule = new Rule(this, 'ExecutionStatusChanged', {
       description: 'Failed, timed-out, aborted and redriven executions of the onboarding state machines',
       // Step Functions sends these to the default bus; limited to this stack's machines and the statuses acted on.
-      eventPattern: {
-        source: ['aws.states'],
-        detailType: [EXECUTION_STATUS_CHANGE],
-        detail: {
-          stateMachineArn: props.stateMachines.map((machine) => machine.stateMachineArn),
-          status: [...WATCHED_STATUSES],
-        },
-      },
+      eventPattern: { source: pattern.source, detailType: pattern['detail-type'], detail: pattern.detail },
       // A change lost after these retries is found by the sweeper, which reads the execution itself.
       targets: [new LambdaFunction(props.executionStatus, { retryAttempts: 8, maxEventAge: Duration.hours(6) })],
     });

@@ -61,6 +61,14 @@ describe('CDK context', () => {
     expect(message).toContain('context key "sweepIntervalMinutes": must be at least 1');
   });
 
+  it('refuses retry settings whose attempts could pass the execution history limit, naming both keys', () => {
+    // 72 hours at 10-second pauses: about 51,840 attempts per step.
+    const message = errorOf({ providerOutageHours: 72, providerRetryMaxDelaySeconds: 10 });
+    expect(message).toContain('context key "providerOutageHours / providerRetryMaxDelaySeconds"');
+    expect(message).toContain('over 20000');
+    expect(() => parseConfig({ providerOutageHours: 72, providerRetryMaxDelaySeconds: 3600 })).not.toThrow();
+  });
+
   it('reads Wallex source addresses from a JSON array or a comma-separated -c value', () => {
     expect(parseConfig({ wallexSourceIps: ['192.0.2.1'] }).wallexSourceIps).toEqual(['192.0.2.1']);
     expect(parseConfig({ wallexSourceIps: '192.0.2.1, 192.0.2.2' }).wallexSourceIps).toEqual(['192.0.2.1', '192.0.2.2']);

@@ -1,7 +1,8 @@
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import { applyExecutionStatus } from '../../../functions/onboarding/execution-status';
+import { applyExecutionStatus, executionStatusPattern } from '../../../functions/onboarding/execution-status';
 import { publicView } from '../../../functions/onboarding/record';
-import { dynamo, events, executionArn, ID, MACHINE, published, record, resetCloud, sfn, store, stored } from './fixture';
+import { matchesPattern } from '../../../local/cloud/event-pattern';
+import { dynamo, events, executionArn, ID, items, MACHINE, published, record, resetCloud, sfn, store, stored } from './fixture';
 
 /** `Step Functions Execution Status Change` as AWS puts it on the default bus (detail only). */
 const change = (status: string, changes: Record<string, unknown> = {}) => ({
@@ -100,8 +101,40 @@ describe('execution status changes', () => {
     ]);
   });
 
-  it('find the onboarding of a restarted execution by its name', async () => {
+  it('ignore a repeated FAILED of a failure already redriven, keeping the redriven run and its wait', async () => {
     await store(record());
+    await applyExecutionStatus(change('FAILED'));
+    await applyExecutionStatus(change('RUNNING', { redriveCount: 1 }));
+    const wait = { kind: 'verification' as const, taskToken: 'token-2', since: '2026-01-15T11:00:00.000Z' };
+    items.set(`ONB#${ID}|RECORD`, { ...items.get(`ONB#${ID}|RECORD`)!, waiting: wait });
+
+    await applyExecutionStatus(change('FAILED'));
+
+    expect(stored()).toMatchObject({ status: 'IN_PROGRESS', waiting: wait });
+    expect(published()).toHaveLength(1);
+  });
+
+  it('ignore a failure of an execution the record has moved past', async () => {
+    await store(record({ executionArn: executionArn(`${ID}-r1`) }));
+
+    await applyExecutionStatus(change('FAILED'));
+
+    expect(stored().status).toBe('IN_PROGRESS');
+    expect(published()).toHaveLength(0);
+  });
+
+  it('ignore a late failure of a redrive older than the one running', async () => {
+    await store(record());
+    await applyExecutionStatus(change('RUNNING', { redriveCount: 2 }));
+
+    await applyExecutionStatus(change('FAILED', { redriveCount: 1 }));
+
+    expect(stored().status).toBe('IN_PROGRESS');
+    expect(published()).toHaveLength(0);
+  });
+
+  it('find the onboarding of a restarted execution by its name', async () => {
+    await store(record({ executionArn: executionArn(`${ID}-r2`) }));
     await applyExecutionStatus(change('FAILED', { name: `${ID}-r2`, input: null }));
     expect(stored().failure).toMatchObject({ execution: `${ID}-r2` });
   });
@@ -120,5 +153,23 @@ describe('execution status changes', () => {
       waitingFor: undefined,
       outcome: { reason: 'ProviderInvalidRequest' },
     });
+  });
+});
+
+describe('the status-change pattern shared by the CDK rule and the local bus', () => {
+  const event = (status: string, machine = MACHINE) => ({
+    source: 'aws.states',
+    'detail-type': 'Step Functions Execution Status Change',
+    detail: change(status, { stateMachineArn: machine }),
+  });
+  const pattern = executionStatusPattern([MACHINE]);
+
+  it('lets through the failures and RUNNING of its own state machines', () => {
+    for (const status of ['FAILED', 'TIMED_OUT', 'ABORTED', 'RUNNING']) expect(matchesPattern(pattern, event(status))).toBe(true);
+  });
+
+  it('keeps out successes and other state machines', () => {
+    expect(matchesPattern(pattern, event('SUCCEEDED'))).toBe(false);
+    expect(matchesPattern(pattern, event('FAILED', `${MACHINE}-other`))).toBe(false);
   });
 });

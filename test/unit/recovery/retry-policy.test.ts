@@ -1,10 +1,14 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   DEFAULT_OUTAGE,
+  HISTORY_EVENT_BUDGET,
   inlineNumbers,
   nextAttemptBy,
   providerRetryPolicy,
   type RetryPolicy,
+  retryHistoryEvents,
+  retryingSteps,
   retryPlaceholders,
 } from '../../../functions/onboarding/retry-policy';
 
@@ -58,5 +62,14 @@ describe('provider retry policy', () => {
       FunctionName: placeholder('CreateProfileFunctionArn'),
       Note: `${placeholder('ProviderRetryMaxDelaySeconds')} s`,
     });
+  });
+  it('keeps the default policy well inside the history limit of every workflow', () => {
+    const policy = providerRetryPolicy();
+    for (const name of ['onboarding', 'connect-migration']) {
+      const steps = retryingSteps(readFileSync(`workflows/${name}.asl.json`, 'utf8'));
+      expect(steps).toBeGreaterThan(0);
+      expect(retryHistoryEvents(policy, steps)).toBeLessThan(HISTORY_EVENT_BUDGET / 4);
+    }
+    expect(policy.maxAttempts).toBe(152);
   });
 });

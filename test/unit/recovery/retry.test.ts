@@ -8,7 +8,20 @@ import {
 } from '@aws-sdk/client-sfn';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { retryOnboarding } from '../../../functions/onboarding/retry';
-import { dynamo, events, executionArn, ID, MACHINE, MIGRATION_MACHINE, record, resetCloud, sfn, store, stored } from './fixture';
+import {
+  dynamo,
+  events,
+  executionArn,
+  ID,
+  items,
+  MACHINE,
+  MIGRATION_MACHINE,
+  record,
+  resetCloud,
+  sfn,
+  store,
+  stored,
+} from './fixture';
 
 const INPUT = JSON.stringify({ onboardingId: ID, timeouts: { documents: 60, verification: 60, account: 60 } });
 const described = (status: string, changes: Record<string, unknown> = {}) => ({
@@ -51,7 +64,11 @@ describe("operators' retry", () => {
     ['the redrive is refused', {}, true],
   ])('starts a new execution with the same input where %s', async (_case, changes, refused) => {
     await store(record({ status: 'FAILED' }));
-    sfn.on(DescribeExecutionCommand).resolves(described('FAILED', changes) as never);
+    sfn
+      .on(DescribeExecutionCommand)
+      .resolvesOnce(described('FAILED', changes) as never)
+      // Described again after the refusal: AWS still cannot redrive it.
+      .resolves(described('FAILED', { redriveStatus: 'NOT_REDRIVABLE' }) as never);
     if (refused) sfn.on(RedriveExecutionCommand).rejects(new ExecutionNotRedrivable({ message: 'too old', $metadata: {} }));
     sfn.on(StartExecutionCommand).resolves({ executionArn: executionArn(`${ID}-r1`), startDate: new Date() });
 
@@ -64,18 +81,58 @@ describe("operators' retry", () => {
     expect(stored()).toMatchObject({ status: 'IN_PROGRESS', executionArn: executionArn(`${ID}-r1`), restarts: 1 });
   });
 
-  it('takes the next name when another restart of this onboarding already used one', async () => {
+  it('starts nothing beside an execution redriven meanwhile, though the redrive is refused', async () => {
     await store(record({ status: 'FAILED' }));
-    sfn.on(DescribeExecutionCommand).resolves(described('FAILED', { redriveStatus: 'NOT_REDRIVABLE' }) as never);
     sfn
-      .on(StartExecutionCommand, { name: `${ID}-r1` })
-      .rejects(new ExecutionAlreadyExists({ message: 'exists', $metadata: {} }))
-      .on(StartExecutionCommand, { name: `${ID}-r2` })
-      .resolves({ executionArn: executionArn(`${ID}-r2`), startDate: new Date() });
+      .on(DescribeExecutionCommand)
+      .resolvesOnce(described('FAILED') as never)
+      .resolves(described('RUNNING', { redriveCount: 1 }) as never);
+    sfn.on(RedriveExecutionCommand).rejects(new ExecutionNotRedrivable({ message: 'running', $metadata: {} }));
+
+    await expect(retryOnboarding(ID)).rejects.toMatchObject({ statusCode: 409 });
+    expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
+  });
+
+  it('adopts the running execution of a restart that died before it updated the record', async () => {
+    await store(record({ status: 'FAILED' }));
+    sfn
+      .on(DescribeExecutionCommand, { executionArn: executionArn(ID) })
+      .resolves(described('FAILED', { redriveStatus: 'NOT_REDRIVABLE' }) as never)
+      .on(DescribeExecutionCommand, { executionArn: executionArn(`${ID}-r1`) })
+      .resolves(described('RUNNING', { executionArn: executionArn(`${ID}-r1`), name: `${ID}-r1` }) as never);
+    sfn.on(StartExecutionCommand).rejects(new ExecutionAlreadyExists({ message: 'exists', $metadata: {} }));
 
     await retryOnboarding(ID);
 
-    expect(stored()).toMatchObject({ executionArn: executionArn(`${ID}-r2`), restarts: 2 });
+    expect(sfn.commandCalls(StartExecutionCommand).map((c) => c.args[0].input.name)).toEqual([`${ID}-r1`]);
+    expect(stored()).toMatchObject({ executionArn: executionArn(`${ID}-r1`), restarts: 1, status: 'IN_PROGRESS' });
+  });
+
+  it('lets one of two concurrent restarts start an execution, and answers the other 409', async () => {
+    await store(record({ status: 'FAILED' }));
+    sfn.on(DescribeExecutionCommand).rejects(new ExecutionDoesNotExist({ message: 'gone', $metadata: {} }));
+    sfn.on(StartExecutionCommand).callsFake((input: { name: string }) => ({ executionArn: executionArn(input.name) }));
+
+    const results = await Promise.allSettled([retryOnboarding(ID), retryOnboarding(ID)]);
+
+    expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+    expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(1);
+    expect(stored()).toMatchObject({ executionArn: executionArn(`${ID}-r1`), restarts: 1 });
+  });
+
+  it('does not start again an onboarding that completed after it was read', async () => {
+    await store(record({ status: 'IN_PROGRESS' }));
+    sfn.on(DescribeExecutionCommand).callsFake(() => {
+      // RecordCompleted writes COMPLETED while the execution is described.
+      const item = items.get(`ONB#${ID}|RECORD`)!;
+      items.set(`ONB#${ID}|RECORD`, { ...item, status: 'COMPLETED', version: Number(item.version) + 1 });
+      delete items.get(`ONB#${ID}|RECORD`)!.openStatus;
+      return described('SUCCEEDED');
+    });
+
+    await expect(retryOnboarding(ID)).rejects.toMatchObject({ statusCode: 409 });
+    expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
+    expect(stored().status).toBe('COMPLETED');
   });
 
   it('starts a Connect migration again on its own state machine with its own input', async () => {

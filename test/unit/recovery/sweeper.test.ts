@@ -13,6 +13,7 @@ import {
   events,
   executionArn,
   ID,
+  items,
   MACHINE,
   OTHER_ID,
   published,
@@ -198,5 +199,89 @@ describe('the sweeper', () => {
     await expect(sweep(SETTINGS, NOW)).resolves.toMatchObject({ checked: 0 });
     expect(stored().openStatus).toBeUndefined();
     expect(sfn.calls()).toHaveLength(0);
+  });
+  it('does not start again an onboarding that completed while its execution was described', async () => {
+    await store(record({ status: 'IN_PROGRESS' }));
+    sfn.on(DescribeExecutionCommand).callsFake(() => {
+      const { openStatus: _open, ...item } = items.get(`ONB#${ID}|RECORD`)!;
+      items.set(`ONB#${ID}|RECORD`, { ...item, status: 'COMPLETED', version: Number(item.version) + 1 });
+      return described('SUCCEEDED');
+    });
+
+    await expect(sweep(SETTINGS, NOW)).resolves.toMatchObject({ restarted: 0, errors: 0 });
+    expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
+    expect(stored().status).toBe('COMPLETED');
+  });
+
+  it('records an aborted execution as FAILED but leaves its recovery to an operator', async () => {
+    await store(record({ status: 'IN_PROGRESS' }));
+    sfn.on(DescribeExecutionCommand).resolves(described('ABORTED', { error: undefined }) as never);
+
+    await sweep(SETTINGS, NOW);
+    await sweep(SETTINGS, NOW);
+
+    expect(stored()).toMatchObject({ status: 'FAILED', failure: { status: 'ABORTED' } });
+    expect(sfn.commandCalls(RedriveExecutionCommand)).toHaveLength(0);
+    expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
+  });
+
+  it('publishes a recorded failure whose event was never published', async () => {
+    const failure = {
+      execution: ID,
+      redriveCount: 0,
+      status: 'FAILED',
+      error: 'ProviderAuthFailed',
+      at: minutesAgo(30).toISOString(),
+    };
+    await store(record({ status: 'FAILED', failure }));
+    sfn.on(DescribeExecutionCommand).resolves(described('FAILED', { stopDate: minutesAgo(5) }) as never);
+
+    await sweep(SETTINGS, NOW);
+
+    expect(published().map((e) => e.detailType)).toEqual(['Onboarding Failed']);
+    expect(stored().publishedEvents).toEqual([`FAILED#${ID}#0`]);
+  });
+
+  it('counts the delay from the latest failure, not from the redrive before it', async () => {
+    await store(record({ status: 'FAILED' }));
+    sfn
+      .on(DescribeExecutionCommand)
+      .resolves(described('FAILED', { redriveCount: 1, redriveDate: minutesAgo(60), stopDate: minutesAgo(2) }) as never);
+
+    await sweep(SETTINGS, NOW);
+
+    expect(sfn.commandCalls(RedriveExecutionCommand)).toHaveLength(0);
+  });
+
+  it('takes failures first and leaves the rest for the next sweep when time runs out', async () => {
+    await store(record({ status: 'AWAITING_PROVIDER' }));
+    await store(record({ onboardingId: OTHER_ID, status: 'FAILED', executionArn: executionArn(OTHER_ID) }));
+    sfn.on(DescribeExecutionCommand).resolves(described('RUNNING') as never);
+    let left = 60_000;
+    const remainingMs = () => {
+      left -= 30_000;
+      return left;
+    };
+
+    const report = await sweep(SETTINGS, NOW, { remainingMs, reserveMs: 10_000, concurrency: 1 });
+
+    expect(report).toMatchObject({ checked: 1, leftForNextSweep: 1 });
+    expect(sfn.commandCalls(DescribeExecutionCommand).map((c) => c.args[0].input.executionArn)).toEqual([executionArn(OTHER_ID)]);
+  });
+
+  it('describes no execution of a published failure past the cap', async () => {
+    const failure = { execution: ID, redriveCount: 3, status: 'FAILED', error: 'X', at: minutesAgo(60).toISOString() };
+    await store(record({ status: 'FAILED', failure, publishedEvents: [`FAILED#${ID}#3`] }));
+
+    await expect(sweep(SETTINGS, NOW)).resolves.toMatchObject({ pastCap: 1 });
+    expect(sfn.calls()).toHaveLength(0);
+  });
+
+  it("does not count operators' recoveries against the automatic budget", async () => {
+    await store(record({ status: 'FAILED', restarts: 2, operatorRecoveries: 2 }));
+    sfn.on(DescribeExecutionCommand).resolves(described('FAILED', { redriveCount: 1 }) as never);
+    sfn.on(RedriveExecutionCommand).resolves({ redriveDate: NOW });
+
+    await expect(sweep(SETTINGS, NOW)).resolves.toMatchObject({ pastCap: 0, redriven: 1 });
   });
 });
