@@ -1,5 +1,4 @@
 import { createHmac } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type Runtime, startRuntime } from '../../local/runtime';
 import { personalPlus } from '../unit/straitsx/plus-fixtures';
