@@ -3,6 +3,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { type AwsJsonService, AwsServiceError } from './aws-json-server';
 import { LOCAL_ACCOUNT_ID, LOCAL_REGION } from './constants';
 import { adaptTimeouts, allStates, interpreterFor, loadDefinition, pointExecutionPaths, statesInMaps } from './sfn/definition';
+import { appendEvent, shownEvent } from './sfn/history';
 import { type Page, page, withoutData } from './sfn/paging';
 import { assertRedrivable, markRedriven, redriveStatus } from './sfn/redrive';
 import { continuePoint, endedInHistory, waitEnds } from './sfn/resume';
@@ -199,7 +200,7 @@ export class LocalStepFunctions {
     events: HistoryEvent[];
     nextToken?: string;
   } {
-    let events = [...this.find(input.executionArn).history];
+    let events = this.find(input.executionArn).history.map(shownEvent);
     if (input.reverseOrder) events.reverse();
     if (input.includeExecutionData === false) events = events.map(withoutData);
     const { items, nextToken } = page(events, input);
@@ -386,10 +387,18 @@ export class LocalStepFunctions {
    */
   private continueInterrupted(machine: RegisteredMachine, { record, waits }: StoredExecution): void {
     const execution = deferred(() => {
-      const ended = endedInHistory(record.history);
+      const ended = endedInHistory(record.history, machine.definition);
       if (ended) {
         // The crash came between the history's last event and the status: only the status is missing.
-        Object.assign(record, ended);
+        const { succeededEvent, ...outcome } = ended;
+        if (succeededEvent) {
+          const details = { output: ended.output ?? 'null', outputDetails: { truncated: false } };
+          this.store?.event(
+            record,
+            appendEvent(record, 'ExecutionSucceeded', ended.stopDate, { executionSucceededEventDetails: details }),
+          );
+        }
+        Object.assign(record, outcome);
         this.running.delete(record.executionArn);
         this.store?.ended(record);
         this.announce(record);

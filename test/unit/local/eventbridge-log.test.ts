@@ -42,7 +42,10 @@ describe('local EventBridge event log', () => {
 
     // Assess
     expect(delivered[0]?.detail).toMatchObject({ cause: failed.cause, input: failed.input, error: 'Error' });
-    const written = readFileSync(logFile, 'utf8').trim().split('\n').map((line) => JSON.parse(line));
+    const written = readFileSync(logFile, 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
     expect(written[0].detail).toMatchObject({ status: 'FAILED', error: 'Error', executionArn: failed.executionArn });
     expect(written[0].detail).not.toHaveProperty('cause');
     expect(written[0].detail).not.toHaveProperty('input');
