@@ -5,7 +5,7 @@ import { LOCAL_ACCOUNT_ID, LOCAL_REGION } from './constants';
 import { adaptTimeouts, allStates, interpreterFor, loadDefinition, pointExecutionPaths, statesInMaps } from './sfn/definition';
 import { appendEvent, shownEvent } from './sfn/history';
 import { type Page, page, withoutData } from './sfn/paging';
-import { assertRedrivable, markRedriven, redriveStatus } from './sfn/redrive';
+import { assertRedrivable, markRedriven, redriveStatus, repeatsLatestRedrive } from './sfn/redrive';
 import { continuePoint, endedInHistory, waitEnds } from './sfn/resume';
 import { type Continuation, deferred, type RegisteredMachine, type RunningExecution, runExecution } from './sfn/runner';
 import { statusChangeEntry } from './sfn/status-events';
@@ -161,13 +161,12 @@ export class LocalStepFunctions {
   /**
    * RedriveExecution: a FAILED, TIMED_OUT or ABORTED execution (stopped less than 14 days ago) runs
    * again under the same ARN from the top-level state that did not succeed, with that state's input;
-   * the states before it are not run again. Repeating a client token answers the same redrive.
+   * the states before it are not run again. The latest redrive's client token, repeated within 15
+   * minutes, answers that redrive.
    */
   redriveExecution(input: { executionArn: string; clientToken?: string }): { redriveDate: Date } {
     const record = this.find(input.executionArn);
-    if (input.clientToken && record.redriveTokens?.includes(input.clientToken) && record.redriveDate) {
-      return { redriveDate: record.redriveDate };
-    }
+    if (repeatsLatestRedrive(record, input.clientToken)) return { redriveDate: record.redriveDate! };
     assertRedrivable(record);
     const machine = this.machines.get(record.stateMachineArn);
     if (!machine) throw new AwsServiceError('ExecutionNotRedrivable', 'The state machine is not registered');
@@ -185,7 +184,7 @@ export class LocalStepFunctions {
   describeExecution(input: { executionArn: string }): ExecutionDescription {
     const found = this.find(input.executionArn);
     const redrive = redriveStatus(found);
-    const { history: _, stateTransitions: __, redriveTokens: ___, ...record } = found;
+    const { history: _, stateTransitions: __, redriveToken: ___, ...record } = found;
     return {
       ...record,
       inputDetails: { included: true },
