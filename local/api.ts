@@ -103,7 +103,9 @@ const isProxyResult = (result: unknown): result is APIGatewayProxyResult =>
   Number.isInteger((result as APIGatewayProxyResult).statusCode) &&
   (result as APIGatewayProxyResult).statusCode >= 100 &&
   (result as APIGatewayProxyResult).statusCode <= 599 &&
-  ['string', 'undefined'].includes(typeof (result as APIGatewayProxyResult).body);
+  // A base64 answer must carry its body: decoding nothing would fail after the status line went out.
+  (typeof (result as APIGatewayProxyResult).body === 'string' ||
+    ((result as APIGatewayProxyResult).body === undefined && !(result as APIGatewayProxyResult).isBase64Encoded));
 
 /**
  * API Gateway (REST, Lambda proxy integration) on loopback: the same routes as the deployed API, the
@@ -122,7 +124,9 @@ export async function startApi(
     serve(req, res, send).catch((error: unknown) => {
       // Nothing a request does may stop the server: whatever escaped is answered and logged by name only.
       void logError('local API request failed', { errorName: (error as Error | undefined)?.name });
-      send(502, { message: 'Internal server error' });
+      // Once the status line went out a 502 cannot follow: end the connection so the caller is not left waiting.
+      if (res.headersSent) res.destroy();
+      else send(502, { message: 'Internal server error' });
     });
   });
 
@@ -203,8 +207,9 @@ export async function startApi(
       send(502, { message: 'Internal server error' }, { 'x-amzn-requestid': requestId });
       return;
     }
+    const body = result.isBase64Encoded ? Buffer.from(result.body, 'base64') : result.body;
     res.writeHead(result.statusCode, { ...(result.headers as Record<string, string>), 'x-amzn-requestid': requestId });
-    res.end(result.isBase64Encoded ? Buffer.from(result.body, 'base64') : result.body);
+    res.end(body);
   };
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

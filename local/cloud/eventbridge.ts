@@ -133,7 +133,7 @@ export class LocalEventBridge {
       eventBusName: busName(entry.EventBusName),
     };
     this.events.push(event);
-    if (this.options.logFile) appendFileSync(this.options.logFile, `${JSON.stringify(event)}\n`);
+    if (this.options.logFile) appendFileSync(this.options.logFile, `${JSON.stringify(forDisk(event))}\n`);
     for (const rule of this.rules) {
       if (busName(rule.busName) !== event.eventBusName || !matchesPattern(rule.pattern, event)) continue;
       const { eventBusName: _, ...envelope } = event;
@@ -176,6 +176,21 @@ export class LocalEventBridge {
       this.pauses.set(timer, resolve);
     });
   }
+}
+
+/** Detail fields of Step Functions' status-change events that may hold personal data (a Lambda's error text, the payloads). */
+const UNSAVED_STATES_FIELDS = ['cause', 'input', 'output'];
+
+/**
+ * The event as written to the log file: AWS's default bus keeps no copy of what it routes, so the
+ * execution payloads and error causes of `aws.states` events stay in memory and are not saved.
+ */
+function forDisk(event: PublishedEvent): PublishedEvent {
+  if (event.source !== 'aws.states') return event;
+  const detail = Object.fromEntries(
+    Object.entries(event.detail as Record<string, unknown>).filter(([key]) => !UNSAVED_STATES_FIELDS.includes(key)),
+  );
+  return { ...event, detail };
 }
 
 function busName(nameOrArn: string | undefined): string {

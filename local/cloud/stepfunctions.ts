@@ -3,8 +3,9 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { type AwsJsonService, AwsServiceError } from './aws-json-server';
 import { LOCAL_ACCOUNT_ID, LOCAL_REGION } from './constants';
 import { adaptTimeouts, allStates, interpreterFor, loadDefinition, pointExecutionPaths, statesInMaps } from './sfn/definition';
+import { appendEvent, shownEvent } from './sfn/history';
 import { type Page, page, withoutData } from './sfn/paging';
-import { assertRedrivable, markRedriven, redriveStatus } from './sfn/redrive';
+import { assertRedrivable, markRedriven, redriveStatus, repeatsLatestRedrive } from './sfn/redrive';
 import { continuePoint, endedInHistory, waitEnds } from './sfn/resume';
 import { type Continuation, deferred, type RegisteredMachine, type RunningExecution, runExecution } from './sfn/runner';
 import { statusChangeEntry } from './sfn/status-events';
@@ -160,13 +161,12 @@ export class LocalStepFunctions {
   /**
    * RedriveExecution: a FAILED, TIMED_OUT or ABORTED execution (stopped less than 14 days ago) runs
    * again under the same ARN from the top-level state that did not succeed, with that state's input;
-   * the states before it are not run again. Repeating a client token answers the same redrive.
+   * the states before it are not run again. The latest redrive's client token, repeated within 15
+   * minutes, answers that redrive.
    */
   redriveExecution(input: { executionArn: string; clientToken?: string }): { redriveDate: Date } {
     const record = this.find(input.executionArn);
-    if (input.clientToken && record.redriveTokens?.includes(input.clientToken) && record.redriveDate) {
-      return { redriveDate: record.redriveDate };
-    }
+    if (repeatsLatestRedrive(record, input.clientToken)) return { redriveDate: record.redriveDate! };
     assertRedrivable(record);
     const machine = this.machines.get(record.stateMachineArn);
     if (!machine) throw new AwsServiceError('ExecutionNotRedrivable', 'The state machine is not registered');
@@ -184,7 +184,7 @@ export class LocalStepFunctions {
   describeExecution(input: { executionArn: string }): ExecutionDescription {
     const found = this.find(input.executionArn);
     const redrive = redriveStatus(found);
-    const { history: _, stateTransitions: __, redriveTokens: ___, ...record } = found;
+    const { history: _, stateTransitions: __, redriveToken: ___, ...record } = found;
     return {
       ...record,
       inputDetails: { included: true },
@@ -199,7 +199,7 @@ export class LocalStepFunctions {
     events: HistoryEvent[];
     nextToken?: string;
   } {
-    let events = [...this.find(input.executionArn).history];
+    let events = this.find(input.executionArn).history.map(shownEvent);
     if (input.reverseOrder) events.reverse();
     if (input.includeExecutionData === false) events = events.map(withoutData);
     const { items, nextToken } = page(events, input);
@@ -386,10 +386,18 @@ export class LocalStepFunctions {
    */
   private continueInterrupted(machine: RegisteredMachine, { record, waits }: StoredExecution): void {
     const execution = deferred(() => {
-      const ended = endedInHistory(record.history);
+      const ended = endedInHistory(record.history, machine.definition);
       if (ended) {
         // The crash came between the history's last event and the status: only the status is missing.
-        Object.assign(record, ended);
+        const { succeededEvent, ...outcome } = ended;
+        if (succeededEvent) {
+          const details = { output: ended.output ?? 'null', outputDetails: { truncated: false } };
+          this.store?.event(
+            record,
+            appendEvent(record, 'ExecutionSucceeded', ended.stopDate, { executionSucceededEventDetails: details }),
+          );
+        }
+        Object.assign(record, outcome);
         this.running.delete(record.executionArn);
         this.store?.ended(record);
         this.announce(record);

@@ -148,6 +148,10 @@ describe('RedriveExecution on the local Step Functions', () => {
       redriveStatusReason: 'Execution is SUCCEEDED and cannot be redriven',
     });
     expect(described.redriveDate!.getTime()).toBeGreaterThan(first.redriveDate!.getTime());
+    // A newer redrive took over: the old token is a new request, and a succeeded execution is not redrivable.
+    await expect(sfn.send(new RedriveExecutionCommand({ executionArn, clientToken: 'redrive-1' }))).rejects.toMatchObject({
+      name: 'ExecutionNotRedrivable',
+    });
     const { events } = await sfn.send(new GetExecutionHistoryCommand({ executionArn }));
     expect(events!.filter((e) => e.type === 'ExecutionRedriven').map((e) => e.executionRedrivenEventDetails)).toEqual([
       { redriveCount: 1 },

@@ -46,6 +46,29 @@ const approval = (timeoutSeconds: number) => ({
   },
 });
 
+/** Create is rejected and caught: the execution goes on at RecordRejected with the error, never at Decide. */
+const rejecting = {
+  StartAt: 'Create',
+  States: {
+    Create: {
+      Type: 'Task',
+      Resource: STEP_ARN,
+      Parameters: { step: 'create' },
+      ResultPath: '$.created',
+      Catch: [{ ErrorEquals: ['ProviderRejected'], ResultPath: '$.error', Next: 'RecordRejected' }],
+      Next: 'Decide',
+    },
+    Decide: { Type: 'Task', Resource: STEP_ARN, Parameters: { step: 'decide' }, End: true },
+    RecordRejected: { Type: 'Task', Resource: STEP_ARN, Parameters: { step: 'record', 'error.$': '$.error.Error' }, End: true },
+  },
+};
+
+/** Keeps the execution's file up to (and with) the first line that matches, as a kill -9 just after it would. */
+function cutAfter(file: string, matches: (line: string) => boolean): void {
+  const lines = readFileSync(file, 'utf8').split('\n');
+  writeFileSync(file, `${lines.slice(0, lines.findIndex(matches) + 1).join('\n')}\n`);
+}
+
 const folders: string[] = [];
 const services: LocalStepFunctions[] = [];
 afterEach(async () => {
@@ -271,6 +294,54 @@ describe('local Step Functions across restarts', () => {
     expect(done).toMatchObject({ status: 'SUCCEEDED', output });
     expect(fns.calls).toHaveLength(2);
     expect(events.map((e) => JSON.parse(e.Detail!).status)).toEqual(['SUCCEEDED']);
+  });
+
+  it("follows the Catch after a crash right after a caught state exited, not the state's Next", async () => {
+    const fns = functions();
+    const handlers = {
+      [STEP_ARN]: async (payload: unknown) => {
+        const result = await fns.handlers[STEP_ARN](payload);
+        if ((payload as { step: string }).step !== 'create') return result;
+        throw Object.assign(new Error('rejected'), { name: 'ProviderRejected' });
+      },
+    };
+    const machine = { name: 'rejecting', definition: rejecting, taskHandlers: handlers };
+    const dataDir = folder();
+    const before = service(dataDir, [machine]);
+    const { executionArn } = before.sfn.startExecution({ stateMachineArn: before.arns[0]!, name: 'caught', input: '{}' });
+    await before.sfn.waitForExecution(executionArn, 5_000);
+    await before.sfn.stop();
+    cutAfter(join(dataDir, 'executions', 'rejecting', 'caught.jsonl'), (l) => l.includes('"TaskStateExited"'));
+    fns.calls.splice(0);
+
+    const after = service(dataDir, [machine]);
+    const done = await after.sfn.waitForExecution(executionArn, 5_000);
+
+    expect(done.status).toBe('SUCCEEDED');
+    expect(fns.calls).toEqual([{ step: 'record', error: 'ProviderRejected' }]);
+    const entered = after.sfn.getExecutionHistory({ executionArn }).events.filter((e) => e.type === 'TaskStateEntered');
+    expect(entered.map((e) => (e.stateEnteredEventDetails as { name: string }).name)).toEqual(['Create', 'RecordRejected']);
+    expect(JSON.stringify(after.sfn.getExecutionHistory({ executionArn }).events)).not.toContain('caughtNext');
+  });
+
+  it('finishes without running the last state again when the crash came right after it exited', async () => {
+    const fns = functions();
+    const machine = { name: 'pausing', definition: pausing(0), taskHandlers: fns.handlers };
+    const dataDir = folder();
+    const before = service(dataDir, [machine]);
+    const { executionArn } = before.sfn.startExecution({ stateMachineArn: before.arns[0]!, name: 'last', input: '{}' });
+    const output = (await before.sfn.waitForExecution(executionArn, 5_000)).output;
+    await before.sfn.stop();
+    const file = join(dataDir, 'executions', 'pausing', 'last.jsonl');
+    cutAfter(file, (l) => l.includes('"TaskStateExited"') && l.includes('"Report"'));
+
+    const after = service(dataDir, [machine]);
+    const done = await after.sfn.waitForExecution(executionArn, 5_000);
+
+    expect(done).toMatchObject({ status: 'SUCCEEDED', output });
+    expect(fns.calls.map((c) => c.step)).toEqual(['prepare', 'report']);
+    const events = after.sfn.getExecutionHistory({ executionArn }).events;
+    expect(events.at(-1)).toMatchObject({ type: 'ExecutionSucceeded', executionSucceededEventDetails: { output } });
   });
 
   it('still stops (ABORTED) running executions on stop() without a data folder', async () => {

@@ -9,6 +9,19 @@ type EventLog = ReturnType<StateMachine['run']>['eventLogs'] extends AsyncGenera
 /** The interpreter's stand-ins for a Fail state without Error / Cause; AWS leaves them empty. */
 const FAIL_STATE_DEFAULTS = { error: 'FailStateError', cause: 'Execution failed because of a Fail state' };
 
+/**
+ * Kept on a `StateExited` event (never shown by GetExecutionHistory): the state the execution went to
+ * because a Catch took the state's error.
+ */
+export const CAUGHT_NEXT = 'caughtNext';
+
+/** The event as GetExecutionHistory shows it: without what only the local service keeps. */
+export function shownEvent(event: HistoryEvent): HistoryEvent {
+  if (!(CAUGHT_NEXT in event)) return event;
+  const { [CAUGHT_NEXT]: _, ...shown } = event;
+  return shown as HistoryEvent;
+}
+
 /** An execution's error and cause as AWS reports them. */
 export function failure(error: unknown, cause: unknown): { error?: string; cause?: string } {
   const causeText = cause === undefined ? undefined : text(cause);
@@ -30,6 +43,8 @@ export class HistoryRecorder {
   private readonly scheduled = new Map<string, number>();
   /** The attempt in progress, by state name and Map iteration (concurrent iterations share state names). */
   private readonly current = new Map<string, TaskAttempt | undefined>();
+  /** Top-level states whose error a Catch took, with the catcher's Next: where the execution goes after the exit. */
+  private readonly caught = new Map<string, string>();
 
   constructor(
     private readonly record: ExecutionRecord,
@@ -100,11 +115,18 @@ export class HistoryRecorder {
           this.add(`${event.state.type}StateFailed`, at, {});
         }
         break;
+      case 'StateCaught':
+        if (event.index === undefined) this.caught.set(event.state.name, String(event.catch.catcher.Next));
+        break;
       case 'StateExited': {
         const { name, type, output } = event.state;
         if (type === 'Task') this.endTask(name, event.index, at);
+        const caughtNext = event.index === undefined ? this.caught.get(name) : undefined;
+        this.caught.delete(name);
         this.add(`${type}StateExited`, at, {
           stateExitedEventDetails: { name, output: json(output), outputDetails: { truncated: false } },
+          // A caught error exits the state too: a resume must follow the catcher, not the state's Next.
+          ...(caughtNext ? { [CAUGHT_NEXT]: caughtNext } : {}),
         });
         break;
       }
@@ -130,7 +152,7 @@ export class HistoryRecorder {
         this.add('ExecutionTimedOut', at, { executionTimedOutEventDetails: { error: 'States.Timeout' } });
         break;
       default:
-      // StateCaught and Parallel branch events have no counterpart in the SFN history.
+      // Parallel branch events have no counterpart in the SFN history.
     }
   }
 

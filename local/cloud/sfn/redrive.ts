@@ -10,8 +10,21 @@ export const REDRIVABLE_PERIOD_MS = 14 * 24 * 3600 * 1000;
 /** Executions with a longer history cannot be redriven. */
 const HISTORY_EVENT_LIMIT = 25_000;
 
-/** Client tokens answered idempotently: those of the last successful redrives. */
-export const REDRIVE_TOKENS_KEPT = 10;
+/** How long a client token answers its redrive again, as AWS honours a clientToken. */
+export const REDRIVE_TOKEN_TTL_MS = 15 * 60 * 1000;
+
+/**
+ * Whether a RedriveExecution with this client token repeats the latest redrive (within 15 minutes) and
+ * is answered with it; any other request is evaluated as a new one.
+ */
+export function repeatsLatestRedrive(record: ExecutionRecord, clientToken: string | undefined, now = Date.now()): boolean {
+  return (
+    clientToken !== undefined &&
+    clientToken === record.redriveToken &&
+    record.redriveDate !== undefined &&
+    now - record.redriveDate.getTime() < REDRIVE_TOKEN_TTL_MS
+  );
+}
 
 /** Whether RedriveExecution would accept the execution now, and why not. */
 export function redriveStatus(record: ExecutionRecord, now = Date.now()): { status: RedriveStatus; reason?: string } {
@@ -38,7 +51,7 @@ export function markRedriven(record: ExecutionRecord, clientToken?: string): His
   const redriveDate = new Date();
   Object.assign(record, { status: 'RUNNING', redriveCount: record.redriveCount + 1, redriveDate });
   for (const key of ['stopDate', 'output', 'error', 'cause'] as const) delete record[key];
-  if (clientToken) record.redriveTokens = [...(record.redriveTokens ?? []), clientToken].slice(-REDRIVE_TOKENS_KEPT);
+  record.redriveToken = clientToken;
   return appendEvent(record, 'ExecutionRedriven', redriveDate, {
     executionRedrivenEventDetails: { redriveCount: record.redriveCount },
   });

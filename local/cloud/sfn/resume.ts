@@ -1,4 +1,5 @@
 import type { AslObject } from './definition';
+import { CAUGHT_NEXT } from './history';
 import type { HistoryEvent } from './types';
 
 /** Where an execution continues after a restart or a redrive, read from its own history. */
@@ -16,7 +17,8 @@ export interface ContinuePoint {
 /**
  * The top-level state the execution was in: the last one entered and not exited (a state nested in a
  * Map or Parallel continues as its outermost state). When the execution stopped between two states,
- * the state after the last one that exited; the first state when none ran.
+ * the state after the last one that exited (its catcher's Next when a Catch took its error); the first
+ * state when none ran.
  */
 export function continuePoint(
   history: HistoryEvent[],
@@ -25,14 +27,15 @@ export function continuePoint(
 ): ContinuePoint {
   const states = definition.States as Record<string, AslObject>;
   let open: ContinuePoint | undefined;
-  let last: (ContinuePoint & { output: unknown; exitedAt: Date }) | undefined;
+  let last: (ContinuePoint & { output: unknown; exitedAt: Date; caughtNext?: string }) | undefined;
   for (const event of history) {
     const entered = event.stateEnteredEventDetails as { name: string; input?: string } | undefined;
     const exited = event.stateExitedEventDetails as { name: string; output?: string } | undefined;
     if (event.type.endsWith('StateEntered') && entered && entered.name in states) {
       open = { stateName: entered.name, input: parse(entered.input), enteredAt: event.timestamp, inState: true };
     } else if (event.type.endsWith('StateExited') && exited && exited.name === open?.stateName) {
-      last = { ...open, output: parse(exited.output), exitedAt: event.timestamp };
+      const caughtNext = event[CAUGHT_NEXT] as string | undefined;
+      last = { ...open, output: parse(exited.output), exitedAt: event.timestamp, caughtNext };
       open = undefined;
     }
   }
@@ -46,6 +49,10 @@ export function continuePoint(
       enteredAt: execution.startDate,
       inState: false,
     };
+  }
+  // A caught error left the state with the error output (ResultPath applied) towards the catcher's Next.
+  if (last.caughtNext && last.caughtNext in states) {
+    return { stateName: last.caughtNext, input: last.output, enteredAt: last.exitedAt, inState: false };
   }
   const state = states[last.stateName]!;
   // A Choice is evaluated again; the last state is run again when the stop came just after it ended.
@@ -88,14 +95,23 @@ const TERMINAL_EVENTS: Record<string, string> = {
 
 /**
  * The outcome the history already shows when the last event ended the execution (a crash came
- * between recording that event and recording the status).
+ * between recording that event and recording the status), or when the last state of the machine
+ * exited and only ExecutionSucceeded is missing (`succeededEvent` then says to add it).
  */
 export function endedInHistory(
   history: HistoryEvent[],
-): { status: string; stopDate: Date; output?: string; error?: string; cause?: string } | undefined {
+  definition?: AslObject,
+): { status: string; stopDate: Date; output?: string; error?: string; cause?: string; succeededEvent?: boolean } | undefined {
   const last = history.at(-1);
-  const status = last && TERMINAL_EVENTS[last.type];
-  if (!last || !status) return undefined;
+  if (!last) return undefined;
+  const exited = last.stateExitedEventDetails as { name: string; output?: string } | undefined;
+  const state = exited && (definition?.States as Record<string, AslObject> | undefined)?.[exited.name];
+  if (exited && state && !last[CAUGHT_NEXT] && (state.End === true || state.Type === 'Succeed')) {
+    // Running the last state again would repeat what it did (a second event, a second record).
+    return { status: 'SUCCEEDED', stopDate: last.timestamp, output: exited.output, succeededEvent: true };
+  }
+  const status = TERMINAL_EVENTS[last.type];
+  if (!status) return undefined;
   const key = `${last.type.charAt(0).toLowerCase()}${last.type.slice(1)}EventDetails`;
   const details = (last[key] ?? {}) as { output?: string; error?: string; cause?: string };
   return { status, stopDate: last.timestamp, output: details.output, error: details.error, cause: details.cause };

@@ -1,6 +1,5 @@
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, truncateSync } from 'node:fs';
 import { join } from 'node:path';
-import { REDRIVE_TOKENS_KEPT } from './redrive';
 import type { ExecutionRecord, ExecutionStatus, HistoryEvent } from './types';
 
 /**
@@ -154,7 +153,7 @@ function replay(lines: Line[]): StoredExecution | undefined {
       case 'redrive':
         Object.assign(record, { status: 'RUNNING', redriveCount: line.count, redriveDate: new Date(line.date) });
         for (const key of ['stopDate', 'output', 'error', 'cause'] as const) delete record[key];
-        if (line.token) record.redriveTokens = [...(record.redriveTokens ?? []), line.token].slice(-REDRIVE_TOKENS_KEPT);
+        record.redriveToken = line.token;
         waits.clear();
         break;
       case 'end':

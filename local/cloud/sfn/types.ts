@@ -48,8 +48,8 @@ export interface ExecutionRecord {
   /** Successful RedriveExecution calls so far. */
   redriveCount: number;
   redriveDate?: Date;
-  /** Client tokens of the last successful redrives, answered idempotently as AWS does (last 10). */
-  redriveTokens?: string[];
+  /** The client token of the latest redrive: a repeat within 15 minutes answers that redrive. */
+  redriveToken?: string;
 }
 
 /** DescribeExecution's answer. */

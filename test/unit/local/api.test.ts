@@ -28,6 +28,18 @@ const routes: Route[] = [
     functionName: 'malformed',
     handler: async () => ({ body: 'no status' }) as unknown as APIGatewayProxyResult,
   },
+  {
+    method: 'GET',
+    resource: '/base64-without-body',
+    functionName: 'binary',
+    handler: async () => ({ statusCode: 200, isBase64Encoded: true }) as unknown as APIGatewayProxyResult,
+  },
+  {
+    method: 'GET',
+    resource: '/base64',
+    functionName: 'binary',
+    handler: async () => ({ statusCode: 200, isBase64Encoded: true, body: Buffer.from('%PDF').toString('base64') }),
+  },
 ];
 
 /** One request on a given agent, so several can share one keep-alive connection. */
@@ -89,6 +101,15 @@ describe('local API Gateway emulation', () => {
 
   it('answers 502 for a handler result that is not a proxy response', async () => {
     expect((await call(api.url, agent, 'GET', '/malformed')).status).toBe(502);
+  });
+
+  it('answers 502 for a base64 answer without a body instead of leaving the connection open', async () => {
+    const answered = await Promise.race([
+      call(api.url, agent, 'GET', '/base64-without-body'),
+      new Promise<'hung'>((resolve) => setTimeout(() => resolve('hung'), 2000)),
+    ]);
+    expect(answered).toMatchObject({ status: 502 });
+    expect((await call(api.url, agent, 'GET', '/base64')).body).toBe('%PDF');
   });
 
   it('answers 413 past the payload limit and serves the next request on the same connection', async () => {
