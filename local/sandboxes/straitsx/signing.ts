@@ -33,7 +33,7 @@ export function receivedCanonicalQuery(rawQuery: string): string {
   const pairs = rawQuery
     .split('&')
     .filter((pair) => pair !== '')
-    .map((pair) => {
+    .map((pair): [string, string] => {
       const at = pair.indexOf('=');
       return at < 0 ? [pair, ''] : [pair.slice(0, at), pair.slice(at + 1)];
     });
