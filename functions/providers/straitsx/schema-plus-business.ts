@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { businessProfileSchema, countryCode, PHONE_NO, pastDate, rule } from './schema';
+import { BUSINESS_REGISTRATION_ID, businessProfileSchema, countryCode, PHONE_NO, pastDate, rule } from './schema';
 import {
   businessPlusAddressSchema,
   businessPlusProviderAddressSchema,
@@ -54,7 +54,14 @@ const businessPlusFields = {
   customerNativeName: name191('customerNativeName').optional(),
   merchantRef: name191('merchantRef').optional(),
   registrationIdType: oneOf('registrationIdType', ['business_reg_no']),
-  registrationId: basic.registrationId,
+  // The CP+ pattern is narrower than the basic profile's: no `/`.
+  registrationId: z
+    .string()
+    .regex(
+      BUSINESS_REGISTRATION_ID,
+      rule(BUSINESS_REGISTRATION_ID, 'registrationId (UEN) must be 4 to 35 letters, digits, spaces or dashes'),
+    ),
+  tradingName: basic.tradingName,
   // Not in the CP+ field list, but in the document's own CP+ examples; taken with the basic profile's rules.
   registrationIdCountry: basic.registrationIdCountry,
   placeOfBiz: basic.placeOfBiz,
