@@ -24,7 +24,8 @@ export function toFieldErrors(error: z.ZodError, prefix: readonly PropertyKey[] 
       const best = issue.errors.reduce((a, b) => (a.length <= b.length ? a : b));
       for (const inner of best) out.push({ path: joinPath([...base, ...inner.path]), message: inner.message });
     } else {
-      out.push({ path: joinPath(base), message: issue.message });
+      const missing = issue.code === 'invalid_type' && /received undefined/.test(issue.message);
+      out.push({ path: joinPath(base), message: missing ? 'is required' : issue.message });
     }
   }
   return out;
