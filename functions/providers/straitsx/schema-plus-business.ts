@@ -5,6 +5,7 @@ import {
   businessPlusProviderAddressSchema,
   type DocumentSlot,
   documentUrl,
+  EVEN_WITH_ISSUES,
   freeText,
   isBlank,
   issue,
@@ -126,7 +127,7 @@ export const businessPlusCustomerSchema = z
     beneficialOwners: owners(beneficialOwnerRequestSchema),
     trader: traderRequestSchema,
   })
-  .superRefine((value, ctx) => checkBusiness(value, ctx));
+  .superRefine((value, ctx) => checkBusiness(value, ctx), EVEN_WITH_ISSUES);
 
 export type BusinessPlusCustomer = z.output<typeof businessPlusCustomerSchema>;
 
@@ -200,7 +201,7 @@ export const businessPlusProviderSchema = z
         `operatingLicense is required when licensingStatus is ${value.licensingStatus}`,
       );
     }
-  });
+  }, EVEN_WITH_ISSUES);
 
 export type BusinessPlusProviderBody = z.output<typeof businessPlusProviderSchema>;
 
