@@ -86,13 +86,15 @@ describe('onboarding request validation (StraitsX basic profile)', () => {
     expect(failures([1, 2])).toEqual([{ path: '', message: 'the body must be a JSON object' }]);
   });
 
-  it('applies the business registration rule (UEN) to business profiles', () => {
-    const errors = failures({
-      provider: 'straitsx',
-      merchantRef: 'b-1',
-      customer: { registrationType: 'business', customerName: 'Acme', registrationId: "201912345K/'" },
-    });
-    expect(errors.map((e) => e.path)).toEqual(['customer.registrationId']);
+  it('applies the business registration rule (UEN) to business profiles: / is allowed, # is not', () => {
+    const business = (registrationId: string) =>
+      failures({
+        provider: 'straitsx',
+        merchantRef: 'b-1',
+        customer: { registrationType: 'business', customerName: 'Acme', registrationId },
+      });
+    expect(business('2019/12345K')).toEqual([]);
+    expect(business('201912345K#').map((e) => e.path)).toEqual(['customer.registrationId']);
   });
 
   it('derives the business key from provider, type and a case- and space-folded registration id', () => {
