@@ -177,6 +177,7 @@ export async function startHttpSandbox(options: HttpSandboxOptions): Promise<Htt
       path,
       params: {},
       query: parseQuery(url.search),
+      rawQuery: url.search.replace(/^\?/, ''),
       headers: req.headers,
       rawBody,
       ...parseJsonBody(rawBody),

@@ -37,7 +37,12 @@ export interface StraitsxClientOptions {
   extraHeaders?: (request: PreparedRequest) => Record<string, string> | Promise<Record<string, string>>;
 }
 
-const encode = encodeURIComponent;
+/**
+ * RFC 3986 percent-encoding: encodeURIComponent leaves `'()*!` bare, and fetch then encodes `'` itself,
+ * so the bytes signed would differ from the bytes sent. Encoding them here makes the two one string.
+ */
+const encode = (value: string) =>
+  encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 
 /**
  * The query string as StraitsX's signing reference builds it: each key and value percent-encoded

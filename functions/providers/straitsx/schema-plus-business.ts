@@ -1,10 +1,11 @@
 import { z } from 'zod';
-import { businessProfileSchema, countryCode, PHONE_NO, pastDate, rule } from './schema';
+import { BUSINESS_REGISTRATION_ID, businessProfileSchema, countryCode, PHONE_NO, pastDate, rule } from './schema';
 import {
   businessPlusAddressSchema,
   businessPlusProviderAddressSchema,
   type DocumentSlot,
   documentUrl,
+  EVEN_WITH_ISSUES,
   freeText,
   isBlank,
   issue,
@@ -54,7 +55,14 @@ const businessPlusFields = {
   customerNativeName: name191('customerNativeName').optional(),
   merchantRef: name191('merchantRef').optional(),
   registrationIdType: oneOf('registrationIdType', ['business_reg_no']),
-  registrationId: basic.registrationId,
+  // The CP+ pattern is narrower than the basic profile's: no `/`.
+  registrationId: z
+    .string()
+    .regex(
+      BUSINESS_REGISTRATION_ID,
+      rule(BUSINESS_REGISTRATION_ID, 'registrationId (UEN) must be 4 to 35 letters, digits, spaces or dashes'),
+    ),
+  tradingName: basic.tradingName,
   // Not in the CP+ field list, but in the document's own CP+ examples; taken with the basic profile's rules.
   registrationIdCountry: basic.registrationIdCountry,
   placeOfBiz: basic.placeOfBiz,
@@ -119,7 +127,7 @@ export const businessPlusCustomerSchema = z
     beneficialOwners: owners(beneficialOwnerRequestSchema),
     trader: traderRequestSchema,
   })
-  .superRefine((value, ctx) => checkBusiness(value, ctx));
+  .superRefine((value, ctx) => checkBusiness(value, ctx), EVEN_WITH_ISSUES);
 
 export type BusinessPlusCustomer = z.output<typeof businessPlusCustomerSchema>;
 
@@ -193,7 +201,7 @@ export const businessPlusProviderSchema = z
         `operatingLicense is required when licensingStatus is ${value.licensingStatus}`,
       );
     }
-  });
+  }, EVEN_WITH_ISSUES);
 
 export type BusinessPlusProviderBody = z.output<typeof businessPlusProviderSchema>;
 

@@ -145,6 +145,14 @@ export function issue(ctx: Ctx, path: PropertyKey[], message: string): void {
  * A free-text companion that is required when its list field says OTHERS and refused otherwise, so the
  * provider is never sent an explanation for a choice that was not made.
  */
+/**
+ * Runs a cross-field rule even when some field already failed (zod skips it otherwise), so one 400
+ * lists every failing field at once. The rules read fields defensively, as any may be missing.
+ */
+export const EVEN_WITH_ISSUES = {
+  when: (payload: { value: unknown }) => typeof payload.value === 'object' && payload.value !== null,
+};
+
 export function otherIff(ctx: Ctx, value: object, listField: string, otherField: string, chosen: boolean): void {
   const other = (value as Record<string, unknown>)[otherField];
   if (chosen && isBlank(other)) issue(ctx, [otherField], `${otherField} is required when ${listField} is OTHERS`);

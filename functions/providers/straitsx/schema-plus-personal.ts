@@ -14,6 +14,7 @@ import {
 import {
   type DocumentSlot,
   documentUrl,
+  EVEN_WITH_ISSUES,
   freeText,
   type IdDocumentKind,
   idDocumentsFor,
@@ -132,7 +133,7 @@ export const personalPlusCustomerSchema = z
     identityDocuments: z.strictObject({ livenessResult: livenessResult() }),
     sourceOfWealth: personalWealthDeclarationSchema.optional(),
   })
-  .superRefine(checkPurpose);
+  .superRefine(checkPurpose, EVEN_WITH_ISSUES);
 
 export type PersonalPlusCustomer = z.output<typeof personalPlusCustomerSchema>;
 
@@ -158,7 +159,7 @@ export const personalPlusProviderSchema = z
   .superRefine((value, ctx) => {
     checkPurpose(value, ctx);
     requireIdDocuments(ctx, value.registrationIdType, value.identityDocuments, ['identityDocuments']);
-  });
+  }, EVEN_WITH_ISSUES);
 
 export type PersonalPlusProviderBody = z.output<typeof personalPlusProviderSchema>;
 

@@ -16,8 +16,12 @@ export const rule = (re: RegExp, text: string) => ({ message: `${text} (rule ${r
 export const CUSTOMER_NAME = /^(?=.{1,50}$)[a-zA-Z0-9 ]+$/;
 export const NATIVE_NAME = /^\s*.{1,191}\s*$/;
 export const PERSONAL_REGISTRATION_ID = /^[a-zA-Z0-9/\-?:().,'+ ]{4,35}$/;
-/** Business CP+ rule; the basic business CP documents no narrower one, so the same is applied. */
+/** Business CP+ rule (UEN without `/`). */
 export const BUSINESS_REGISTRATION_ID = /^[a-zA-Z0-9\- ]{4,35}$/;
+/** Basic business CP rule: the spec's pattern admits `/` (registration numbers such as 2019/12345K). */
+export const BASIC_BUSINESS_REGISTRATION_ID = PERSONAL_REGISTRATION_ID;
+/** Place of business: 1 to 255 characters, no `#`. */
+export const PLACE_OF_BIZ = /^(?=.{1,255}$)[a-zA-Z0-9\-?:().,' +]+$/;
 export const COUNTRY_ALPHA2 = /^[A-Z]{2}$/;
 export const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 export const PHONE_NO = /^\+?[1-9]\d{0,3}[\s-]?\(?\d{1,4}\)?[\s-]?\d{1,4}[\s-]?\d{1,4}[\s-]?\d{0,4}$/;
@@ -104,16 +108,21 @@ export const personalProfileSchema = z.strictObject({
 export const businessProfileSchema = z.strictObject({
   registrationType: z.literal('business'),
   customerName,
+  /** New in 1.5.0; the spec states no pattern or length. */
+  tradingName: z.string().min(1, 'tradingName must not be empty').optional(),
   registrationId: z
     .string()
     .regex(
-      BUSINESS_REGISTRATION_ID,
-      rule(BUSINESS_REGISTRATION_ID, 'registrationId (UEN) must be 4 to 35 letters, digits, spaces or dashes'),
+      BASIC_BUSINESS_REGISTRATION_ID,
+      rule(BASIC_BUSINESS_REGISTRATION_ID, "registrationId (UEN) must be 4 to 35 letters, digits, spaces or / - ? : ( ) . , ' +"),
     ),
   registrationIdType: z.literal('business_reg_no', 'registrationIdType must be business_reg_no').optional(),
   registrationIdCountry: countryCode('registrationIdCountry').optional(),
   address: addressSchema.optional(),
-  placeOfBiz: z.string().min(1, 'placeOfBiz must not be empty').max(191, 'placeOfBiz must be at most 191 characters').optional(),
+  placeOfBiz: z
+    .string()
+    .regex(PLACE_OF_BIZ, rule(PLACE_OF_BIZ, "placeOfBiz must be 1 to 255 letters, digits, spaces or - ? : ( ) . , ' + (no #)"))
+    .optional(),
   placeOfBizCountry: countryCode('placeOfBizCountry').optional(),
   countryOfIncorporation: countryCode('countryOfIncorporation').optional(),
   dateOfIncorporation: pastDate('dateOfIncorporation').optional(),

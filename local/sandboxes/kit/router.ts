@@ -9,6 +9,8 @@ export interface SandboxRequest {
   params: Record<string, string>;
   /** Query parameters by their decoded key, bracket keys kept literally (`filter[registration_id]`). */
   query: Record<string, string>;
+  /** The query exactly as received, without `?`; '' when there is none. */
+  rawQuery: string;
   headers: IncomingHttpHeaders;
   /** The body exactly as received, for signature checks. */
   rawBody: string;

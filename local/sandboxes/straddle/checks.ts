@@ -1,5 +1,5 @@
-import type { StraddleCustomerStatus } from '../../../functions/providers/straddle/schema';
 import type { DurableSchedule } from '../kit';
+import type { CustomerStatus as StraddleCustomerStatus } from './rules';
 import { outcomeStatus, type StoredCustomer, type StraddleStore } from './store';
 import type { WebhookSender } from './webhooks';
 

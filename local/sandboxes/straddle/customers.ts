@@ -1,18 +1,13 @@
-import {
-  businessComplianceSchema,
-  individualComplianceSchema,
-  straddleCreateBodySchema,
-  straddleReplaceBodySchema,
-} from '../../../functions/providers/straddle/schema';
 import type { Reply, Router, SandboxRequest } from '../kit';
 import type { IdentityChecks } from './checks';
 import type { IdempotencyLedger } from './idempotency';
 import { listCustomers } from './list';
 import { invalid, invalidFrom, notFound, ok, unprocessable } from './replies';
+import { complianceOf, createCustomerBody, replaceCustomerBody } from './rules';
 import type { ProcessingMethod, StoredCustomer, StraddleStore } from './store';
 import { customerView, unmaskedView } from './views';
 
-/** The customer endpoints: create, get, replace, list and the unmasked read. */
+/** The customer endpoints: create, get, replace, delete, list and the unmasked read. */
 
 export interface CustomerRouteOptions {
   /** The processing of a create whose body names none; `inline` as Straddle's sandbox shows. */
@@ -30,7 +25,7 @@ const duplicateEmail = (email: string) =>
 
 function create(store: StraddleStore, checks: IdentityChecks, options: CustomerRouteOptions, request: SandboxRequest): Reply {
   if (!isObject(request.body)) return notAnObject();
-  const parsed = straddleCreateBodySchema.safeParse(request.body);
+  const parsed = createCustomerBody.safeParse(request.body);
   if (!parsed.success) return invalidFrom(parsed.error);
   const body = parsed.data;
   if (store.findByEmail(body.email)) return duplicateEmail(body.email);
@@ -64,12 +59,12 @@ function replace(store: StraddleStore, checks: IdentityChecks, request: SandboxR
   const customer = find(store, request);
   if (!customer) return notFound('Customer');
   if (!isObject(request.body)) return notAnObject();
-  const parsed = straddleReplaceBodySchema.safeParse(request.body);
+  const parsed = replaceCustomerBody.safeParse(request.body);
   if (!parsed.success) return invalidFrom(parsed.error);
   const body = parsed.data;
   if (body.compliance_profile) {
     // The type cannot change, so the compliance profile must be the one of the customer's type.
-    const shape = customer.type === 'individual' ? individualComplianceSchema : businessComplianceSchema;
+    const shape = complianceOf[customer.type];
     if (!shape.safeParse(body.compliance_profile).success) {
       return invalid([
         { reference: 'compliance_profile', detail: `must be the compliance profile of a ${customer.type} customer` },
@@ -89,6 +84,17 @@ function replace(store: StraddleStore, checks: IdentityChecks, request: SandboxR
     metadata: body.metadata ?? null,
   });
   checks.changed(customer);
+  return ok(customerView(customer));
+}
+
+/**
+ * `DELETE /v1/customers/{id}`: the reference removes the customer for good (meant for privacy requests)
+ * and answers the customer as it was; later reads of it answer 404.
+ */
+function remove(store: StraddleStore, request: SandboxRequest): Reply {
+  const customer = find(store, request);
+  if (!customer) return notFound('Customer');
+  store.customers.delete(customer.id);
   return ok(customerView(customer));
 }
 
@@ -115,6 +121,11 @@ export function addCustomerRoutes(
       'PUT',
       '/v1/customers/:id',
       ledger.wrap((request) => replace(store, checks, request)),
+    )
+    .add(
+      'DELETE',
+      '/v1/customers/:id',
+      ledger.wrap((request) => remove(store, request)),
     )
     .add('GET', '/v1/customers/:id/unmasked', (request) => {
       const customer = find(store, request);

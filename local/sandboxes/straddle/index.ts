@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import type { StraddleCustomerStatus } from '../../../functions/providers/straddle/schema';
 import {
   type DurableSandboxOptions,
   DurableSchedule,
@@ -23,6 +22,7 @@ import { addCustomerRoutes } from './customers';
 import { IdempotencyLedger } from './idempotency';
 import { failure, notFound } from './replies';
 import { addReviewRoutes } from './review';
+import type { CustomerStatus as StraddleCustomerStatus } from './rules';
 import { type ProcessingMethod, type StoredCustomer, StraddleStore } from './store';
 import { type SandboxWebhookOptions, type WebhookDelivery, WebhookSender } from './webhooks';
 

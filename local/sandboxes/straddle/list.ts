@@ -1,6 +1,6 @@
-import { CUSTOMER_STATUSES } from '../../../functions/providers/straddle/schema';
 import type { Reply, SandboxRequest } from '../kit';
 import { type ErrorItem, invalid, page } from './replies';
+import { CUSTOMER_STATUSES } from './rules';
 import type { StoredCustomer, StraddleStore } from './store';
 import { summaryView } from './views';
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { z } from 'zod';
-import { toFieldErrors } from '../../../functions/onboarding/validation';
+import type * as z from 'zod';
 import type { Reply } from '../kit';
+import { toFieldErrors } from '../kit/field-errors';
 
 /**
  * Straddle's answer envelopes. Success: `{meta, response_type: "object" | "array", data}`; failure:

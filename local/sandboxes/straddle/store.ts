@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { StraddleCustomerStatus } from '../../../functions/providers/straddle/schema';
+import type { CustomerStatus as StraddleCustomerStatus } from './rules';
 
 /** What the Straddle sandbox keeps in memory: customers, unmasked, as submitted. */
 

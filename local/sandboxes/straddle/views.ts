@@ -87,18 +87,19 @@ export function reviewView(customer: StoredCustomer) {
       breakdown: individual
         ? { email: entry, phone: entry, address: entry, fraud: entry, synthetic: entry }
         : { business_identification: entry, business_validation: entry, business_evaluation: entry },
-      kyc: individual
-        ? {
-            decision,
-            codes: codesFor(decision),
-            validations: Object.fromEntries(
-              ['address', 'city', 'dob', 'email', 'first_name', 'last_name', 'phone', 'ssn', 'state', 'zip'].map((k) => [
-                k,
-                decision === 'accept',
-              ]),
-            ),
-          }
-        : null,
+      // The SDK types kyc as an object or absent; a business review has no KYC part, so it is left out.
+      ...(individual && {
+        kyc: {
+          decision,
+          codes: codesFor(decision),
+          validations: Object.fromEntries(
+            ['address', 'city', 'dob', 'email', 'first_name', 'last_name', 'phone', 'ssn', 'state', 'zip'].map((k) => [
+              k,
+              decision === 'accept',
+            ]),
+          ),
+        },
+      }),
       watch_list: { decision: decision === 'reject' ? 'reject' : 'accept', codes: [], matched: [], matches: [] },
       network_alerts: { decision: 'accept', alerts: [], codes: [] },
       messages: decision === 'review' ? { I1001: 'Identity not found within Consortium Institutions' } : {},

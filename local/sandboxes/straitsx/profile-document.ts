@@ -1,6 +1,6 @@
-import type { z } from 'zod';
-import { type FieldError, toFieldErrors } from '../../../functions/onboarding/validation';
+import type * as z from 'zod';
 import type { Reply } from '../kit';
+import { type FieldError, toFieldErrors } from '../kit/field-errors';
 import type { StoredProfile } from './store';
 
 /** A profile in the provider's envelope: `{ data: { id, type, attributes } }`. */

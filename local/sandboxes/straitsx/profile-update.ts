@@ -1,4 +1,3 @@
-import { straitsxCustomerSchema } from '../../../functions/providers/straitsx/schema';
 import {
   CP_PLUS_ONLY_FIELDS,
   documentUrlsOf,
@@ -9,6 +8,7 @@ import type { Reply, SandboxRequest } from '../kit';
 import { checkDocuments, type DocumentCheck } from './documents';
 import { firstFieldMessage, isObject, profileDocument, profileExists } from './profile-document';
 import { invalid, notFound, ok } from './replies';
+import { basicProfileBody } from './rules-basic';
 import type { StraitsxStore } from './store';
 
 /**
@@ -49,7 +49,7 @@ export async function updateProfile(store: StraitsxStore, request: SandboxReques
 
   const kept = Object.fromEntries(STATUS_FIELDS.filter((k) => k in before).map((k) => [k, before[k]]));
   const current = Object.fromEntries(Object.entries(before).filter(([k]) => !STATUS_FIELDS.includes(k)));
-  const parsed = (plus ? plusProviderSchema : straitsxCustomerSchema).safeParse(merge(current, patch));
+  const parsed = (plus ? plusProviderSchema : basicProfileBody).safeParse(merge(current, patch));
   if (!parsed.success) return invalid(firstFieldMessage(parsed.error));
   const after = parsed.data as Record<string, unknown>;
   const taken = () => {

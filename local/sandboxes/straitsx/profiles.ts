@@ -1,4 +1,3 @@
-import { straitsxCustomerSchema } from '../../../functions/providers/straitsx/schema';
 import { isPlusProfileBody } from '../../../functions/providers/straitsx/schema-plus';
 import type { Reply, Router, SandboxRequest } from '../kit';
 import type { DocumentCheck } from './documents';
@@ -6,6 +5,7 @@ import { firstFieldMessage, isObject, profileDocument, profileExists } from './p
 import { createPlusProfile } from './profile-plus';
 import { updateProfile } from './profile-update';
 import { invalid, notFound, ok } from './replies';
+import { basicProfileBody } from './rules-basic';
 import { type StraitsxStore, sameRegistrationId } from './store';
 
 export { profileDocument } from './profile-document';
@@ -19,7 +19,7 @@ function create(store: StraitsxStore, request: SandboxRequest, check: DocumentCh
   // with any CP+-only field (identityDocuments, customerFirstName, purposeOfAccount, ...) cannot be a
   // basic profile, so it is taken as CP+ and held to the CP+ rules.
   if (isPlusProfileBody(request.body)) return createPlusProfile(store, request.body, check);
-  const parsed = straitsxCustomerSchema.safeParse(request.body);
+  const parsed = basicProfileBody.safeParse(request.body);
   if (!parsed.success) return invalid(firstFieldMessage(parsed.error));
   const fields = parsed.data as Record<string, unknown>;
   // No idempotency key exists for this endpoint: uniqueness of the registration is the only guard.

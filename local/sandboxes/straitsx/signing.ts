@@ -1,12 +1,4 @@
-import { createPublicKey, type KeyObject } from 'node:crypto';
-import { encodeQuery } from '../../../functions/providers/straitsx/client';
-import {
-  canonicalString,
-  NONCE_PATTERN,
-  SIGNING_HEADERS,
-  TIMESTAMP_TOLERANCE_SECONDS,
-  verifyCanonicalString,
-} from '../../../functions/providers/straitsx/signing';
+import { createPublicKey, type KeyObject, verify } from 'node:crypto';
 import type { Reply, SandboxRequest } from '../kit';
 import { flatError } from './replies';
 
@@ -19,6 +11,45 @@ import { flatError } from './replies';
  * troubleshooting table names only "Invalid signature" and "Timestamp expired". The sandbox answers 401
  * with the flat STXE-1000 body (the code for a rejected credential) and a message naming the check.
  */
+
+/** The four headers as the signing reference spells them. */
+const SIGNING_HEADERS = {
+  keyId: 'X-PUBLIC-KEY-ID',
+  timestamp: 'X-TIMESTAMP',
+  nonce: 'X-NONCE',
+  signature: 'X-SIGNATURE',
+} as const;
+
+/** The reference's nonce: a UUID. */
+const NONCE_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const TIMESTAMP_TOLERANCE_SECONDS = 300;
+const BASE64_SIGNATURE = /^[A-Za-z0-9+/]{86}==$/;
+
+/**
+ * The query part of the canonical string from the query as received: its pairs byte for byte, sorted by
+ * key then value. Nothing is decoded or re-encoded, so a client that signed other bytes than it sent fails.
+ */
+export function receivedCanonicalQuery(rawQuery: string): string {
+  const pairs = rawQuery
+    .split('&')
+    .filter((pair) => pair !== '')
+    .map((pair): [string, string] => {
+      const at = pair.indexOf('=');
+      return at < 0 ? [pair, ''] : [pair.slice(0, at), pair.slice(at + 1)];
+    });
+  const byCodePoint = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+  pairs.sort((a, b) => byCodePoint(a[0], b[0]) || byCodePoint(a[1], b[1]));
+  return pairs.map(([key, value]) => `${key}=${value}`).join('&');
+}
+
+const verifies = (canonical: string, signature: string, key: KeyObject) => {
+  if (!BASE64_SIGNATURE.test(signature)) return false;
+  try {
+    return verify(null, Buffer.from(canonical, 'utf8'), key, Buffer.from(signature, 'base64'));
+  } catch {
+    return false;
+  }
+};
 
 /** The public key registered on the dashboard and the key id it was given. */
 export interface SandboxSigningConfig {
@@ -103,17 +134,16 @@ export class SandboxRequestSigning {
     if (Math.abs(now - sent) > TIMESTAMP_TOLERANCE_SECONDS) return refuse('Timestamp expired');
     if (!NONCE_PATTERN.test(nonce)) return refuse('Invalid nonce');
 
-    // The path as received; the query re-encoded and sorted the way the signing reference builds it, so
-    // a client that encoded its query differently (`+` for a space) fails here as it would at StraitsX.
-    const canonical = canonicalString({
-      method: request.method,
-      path: request.path,
-      query: encodeQuery(request.query),
+    // METHOD, PATH, QUERY, TIMESTAMP, NONCE and BODY as received, one per line.
+    const canonical = [
+      request.method.toUpperCase(),
+      request.path,
+      receivedCanonicalQuery(request.rawQuery),
       timestamp,
       nonce,
-      body: request.rawBody,
-    });
-    if (!verifyCanonicalString(canonical, signature, key.publicKey)) return refuse('Invalid signature');
+      request.rawBody,
+    ].join('\n');
+    if (!verifies(canonical, signature, key.publicKey)) return refuse('Invalid signature');
 
     // Recorded only after the signature holds, so a forged request cannot use up someone's nonce.
     this.forgetExpired(now);

@@ -1,5 +1,5 @@
-import { DOCUMENT_TYPES } from '../../../functions/providers/wallex/schema-lists';
 import type { Reply, Router, SandboxRequest } from '../kit';
+import { DOCUMENT_TYPES } from './lists';
 import { invalid, isObject, notFound, ok } from './replies';
 import type { StoredDocument, WallexStore } from './store';
 import type { UploadServer } from './uploads';

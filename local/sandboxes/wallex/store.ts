@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { KYC_REQUIRED_FIELDS } from '../../../functions/providers/wallex/schema-lists';
 import { entriesOf, refill, type SandboxState } from '../kit';
+import { KYC_REQUIRED_FIELDS } from './lists';
 
 /** What the Wallex sandbox keeps in memory: users with their details and documents, fundings and refunds. */
 

@@ -1,3 +1,4 @@
+import type { Reply, Router, SandboxRequest } from '../kit';
 import {
   ACCOUNT_TYPES,
   EMPLOYMENT_INDUSTRIES,
@@ -9,8 +10,7 @@ import {
   KYC_REQUIRED_FIELDS,
   LANGUAGES,
   TITLES,
-} from '../../../functions/providers/wallex/schema-lists';
-import type { Reply, Router, SandboxRequest } from '../kit';
+} from './lists';
 import { invalid, isObject, notFound, ok } from './replies';
 import { missingFields, type StoredUser, type WallexStore } from './store';
 

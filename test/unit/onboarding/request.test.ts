@@ -86,12 +86,12 @@ describe('onboarding request validation (StraitsX basic profile)', () => {
     expect(failures([1, 2])).toEqual([{ path: '', message: 'the body must be a JSON object' }]);
   });
 
-  it('applies the business registration rule (UEN) to business profiles', () => {
-    const errors = failures({
-      provider: 'straitsx',
-      merchantRef: 'b-1',
-      customer: { registrationType: 'business', customerName: 'Acme', registrationId: "201912345K/'" },
-    });
+  it('applies the business registration rule (UEN) to business profiles: / is allowed, # is not', () => {
+    const customer = (registrationId: string) => ({ registrationType: 'business', customerName: 'Acme', registrationId });
+    expect(() =>
+      parseOnboardingRequest({ provider: 'straitsx', merchantRef: 'b-1', customer: customer('2019/12345K') }),
+    ).not.toThrow();
+    const errors = failures({ provider: 'straitsx', merchantRef: 'b-1', customer: customer('201912345K#') });
     expect(errors.map((e) => e.path)).toEqual(['customer.registrationId']);
   });
 

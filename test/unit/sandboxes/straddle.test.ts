@@ -242,6 +242,30 @@ describe('Straddle sandbox through the client and adapter', () => {
     }
   });
 
+  it('deletes a customer with DELETE /v1/customers/{id}, answering it as it was; it is gone afterwards', async () => {
+    const created = await create(customerFor('del'), 'test-key-del-0001');
+    const id = created.data.id;
+    const deleted = await fx.client().request<Customer>('DELETE', `/v1/customers/${id}`, { idempotencyKey: 'test-key-del-0002' });
+    expect([deleted.httpStatus, deleted.data.id]).toEqual([200, id]);
+    expect(fx.sandbox().customers()).toEqual([]);
+    const gone = await failureOf(fx.client().request('GET', `/v1/customers/${id}`));
+    expect([gone.httpStatus, gone.code]).toEqual([404, 'not_found']);
+  });
+
+  it('leaves kyc out of a business review (the SDK types it an object or absent) and gives it for an individual', async () => {
+    const business = customerFor('biz', {
+      type: 'business',
+      compliance_profile: { ein: '12-3456789', legal_business_name: 'Paunch Burger LLC' },
+      config: { sandbox_outcome: 'review' },
+    });
+    const biz = await create(business, 'test-key-kyc-0001');
+    const person = await create(customerFor('ind', { config: { sandbox_outcome: 'review' } }), 'test-key-kyc-0002');
+    const reviewOf = (id: string) =>
+      fx.client().request<{ identity_details: Record<string, unknown> }>('GET', `/v1/customers/${id}/review`);
+    expect((await reviewOf(biz.data.id)).data.identity_details).not.toHaveProperty('kyc');
+    expect((await reviewOf(person.data.id)).data.identity_details.kyc).toMatchObject({ decision: 'review' });
+  });
+
   it('answers 404 for an unknown customer', async () => {
     const error = await failureOf(fx.client().request('GET', '/v1/customers/00000000-0000-0000-0000-000000000000'));
     expect([error.name, error.httpStatus, error.code]).toEqual(['ProviderInvalidRequest', 404, 'not_found']);

@@ -101,6 +101,29 @@ describe('StraitsX sandbox request signing', () => {
     expect(created.data.id).toMatch(/^customer_profile_/);
   });
 
+  it("accepts a signing client whose query holds ' ( ) * ! spaces and non-ASCII, and refuses one that signed other bytes than it sent", async () => {
+    const query = { 'filter[registration_id]': "S1234'(5)A", q: 'a*b! Zoë 東京' };
+    await expect(signedClient().request('GET', '/kyc/customer_profiles', { query })).resolves.toEqual([]);
+
+    // What a client that signs encodeURIComponent's output sends: fetch turns `'` into %27 on the wire.
+    const timestamp = String(Math.floor(clock.getTime() / 1000));
+    const nonce = '550e8400-e29b-41d4-a716-446655440009';
+    const signedQuery = "filter%5Bregistration_id%5D=S1234'(5)A";
+    const headers = {
+      'X-PUBLIC-KEY-ID': KEY_ID,
+      'X-TIMESTAMP': timestamp,
+      'X-NONCE': nonce,
+      'X-SIGNATURE': signCanonicalString(
+        canonicalString({ method: 'GET', path: '/v1/kyc/customer_profiles', query: signedQuery, timestamp, nonce, body: '' }),
+        keys.privateKeyPem,
+      ),
+    };
+    const response = await fetch(`${sandbox.url}/kyc/customer_profiles?${signedQuery}`, {
+      headers: { 'X-XFERS-APP-API-KEY': API_KEY, ...headers },
+    });
+    expect({ status: response.status, body: await response.json() }).toEqual(refusal('Invalid signature'));
+  });
+
   it('refuses an unsigned request, naming the missing headers, as an auth failure', async () => {
     const unsigned = new StraitsxClient({ baseUrl: sandbox.url, apiKey: API_KEY, timeoutMs: 2000 });
     const error = (await unsigned.request('GET', '/authorize/hello').catch((e: unknown) => e)) as ProviderError;

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { StraitsxClient, sxPath } from '../../../functions/providers/straitsx/client';
 import { isStraitsxAlreadyExists, isStraitsxNotFound } from '../../../functions/providers/straitsx/errors';
+import { straitsxCustomerSchema } from '../../../functions/providers/straitsx/schema';
 import {
   ProviderAuthFailed,
   ProviderConflict,
@@ -92,6 +93,19 @@ describe('StraitsX sandbox through the client', () => {
     expect(badCity.providerMessage).toBe('address.city must be at most 20 characters');
     expect(missing.providerMessage).toBe('registrationId is required');
     expect(sandbox.profiles()).toEqual([]);
+  });
+
+  it('takes a business registrationId with / and a tradingName, and refuses a placeOfBiz with #, on both sides', async () => {
+    const business = { registrationType: 'business', customerName: 'ABC Pte Ltd', registrationId: '2019/12345K' };
+    const withTrading = { ...business, tradingName: 'ABC Coffee' };
+    const hashPlace = { ...business, registrationId: '201912345K', placeOfBiz: '#12-01 Tower One' };
+
+    expect(straitsxCustomerSchema.safeParse(withTrading).success).toBe(true);
+    expect(straitsxCustomerSchema.safeParse(hashPlace).success).toBe(false);
+    await expect(createProfile(withTrading)).resolves.toMatchObject({ data: { attributes: { registrationId: '2019/12345K' } } });
+    const refused = await failureOf(createProfile(hashPlace));
+    expect([refused.httpStatus, refused.providerMessage]).toEqual([400, expect.stringMatching(/^placeOfBiz must be/)]);
+    expect(sandbox.profiles()).toHaveLength(1);
   });
 
   it('creates a basic profile that is verified at once', async () => {

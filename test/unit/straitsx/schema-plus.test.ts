@@ -386,3 +386,15 @@ describe('CP+ provider-side schema', () => {
     );
   });
 });
+
+describe('one answer lists every failing field', () => {
+  it('reports OTHERS without its explanation even when a required field is missing too', () => {
+    const { email: _email, ...personal } = personalPlus({ purposeOfAccount: 'OTHERS' });
+    const { website: _w, entityLegalForm: _e, ...business } = businessPlus({ natureOfBusiness: 'OTHERS' });
+    const paths = (schema: z.ZodType, input: unknown) => failures(schema, input).map((e) => e.path);
+    expect(paths(personalPlusCustomerSchema, personal)).toEqual(expect.arrayContaining(['email', 'otherPurposeOfAccount']));
+    expect(paths(businessPlusCustomerSchema, business)).toEqual(
+      expect.arrayContaining(['entityLegalForm', 'otherNatureOfBusiness']),
+    );
+  });
+});

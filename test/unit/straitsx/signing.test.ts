@@ -204,6 +204,35 @@ describe('StraitsX client with a signing key', () => {
     expect(verifyCanonicalString(canonical, headers[SIGNING_HEADERS.signature]!, publicKey)).toBe(true);
   });
 
+  it.each([
+    ["S1234'(5)A", 'S1234%27%285%29A'],
+    ['a*b!', 'a%2Ab%21'],
+    ['hello world', 'hello%20world'],
+    ['Zoë 東京', 'Zo%C3%AB%20%E6%9D%B1%E4%BA%AC'],
+  ])('signs the query value %s as the bytes fetch sends', async (value, onWire) => {
+    const sent: string[] = [];
+    const fetchImpl = vi.fn(async (url: string | URL | Request) => {
+      sent.push(String(url));
+      return new Response('{}', { status: 200 });
+    }) as unknown as typeof fetch;
+    let signed = '';
+    const client = new StraitsxClient({
+      baseUrl: 'https://api-sandbox.example.test/v1',
+      apiKey: 'key',
+      timeoutMs: 1000,
+      fetchImpl,
+      extraHeaders: (prepared) => {
+        signed = prepared.query;
+        return {};
+      },
+    });
+    await client.request('GET', '/kyc/customer_profiles', { query: { 'filter[registration_id]': value } });
+    // The WHATWG URL parser is what fetch applies to the URL before it goes out.
+    const wire = new URL(sent[0]!).search.slice(1);
+    expect(wire).toBe(`filter%5Bregistration_id%5D=${onWire}`);
+    expect(signed).toBe(wire);
+  });
+
   it('uses a new nonce for every request', () => {
     const sign = requestSigner(secret)!;
     const prepared = prepareRequest('https://x.test/v1', 'GET', '/authorize/hello');
