@@ -22,6 +22,7 @@ const LEVELS = [
 ];
 const PER_PROVIDER = Number(process.env.BENCH_PER_PROVIDER ?? 8);
 const RETRY_SCALE = Number(process.env.BENCH_RETRY_SCALE ?? 1);
+const SETTLE_MS = Number(process.env.BENCH_SETTLE_MS ?? 3_600_000);
 const example = (name: string): Body => JSON.parse(readFileSync(resolve('examples', `${name}.json`), 'utf8'));
 
 interface Job {
@@ -46,7 +47,7 @@ function batch(): Job[] {
     jobs.push({
       request: { ...wallex, merchantRef: `matrix-wx-${i}`, customer: { ...wallex.customer, email: `matrix.${i}@example.com` } },
       expected: 'COMPLETED',
-      drive: (merchant, id) => merchant.uploadDocuments(id, 600_000),
+      drive: (merchant, id) => merchant.uploadDocuments(id, SETTLE_MS),
     });
     const outcome = i % 4 === 3 ? 'rejected' : i % 4 === 2 ? 'review' : 'verified';
     jobs.push({
@@ -59,7 +60,7 @@ function batch(): Job[] {
       drive:
         outcome === 'review'
           ? async (merchant, id) => {
-              await merchant.until(id, (v) => v.waitingFor === 'verification', 600_000);
+              await merchant.until(id, (v) => v.waitingFor === 'verification', SETTLE_MS);
               await merchant.call('POST', `/onboardings/${id}/review`, {
                 decision: 'verified',
                 reason: 'identity confirmed by phone',
@@ -89,7 +90,7 @@ async function runLevel(level: (typeof LEVELS)[number]): Promise<string[]> {
           if (accepted.status !== 202) return { ok: false, status: `HTTP ${accepted.status}` };
           const id = accepted.body.onboardingId as string;
           await job.drive?.(merchant, id);
-          const final = await merchant.settled(id, 3_600_000);
+          const final = await merchant.settled(id, SETTLE_MS);
           return { ok: final.status === job.expected, status: final.status as string };
         } catch (error) {
           return { ok: false, status: `not settled (${(error as Error).message.replace(/^onb_\w+ /, '')})` };
