@@ -124,10 +124,13 @@ function patchFor(current: OnboardingRecord, update: ProviderUpdate): Partial<On
       const open = Object.entries(requests).some(([id, status]) =>
         id === update.requestId ? update.open : status !== 'completed' && status !== 'expired',
       );
-      const final = FINAL_STATUSES.includes(current.status);
+      // A request for information changes how a running onboarding stands, never an ended, failed or
+      // escalated one: FAILED stays the truth until a recovery runs it again (the request is still shown).
+      const settled =
+        FINAL_STATUSES.includes(current.status) || current.status === 'FAILED' || current.status === 'NEEDS_ATTENTION';
       return {
         informationRequests: requests,
-        ...(final ? {} : { status: open ? 'NEEDS_INFORMATION' : current.waiting ? 'AWAITING_PROVIDER' : 'IN_PROGRESS' }),
+        ...(settled ? {} : { status: open ? 'NEEDS_INFORMATION' : current.waiting ? 'AWAITING_PROVIDER' : 'IN_PROGRESS' }),
         timeline: [...current.timeline, timelineEntry('provider-update', update.status, 'request for information')],
       };
     }

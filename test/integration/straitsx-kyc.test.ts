@@ -192,6 +192,29 @@ describe('full-KYC (CP+) onboarding with StraitsX', () => {
     expect((await settled(runtime, id)).status).toBe('COMPLETED');
   });
 
+  it('shows a request for information on a FAILED onboarding without moving it out of FAILED', async () => {
+    const id = await startWithDocuments();
+    const profileId = (await view(runtime, id)).providerIds.profileId;
+    const [execution] = await runtime.cloud.sfn
+      .listExecutions({ stateMachineArn: runtime.stateMachineArn })
+      .executions.filter((e) => e.name === id);
+    await runtime.cloud.sfn.stopExecution({ executionArn: execution!.executionArn });
+    await until(async () => ((await view(runtime, id)).status === 'FAILED' ? true : undefined));
+
+    await sandboxFetch(`${runtime.straitsx.url}/sandbox/customer_profile/${profileId}/rfi-requests`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'X-XFERS-APP-API-KEY': runtime.secrets.straitsx.apiKey },
+      body: JSON.stringify({
+        data: { attributes: { questions: [{ text: 'Source of funds?', type: 'TEXT', required: true }], expiryDays: 7 } },
+      }),
+    });
+    const shown = await until(async () => {
+      const current = await view(runtime, id);
+      return Object.keys(current.informationRequests ?? {}).length > 0 ? current : undefined;
+    });
+    expect(shown.status).toBe('FAILED');
+  });
+
   it('asks StraitsX itself when the callback never comes, and gives up when the profile is still pending', async () => {
     process.env.VERIFICATION_TIMEOUT_SECONDS = '1';
     const lost = await startWithDocuments();
