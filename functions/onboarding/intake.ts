@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { adapterFor } from '../providers';
 import { intEnv, requireEnv } from '../shared/env';
 import { logger } from '../shared/powertools';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { isConnectTokenRefused, type MigrationResult, straitsxConnectMigration } from '../providers/straitsx/migration';
 import { ConfigurationError } from '../shared/errors';
 import { logger, metrics } from '../shared/powertools';

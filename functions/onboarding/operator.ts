@@ -1,6 +1,6 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import { straddleOperations } from '../providers/straddle/operator';
 import { dynamoClient } from '../shared/aws';
 import { requireEnv } from '../shared/env';

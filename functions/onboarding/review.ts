@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { adapterFor } from '../providers';
 import { logger } from '../shared/powertools';
 import { findOnboarding, mutateOnboarding, timelineEntry } from '../store/onboardings';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { adapterFor } from '../providers';
 import { logger, metrics } from '../shared/powertools';
 import { getOnboarding, mutateOnboarding, timelineEntry } from '../store/onboardings';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { OnboardingRequest } from '../../onboarding/request';
 import { intEnv, optionalEnv, requireEnv } from '../../shared/env';
 import { ProviderConflict, ProviderInvalidRequest } from '../../shared/errors';

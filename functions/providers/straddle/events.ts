@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { type FieldError, toFieldErrors } from '../../onboarding/validation';
 import type { ProfileStatus } from '../port';
 import { toProfileStatus } from './mappers';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ProviderUnavailable } from '../../shared/errors';
 import type { ProfileResult, ProfileStatus } from '../port';
 import { PROVIDER } from './errors';

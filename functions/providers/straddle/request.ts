@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { straddleCustomerSchema } from './schema';
 
 const merchantRef = z.string().regex(/^[A-Za-z0-9._:-]{1,191}$/, 'merchantRef must be 1 to 191 letters, digits or . _ : -');

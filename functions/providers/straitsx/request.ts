@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { straitsxCustomerSchema } from './schema';
 import { bankAccountRequestSchema } from './schema-bank-account';
 import { plusCustomerSchema } from './schema-plus';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseOrThrow, ValidationFailed } from '../../onboarding/validation';
 import { NATIVE_NAME, rule } from './schema';
 import { FILE_URL, freeText, isBlank, issue } from './schema-plus-common';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { BUSINESS_REGISTRATION_ID, businessProfileSchema, countryCode, PHONE_NO, pastDate, rule } from './schema';
 import {
   businessPlusAddressSchema,

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { addressSchema, countryCode, NATIVE_NAME, POSTAL_CODE, rule } from './schema';
 import { UNLISTED_CODE } from './schema-plus-enums';
 

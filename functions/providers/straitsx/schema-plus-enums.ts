@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The closed value lists of the full-KYC customer profile (CP+), exactly as the Customer Profile API

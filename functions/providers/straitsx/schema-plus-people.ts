@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { countryCode, pastDate, rule } from './schema';
 import {
   businessPlusAddressSchema,

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * StraitsX Customer Profile field rules, as documented for the basic customer profile (CP) used for SGD.

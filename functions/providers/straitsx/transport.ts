@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { intEnv, requireEnv } from '../../shared/env';
 import { readSecret } from '../../shared/secrets';
 import { takeProviderToken } from '../../store/rate-limit';

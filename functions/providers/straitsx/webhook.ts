@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { type FieldError, toFieldErrors } from '../../onboarding/validation';
 import { ConfigurationError } from '../../shared/errors';
 

@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { type FieldError, toFieldErrors } from '../../onboarding/validation';
 import { ConfigurationError, ProviderUnavailable } from '../../shared/errors';
 import type { ProfileStatus } from '../port';
