@@ -157,6 +157,14 @@ const merchantOnly = {
 };
 
 /** The create endpoint as Straddle documents it: external_id and processing_method included. */
+/** Our onboarding id, sent as Straddle's `external_id` and looked up before a create. */
+const externalIdSchema = z
+  .string(typed('external_id'))
+  .min(1, 'external_id must not be empty')
+  .max(255, tooLongMessage('external_id', 255))
+  .check(plainText('external_id'))
+  .nullish();
+
 const providerOnly = {
   config: z
     .strictObject({
@@ -166,12 +174,7 @@ const providerOnly = {
       sandbox_outcome: sandboxOutcome.optional(),
     })
     .optional(),
-  external_id: z
-    .string(typed('external_id'))
-    .min(1, 'external_id must not be empty')
-    .max(255, tooLongMessage('external_id', 255))
-    .check(plainText('external_id'))
-    .nullish(),
+  external_id: externalIdSchema,
 };
 
 const typeMessage = (issue: { code: string }) =>
@@ -224,12 +227,7 @@ export const straddleReplaceBodySchema = z.strictObject({
   status: z.enum(CUSTOMER_STATUSES, `status must be one of: ${CUSTOMER_STATUSES.join(', ')}`),
   address: addressSchema.nullish(),
   compliance_profile: z.union([individualComplianceSchema, businessComplianceSchema]).nullish(),
-  external_id: z
-    .string(typed('external_id'))
-    .min(1, 'external_id must not be empty')
-    .max(255, tooLongMessage('external_id', 255))
-    .check(plainText('external_id'))
-    .nullish(),
+  external_id: externalIdSchema,
   metadata: metadataSchema.nullish(),
 });
 
