@@ -156,7 +156,6 @@ const merchantOnly = {
     .optional(),
 };
 
-/** The create endpoint as Straddle documents it: external_id and processing_method included. */
 /** Our onboarding id, sent as Straddle's `external_id` and looked up before a create. */
 const externalIdSchema = z
   .string(typed('external_id'))
@@ -165,6 +164,7 @@ const externalIdSchema = z
   .check(plainText('external_id'))
   .nullish();
 
+/** The create endpoint as Straddle documents it: external_id and processing_method included. */
 const providerOnly = {
   config: z
     .strictObject({
