@@ -5,9 +5,9 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult, EventBridgeEvent } fr
 import { DETAIL_TYPES, publish } from '../onboarding/events';
 import { OnboardingConflict, requestOnboarding } from '../onboarding/intake';
 import { publicView } from '../onboarding/record';
-import { ValidationFailed } from '../onboarding/validation';
 import { HttpError, httpErrors, isHttpEvent, json, jsonRequests, parseJsonBody } from '../shared/middleware';
 import { logger, metrics } from '../shared/powertools';
+import { ValidationFailed } from '../shared/validation';
 
 /** The merchant's event that asks for an onboarding; its detail is the body of POST /onboardings. */
 export const REQUEST_DETAIL_TYPE = 'Customer Onboarding Requested';

@@ -4,9 +4,9 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { OnboardingConflict } from '../onboarding/intake';
 import { migrationView, requestConnectMigration } from '../onboarding/migration';
-import { ValidationFailed } from '../onboarding/validation';
 import { HttpError, httpErrors, json, jsonRequests, parseJsonBody } from '../shared/middleware';
 import { logger, metrics } from '../shared/powertools';
+import { ValidationFailed } from '../shared/validation';
 
 /**
  * POST /migrations/connect: moves a legacy Connect user onto a customer profile. 202 for a new migration,

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import * as z from 'zod';
 import { logger } from '../shared/powertools';
+import { parseRequestOrThrow, ValidationFailed } from '../shared/validation';
 import {
   DOCUMENT_TYPES,
   documentKey,
@@ -11,7 +12,6 @@ import {
 } from '../store/documents';
 import { findOnboarding, mutateOnboarding, timelineEntry } from '../store/onboardings';
 import { FINAL_STATUSES, type UploadGrant } from './record';
-import { parseRequestOrThrow, ValidationFailed } from './validation';
 import { resumeIfReady } from './waits';
 
 /** How long a presigned upload URL stays valid. */

@@ -1,8 +1,8 @@
 import * as z from 'zod';
+import { ONBOARDING_ID } from '../shared/ids';
 import { logger } from '../shared/powertools';
 import { findOnboarding } from '../store/onboardings';
 import { recordFailure, recordRunningAgain } from './failures';
-import { ONBOARDING_ID } from './ids';
 
 /** The detail type of Step Functions' own events on the default bus. */
 export const EXECUTION_STATUS_CHANGE = 'Step Functions Execution Status Change';

@@ -1,12 +1,12 @@
 import * as z from 'zod';
 import { adapterFor } from '../providers';
 import { intEnv, requireEnv } from '../shared/env';
+import { onboardingIdFor, requestFingerprint } from '../shared/ids';
 import { logger } from '../shared/powertools';
 import { readSecret } from '../shared/secrets';
 import { createOnboarding, findOnboarding, timelineEntry } from '../store/onboardings';
 import { putPersonalData } from '../store/vault';
 import { ensureExecutionStarted } from './executions';
-import { onboardingIdFor, requestFingerprint } from './ids';
 import type { OnboardingRecord } from './record';
 import { businessKeyOf, customerKindOf, parseOnboardingRequest } from './request';
 

@@ -4,9 +4,9 @@ import * as z from 'zod';
 import { straddleOperations } from '../providers/straddle/operator';
 import { dynamoClient } from '../shared/aws';
 import { requireEnv } from '../shared/env';
+import { ONBOARDING_ID } from '../shared/ids';
+import { parseOrThrow } from '../shared/validation';
 import { getOnboarding } from '../store/onboardings';
-import { ONBOARDING_ID } from './ids';
-import { parseOrThrow } from './validation';
 
 export const unmaskRequestSchema = z.strictObject({
   onboardingId: z.string().regex(ONBOARDING_ID, 'onboardingId must be an onboarding id'),

@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import { straddleRequestSchema } from '../providers/straddle/request';
 import { straitsxRequestSchema } from '../providers/straitsx/request';
 import { wallexRequestSchema } from '../providers/wallex/request';
-import { parseRequestOrThrow, ValidationFailed } from './validation';
+import { parseRequestOrThrow, ValidationFailed } from '../shared/validation';
 
 /** Providers this stack onboards onto. */
 export const PROVIDERS = ['straitsx', 'wallex', 'straddle'] as const;

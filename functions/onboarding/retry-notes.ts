@@ -1,8 +1,8 @@
 import type { MiddlewareObj } from '@middy/core';
 import { RETRYABLE_ERRORS } from '../shared/errors';
+import { ONBOARDING_ID } from '../shared/ids';
 import { logger, metrics } from '../shared/powertools';
 import { mutateOnboarding } from '../store/onboardings';
-import { ONBOARDING_ID } from './ids';
 import { nextAttemptBy, policyFromEnv } from './retry-policy';
 
 const RETRYABLE: ReadonlySet<string> = new Set(RETRYABLE_ERRORS);

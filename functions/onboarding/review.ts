@@ -1,12 +1,12 @@
 import * as z from 'zod';
 import { adapterFor } from '../providers';
 import { logger } from '../shared/powertools';
+import { parseRequestOrThrow } from '../shared/validation';
 import { findOnboarding, mutateOnboarding, timelineEntry } from '../store/onboardings';
 import { getPersonalData } from '../store/vault';
 import { recordDecisionAudit } from './operator';
 import type { OnboardingRecord } from './record';
 import type { OnboardingRequest } from './request';
-import { parseRequestOrThrow } from './validation';
 import { resumeIfReady } from './waits';
 
 export const reviewDecisionSchema = z.strictObject({

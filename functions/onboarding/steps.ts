@@ -1,15 +1,15 @@
 import * as z from 'zod';
 import { adapterFor } from '../providers';
+import { ONBOARDING_ID } from '../shared/ids';
 import { logger, metrics } from '../shared/powertools';
+import { parseOrThrow } from '../shared/validation';
 import { documentAccess } from '../store/documents';
 import { getOnboarding, linkProviderCustomer, mutateOnboarding, timelineEntry } from '../store/onboardings';
 import { getPersonalData } from '../store/vault';
 import { DETAIL_TYPES, outcomeDetail, publish } from './events';
-import { ONBOARDING_ID } from './ids';
 import { replayParkedUpdates } from './provider-updates';
 import { FINAL_STATUSES, type OnboardingRecord, type OnboardingStatus, recordedAccount } from './record';
 import type { OnboardingRequest } from './request';
-import { parseOrThrow } from './validation';
 import { missingDocuments } from './waits';
 
 /** What every workflow step receives: ids only. */

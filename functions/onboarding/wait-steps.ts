@@ -1,11 +1,11 @@
 import * as z from 'zod';
 import { adapterFor } from '../providers';
 import { logger, metrics } from '../shared/powertools';
+import { parseOrThrow } from '../shared/validation';
 import { getOnboarding, mutateOnboarding, timelineEntry } from '../store/onboardings';
 import { getPersonalData } from '../store/vault';
 import type { OnboardingRequest } from './request';
 import { stepInputSchema } from './steps';
-import { parseOrThrow } from './validation';
 import { clearWaiting, startWaiting } from './waits';
 
 export const waitInputSchema = stepInputSchema.extend({

@@ -1,10 +1,10 @@
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { ONBOARDING_ID } from '../onboarding/ids';
-import { ValidationFailed } from '../onboarding/validation';
 import { ProviderError } from './errors';
+import { ONBOARDING_ID } from './ids';
 import { duplicateKeyPath, isJsonMediaType, JSON_MEDIA_TYPE_RULE, MAX_JSON_BODY_BYTES } from './json-body';
 import { logger } from './powertools';
+import { ValidationFailed } from './validation';
 
 /** An error meant for the API caller: its status and message are shown as they are. */
 export class HttpError extends Error {

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { type FieldError, toFieldErrors } from '../../onboarding/validation';
+import { type FieldError, toFieldErrors } from '../../shared/validation';
 import type { ProfileStatus } from '../port';
 import { toProfileStatus } from './mappers';
 import { CUSTOMER_STATUSES, type StraddleCustomerStatus } from './schema';

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { canonicalJson, derivedKey } from '../../onboarding/ids';
+import { canonicalJson, derivedKey } from '../../shared/ids';
 
 /**
  * Straddle's `Idempotency-Key`: 10 to 40 characters, kept about 24 hours. A repeat of the same request

@@ -1,4 +1,4 @@
-import { parseRequestOrThrow } from '../../onboarding/validation';
+import { parseRequestOrThrow } from '../../shared/validation';
 import { type StraddleTransport, straddleTransport } from './adapter';
 import { type StraddleMeta, stPath } from './client';
 import { straddleIdempotencyKey } from './idempotency';

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { parseOrThrow, ValidationFailed } from '../../onboarding/validation';
+import { parseOrThrow, ValidationFailed } from '../../shared/validation';
 import { NATIVE_NAME, rule } from './schema';
 import { FILE_URL, freeText, isBlank, issue } from './schema-plus-common';
 

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { type FieldError, parseOrThrow, ValidationFailed } from '../../onboarding/validation';
+import { type FieldError, parseOrThrow, ValidationFailed } from '../../shared/validation';
 import {
   type BusinessDocumentSlotName,
   type BusinessDocumentsInput,

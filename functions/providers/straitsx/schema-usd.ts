@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { parseOrThrow } from '../../onboarding/validation';
+import { parseOrThrow } from '../../shared/validation';
 import { businessProfileSchema, personalProfileSchema } from './schema';
 
 /**

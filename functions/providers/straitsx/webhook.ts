@@ -1,7 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import * as z from 'zod';
-import { type FieldError, toFieldErrors } from '../../onboarding/validation';
 import { ConfigurationError } from '../../shared/errors';
+import { type FieldError, toFieldErrors } from '../../shared/validation';
 
 /**
  * StraitsX callbacks. Each is a POST of JSON signed with `Xfers-Signature` = lowercase hex

@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import * as z from 'zod';
-import { type FieldError, toFieldErrors } from '../../onboarding/validation';
 import { ConfigurationError, ProviderUnavailable } from '../../shared/errors';
+import { type FieldError, toFieldErrors } from '../../shared/validation';
 import type { ProfileStatus } from '../port';
 import { wxPath } from './client';
 import { PROVIDER } from './errors';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { businessKeyOf, parseOnboardingRequest } from '../../../functions/onboarding/request';
-import { ValidationFailed } from '../../../functions/onboarding/validation';
+import { ValidationFailed } from '../../../functions/shared/validation';
 
 const example = (name: string) => JSON.parse(readFileSync(`examples/${name}.json`, 'utf8'));
 const straitsx = (input: unknown) => {

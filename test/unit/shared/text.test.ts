@@ -2,9 +2,9 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseConnectMigrationRequest } from '../../../functions/onboarding/migration-request';
 import { parseOnboardingRequest } from '../../../functions/onboarding/request';
-import { type FieldError, parseRequestOrThrow, ValidationFailed } from '../../../functions/onboarding/validation';
 import { usdPatchSchema } from '../../../functions/providers/straitsx/schema-usd';
 import { FREE_TEXT_MAX, textProblems, unsafeCharacter } from '../../../functions/shared/text';
+import { type FieldError, parseRequestOrThrow, ValidationFailed } from '../../../functions/shared/validation';
 
 const example = (name: string) => JSON.parse(readFileSync(new URL(`../../../examples/${name}.json`, import.meta.url), 'utf8'));
 

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { toFieldErrors } from '../../../functions/onboarding/validation';
 import { straddleRequestSchema } from '../../../functions/providers/straddle/request';
 import {
   straddleCreateBodySchema,
   straddleCustomerSchema,
   straddleReplaceBodySchema,
 } from '../../../functions/providers/straddle/schema';
+import { toFieldErrors } from '../../../functions/shared/validation';
 
 const individual = (overrides: Record<string, unknown> = {}) => ({
   type: 'individual',

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { parseConnectMigrationRequest } from '../../../functions/onboarding/migration-request';
-import { ValidationFailed } from '../../../functions/onboarding/validation';
 import type { StraitsxTransport } from '../../../functions/providers/straitsx/adapter';
 import {
   isConnectTokenRefused,
@@ -10,6 +9,7 @@ import {
   toMigrationAccountBody,
 } from '../../../functions/providers/straitsx/migration';
 import { ProviderAuthFailed, ProviderUnavailable } from '../../../functions/shared/errors';
+import { ValidationFailed } from '../../../functions/shared/validation';
 
 const TOKEN = 'k_qoXL6xhF61y31mUqeybns61gz3KYJd6yozWnTQUDY';
 

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import type { z } from 'zod';
-import { type FieldError, toFieldErrors, ValidationFailed } from '../../../functions/onboarding/validation';
 import { addressSchema } from '../../../functions/providers/straitsx/schema';
 import {
   ANNUAL_INCOMES,
@@ -23,6 +22,7 @@ import {
   TOTAL_WEALTH,
   toPlusProviderBody,
 } from '../../../functions/providers/straitsx/schema-plus';
+import { type FieldError, toFieldErrors, ValidationFailed } from '../../../functions/shared/validation';
 import { businessPlus, businessUrls, personalPlus, personalUrls } from './plus-fixtures';
 
 const failures = (schema: z.ZodType, input: unknown): FieldError[] => {

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { z } from 'zod';
-import { type FieldError, toFieldErrors, ValidationFailed } from '../../../functions/onboarding/validation';
 import {
   bankAccountProviderSchema,
   bankAccountRequestSchema,
   toBankAccountProviderBody,
 } from '../../../functions/providers/straitsx/schema-bank-account';
 import { usdPatchBody, usdPatchSchema, usdRailMissingFields } from '../../../functions/providers/straitsx/schema-usd';
+import { type FieldError, toFieldErrors, ValidationFailed } from '../../../functions/shared/validation';
 
 const failures = (schema: z.ZodType, input: unknown): FieldError[] => {
   const result = schema.safeParse(input);

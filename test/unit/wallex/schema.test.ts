@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { toFieldErrors } from '../../../functions/onboarding/validation';
 import { toDetailBody, toSignupBody, wallexCustomerSchema } from '../../../functions/providers/wallex/schema';
 import {
   DOCUMENT_TYPES,
@@ -8,6 +7,7 @@ import {
   EMPLOYMENT_STATUSES,
   KYC_REQUIRED_FIELDS,
 } from '../../../functions/providers/wallex/schema-lists';
+import { toFieldErrors } from '../../../functions/shared/validation';
 import { customer } from './fixtures';
 
 const errorsOf = (input: unknown) => {

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { textProblems } from '../shared/text';
+import { textProblems } from './text';
 
 /** One failing field: a dotted path (`customer.address.city`) and the rule it broke. */
 export interface FieldError {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalJson, onboardingIdFor, requestFingerprint } from '../../../functions/onboarding/ids';
+import { canonicalJson, onboardingIdFor, requestFingerprint } from '../../../functions/shared/ids';
 
 const KEY = 'k'.repeat(48);
 
