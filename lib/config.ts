@@ -29,18 +29,9 @@ const blankAsUnset = (value: unknown) => (value === '' ? undefined : value);
  */
 export const ONBOARDING_EXECUTION_TIMEOUT_SECONDS = 30 * 24 * 3600;
 
-/**
- * Wallex's documented webhook source addresses: sandbox (Singapore) and production (Singapore,
- * Indonesia, Hong Kong, Malaysia, Japan). Only these may call `POST /webhooks/wallex`.
- */
-export const WALLEX_SOURCE_IPS = [
-  '175.41.191.143',
-  '3.0.113.21',
-  '108.136.189.251',
-  '18.166.110.81',
-  '13.251.169.211',
-  '13.230.240.139',
-] as const;
+import { WALLEX_SOURCE_IPS } from '../functions/providers/wallex/provider';
+
+export { WALLEX_SOURCE_IPS };
 
 const httpsUrl = z.url({ protocol: /^https$/, error: 'must be an https URL' });
 

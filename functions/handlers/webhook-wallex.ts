@@ -6,7 +6,7 @@ import { DETAIL_TYPES, publish } from '../onboarding/events';
 import { applyProviderUpdate, firstDelivery, seenDelivery } from '../onboarding/provider-updates';
 import { FINAL_STATUSES } from '../onboarding/record';
 import type { OnboardingRequest } from '../onboarding/request';
-import { adapterFor } from '../providers';
+import { adapterFor } from '../providers/registry';
 import { wallexClient, wallexWebhookHeader } from '../providers/wallex/adapter';
 import { getFunding, getRefund, parseWallexNotification, verifyWallexHeader } from '../providers/wallex/webhook';
 import { ConfigurationError } from '../shared/errors';

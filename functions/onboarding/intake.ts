@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { adapterFor } from '../providers';
+import { adapterFor } from '../providers/registry';
 import { intEnv, requireEnv } from '../shared/env';
 import { onboardingIdFor, requestFingerprint } from '../shared/ids';
 import { logger } from '../shared/powertools';

@@ -1,4 +1,4 @@
-import { adapterFor } from '../providers';
+import { adapterFor } from '../providers/registry';
 import { type StraitsxOnboardingRequest, straitsxRequestSchema } from '../providers/straitsx/request';
 import { requireEnv } from '../shared/env';
 import { onboardingIdFor, requestFingerprint } from '../shared/ids';

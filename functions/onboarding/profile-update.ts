@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { adapterFor } from '../providers';
+import { adapterFor } from '../providers/registry';
 import { usdPatchSchema, usdRailMissingFields } from '../providers/straitsx/schema-usd';
 import { logger } from '../shared/powertools';
 import { parseRequestOrThrow } from '../shared/validation';

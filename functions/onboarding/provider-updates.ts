@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import type { ProfileStatus } from '../providers/port';
+import type { ProviderUpdate } from '../providers/port';
 import { dynamoClient } from '../shared/aws';
 import { requireEnv } from '../shared/env';
 import { logger, metrics } from '../shared/powertools';
@@ -10,21 +10,7 @@ import { DETAIL_TYPES, outcomeDetail, publish } from './events';
 import { FINAL_STATUSES, type OnboardingRecord } from './record';
 import { resumeIfReady } from './waits';
 
-/** What a provider's webhook says, reduced to ids and statuses (each adapter's webhook module maps to this). */
-export type ProviderUpdate =
-  | {
-      kind: 'profile';
-      profileId: string;
-      status: ProfileStatus;
-      providerStatus?: string;
-      rejection?: { reason?: string; retryable?: boolean };
-      /** The provider's own time of the change: an older update never overwrites a newer one. */
-      changedAt?: string;
-    }
-  | { kind: 'account'; accountId: string; status: 'enabled' | 'disabled' | 'pending' }
-  | { kind: 'information'; profileId: string; requestId: string; status: string; open: boolean }
-  | { kind: 'attention'; profileId: string; reference: string; codes: string[] }
-  | { kind: 'bankAccount'; bankAccountId: string; status: string };
+export type { ProviderUpdate } from '../providers/port';
 
 const DAY = 24 * 3600;
 

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { adapterFor } from '../providers';
+import { adapterFor } from '../providers/registry';
 import { logger } from '../shared/powertools';
 import { parseRequestOrThrow } from '../shared/validation';
 import { findOnboarding, mutateOnboarding, timelineEntry } from '../store/onboardings';

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { adapterFor } from '../providers';
+import { adapterFor } from '../providers/registry';
 import { logger, metrics } from '../shared/powertools';
 import { parseOrThrow } from '../shared/validation';
 import { getOnboarding, mutateOnboarding, timelineEntry } from '../store/onboardings';

@@ -1,4 +1,7 @@
-import type { OnboardingRequest, ProviderName } from '../onboarding/request';
+import type * as z from 'zod';
+import type { OnboardingRequest, ProviderName } from './registry';
+
+export type { OnboardingRequest, ProviderName } from './registry';
 
 /**
  * The provider's verdict on a customer profile, in the workflow's own words:
@@ -83,4 +86,62 @@ export interface ProviderAdapter {
   decideReview?(
     context: StepContext & { profileId: string; decision: 'verified' | 'rejected'; reason?: string },
   ): Promise<ProfileResult>;
+}
+
+/** What a provider's webhook says, reduced to ids and statuses (each provider's webhook module maps to this). */
+export type ProviderUpdate =
+  | {
+      kind: 'profile';
+      profileId: string;
+      status: ProfileStatus;
+      providerStatus?: string;
+      rejection?: { reason?: string; retryable?: boolean };
+      /** The provider's own time of the change: an older update never overwrites a newer one. */
+      changedAt?: string;
+    }
+  | { kind: 'account'; accountId: string; status: 'enabled' | 'disabled' | 'pending' }
+  | { kind: 'information'; profileId: string; requestId: string; status: string; open: boolean }
+  | { kind: 'attention'; profileId: string; reference: string; codes: string[] }
+  | { kind: 'bankAccount'; bankAccountId: string; status: string };
+
+/**
+ * The fields that identify a customer at the provider; with the merchant they make the onboarding id.
+ * The registration id is folded (see `foldKey`) so that the provider's own notion of "same customer" holds.
+ */
+export interface BusinessKey {
+  registrationType: string;
+  registrationId: string;
+}
+
+/** Upper-cased and space-folded: S1234567A and s1234567a are one customer to every provider so far. */
+export const foldKey = (value: string): string => value.trim().replace(/\s+/g, ' ').toUpperCase();
+
+/** What the infrastructure needs to know of a provider: data only, read by the CDK app and the local stack. */
+export interface ProviderDescriptor {
+  /** What the operator puts in the provider's secret, as the adapter reads it (shown in the secret's description). */
+  secretShape: string;
+  /** The provider's sandbox API, the default of the `<name>BaseUrl` context value. */
+  defaultBaseUrl: string;
+  /** The webhook route under `/webhooks/`: `{event}` when the provider names the callback type in the path. */
+  webhookPath: `/webhooks/${string}`;
+  /** How the webhook is authenticated, for the API's documentation and cdk-nag's acknowledgement. */
+  webhookCheck: string;
+  /** Set when the provider signs nothing: only these addresses may call the webhook route. */
+  sourceAddresses?: readonly string[];
+}
+
+/**
+ * Everything the rest of the stack knows of one provider: its request, how a customer is identified, the
+ * adapter the workflow steps call, and the descriptor the infrastructure reads. A provider folder exports
+ * one of these and the registry lists it.
+ */
+export interface ProviderDefinition<Name extends string = string, Schema extends z.ZodType = z.ZodType> {
+  readonly name: Name;
+  /** The body of `POST /onboardings` for this provider, with the provider's documented rules. */
+  readonly requestSchema: Schema;
+  /** The business key of a valid request. */
+  businessKey(request: z.output<Schema>): BusinessKey;
+  /** Makes the adapter (once per Lambda container; see the registry). */
+  adapter(): ProviderAdapter;
+  readonly descriptor: ProviderDescriptor;
 }

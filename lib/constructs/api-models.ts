@@ -1,5 +1,5 @@
 import { JsonSchemaType, JsonSchemaVersion, type Model, ResponseType, type RestApi } from 'aws-cdk-lib/aws-apigateway';
-import { PROVIDERS } from '../../functions/onboarding/request';
+import { PROVIDERS } from '../../functions/providers/registry';
 
 /** The request models of the JSON routes, by route. Webhook routes have none: their raw body is signed. */
 export interface RequestModels {

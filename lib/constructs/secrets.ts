@@ -3,19 +3,11 @@ import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { PROVIDERS, type ProviderName, providerOf } from '../../functions/providers/registry';
 
-/** Providers whose credentials the stack keeps, one secret each. */
-export const SECRET_PROVIDERS = ['straitsx', 'wallex', 'straddle'] as const;
-export type SecretProvider = (typeof SECRET_PROVIDERS)[number];
-
-/** What the operator puts in each provider's secret, as the provider's adapter reads it. */
-const CREDENTIALS_SHAPE: Record<SecretProvider, string> = {
-  straitsx:
-    '{"apiKey", "callbackSigningKey" (verifies Xfers-Signature on callbacks), optionally "signingKeyId" and "signingPrivateKeyPem" (request signing)}',
-  wallex:
-    '{"apiKey", "accessKeyId", "secretAccessKey", "webhookHeaderName", "webhookHeaderValue" (the secret header set on the notification subscription)}',
-  straddle: '{"apiKey", "webhookSecret" (whsec_..., verifies webhook signatures)}',
-};
+/** Providers whose credentials the stack keeps, one secret each: every provider in the registry. */
+export const SECRET_PROVIDERS = PROVIDERS;
+export type SecretProvider = ProviderName;
 
 /** Props of {@link ProviderSecrets}. */
 export interface ProviderSecretsProps {
@@ -41,7 +33,7 @@ export class ProviderSecrets extends Construct {
     for (const provider of SECRET_PROVIDERS) {
       const secret = new Secret(this, `Provider-${provider}`, {
         secretName: `${props.namePrefix}/providers/${provider}`,
-        description: `${provider} credentials, set after deploy: ${CREDENTIALS_SHAPE[provider]}. The generated value is a placeholder.`,
+        description: `${provider} credentials, set after deploy: ${providerOf(provider).descriptor.secretShape}. The generated value is a placeholder.`,
         encryptionKey: props.key,
         // A random placeholder under a field no adapter reads: until the operator sets the real
         // credentials, a step fails with a configuration error naming the missing fields.

@@ -1,10 +1,9 @@
 import * as z from 'zod';
-import type { OnboardingRequest } from '../../onboarding/request';
 import { intEnv, optionalEnv, requireEnv } from '../../shared/env';
 import { ProviderConflict, ProviderInvalidRequest } from '../../shared/errors';
 import { readSecret } from '../../shared/secrets';
 import { takeProviderToken } from '../../store/rate-limit';
-import type { DocumentSlot, ProfileResult, ProviderAdapter, StepContext } from '../port';
+import type { DocumentSlot, OnboardingRequest, ProfileResult, ProviderAdapter, StepContext } from '../port';
 import { StraddleClient, stPath } from './client';
 import { PROVIDER } from './errors';
 import { straddleIdempotencyKey } from './idempotency';

@@ -1,7 +1,14 @@
-import type { OnboardingRequest } from '../../onboarding/request';
 import { ProviderConflict, ProviderError, ProviderNotReady, ProviderRejected } from '../../shared/errors';
 import { derivedKey } from '../../shared/ids';
-import type { AccountResult, DocumentAccess, DocumentSlot, ProfileResult, ProviderAdapter, StepContext } from '../port';
+import type {
+  AccountResult,
+  DocumentAccess,
+  DocumentSlot,
+  OnboardingRequest,
+  ProfileResult,
+  ProviderAdapter,
+  StepContext,
+} from '../port';
 import { addStraitsxBankAccount, BANK_ACCOUNT_PROOF_SLOT } from './bank-accounts';
 import {
   type StraitsxProfileDocument,

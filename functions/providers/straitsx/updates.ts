@@ -1,4 +1,4 @@
-import type { ProviderUpdate } from '../../onboarding/provider-updates';
+import type { ProviderUpdate } from '../port';
 import { STRAITSX_REJECTED } from './mappers';
 import type { StraitsxCallback } from './webhook';
 

@@ -1,12 +1,11 @@
 import * as z from 'zod';
-import type { OnboardingRequest } from '../../onboarding/request';
 import { intEnv, optionalEnv, requireEnv } from '../../shared/env';
 import { ConfigurationError } from '../../shared/errors';
 import { readSecret } from '../../shared/secrets';
 import { takeDailyToken } from '../../store/daily-budget';
 import { takeProviderToken } from '../../store/rate-limit';
 import { dynamoTokenStore, type TokenStore, tokenSealer } from '../../store/token-cache';
-import type { DocumentAccess, DocumentSlot, ProfileResult, ProviderAdapter, StepContext } from '../port';
+import type { DocumentAccess, DocumentSlot, OnboardingRequest, ProfileResult, ProviderAdapter, StepContext } from '../port';
 import { type AuthScheme, WallexClient, wxPath } from './client';
 import { sendDocuments } from './documents';
 import { PROVIDER } from './errors';

@@ -1,0 +1,21 @@
+import { foldKey, type ProviderDefinition } from '../port';
+import { straddleAdapter } from './adapter';
+import { PROVIDER } from './errors';
+import { straddleRequestSchema } from './request';
+
+/** Straddle as the rest of the stack sees it (see ProviderDefinition). */
+// Annotated rather than inferred: the port's types are read from the registry, which reads this.
+export const straddleProvider: ProviderDefinition<typeof PROVIDER, typeof straddleRequestSchema> = {
+  name: PROVIDER,
+  requestSchema: straddleRequestSchema,
+  // An e-mail address is unique per Straddle account.
+  businessKey: (request) => ({ registrationType: request.customer.type, registrationId: foldKey(request.customer.email) }),
+  adapter: straddleAdapter,
+  descriptor: {
+    secretShape: '{"apiKey", "webhookSecret" (whsec_..., verifies webhook signatures)}',
+    defaultBaseUrl: 'https://sandbox.straddle.com',
+    webhookPath: '/webhooks/straddle',
+    webhookCheck:
+      'Straddle webhooks: the Svix signature (webhook-id, webhook-timestamp, webhook-signature) is checked on the raw body, within 5 minutes',
+  },
+};
