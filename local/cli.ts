@@ -135,7 +135,7 @@ stackOptions(
     .requiredOption('--reason <text>', 'why (recorded; at least 10 characters)'),
 ).action(async (onboardingId: string, opts: { operator: string; reason: string; data: string; aws?: boolean }) => {
   useStack(opts);
-  const { unmaskedStraddleCustomer } = await import('../functions/onboarding/operator');
+  const { unmaskedStraddleCustomer } = await import('../functions/flows/straddle-operator/unmask');
   print(await unmaskedStraddleCustomer({ onboardingId, operator: opts.operator, reason: opts.reason }));
 });
 

@@ -1,7 +1,7 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
-import { finishMigrationStep } from '../onboarding/migration-steps';
+import { finishMigrationStep } from '../flows/straitsx-connect/migration-steps';
 import { logger, metrics } from '../shared/powertools';
 
 /** Workflow step: input and output are ids and statuses only; errors carry the taxonomy's names. */

@@ -1,7 +1,7 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
-import { migrateAccountStep } from '../onboarding/migration-steps';
+import { migrateAccountStep } from '../flows/straitsx-connect/migration-steps';
 import { retryNotes } from '../onboarding/retry-notes';
 import { logger, metrics } from '../shared/powertools';
 

@@ -1,7 +1,7 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { addUsdFields, ProfileUpdateNotPossible } from '../onboarding/profile-update';
+import { addUsdFields, ProfileUpdateNotPossible } from '../flows/straitsx-usd/profile-update';
 import { publicView } from '../onboarding/record';
 import { HttpError, httpErrors, json, jsonRequests, onboardingIdParam, parseJsonBody } from '../shared/middleware';
 import { logger } from '../shared/powertools';

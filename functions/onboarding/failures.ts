@@ -1,9 +1,24 @@
 import { logger, metrics } from '../shared/powertools';
 import { mutateOnboarding, timelineEntry } from '../store/onboardings';
 import { DETAIL_TYPES, outcomeDetail, publish } from './events';
-import { isMigration } from './migration';
-import { MIGRATION_DETAIL_TYPES, migrationDetail } from './migration-steps';
 import { FINAL_STATUSES, type OnboardingRecord } from './record';
+
+/**
+ * How a kind of record that a flow adds (a Connect migration) announces its failure with the flow's own
+ * event; undefined for records of other kinds. The domain knows no flow: the handlers that record
+ * failures register the flows' announcers, and a record none claims fails as an onboarding.
+ */
+export type FailureAnnouncer = (
+  record: OnboardingRecord,
+  eventId: string,
+) => { detailType: string; detail: Record<string, unknown> } | undefined;
+
+const announcers: FailureAnnouncer[] = [];
+
+/** Adds a flow's failure announcer (once, however often it is called). */
+export function announceFailuresWith(announcer: FailureAnnouncer): void {
+  if (!announcers.includes(announcer)) announcers.push(announcer);
+}
 
 /** How an execution ended without success, as Step Functions reports it. */
 export interface FailedExecution {
@@ -72,7 +87,8 @@ export async function recordFailure(onboardingId: string, failed: FailedExecutio
   const eventId = `${onboardingId}:${key}`;
   // Published before it is marked: a crash in between publishes again (at least once); consumers
   // de-duplicate on the detail's eventId, which is stable per failure.
-  if (isMigration(record)) await publish(MIGRATION_DETAIL_TYPES.FAILED, migrationDetail(record, 'FAILED', eventId));
+  const announced = announcers.map((announce) => announce(record, eventId)).find((a) => a !== undefined);
+  if (announced) await publish(announced.detailType, announced.detail);
   else await publish(DETAIL_TYPES.FAILED, outcomeDetail(record, 'FAILED', eventId));
   const marked = await mutateOnboarding(onboardingId, (current) =>
     current.publishedEvents.includes(key) ? undefined : { publishedEvents: [...current.publishedEvents, key] },

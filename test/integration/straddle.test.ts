@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Webhook } from 'svix';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { auditTrail, unmaskedStraddleCustomer } from '../../functions/onboarding/operator';
+import { auditTrail, unmaskedStraddleCustomer } from '../../functions/flows/straddle-operator/unmask';
 import { type Runtime, startRuntime } from '../../local/runtime';
 import { api, eventsAbout, settled, tableItems, view, waitingFor } from './harness';
 

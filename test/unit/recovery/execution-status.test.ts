@@ -1,6 +1,8 @@
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { handler } from '../../../functions/handlers/execution-status';
 import { applyExecutionStatus, executionStatusPattern } from '../../../functions/onboarding/execution-status';
 import { publicView } from '../../../functions/onboarding/record';
+import { lambdaContext } from '../../../local/api';
 import { matchesPattern } from '../../../local/cloud/event-pattern';
 import { dynamo, events, executionArn, ID, items, MACHINE, published, record, resetCloud, sfn, store, stored } from './fixture';
 
@@ -93,9 +95,10 @@ describe('execution status changes', () => {
     expect(published().map((e) => e.detail.eventId)).toEqual([`${ID}:FAILED#${ID}#0`, `${ID}:FAILED#${ID}#1`]);
   });
 
-  it('report a failed Connect migration as Connect Migration Failed', async () => {
+  it('report a failed Connect migration as Connect Migration Failed (the handler knows the flow)', async () => {
     await store(record({ kind: 'connect-migration' }));
-    await applyExecutionStatus(change('FAILED', { input: JSON.stringify({ onboardingId: ID }) }));
+    const detail = change('FAILED', { input: JSON.stringify({ onboardingId: ID }) });
+    await handler({ detail } as Parameters<typeof handler>[0], lambdaContext('execution-status'));
     expect(published()).toEqual([
       { detailType: 'Connect Migration Failed', detail: expect.objectContaining({ migrationId: ID, outcome: 'FAILED' }) },
     ]);

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseConnectMigrationRequest } from '../../../functions/onboarding/migration-request';
+import { parseConnectMigrationRequest } from '../../../functions/flows/straitsx-connect/migration-request';
 import { parseOnboardingRequest } from '../../../functions/onboarding/request';
 import { usdPatchSchema } from '../../../functions/providers/straitsx/schema-usd';
 import { FREE_TEXT_MAX, textProblems, unsafeCharacter } from '../../../functions/shared/text';

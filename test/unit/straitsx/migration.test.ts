@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseConnectMigrationRequest } from '../../../functions/onboarding/migration-request';
+import { parseConnectMigrationRequest } from '../../../functions/flows/straitsx-connect/migration-request';
 import type { StraitsxTransport } from '../../../functions/providers/straitsx/adapter';
 import {
   isConnectTokenRefused,

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { adapterFor } from '../providers/registry';
-import { usdPatchSchema, usdRailMissingFields } from '../providers/straitsx/schema-usd';
-import { logger } from '../shared/powertools';
-import { parseRequestOrThrow } from '../shared/validation';
-import { findOnboarding, mutateOnboarding, timelineEntry } from '../store/onboardings';
-import { getPersonalData, putPersonalData } from '../store/vault';
-import type { OnboardingRecord } from './record';
-import type { OnboardingRequest } from './request';
+import type { OnboardingRecord } from '../../onboarding/record';
+import type { OnboardingRequest } from '../../onboarding/request';
+import { adapterFor } from '../../providers/registry';
+import { usdPatchSchema, usdRailMissingFields } from '../../providers/straitsx/schema-usd';
+import { logger } from '../../shared/powertools';
+import { parseRequestOrThrow } from '../../shared/validation';
+import { findOnboarding, mutateOnboarding, timelineEntry } from '../../store/onboardings';
+import { getPersonalData, putPersonalData } from '../../store/vault';
 
 export class ProfileUpdateNotPossible extends Error {
   override readonly name = 'ProfileUpdateNotPossible';

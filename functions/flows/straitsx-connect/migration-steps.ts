@@ -1,14 +1,14 @@
 import * as z from 'zod';
-import { isConnectTokenRefused, type MigrationResult, straitsxConnectMigration } from '../providers/straitsx/migration';
-import { ConfigurationError } from '../shared/errors';
-import { logger, metrics } from '../shared/powertools';
-import { parseOrThrow } from '../shared/validation';
-import { getOnboarding, linkProviderCustomer, mutateOnboarding, timelineEntry } from '../store/onboardings';
-import { getPersonalData } from '../store/vault';
-import { publish } from './events';
+import { publish } from '../../onboarding/events';
+import { FINAL_STATUSES, type OnboardingRecord, type OnboardingStatus, recordedAccount } from '../../onboarding/record';
+import { finishInputSchema, stepInputSchema } from '../../onboarding/steps';
+import { isConnectTokenRefused, type MigrationResult, straitsxConnectMigration } from '../../providers/straitsx/migration';
+import { ConfigurationError } from '../../shared/errors';
+import { logger, metrics } from '../../shared/powertools';
+import { parseOrThrow } from '../../shared/validation';
+import { getOnboarding, linkProviderCustomer, mutateOnboarding, timelineEntry } from '../../store/onboardings';
+import { getPersonalData } from '../../store/vault';
 import { type ConnectMigrationVault, isMigration, type MigrationRecord, type MigrationStatus } from './migration';
-import { FINAL_STATUSES, type OnboardingRecord, type OnboardingStatus, recordedAccount } from './record';
-import { finishInputSchema, stepInputSchema } from './steps';
 
 /** Event detail types of a migration's outcomes, on the merchant's bus. */
 export const MIGRATION_DETAIL_TYPES = {

@@ -1,6 +1,6 @@
 import * as z from 'zod';
-import { straitsxCustomerSchema } from '../providers/straitsx/schema';
-import { parseRequestOrThrow, ValidationFailed } from '../shared/validation';
+import { straitsxCustomerSchema } from '../../providers/straitsx/schema';
+import { parseRequestOrThrow, ValidationFailed } from '../../shared/validation';
 
 /**
  * The body of `POST /migrations/connect`: a user of StraitsX's legacy Connect flow, moved onto a customer

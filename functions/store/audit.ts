@@ -1,22 +1,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import * as z from 'zod';
-import { straddleOperations } from '../providers/straddle/operator';
 import { dynamoClient } from '../shared/aws';
 import { requireEnv } from '../shared/env';
-import { ONBOARDING_ID } from '../shared/ids';
-import { parseOrThrow } from '../shared/validation';
-import { getOnboarding } from '../store/onboardings';
-
-export const unmaskRequestSchema = z.strictObject({
-  onboardingId: z.string().regex(ONBOARDING_ID, 'onboardingId must be an onboarding id'),
-  operator: z.string().regex(/^[A-Za-z0-9._@:-]{1,128}$/, 'operator must be 1 to 128 letters, digits or . _ @ : -'),
-  reason: z
-    .string()
-    .trim()
-    .min(10, 'reason must say why, in at least 10 characters')
-    .max(500, 'reason must be at most 500 characters'),
-});
 
 /** One recorded use of an operator-only action: who, when, why; never what was seen. */
 export interface AuditEntry {
@@ -25,21 +10,6 @@ export interface AuditEntry {
   operator: string;
   reason: string;
   at: string;
-}
-
-/**
- * Straddle's unmasked customer (full date of birth, SSN or EIN), for an operator who states why. The
- * use is recorded before the provider is asked, so a look that fails half-way is still on record; the
- * answer goes back to the caller only: it is never logged or stored.
- */
-export async function unmaskedStraddleCustomer(input: unknown): Promise<Record<string, unknown>> {
-  const { onboardingId, operator, reason } = parseOrThrow(unmaskRequestSchema, input);
-  const record = await getOnboarding(onboardingId);
-  if (record.provider !== 'straddle' || !record.providerIds.profileId) {
-    throw new Error(`onboarding ${onboardingId} has no Straddle customer`);
-  }
-  await recordAudit(onboardingId, 'unmasked-customer', operator, reason);
-  return (await straddleOperations().getUnmaskedCustomer(record.providerIds.profileId)) as unknown as Record<string, unknown>;
 }
 
 /** Records an operator action on an onboarding (who, why, when): an audit item, not a record attribute. */

@@ -1,17 +1,17 @@
-import { adapterFor } from '../providers/registry';
-import { type StraitsxOnboardingRequest, straitsxRequestSchema } from '../providers/straitsx/request';
-import { requireEnv } from '../shared/env';
-import { onboardingIdFor, requestFingerprint } from '../shared/ids';
-import { logger } from '../shared/powertools';
-import { readSecret } from '../shared/secrets';
-import { parseOrThrow } from '../shared/validation';
-import { createOnboarding, findOnboarding, timelineEntry } from '../store/onboardings';
-import { putPersonalData } from '../store/vault';
-import { ensureExecutionStarted } from './executions';
-import { OnboardingConflict, platformSecretSchema } from './intake';
+import { ensureExecutionStarted } from '../../onboarding/executions';
+import { OnboardingConflict, platformSecretSchema } from '../../onboarding/intake';
+import { type OnboardingRecord, publicView } from '../../onboarding/record';
+import { businessKeyOf } from '../../onboarding/request';
+import { adapterFor } from '../../providers/registry';
+import { type StraitsxOnboardingRequest, straitsxRequestSchema } from '../../providers/straitsx/request';
+import { requireEnv } from '../../shared/env';
+import { onboardingIdFor, requestFingerprint } from '../../shared/ids';
+import { logger } from '../../shared/powertools';
+import { readSecret } from '../../shared/secrets';
+import { parseOrThrow } from '../../shared/validation';
+import { createOnboarding, findOnboarding, timelineEntry } from '../../store/onboardings';
+import { putPersonalData } from '../../store/vault';
 import { parseConnectMigrationRequest } from './migration-request';
-import { type OnboardingRecord, publicView } from './record';
-import { businessKeyOf } from './request';
 
 /** Whether the user's old Connect virtual account number came over to the new account. */
 export type MigrationStatus = 'MIGRATED' | 'MISMATCH';
