@@ -1,8 +1,8 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { DocumentNotAccepted, requestDocumentUpload } from '../onboarding/documents';
-import { HttpError, httpErrors, json, jsonRequests, onboardingIdParam, parseJsonBody } from '../shared/middleware';
+import { requestDocumentUpload } from '../onboarding/documents';
+import { httpErrors, json, jsonRequests, onboardingIdParam, parseJsonBody } from '../shared/middleware';
 import { logger } from '../shared/powertools';
 
 /** POST /onboardings/{id}/documents: a presigned URL to upload one document (PNG, JPEG or PDF, at most 10 MB). */
@@ -12,10 +12,5 @@ export const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
   .use(jsonRequests())
   .handler(async (event) => {
     const id = onboardingIdParam(event);
-    try {
-      return json(201, await requestDocumentUpload(id, parseJsonBody(event.body, event.isBase64Encoded)));
-    } catch (error) {
-      if (error instanceof DocumentNotAccepted) throw new HttpError(error.statusCode, error.message);
-      throw error;
-    }
+    return json(201, await requestDocumentUpload(id, parseJsonBody(event.body, event.isBase64Encoded)));
   });

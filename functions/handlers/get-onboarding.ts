@@ -2,8 +2,9 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { publicView } from '../onboarding/record';
-import { HttpError, httpErrors, json, onboardingIdParam } from '../shared/middleware';
+import { httpErrors, json, onboardingIdParam } from '../shared/middleware';
 import { logger } from '../shared/powertools';
+import { NotFound } from '../shared/refusals';
 import { findOnboarding } from '../store/onboardings';
 
 /** GET /onboardings/{id}: status, provider ids, virtual account and the step timeline. */
@@ -13,6 +14,6 @@ export const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
   .handler(async (event) => {
     const id = onboardingIdParam(event);
     const record = await findOnboarding(id);
-    if (!record) throw new HttpError(404, 'No onboarding with this id.');
+    if (!record) throw new NotFound('No onboarding with this id.');
     return json(200, publicView(record));
   });

@@ -5,7 +5,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult, EventBridgeEvent } fr
 import { DETAIL_TYPES, publish } from '../onboarding/events';
 import { OnboardingConflict, requestOnboarding } from '../onboarding/intake';
 import { publicView } from '../onboarding/record';
-import { HttpError, httpErrors, isHttpEvent, json, jsonRequests, parseJsonBody } from '../shared/middleware';
+import { httpErrors, isHttpEvent, json, jsonRequests, parseJsonBody } from '../shared/middleware';
 import { logger, metrics } from '../shared/powertools';
 import { ValidationFailed } from '../shared/validation';
 
@@ -21,12 +21,7 @@ async function fromApi(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResu
     return json(created ? 202 : 200, publicView(record), { location: `/onboardings/${record.onboardingId}` });
   } catch (error) {
     if (error instanceof ValidationFailed) metrics.addMetric('OnboardingInvalid', 'Count', 1);
-    if (error instanceof OnboardingConflict) {
-      metrics.addMetric('OnboardingConflict', 'Count', 1);
-      throw new HttpError(409, 'An onboarding with this business key exists with different customer data.', {
-        onboardingId: error.onboardingId,
-      });
-    }
+    if (error instanceof OnboardingConflict) metrics.addMetric('OnboardingConflict', 'Count', 1);
     throw error;
   }
 }

@@ -4,7 +4,7 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { migrationView, requestConnectMigration } from '../flows/straitsx-connect/migration';
 import { OnboardingConflict } from '../onboarding/intake';
-import { HttpError, httpErrors, json, jsonRequests, parseJsonBody } from '../shared/middleware';
+import { httpErrors, json, jsonRequests, parseJsonBody } from '../shared/middleware';
 import { logger, metrics } from '../shared/powertools';
 import { ValidationFailed } from '../shared/validation';
 
@@ -25,12 +25,7 @@ export const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
       return json(created ? 202 : 200, migrationView(record), { location: `/onboardings/${record.onboardingId}` });
     } catch (error) {
       if (error instanceof ValidationFailed) metrics.addMetric('ConnectMigrationInvalid', 'Count', 1);
-      if (error instanceof OnboardingConflict) {
-        metrics.addMetric('ConnectMigrationConflict', 'Count', 1);
-        throw new HttpError(409, 'A Connect migration for this customer exists with a different request.', {
-          migrationId: error.onboardingId,
-        });
-      }
+      if (error instanceof OnboardingConflict) metrics.addMetric('ConnectMigrationConflict', 'Count', 1);
       throw error;
     }
   });

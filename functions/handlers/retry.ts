@@ -2,8 +2,8 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { publicView } from '../onboarding/record';
-import { RetryNotPossible, retryOnboarding } from '../onboarding/retry';
-import { HttpError, httpErrors, json, onboardingIdParam } from '../shared/middleware';
+import { retryOnboarding } from '../onboarding/retry';
+import { httpErrors, json, onboardingIdParam } from '../shared/middleware';
 import { logger } from '../shared/powertools';
 
 /** POST /onboardings/{id}/retry: an operator redrives a failed onboarding (or starts it again where AWS cannot redrive). */
@@ -12,11 +12,6 @@ export const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
   .use(httpErrors())
   .handler(async (event) => {
     const id = onboardingIdParam(event);
-    try {
-      const { action, executionArn, record } = await retryOnboarding(id);
-      return json(202, { ...publicView(record), recovery: { action, executionArn } });
-    } catch (error) {
-      if (error instanceof RetryNotPossible) throw new HttpError(error.statusCode, error.message);
-      throw error;
-    }
+    const { action, executionArn, record } = await retryOnboarding(id);
+    return json(202, { ...publicView(record), recovery: { action, executionArn } });
   });

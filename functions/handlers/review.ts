@@ -2,8 +2,8 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { publicView } from '../onboarding/record';
-import { decideReview, ReviewNotPossible } from '../onboarding/review';
-import { HttpError, httpErrors, json, jsonRequests, onboardingIdParam, parseJsonBody } from '../shared/middleware';
+import { decideReview } from '../onboarding/review';
+import { httpErrors, json, jsonRequests, onboardingIdParam, parseJsonBody } from '../shared/middleware';
 import { logger } from '../shared/powertools';
 
 /** POST /onboardings/{id}/review: an operator verifies or rejects a profile in review. */
@@ -16,11 +16,6 @@ export const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
     const body = parseJsonBody(event.body, event.isBase64Encoded) as Record<string, unknown>;
     // On API Gateway the caller's IAM identity is the operator; the body cannot claim someone else.
     const caller = event.requestContext?.identity?.userArn ?? event.requestContext?.identity?.user ?? undefined;
-    try {
-      const record = await decideReview(id, caller ? { ...body, operator: caller.split('/').pop() } : body);
-      return json(200, publicView(record));
-    } catch (error) {
-      if (error instanceof ReviewNotPossible) throw new HttpError(error.statusCode, error.message);
-      throw error;
-    }
+    const record = await decideReview(id, caller ? { ...body, operator: caller.split('/').pop() } : body);
+    return json(200, publicView(record));
   });

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import * as z from 'zod';
 import { logger } from '../shared/powertools';
+import { Refusal } from '../shared/refusals';
 import { parseRequestOrThrow, ValidationFailed } from '../shared/validation';
 import {
   DOCUMENT_TYPES,
@@ -30,13 +31,10 @@ export const documentUploadRequestSchema = z.strictObject({
     .max(MAX_DOCUMENT_BYTES, 'size must be at most 10 MB (10485760 bytes)'),
 });
 
-export class DocumentNotAccepted extends Error {
+export class DocumentNotAccepted extends Refusal {
   override readonly name = 'DocumentNotAccepted';
-  constructor(
-    readonly statusCode: 404 | 409,
-    message: string,
-  ) {
-    super(message);
+  constructor(statusCode: 404 | 409, message: string) {
+    super(statusCode, message);
   }
 }
 

@@ -3,6 +3,7 @@ import { adapterFor } from '../providers/registry';
 import { intEnv, requireEnv } from '../shared/env';
 import { onboardingIdFor, requestFingerprint } from '../shared/ids';
 import { logger } from '../shared/powertools';
+import { Conflict } from '../shared/refusals';
 import { readSecret } from '../shared/secrets';
 import { createOnboarding, findOnboarding, timelineEntry } from '../store/onboardings';
 import { putPersonalData } from '../store/vault';
@@ -14,10 +15,14 @@ import { businessKeyOf, customerKindOf, parseOnboardingRequest } from './request
 export const platformSecretSchema = z.object({ idKey: z.string().min(32) });
 
 /** A different customer was submitted under a business key that already has an onboarding. */
-export class OnboardingConflict extends Error {
-  override readonly name = 'OnboardingConflict';
-  constructor(readonly onboardingId: string) {
-    super(`onboarding ${onboardingId} exists with different customer data`);
+export class OnboardingConflict extends Conflict {
+  override readonly name: string = 'OnboardingConflict';
+  constructor(
+    readonly onboardingId: string,
+    message = 'An onboarding with this business key exists with different customer data.',
+    details: Record<string, unknown> = { onboardingId },
+  ) {
+    super(message, details);
   }
 }
 

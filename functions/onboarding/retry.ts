@@ -1,16 +1,14 @@
+import { Refusal } from '../shared/refusals';
 import { findOnboarding } from '../store/onboardings';
 import { ensureExecutionStarted } from './executions';
 import { FINAL_STATUSES, OPEN_STATUSES } from './record';
 import { describeExecutionOf, executionTarget, type Recovery, RecoveryConflict, redriveOrRestart, restart } from './recovery';
 
 /** A retry that cannot be done: no such onboarding (404), or nothing to retry (409, the message says why). */
-export class RetryNotPossible extends Error {
+export class RetryNotPossible extends Refusal {
   override readonly name = 'RetryNotPossible';
-  constructor(
-    readonly statusCode: 404 | 409,
-    message: string,
-  ) {
-    super(message);
+  constructor(statusCode: 404 | 409, message: string) {
+    super(statusCode, message);
   }
 }
 

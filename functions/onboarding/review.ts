@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { adapterFor } from '../providers/registry';
 import { logger } from '../shared/powertools';
+import { Refusal } from '../shared/refusals';
 import { parseRequestOrThrow } from '../shared/validation';
 import { recordDecisionAudit } from '../store/audit';
 import { findOnboarding, mutateOnboarding, timelineEntry } from '../store/onboardings';
@@ -19,13 +20,10 @@ export const reviewDecisionSchema = z.strictObject({
     .optional(),
 });
 
-export class ReviewNotPossible extends Error {
+export class ReviewNotPossible extends Refusal {
   override readonly name = 'ReviewNotPossible';
-  constructor(
-    readonly statusCode: 404 | 409,
-    message: string,
-  ) {
-    super(message);
+  constructor(statusCode: 404 | 409, message: string) {
+    super(statusCode, message);
   }
 }
 

@@ -4,18 +4,12 @@ import { ProviderError } from './errors';
 import { ONBOARDING_ID } from './ids';
 import { duplicateKeyPath, isJsonMediaType, JSON_MEDIA_TYPE_RULE, MAX_JSON_BODY_BYTES } from './json-body';
 import { logger } from './powertools';
+import { Refusal } from './refusals';
 import { ValidationFailed } from './validation';
 
-/** An error meant for the API caller: its status and message are shown as they are. */
-export class HttpError extends Error {
+/** A refusal of the HTTP request itself (media type, size, signature, path): its status and message are shown. */
+export class HttpError extends Refusal {
   override readonly name = 'HttpError';
-  constructor(
-    readonly statusCode: number,
-    message: string,
-    readonly body: Record<string, unknown> = {},
-  ) {
-    super(message);
-  }
 }
 
 /** A JSON API Gateway proxy response. */
@@ -28,8 +22,10 @@ export function json(statusCode: number, body: unknown, headers: Record<string, 
 }
 
 /**
- * Turns errors into HTTP answers: validation failures list every failing field (400), HttpErrors show
- * their own status and message, anything else becomes a plain 500 whose details stay in the log.
+ * Turns errors into HTTP answers, in one place: a refusal (validation failed 400 with every field, not
+ * found 404, conflict 409, not possible now 409/423, and the request's own HTTP faults) shows its status,
+ * message and details; a provider failure names the provider and code; anything else becomes a plain 500
+ * whose details stay in the log.
  */
 export function httpErrors(): MiddlewareObj<unknown, APIGatewayProxyResult> {
   return {
@@ -37,12 +33,8 @@ export function httpErrors(): MiddlewareObj<unknown, APIGatewayProxyResult> {
       // Only HTTP callers get an answer; for any other trigger the error propagates (retry, DLQ).
       if (!isHttpEvent(request.event)) return;
       const error = request.error;
-      if (error instanceof ValidationFailed) {
-        request.response = json(400, { message: "The request breaks the provider's documented rules.", errors: error.errors });
-        return;
-      }
-      if (error instanceof HttpError) {
-        request.response = json(error.statusCode, { message: error.message, ...error.body });
+      if (error instanceof Refusal) {
+        request.response = json(error.statusCode, { message: error.answer, ...error.details });
         return;
       }
       if (error instanceof ProviderError) {

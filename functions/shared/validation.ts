@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { Refusal } from './refusals';
 import { textProblems } from './text';
 
 /** One failing field: a dotted path (`customer.address.city`) and the rule it broke. */
@@ -8,10 +9,15 @@ export interface FieldError {
 }
 
 /** Input that breaks the documented rules; carries every failing field, never the submitted values. */
-export class ValidationFailed extends Error {
+export class ValidationFailed extends Refusal {
   override readonly name = 'ValidationFailed';
   constructor(readonly errors: FieldError[]) {
-    super(`${errors.length} field(s) failed validation: ${errors.map((e) => e.path || '(body)').join(', ')}`);
+    super(
+      400,
+      `${errors.length} field(s) failed validation: ${errors.map((e) => e.path || '(body)').join(', ')}`,
+      { errors },
+      "The request breaks the provider's documented rules.",
+    );
   }
 }
 

@@ -110,7 +110,15 @@ export async function requestConnectMigration(input: unknown): Promise<Migration
 }
 
 async function repeatOf(existing: OnboardingRecord, fingerprint: string): Promise<MigrationRecord> {
-  if (existing.fingerprint !== fingerprint) throw new OnboardingConflict(existing.onboardingId);
+  if (existing.fingerprint !== fingerprint) {
+    throw new OnboardingConflict(
+      existing.onboardingId,
+      'A Connect migration for this customer exists with a different request.',
+      {
+        migrationId: existing.onboardingId,
+      },
+    );
+  }
   // A repeat also heals a migration whose first request stored the record but could not start it.
   return started(existing);
 }

@@ -4,17 +4,15 @@ import type { OnboardingRequest } from '../../onboarding/request';
 import { adapterFor } from '../../providers/registry';
 import { usdPatchSchema, usdRailMissingFields } from '../../providers/straitsx/schema-usd';
 import { logger } from '../../shared/powertools';
+import { Refusal } from '../../shared/refusals';
 import { parseRequestOrThrow } from '../../shared/validation';
 import { findOnboarding, mutateOnboarding, timelineEntry } from '../../store/onboardings';
 import { getPersonalData, putPersonalData } from '../../store/vault';
 
-export class ProfileUpdateNotPossible extends Error {
+export class ProfileUpdateNotPossible extends Refusal {
   override readonly name = 'ProfileUpdateNotPossible';
-  constructor(
-    readonly statusCode: 404 | 409,
-    message: string,
-  ) {
-    super(message);
+  constructor(statusCode: 404 | 409, message: string) {
+    super(statusCode, message);
   }
 }
 
