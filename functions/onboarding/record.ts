@@ -51,11 +51,6 @@ export function canTransition(from: OnboardingStatus, to: OnboardingStatus): boo
   return ALLOWED[from].includes(to);
 }
 
-/** Statuses a record may be in for a move to `to` to be allowed. */
-export function statusesAllowingMoveTo(to: OnboardingStatus): OnboardingStatus[] {
-  return STATUSES.filter((from) => canTransition(from, to));
-}
-
 /** One entry of the step timeline shown by `GET /onboardings/{id}`. */
 export interface TimelineEntry {
   step: string;

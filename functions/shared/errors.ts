@@ -7,18 +7,16 @@
  */
 
 export const RETRYABLE_ERRORS = ['ProviderUnavailable', 'ProviderRateLimited', 'ProviderTimeout', 'ProviderNotReady'] as const;
-export const TERMINAL_ERRORS = [
-  'ProviderRejected',
-  'ProviderInvalidRequest',
-  'ProviderAuthFailed',
-  'ProviderConflict',
-  'ConfigurationError',
-  'OnboardingNotFound',
-  'InvalidStateTransition',
-] as const;
-
 export type RetryableErrorName = (typeof RETRYABLE_ERRORS)[number];
-export type TerminalErrorName = (typeof TERMINAL_ERRORS)[number];
+/** Errors no retry helps: the ASL catches them by these names and ends the step. */
+export type TerminalErrorName =
+  | 'ProviderRejected'
+  | 'ProviderInvalidRequest'
+  | 'ProviderAuthFailed'
+  | 'ProviderConflict'
+  | 'ConfigurationError'
+  | 'OnboardingNotFound'
+  | 'InvalidStateTransition';
 export type OnboardingErrorName = RetryableErrorName | TerminalErrorName;
 
 /** Base of every error the domain raises on purpose. */

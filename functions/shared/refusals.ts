@@ -39,8 +39,3 @@ export class NotPossibleNow extends Refusal {
     super(statusCode, message, details);
   }
 }
-
-/** Not found (404) or not possible now (409), as a domain check decides. */
-export function notFoundOrNotNow(statusCode: 404 | 409, message: string): Refusal {
-  return statusCode === 404 ? new NotFound(message) : new NotPossibleNow(message);
-}

@@ -48,10 +48,6 @@ export const plainText = (field: string) =>
     if (found) ctx.addIssue({ code: 'custom', message: unsafeTextMessage(field, found), input: value });
   });
 
-/** Free text: at most `max` characters, none of them refused above. */
-export const boundedText = (field: string, max: number) =>
-  z.string().max(max, tooLongMessage(field, max)).check(plainText(field));
-
 /** One text problem found by `textProblems`: where, and the rule broken. */
 export interface TextProblem {
   path: PropertyKey[];

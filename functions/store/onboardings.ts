@@ -141,17 +141,6 @@ export function timelineEntry(step: string, status: string, detail?: string): Ti
   return { step, status, at: new Date().toISOString(), ...(detail ? { detail } : {}) };
 }
 
-/** Patch helper: move to a status and note the step on the timeline. */
-export function withStep(
-  current: OnboardingRecord,
-  step: string,
-  stepStatus: string,
-  patch: Partial<OnboardingRecord> & { status?: OnboardingStatus } = {},
-  detail?: string,
-): Partial<OnboardingRecord> {
-  return { ...patch, timeline: [...current.timeline, timelineEntry(step, stepStatus, detail)] };
-}
-
 /** Records which onboarding a provider's customer id belongs to (for webhooks and operators). */
 export async function linkProviderCustomer(provider: string, providerId: string, onboardingId: string): Promise<void> {
   await dynamoClient().send(

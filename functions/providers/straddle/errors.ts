@@ -111,8 +111,3 @@ export function errorFromResponse(status: number, text: string, headerRequestId?
   // A 1xx/3xx reaching here came from something in front of the provider.
   return new ProviderUnavailable(details);
 }
-
-/** True for a 404 answer from Straddle. */
-export function isStraddleNotFound(error: unknown): boolean {
-  return error instanceof ProviderInvalidRequest && error.httpStatus === 404;
-}

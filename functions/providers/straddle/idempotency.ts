@@ -21,7 +21,6 @@ export const STRADDLE_OPERATIONS = {
   createCustomer: 'cc',
   replaceCustomer: 'rc',
   reviewDecision: 'rd',
-  refreshReview: 'rr',
 } as const;
 
 export type StraddleOperation = keyof typeof STRADDLE_OPERATIONS;

@@ -209,8 +209,6 @@ export type StraddleCustomer = z.infer<typeof straddleCustomerSchema>;
 /** The `POST /v1/customers` body with Straddle's own rules (the sandbox validates with it). */
 export const straddleCreateBodySchema = customerUnion(providerOnly);
 
-export type StraddleCreateBody = z.infer<typeof straddleCreateBodySchema>;
-
 export const CUSTOMER_STATUSES = ['pending', 'review', 'verified', 'inactive', 'rejected'] as const;
 export type StraddleCustomerStatus = (typeof CUSTOMER_STATUSES)[number];
 

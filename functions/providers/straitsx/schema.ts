@@ -139,5 +139,3 @@ export const straitsxVirtualAccountSchema = z.strictObject({
   currency: z.literal('SGD', 'currency must be SGD').default('SGD'),
   network: z.enum(['fast', 'meps'], 'network must be fast or meps').default('fast'),
 });
-
-export type StraitsxVirtualAccountRequest = z.infer<typeof straitsxVirtualAccountSchema>;

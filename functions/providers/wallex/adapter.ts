@@ -28,9 +28,6 @@ const customerOf = (request: { provider: string }): WallexCustomer => {
   return (request as WallexOnboardingRequest).customer;
 };
 
-/** The port with this adapter's name; equal to ProviderAdapter once `wallex` is a ProviderName. */
-export type WallexProviderAdapter = Omit<ProviderAdapter, 'name'> & { readonly name: 'wallex' };
-
 export interface WallexAdapterDeps {
   client: () => Promise<WallexTransport>;
   progress: ProgressStore;
@@ -120,8 +117,6 @@ export const wallexSecretSchema = z
       ctx.addIssue({ code: 'custom', path: [path], message: 'webhookHeaderName and webhookHeaderValue go together' });
     }
   });
-
-export type WallexSecret = z.infer<typeof wallexSecretSchema>;
 
 /** Everything a Wallex client needs, resolved: from env and the secret, or given by a test. */
 export interface WallexConfig {

@@ -90,9 +90,6 @@ export interface WallexDocument {
 /** The upload URL of a create or update answer, under either spelling the page uses. */
 export const uploadUrlOf = (doc: WallexDocument | undefined) => doc?.uploadUrl ?? doc?.uploadURL;
 
-/** The download URL of a document entry, under either spelling. */
-export const downloadUrlOf = (doc: WallexDocument | undefined) => doc?.downloadUrl ?? doc?.downloadURL;
-
 /** A listing's entries: the page wraps lists in `{ value: [...] }`; a bare array is accepted too. */
 export function listOf<T>(answer: unknown): T[] {
   if (Array.isArray(answer)) return answer as T[];
