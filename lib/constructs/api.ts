@@ -3,6 +3,7 @@ import {
   AccessLogFormat,
   AuthorizationType,
   EndpointType,
+  type IResource,
   LambdaIntegration,
   LogGroupLogDestination,
   type Method,
@@ -16,6 +17,7 @@ import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { PROVIDERS, type ProviderName, providerOf } from '../../functions/providers/registry';
 import { addWebhookResourcePolicy, createInvokePolicy } from './api-access';
 import { addRequestModels } from './api-models';
 
@@ -36,7 +38,7 @@ export interface OnboardingApiProps {
   /** `POST /onboardings/{id}/retry` (operators). */
   readonly retry: IFunction;
   /** `POST /webhooks/straitsx/{event}`, `POST /webhooks/straddle`, `POST /webhooks/wallex`. */
-  readonly webhooks: { readonly straitsx: IFunction; readonly straddle: IFunction; readonly wallex: IFunction };
+  readonly webhooks: Readonly<Record<ProviderName, IFunction>>;
   /** The only addresses `POST /webhooks/wallex` accepts (Wallex signs nothing). */
   readonly wallexSourceIps: readonly string[];
   /** Retention of the access log group. */
@@ -46,11 +48,7 @@ export interface OnboardingApiProps {
 }
 
 /** The URL to register at each provider. StraitsX takes one URL per callback type, named in the path. */
-export interface WebhookUrls {
-  readonly straitsx: string;
-  readonly straddle: string;
-  readonly wallex: string;
-}
+export type WebhookUrls = Readonly<Record<ProviderName, string>>;
 
 /** Requests per second (steady) and burst for the whole stage: well above a merchant's onboarding rate. */
 const THROTTLE = { rate: 50, burst: 100 } as const;
@@ -158,28 +156,19 @@ export class OnboardingApi extends Construct {
 
     // No model and no validator: the signature is over the raw body, which must reach the function as sent.
     const unsigned: MethodOptions = { authorizationType: AuthorizationType.NONE };
-    const webhooks = this.api.root.addResource('webhooks');
-    const straitsx = webhooks.addResource('straitsx').addResource('{event}');
-    const straddle = webhooks.addResource('straddle');
-    const wallex = webhooks.addResource('wallex');
-    acknowledgeWebhook(
-      straitsx.addMethod('POST', new LambdaIntegration(props.webhooks.straitsx), unsigned),
-      'StraitsX callbacks: the hex HMAC-SHA256 in Xfers-Signature is checked on the raw body, in constant time',
-    );
-    acknowledgeWebhook(
-      straddle.addMethod('POST', new LambdaIntegration(props.webhooks.straddle), unsigned),
-      'Straddle webhooks: the Svix signature (webhook-id, webhook-timestamp, webhook-signature) is checked on the raw body, within 5 minutes',
-    );
-    acknowledgeWebhook(
-      wallex.addMethod('POST', new LambdaIntegration(props.webhooks.wallex), unsigned),
-      "Wallex notifications: the resource policy admits Wallex's documented addresses only, the secret header set on the subscription is checked, and every resource is read again from Wallex",
-    );
+    // One route per provider, as its descriptor names it; its function checks the delivery on the raw body.
+    const urls = {} as Record<ProviderName, string>;
+    for (const provider of PROVIDERS) {
+      const { webhookPath, webhookCheck } = providerOf(provider).descriptor;
+      const resource = webhookPath
+        .split('/')
+        .filter(Boolean)
+        .reduce<IResource>((parent, part) => parent.getResource(part) ?? parent.addResource(part), this.api.root);
+      acknowledgeWebhook(resource.addMethod('POST', new LambdaIntegration(props.webhooks[provider]), unsigned), webhookCheck);
+      urls[provider] = this.api.urlForPath(webhookPath.replace(/\{(\w+)\}/g, '<$1>'));
+    }
     addWebhookResourcePolicy(this.api, props.wallexSourceIps);
-    this.webhookUrls = {
-      straitsx: this.api.urlForPath('/webhooks/straitsx/<event>'),
-      straddle: this.api.urlForPath(straddle.path),
-      wallex: this.api.urlForPath(wallex.path),
-    };
+    this.webhookUrls = urls;
 
     this.merchantAccess = createInvokePolicy(
       this,
