@@ -16,6 +16,8 @@ import {
   retryPlaceholders,
 } from '../functions/onboarding/retry-policy';
 import { OPEN_INDEX } from '../functions/store/onboardings';
+import { ENTRY_POINTS, HANDLER_FILES, type HandlerFile } from '../manifest/entry-points';
+import { ROUTES } from '../manifest/routes';
 import { type LambdaHandler, lambdaContext, startApi } from './api';
 import { startLocalCloud } from './cloud';
 import { captureFunctionLogs, type LogCapture } from './cloud/logs';
@@ -35,44 +37,8 @@ export const EVENT_BUS_NAME = 'onboarding-merchant';
 export const MERCHANT_EVENT_SOURCE = 'merchant.platform';
 export const STATE_MACHINE_NAME = 'onboarding';
 
-/** Every Lambda entry point (functions/handlers/<name>.ts). */
-const HANDLER_FILES = [
-  'intake',
-  'get-onboarding',
-  'documents',
-  'document-uploaded',
-  'profile-update',
-  'review',
-  'migrations-intake',
-  'create-profile',
-  'create-virtual-account',
-  'check-status',
-  'wait-for',
-  'finish',
-  'migrate-account',
-  'finish-migration',
-  'webhook-straitsx',
-  'webhook-straddle',
-  'webhook-wallex',
-  'execution-status',
-  'sweeper',
-  'retry',
-] as const;
-type HandlerFile = (typeof HANDLER_FILES)[number];
-
-/** The API's routes, as API Gateway has them: method, resource, entry point. */
-const API_ROUTES: ReadonlyArray<readonly [string, string, HandlerFile]> = [
-  ['POST', '/onboardings', 'intake'],
-  ['GET', '/onboardings/{id}', 'get-onboarding'],
-  ['POST', '/onboardings/{id}/documents', 'documents'],
-  ['PATCH', '/onboardings/{id}/profile', 'profile-update'],
-  ['POST', '/onboardings/{id}/review', 'review'],
-  ['POST', '/onboardings/{id}/retry', 'retry'],
-  ['POST', '/migrations/connect', 'migrations-intake'],
-  ['POST', '/webhooks/straitsx/{event}', 'webhook-straitsx'],
-  ['POST', '/webhooks/wallex', 'webhook-wallex'],
-  ['POST', '/webhooks/straddle', 'webhook-straddle'],
-];
+/** The API's routes, as API Gateway has them (see manifest/routes.ts): method, resource, handler file. */
+const API_ROUTES = ROUTES.map((route) => [route.method, route.path, ENTRY_POINTS[route.entryPoint]] as const);
 
 export interface RuntimeOptions {
   /** Where data is kept between restarts; a fresh temporary folder when omitted (removed on stop). */

@@ -7,6 +7,7 @@ import { DOCUMENT_TYPES, MAX_DOCUMENT_BYTES as HANDLER_MAX_DOCUMENT_BYTES } from
 import { WALLEX_SOURCE_IPS } from '../../lib/config';
 import { addWebhookResourcePolicy } from '../../lib/constructs/api-access';
 import { DOCUMENT_CONTENT_TYPES, MAX_DOCUMENT_BYTES, REVIEW_DECISIONS } from '../../lib/constructs/api-models';
+import { ROUTES as MANIFEST_ROUTES, type RouteAccess } from '../../manifest/routes';
 import { FUNCTIONS } from './expectations';
 import { describeResource } from './permissions';
 import { logicalIdOf, resourcesOf, resourcesOfStatement, type Statement, type Synthesized, synthesize } from './synth';
@@ -14,20 +15,21 @@ import { logicalIdOf, resourcesOf, resourcesOfStatement, type Statement, type Sy
 let synth: Synthesized;
 const id = (path: string) => logicalIdOf(synth.stack, path);
 
-type Access = 'merchant' | 'operator' | 'webhook';
-/** Every route: its function, who may call it and the body model API Gateway checks. */
-const ROUTES: Record<string, { fn: string; access: Access; model?: string }> = {
-  'POST /onboardings': { fn: 'Intake', access: 'merchant', model: 'OnboardingRequest' },
-  'GET /onboardings/{id}': { fn: 'GetOnboarding', access: 'merchant' },
-  'POST /onboardings/{id}/documents': { fn: 'DocumentUpload', access: 'merchant', model: 'DocumentUploadRequest' },
-  'PATCH /onboardings/{id}/profile': { fn: 'ProfileUpdate', access: 'merchant', model: 'ProfileUpdate' },
-  'POST /migrations/connect': { fn: 'MigrationsIntake', access: 'merchant', model: 'ConnectMigrationRequest' },
-  'POST /onboardings/{id}/review': { fn: 'Review', access: 'operator', model: 'ReviewDecision' },
-  'POST /onboardings/{id}/retry': { fn: 'Retry', access: 'operator' },
-  'POST /webhooks/straitsx/{event}': { fn: 'WebhookStraitsx', access: 'webhook' },
-  'POST /webhooks/straddle': { fn: 'WebhookStraddle', access: 'webhook' },
-  'POST /webhooks/wallex': { fn: 'WebhookWallex', access: 'webhook' },
+/** The body model API Gateway checks, per route; the routes themselves come from the manifest. */
+const MODELS: Record<string, string> = {
+  'POST /onboardings': 'OnboardingRequest',
+  'POST /onboardings/{id}/documents': 'DocumentUploadRequest',
+  'PATCH /onboardings/{id}/profile': 'ProfileUpdate',
+  'POST /migrations/connect': 'ConnectMigrationRequest',
+  'POST /onboardings/{id}/review': 'ReviewDecision',
 };
+/** Every route of manifest/routes.ts (which the local API serves too): its function, who may call it, its model. */
+const ROUTES: Record<string, { fn: string; access: RouteAccess; model?: string }> = Object.fromEntries(
+  MANIFEST_ROUTES.map((r) => {
+    const key = `${r.method} ${r.path}`;
+    return [key, { fn: r.entryPoint, access: r.access, model: MODELS[key] }];
+  }),
+);
 
 interface DeployedMethod {
   auth: string;
@@ -161,7 +163,7 @@ describe('who may call what', () => {
     expect(statement?.Action).toBe('execute-api:Invoke');
     return resourcesOfStatement(statement as Statement).map((r) => describeResource(r, names()));
   };
-  const arnsOf = (access: Access) =>
+  const arnsOf = (access: RouteAccess) =>
     Object.keys(ROUTES)
       .filter((route) => ROUTES[route]?.access === access)
       .map((route) => {

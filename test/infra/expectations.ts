@@ -3,29 +3,10 @@
  * entry point, the environment it reads, and what its role may do (in the words of permissionsOf).
  */
 
-/** Every Lambda entry point and the function that runs it. */
-export const HANDLERS = {
-  Intake: 'intake',
-  GetOnboarding: 'get-onboarding',
-  DocumentUpload: 'documents',
-  DocumentUploaded: 'document-uploaded',
-  ProfileUpdate: 'profile-update',
-  Review: 'review',
-  MigrationsIntake: 'migrations-intake',
-  CreateProfile: 'create-profile',
-  CreateVirtualAccount: 'create-virtual-account',
-  CheckStatus: 'check-status',
-  WaitFor: 'wait-for',
-  Finish: 'finish',
-  MigrateAccount: 'migrate-account',
-  FinishMigration: 'finish-migration',
-  WebhookStraitsx: 'webhook-straitsx',
-  WebhookStraddle: 'webhook-straddle',
-  WebhookWallex: 'webhook-wallex',
-  ExecutionStatus: 'execution-status',
-  Sweeper: 'sweeper',
-  Retry: 'retry',
-} as const;
+import { ENTRY_POINTS } from '../../manifest/entry-points';
+
+/** Every Lambda entry point and the function that runs it (manifest/entry-points.ts). */
+export const HANDLERS = ENTRY_POINTS;
 export type FunctionName = keyof typeof HANDLERS;
 export const FUNCTIONS = Object.keys(HANDLERS) as FunctionName[];
 

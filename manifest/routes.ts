@@ -1,0 +1,26 @@
+import type { EntryPoint } from './entry-points';
+
+/** Who may call a route: a merchant's or an operator's IAM identity (SigV4), or a provider (checked by its function). */
+export type RouteAccess = 'merchant' | 'operator' | 'webhook';
+
+export interface Route {
+  method: 'GET' | 'POST' | 'PATCH';
+  /** The API Gateway resource path, with `{parameters}`. */
+  path: string;
+  entryPoint: EntryPoint;
+  access: RouteAccess;
+}
+
+/** The API's routes, as API Gateway has them; the local API serves the same list. */
+export const ROUTES: readonly Route[] = [
+  { method: 'POST', path: '/onboardings', entryPoint: 'Intake', access: 'merchant' },
+  { method: 'GET', path: '/onboardings/{id}', entryPoint: 'GetOnboarding', access: 'merchant' },
+  { method: 'POST', path: '/onboardings/{id}/documents', entryPoint: 'DocumentUpload', access: 'merchant' },
+  { method: 'PATCH', path: '/onboardings/{id}/profile', entryPoint: 'ProfileUpdate', access: 'merchant' },
+  { method: 'POST', path: '/migrations/connect', entryPoint: 'MigrationsIntake', access: 'merchant' },
+  { method: 'POST', path: '/onboardings/{id}/review', entryPoint: 'Review', access: 'operator' },
+  { method: 'POST', path: '/onboardings/{id}/retry', entryPoint: 'Retry', access: 'operator' },
+  { method: 'POST', path: '/webhooks/straitsx/{event}', entryPoint: 'WebhookStraitsx', access: 'webhook' },
+  { method: 'POST', path: '/webhooks/straddle', entryPoint: 'WebhookStraddle', access: 'webhook' },
+  { method: 'POST', path: '/webhooks/wallex', entryPoint: 'WebhookWallex', access: 'webhook' },
+];
