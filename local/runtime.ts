@@ -16,8 +16,9 @@ import {
   retryPlaceholders,
 } from '../functions/onboarding/retry-policy';
 import { OPEN_INDEX } from '../functions/store/onboardings';
-import { ENTRY_POINTS, HANDLER_FILES, type HandlerFile } from '../manifest/entry-points';
+import { ENTRY_POINTS, type EntryPoint, HANDLER_FILES, type HandlerFile } from '../manifest/entry-points';
 import { ROUTES } from '../manifest/routes';
+import { WORKFLOWS } from '../manifest/workflows';
 import { type LambdaHandler, lambdaContext, startApi } from './api';
 import { startLocalCloud } from './cloud';
 import { captureFunctionLogs, type LogCapture } from './cloud/logs';
@@ -228,18 +229,19 @@ export async function startRuntime(options: RuntimeOptions = {}) {
       taskHandlers: Object.fromEntries(Object.values(functions).map((fn) => [functionArn(fn), invoke(fn)])),
     });
 
-  const stateMachineArn = registerWorkflow(STATE_MACHINE_NAME, 'onboarding.asl.json', {
-    CreateProfileFunctionArn: 'create-profile',
-    CreateVirtualAccountFunctionArn: 'create-virtual-account',
-    FinishFunctionArn: 'finish',
-    WaitForFunctionArn: 'wait-for',
-    CheckStatusFunctionArn: 'check-status',
-  });
-  const migrationStateMachineArn = registerWorkflow('connect-migration', 'connect-migration.asl.json', {
-    CreateProfileFunctionArn: 'create-profile',
-    MigrateAccountFunctionArn: 'migrate-account',
-    FinishMigrationFunctionArn: 'finish-migration',
-  });
+  // The placeholders and the functions that fill them come from the manifest, as on AWS.
+  const handlerFiles = (functions: Readonly<Record<string, EntryPoint>>) =>
+    Object.fromEntries(Object.entries(functions).map(([placeholder, entryPoint]) => [placeholder, ENTRY_POINTS[entryPoint]]));
+  const stateMachineArn = registerWorkflow(
+    STATE_MACHINE_NAME,
+    WORKFLOWS.onboarding.file,
+    handlerFiles(WORKFLOWS.onboarding.functions),
+  );
+  const migrationStateMachineArn = registerWorkflow(
+    'connect-migration',
+    WORKFLOWS.connectMigration.file,
+    handlerFiles(WORKFLOWS.connectMigration.functions),
+  );
   Object.assign(functionEnv, {
     STATE_MACHINE_ARN: stateMachineArn,
     CONNECT_MIGRATION_STATE_MACHINE_ARN: migrationStateMachineArn,

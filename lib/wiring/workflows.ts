@@ -1,11 +1,25 @@
 import { fileURLToPath } from 'node:url';
 import { providerRetryPolicy, retryPlaceholders } from '../../functions/onboarding/retry-policy';
+import { WORKFLOWS, type WorkflowManifest } from '../../manifest/workflows';
 import { DOCUMENTS_PREFIX, VAULT_PREFIX } from '../constructs/bucket';
 import type { OnboardingFunction } from '../constructs/function';
 import { Workflow } from '../constructs/workflow';
 import { makeFunction, providerEnvironment, type StackParts } from './parts';
 
-const workflowFile = (name: string) => fileURLToPath(new URL(`../../workflows/${name}.asl.json`, import.meta.url));
+const workflowFile = (file: string) => fileURLToPath(new URL(`../../workflows/${file}`, import.meta.url));
+
+/** The functions that fill a workflow's placeholders, as the manifest names them (the local runtime reads the same). */
+function placeholders<W extends WorkflowManifest>(
+  workflow: W,
+  functions: { readonly [E in W['functions'][keyof W['functions']]]: OnboardingFunction },
+): Record<string, OnboardingFunction> {
+  return Object.fromEntries(
+    Object.entries(workflow.functions).map(([placeholder, entryPoint]) => [
+      placeholder,
+      functions[entryPoint as W['functions'][keyof W['functions']]],
+    ]),
+  );
+}
 
 /** The two state machines and the step functions they invoke. */
 export interface Workflows {
@@ -68,14 +82,14 @@ export function wireWorkflows(parts: StackParts): Workflows {
   events.grantPublish(finish);
 
   const onboarding = new Workflow(parts.stack, 'Onboarding', {
-    definitionFile: workflowFile('onboarding'),
-    functions: {
-      CreateProfileFunctionArn: createProfile,
-      CreateVirtualAccountFunctionArn: createVirtualAccount,
-      FinishFunctionArn: finish,
-      WaitForFunctionArn: waitFor,
-      CheckStatusFunctionArn: checkStatus,
-    },
+    definitionFile: workflowFile(WORKFLOWS.onboarding.file),
+    functions: placeholders(WORKFLOWS.onboarding, {
+      CreateProfile: createProfile,
+      CreateVirtualAccount: createVirtualAccount,
+      Finish: finish,
+      WaitFor: waitFor,
+      CheckStatus: checkStatus,
+    }),
     numbers: retryNumbers,
     logRetention: config.logRetentionDays,
     logKey: encryption.key,
@@ -105,12 +119,12 @@ export function wireWorkflows(parts: StackParts): Workflows {
   events.grantPublish(finishMigration);
 
   const connectMigration = new Workflow(parts.stack, 'ConnectMigration', {
-    definitionFile: workflowFile('connect-migration'),
-    functions: {
-      CreateProfileFunctionArn: createProfile,
-      MigrateAccountFunctionArn: migrateAccount,
-      FinishMigrationFunctionArn: finishMigration,
-    },
+    definitionFile: workflowFile(WORKFLOWS.connectMigration.file),
+    functions: placeholders(WORKFLOWS.connectMigration, {
+      CreateProfile: createProfile,
+      MigrateAccount: migrateAccount,
+      FinishMigration: finishMigration,
+    }),
     numbers: retryNumbers,
     logRetention: config.logRetentionDays,
     logKey: encryption.key,
