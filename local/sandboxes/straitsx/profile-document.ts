@@ -76,12 +76,6 @@ export const profileNotFound = (): Reply => ({
   body: { error: 'Customer profile not found', error_code: 'XFE13', error_handling: '' },
 });
 
-/** The first failing field of a zod error in one line (for endpoints whose examples name one field). */
-export function firstFieldMessage(error: z.ZodError): string {
-  const [first] = toFieldErrors(error);
-  return first ? describe(first) : 'Invalid parameters';
-}
-
 /** A registration that is already taken. The reference gives no status for XFE16; 400 is what it shows for the other legacy codes. */
 export const profileExists = (): Reply => ({
   status: 400,

@@ -159,8 +159,11 @@ const personIdDocuments = z.strictObject({
   idBack: link('idBack').optional(),
 });
 
-// A director, beneficial owner or trader. The people's own fields are only in the spec; its people take
-// a 4 to 20 character registration id of letters and digits and alpha-2 country fields.
+// A director, beneficial owner or trader. The provider notes name these objects (and the trader's selfie,
+// liveness snapshot and verdict) but not their fields; the fields here follow the spec's people objects:
+// first and last names, a 4 to 20 character registration id of letters and digits, and alpha-2 country
+// fields, nationality included (the spec says "2 digit ISO country code" for people, unlike the
+// personal profile's free-text nationality).
 const person = {
   firstName: text(TEXT_191, 'firstName', 191),
   middleName: text(TEXT_191, 'middleName', 191).optional(),
