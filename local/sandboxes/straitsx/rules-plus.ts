@@ -115,6 +115,7 @@ const personalIdentityDocuments = z.strictObject({
 const personal = z.strictObject({
   registrationType: z.literal('personal'),
   customerName: customerName.optional(),
+  // The create page allows 1 to 191 characters; the page is followed over shorter limits elsewhere.
   customerFirstName: text(TEXT_191, 'customerFirstName', 191),
   customerLastName: text(TEXT_191, 'customerLastName', 191),
   customerNativeName: text(TEXT_191, 'customerNativeName', 191).optional(),
@@ -124,6 +125,7 @@ const personal = z.strictObject({
   countryOfResidence: alpha2('countryOfResidence'),
   dateOfBirth: date('dateOfBirth'),
   email: matches(EMAIL, 'email'),
+  // "Must be either MALE or FEMALE", in capitals, as the page writes them.
   gender: oneOf('gender', ['MALE', 'FEMALE']),
   nationality: text(TEXT_191, 'nationality', 191),
   registrationId: matches(ID_TEXT, 'registrationId'),
@@ -218,7 +220,8 @@ const business = z.strictObject({
   tradingName: z.string('tradingName must be a string').min(1, 'tradingName must not be empty').optional(),
   merchantRef: text(TEXT_191, 'merchantRef', 191).optional(),
   registrationIdType: oneOf('registrationIdType', ['business_reg_no']),
-  // The CP+ pattern for a UEN has no `/`, unlike the basic profile's.
+  // The CP+ field table gives 4 to 35 of `[a-zA-Z0-9- ]`; the `/` that 1.5.0 admits is in the basic
+  // business profile's pattern, not this one, so a CP+ UEN with `/` is refused.
   registrationId: matches(/^[a-zA-Z0-9\- ]{4,35}$/, 'registrationId'),
   // In the spec's CP+ examples, not in its field list: taken when sent.
   registrationIdCountry: alpha2('registrationIdCountry').optional(),
