@@ -10,9 +10,13 @@ import {
 } from '../../shared/errors';
 
 /**
- * StraitsX error classification. The provider answers in three shapes (an `errors` array, a flat
- * object, and `{error, info}`) and one HTTP status can mean several things, so the `error_code` decides
- * and the status is only the fallback.
+ * StraitsX error classification. The provider documents three shapes and uses each on its own endpoints:
+ * the error reference's `{"errors":[{error, error_code, error_handling}]}` with STXE codes; a flat
+ * `{error, error_code, error_handling}` with legacy XFE codes on the customer profile endpoint (XFE15
+ * "natureOfBusiness is missing", XFE12 an invalid field, XFE13 not found); and `{error, info}` on the
+ * customer bank account endpoint. The documents disagree on which applies where, so every shape is read
+ * on every endpoint. One HTTP status can mean several things, so the `error_code` decides and the status
+ * is only the fallback.
  */
 
 export const PROVIDER = 'straitsx';
@@ -22,6 +26,20 @@ export interface StraitsxErrorBody {
   code?: string;
   message?: string;
   handling?: string;
+  /** Paths of the fields the texts name as failing (`natureOfBusiness`, `address.city`); no values. */
+  fields: string[];
+}
+
+/** A refused request with the paths of the fields the provider named: the names only, never their values. */
+export class StraitsxInvalidRequest extends ProviderInvalidRequest {
+  readonly fields: string[];
+
+  constructor(details: ProviderErrorDetails & { fields: string[] }) {
+    super(details);
+    this.fields = details.fields;
+    // Field names carry no personal data, and an operator reading the execution needs them.
+    if (details.fields.length > 0) this.message = `${this.message} (fields: ${details.fields.join(', ')})`;
+  }
 }
 
 type ErrorClass = new (details: ProviderErrorDetails) => ProviderError;
@@ -60,25 +78,49 @@ const CODE_SHAPE = /^[A-Z0-9-]{2,20}$/;
 
 const asText = (value: unknown) => (typeof value === 'string' && value.trim() !== '' ? value : undefined);
 
-/** Reads any of the provider's error envelopes; fields are undefined when the body is not one of them. */
+// A text leading with a field path and a verdict: "natureOfBusiness is missing", "address.city must be ...".
+// Field names are camelCase or snake_case; capitalised words ("Customer profile ...") are prose, and a
+// segment with a run of digits is more likely a submitted value than a name, so neither is taken.
+const FIELD_LEAD =
+  /^([a-z][A-Za-z0-9_]*(?:\[[A-Za-z0-9_]+\])*(?:\.[A-Za-z][A-Za-z0-9_]*(?:\[[A-Za-z0-9_]+\])*)*) (?:is|are|must|should|cannot|has|does)\b/;
+
+function fieldsNamed(texts: readonly string[]): string[] {
+  const out = new Set<string>();
+  for (const text of texts) {
+    // One text may name several fields, "; " between them.
+    for (const part of text.split(/;\s*/)) {
+      const path = FIELD_LEAD.exec(part.trim())?.[1];
+      if (path && !/\d{3}/.test(path)) out.add(path);
+    }
+  }
+  return [...out];
+}
+
+/** Reads any of the provider's error envelopes; fields are undefined (or empty) when the body is none of them. */
 export function parseStraitsxError(text: string): StraitsxErrorBody {
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch {
-    return {};
+    return { fields: [] };
   }
-  if (typeof json !== 'object' || json === null) return {};
+  if (typeof json !== 'object' || json === null) return { fields: [] };
   const root = json as Record<string, unknown>;
-  const first =
-    Array.isArray(root.errors) && typeof root.errors[0] === 'object' ? (root.errors[0] as Record<string, unknown>) : root;
+  const listed = Array.isArray(root.errors)
+    ? root.errors.filter((e): e is Record<string, unknown> => typeof e === 'object' && e !== null)
+    : [];
+  // The list's entries all count (one per failing field); the first gives the code and handling.
+  const entries = listed.length > 0 ? listed : [root];
+  const first = entries[0] as Record<string, unknown>;
   const rawCode = asText(first.error_code)?.trim().toUpperCase();
-  const message = asText(first.error) ?? asText(first.message);
+  const texts = entries.map((e) => asText(e.error) ?? asText(e.message)).filter((t): t is string => t !== undefined);
+  const message = texts.length > 0 ? texts.join('; ') : undefined;
   const info = asText(first.info);
   return {
     code: rawCode && CODE_SHAPE.test(rawCode) ? rawCode : undefined,
     message: message && info ? `${message} (${info})` : (message ?? info),
     handling: asText(first.error_handling),
+    fields: fieldsNamed(texts),
   };
 }
 
@@ -105,7 +147,10 @@ function classByStatus(status: number): ErrorClass {
 export function errorFromResponse(status: number, text: string, requestId?: string): ProviderError {
   const body = parseStraitsxError(text);
   const Class = (body.code && classByCode(body.code, body.message)) || classByStatus(status);
-  return new Class({ provider: PROVIDER, httpStatus: status, code: body.code, providerMessage: body.message, requestId });
+  const details = { provider: PROVIDER, httpStatus: status, code: body.code, providerMessage: body.message, requestId };
+  // Field names only for a refused request: elsewhere a leading word is prose, not a field.
+  if (Class === ProviderInvalidRequest) return new StraitsxInvalidRequest({ ...details, fields: body.fields });
+  return new Class(details);
 }
 
 /** True for the provider's "record not found" answers (STXE-5000, XFE13, or a bare 404). */

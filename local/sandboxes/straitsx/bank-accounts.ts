@@ -1,12 +1,9 @@
-import {
-  type BankAccountProviderBody,
-  bankAccountProviderSchema,
-  proofUrlHasQuery,
-} from '../../../functions/providers/straitsx/schema-bank-account';
 import type { Reply, Router, SandboxRequest } from '../kit';
+import { toFieldErrors } from '../kit/field-errors';
 import { type DocumentCheck, fetchDocument, sniffDocument } from './documents';
-import { firstFieldMessage, isObject } from './profile-document';
-import { invalid, notFound, ok } from './replies';
+import { isObject } from './profile-document';
+import { notFound, ok } from './replies';
+import { type BankAccountBody, bankAccountBody, bankAccountIssues } from './rules-bank-account';
 import type { BankAccountStatus, StoredBankAccount, StraitsxStore } from './store';
 
 /**
@@ -43,6 +40,14 @@ const proofFailed = (): Reply => ({
   body: { error: 'Something went wrong with Bank Account Proof Document', info: 'Received Request: nil' },
 });
 
+/**
+ * A refused body in the endpoint's documented `{error, info}` envelope (the one its proof example shows):
+ * every failing field in `error`, joined by "; ", never a submitted value.
+ */
+function refused(messages: readonly string[]): Reply {
+  return { status: 400, body: { error: messages.join('; '), info: 'Invalid parameters' } };
+}
+
 // Same number for the same profile, ignoring case: the provider keeps one account per number.
 const sameAccount = (store: StraitsxStore, profileId: string, accountNo: string) =>
   [...store.bankAccounts.values()].some(
@@ -50,13 +55,13 @@ const sameAccount = (store: StraitsxStore, profileId: string, accountNo: string)
   );
 
 // The proof as the provider lists it: its file name (the reference shows `bankAccountProofPlaceholder.png`).
-function proofName(proof: BankAccountProviderBody['bank_account_proof']): string {
+function proofName(proof: BankAccountBody['bank_account_proof']): string {
   if (proof.fileName !== undefined) return proof.fileName;
   const path = (proof.fileUrl ?? '').replace(/[?#].*$/, '');
   return decodeURIComponent(path.slice(path.lastIndexOf('/') + 1)) || 'bankAccountProof';
 }
 
-async function proofUsable(proof: BankAccountProviderBody['bank_account_proof'], check: DocumentCheck): Promise<boolean> {
+async function proofUsable(proof: BankAccountBody['bank_account_proof'], check: DocumentCheck): Promise<boolean> {
   if (proof.fileData !== undefined) {
     const data = proof.fileData.slice(proof.fileData.indexOf(',') + 1);
     return sniffDocument(Buffer.from(data.slice(0, 16), 'base64')) !== undefined;
@@ -69,13 +74,15 @@ async function proofUsable(proof: BankAccountProviderBody['bank_account_proof'],
 async function create(store: StraitsxStore, request: SandboxRequest, check: DocumentCheck): Promise<Reply> {
   const profileId = request.params.id ?? '';
   if (!store.profiles.has(profileId)) return notFound('Customer profile');
-  if (!isObject(request.body)) return invalid('Request body must be a JSON object');
-  const parsed = bankAccountProviderSchema.safeParse(request.body);
-  if (!parsed.success) return invalid(firstFieldMessage(parsed.error));
+  if (!isObject(request.body)) return refused(['Request body must be a JSON object']);
+  const parsed = bankAccountBody.safeParse(request.body);
+  const fieldErrors = parsed.success ? [] : toFieldErrors(parsed.error).map((e) => describe(e.path, e.message));
+  const messages = [...fieldErrors, ...bankAccountIssues(request.body).map((i) => i.message)];
+  if (!parsed.success || messages.length > 0) return refused(messages);
   const body = parsed.data;
   const proof = body.bank_account_proof;
   // The provider fetches proofs only from links without a query string, so presigned links fail.
-  if (proof.fileUrl !== undefined && proofUrlHasQuery(proof.fileUrl)) return legacyError('Invalid file url provided');
+  if (proof.fileUrl?.includes('?')) return legacyError('Invalid file url provided');
   if (sameAccount(store, profileId, body.account_no)) return legacyError('Customer profile bank account already exists');
   if (!(await proofUsable(proof, check))) return proofFailed();
   // The fetch let other requests run: look again, so two concurrent creates cannot both store.
@@ -99,6 +106,14 @@ function list(store: StraitsxStore, request: SandboxRequest): Reply {
   if (!store.profiles.has(profileId)) return notFound('Customer profile');
   const owned = [...store.bankAccounts.values()].filter((a) => a.customerProfileId === profileId);
   return ok(owned.map(bankAccountDocument));
+}
+
+// `account_no is required`: the full path, then the rule (messages that already start with the leaf keep it once).
+function describe(path: string, message: string): string {
+  const leaf = path.split('.').pop() ?? path;
+  if (!path) return message;
+  if (message === 'is required') return `${path} is missing`;
+  return message.startsWith(`${leaf} `) ? `${path}${message.slice(leaf.length)}` : `${path} ${message}`;
 }
 
 /** Adds the customer profile bank account endpoints under `/v1/customer_profile/{id}/bank_accounts`. */

@@ -1,14 +1,10 @@
-import {
-  CP_PLUS_ONLY_FIELDS,
-  documentUrlsOf,
-  isPlusProfileBody,
-  plusProviderSchema,
-} from '../../../functions/providers/straitsx/schema-plus';
 import type { Reply, SandboxRequest } from '../kit';
 import { checkDocuments, type DocumentCheck } from './documents';
-import { firstFieldMessage, isObject, profileDocument, profileExists } from './profile-document';
-import { invalid, notFound, ok } from './replies';
+import { isObject, profileDocument, profileExists, profileInvalid, profileIssues, profileNotFound } from './profile-document';
+import { plusIssues } from './profile-plus';
+import { ok } from './replies';
 import { basicProfileBody } from './rules-basic';
+import { isPlusBody, PLUS_ONLY_FIELDS, plusDocumentLinks } from './rules-plus';
 import type { StraitsxStore } from './store';
 
 /**
@@ -17,8 +13,6 @@ import type { StraitsxStore } from './store';
  * profile stays whole. Left undocumented, and so refused or left alone here: turning a CP into a CP+
  * by PATCH (refused), and whether an update sends a CP+ back to review (its status is kept).
  */
-
-type PlusBody = Parameters<typeof documentUrlsOf>[0];
 
 // Set by the rejection simulation beside the submitted fields; not part of what a client may send.
 const STATUS_FIELDS = ['isRetryable', 'verificationRejectionSummary', 'riskRating'];
@@ -33,25 +27,34 @@ function merge(base: Record<string, unknown>, patch: Record<string, unknown>): R
   return out;
 }
 
+// One refused field in the profile endpoint's flat envelope.
+const refused = (path: string, message: string): Reply => profileInvalid([{ path, message, missing: false }]);
+
+function basicIssues(body: Record<string, unknown>) {
+  const parsed = basicProfileBody.safeParse(body);
+  return { parsed, issues: profileIssues(parsed.success ? undefined : parsed.error, body) };
+}
+
 /** Applies a PATCH to a stored profile, answering the updated profile or the provider's error. */
 export async function updateProfile(store: StraitsxStore, request: SandboxRequest, check: DocumentCheck): Promise<Reply> {
   const profile = store.profiles.get(request.params.id ?? '');
-  if (!profile) return notFound('Customer profile');
+  if (!profile) return profileNotFound();
   const patch = request.body;
   if (!isObject(patch) || Object.keys(patch).length === 0)
-    return invalid('Request body must be a JSON object with at least one field');
+    return refused('', 'Request body must be a JSON object with at least one field');
   const before = profile.attributes;
   if ('registrationType' in patch && patch.registrationType !== before.registrationType)
-    return invalid('registrationType cannot be changed');
-  const plus = isPlusProfileBody(before);
-  const plusField = CP_PLUS_ONLY_FIELDS.find((field) => field in patch);
-  if (!plus && plusField) return invalid(`${plusField} cannot be added to a basic customer profile`);
+    return refused('registrationType', 'registrationType cannot be changed');
+  const plus = isPlusBody(before);
+  const plusField = PLUS_ONLY_FIELDS.find((field) => field in patch);
+  if (!plus && plusField) return refused(plusField, `${plusField} cannot be added to a basic customer profile`);
 
   const kept = Object.fromEntries(STATUS_FIELDS.filter((k) => k in before).map((k) => [k, before[k]]));
   const current = Object.fromEntries(Object.entries(before).filter(([k]) => !STATUS_FIELDS.includes(k)));
-  const parsed = (plus ? plusProviderSchema : basicProfileBody).safeParse(merge(current, patch));
-  if (!parsed.success) return invalid(firstFieldMessage(parsed.error));
-  const after = parsed.data as Record<string, unknown>;
+  const merged = merge(current, patch);
+  const checked = plus ? plusIssues(merged) : basicIssues(merged);
+  if (!checked.parsed.success || checked.issues.length > 0) return profileInvalid(checked.issues);
+  const after = checked.parsed.data as Record<string, unknown>;
   const taken = () => {
     const other = store.findByRegistration(after.registrationType, after.registrationId);
     return other !== undefined && other.id !== profile.id;
@@ -60,10 +63,10 @@ export async function updateProfile(store: StraitsxStore, request: SandboxReques
 
   if (plus && check.fetchDocuments) {
     // Only links that changed are fetched again.
-    const old = new Map(documentUrlsOf(current as unknown as PlusBody).map((d) => [d.slot, d.url]));
-    const changed = documentUrlsOf(after as unknown as PlusBody).filter((d) => old.get(d.slot) !== d.url);
+    const old = new Map(plusDocumentLinks(current).map((d) => [d.slot, d.url]));
+    const changed = plusDocumentLinks(after).filter((d) => old.get(d.slot) !== d.url);
     const failure = await checkDocuments(changed, check.timeoutMs);
-    if (failure) return invalid(failure);
+    if (failure) return refused(failure, failure);
     if (taken()) return profileExists();
   }
   profile.attributes = { ...after, ...kept };

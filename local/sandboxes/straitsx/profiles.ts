@@ -1,11 +1,11 @@
-import { isPlusProfileBody } from '../../../functions/providers/straitsx/schema-plus';
 import type { Reply, Router, SandboxRequest } from '../kit';
 import type { DocumentCheck } from './documents';
-import { firstFieldMessage, isObject, profileDocument, profileExists } from './profile-document';
+import { isObject, profileDocument, profileExists, profileInvalid, profileIssues, profileNotFound } from './profile-document';
 import { createPlusProfile } from './profile-plus';
 import { updateProfile } from './profile-update';
-import { invalid, notFound, ok } from './replies';
+import { invalid, ok } from './replies';
 import { basicProfileBody } from './rules-basic';
+import { isPlusBody } from './rules-plus';
 import { type StraitsxStore, sameRegistrationId } from './store';
 
 export { profileDocument } from './profile-document';
@@ -14,13 +14,14 @@ export { profileDocument } from './profile-document';
 export const DEFAULT_DOCUMENT_CHECK: DocumentCheck = { fetchDocuments: true, timeoutMs: 3000 };
 
 function create(store: StraitsxStore, request: SandboxRequest, check: DocumentCheck): Reply | Promise<Reply> {
-  if (!isObject(request.body)) return invalid('Request body must be a JSON object');
+  if (!isObject(request.body))
+    return profileInvalid([{ path: '', message: 'Request body must be a JSON object', missing: false }]);
   // One endpoint takes four body schemas and the reference does not say how it tells them apart. A body
   // with any CP+-only field (identityDocuments, customerFirstName, purposeOfAccount, ...) cannot be a
   // basic profile, so it is taken as CP+ and held to the CP+ rules.
-  if (isPlusProfileBody(request.body)) return createPlusProfile(store, request.body, check);
+  if (isPlusBody(request.body)) return createPlusProfile(store, request.body, check);
   const parsed = basicProfileBody.safeParse(request.body);
-  if (!parsed.success) return invalid(firstFieldMessage(parsed.error));
+  if (!parsed.success) return profileInvalid(profileIssues(parsed.error, request.body));
   const fields = parsed.data as Record<string, unknown>;
   // No idempotency key exists for this endpoint: uniqueness of the registration is the only guard.
   if (store.findByRegistration(fields.registrationType, fields.registrationId)) return profileExists();
@@ -66,7 +67,7 @@ const inBounds = (time: number, after?: number, before?: number) =>
 
 function get(store: StraitsxStore, request: SandboxRequest): Reply {
   const profile = store.profiles.get(request.params.id ?? '');
-  return profile ? ok(profileDocument(profile)) : notFound('Customer profile');
+  return profile ? ok(profileDocument(profile)) : profileNotFound();
 }
 
 /** Adds the customer profile endpoints under `/v1/kyc/customer_profiles`. */

@@ -1,9 +1,11 @@
 import type { Reply } from '../kit';
 
 /**
- * StraitsX's error bodies. The provider is not consistent: the documented format is an `errors` array,
- * yet many endpoints answer a flat object, and legacy XFE codes come flat. The sandbox uses each shape
- * where the reference shows it, so the client is exercised against all of them.
+ * StraitsX's error bodies. The provider is not consistent: its error reference documents an `errors`
+ * array with STXE codes, the customer profile endpoint documents a flat object with legacy XFE codes
+ * (profile-document.ts), and the customer bank account endpoint `{error, info}` (bank-accounts.ts). The
+ * sandbox answers each endpoint in the shape its own reference shows, so the client meets all of them;
+ * the shapes below serve the endpoints that document the error reference's format.
  */
 
 /** The `error_handling` texts from the provider's error reference. */

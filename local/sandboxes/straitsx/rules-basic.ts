@@ -7,18 +7,18 @@ import * as z from 'zod';
  * are checked when sent. Messages name the field and its rule, never the value.
  */
 
-const ID_TEXT = /^[a-zA-Z0-9/\-?:().,'+ ]{4,35}$/;
-const ADDRESS_TEXT = /^[a-zA-Z0-9\-?:().,' +]+$/;
-const PLACE_OF_BIZ = /^(?=.{1,255}$)[a-zA-Z0-9\-?:().,' +]+$/;
+export const ID_TEXT = /^[a-zA-Z0-9/\-?:().,'+ ]{4,35}$/;
+export const ADDRESS_TEXT = /^[a-zA-Z0-9\-?:().,' +]+$/;
+export const PLACE_OF_BIZ = /^(?=.{1,255}$)[a-zA-Z0-9\-?:().,' +]+$/;
 const ALPHA2 = /^[A-Z]{2}$/;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
-const typed = (what: string) => ({
+export const typed = (what: string) => ({
   error: (issue: { input?: unknown }) => (issue.input === undefined ? `${what} is required` : `${what} must be a string`),
 });
-const matches = (re: RegExp, what: string) => z.string(typed(what)).regex(re, `${what} must be a string matching ${re}`);
-const alpha2 = (what: string) => matches(ALPHA2, what);
-const date = (what: string) =>
+export const matches = (re: RegExp, what: string) => z.string(typed(what)).regex(re, `${what} must be a string matching ${re}`);
+export const alpha2 = (what: string) => matches(ALPHA2, what);
+export const date = (what: string) =>
   matches(DATE, what)
     .refine((value) => {
       const time = new Date(`${value}T00:00:00Z`).getTime();
@@ -26,7 +26,7 @@ const date = (what: string) =>
     }, `${what} must be a real calendar date`)
     .refine((value) => !(new Date(`${value}T00:00:00Z`).getTime() > Date.now()), `${what} must not be in the future`);
 
-const address = z.strictObject({
+export const address = z.strictObject({
   street: matches(ADDRESS_TEXT, 'street').max(180, 'street must be at most 180 characters'),
   city: matches(ADDRESS_TEXT, 'city').max(20, 'city must be at most 20 characters'),
   postalCode: matches(/^[A-Za-z0-9\- ]{2,20}$/, 'postalCode').optional(),
@@ -34,7 +34,7 @@ const address = z.strictObject({
   country: alpha2('country'),
 });
 
-const customerName = matches(/^(?=.{1,50}$)[a-zA-Z0-9 ]+$/, 'customerName');
+export const customerName = matches(/^(?=.{1,50}$)[a-zA-Z0-9 ]+$/, 'customerName');
 
 const personal = z.strictObject({
   registrationType: z.literal('personal'),

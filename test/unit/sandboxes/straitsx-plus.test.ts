@@ -2,7 +2,11 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { StraitsxClient, sxPath } from '../../../functions/providers/straitsx/client';
-import { isStraitsxAlreadyExists, isStraitsxNotFound } from '../../../functions/providers/straitsx/errors';
+import {
+  isStraitsxAlreadyExists,
+  isStraitsxNotFound,
+  type StraitsxInvalidRequest,
+} from '../../../functions/providers/straitsx/errors';
 import { usdRailMissingFields } from '../../../functions/providers/straitsx/schema-usd';
 import { ProviderConflict, ProviderInvalidRequest } from '../../../functions/shared/errors';
 import { type StraitsxSandbox, startStraitsxSandbox } from '../../../local/sandboxes/straitsx';
@@ -133,16 +137,23 @@ describe('StraitsX sandbox: CP+ profiles, PATCH and profile bank accounts', () =
     expect(new Set(files.hits).size).toBe(Object.keys(urls).length);
   });
 
-  it('refuses a CP+ without a required document with 400 STXE-3000 naming it, and stores nothing', async () => {
+  it('refuses a CP+ without a required document with 400 XFE15 naming it, and stores nothing', async () => {
     const body = personalBody(files.base);
     const { idBack: _, ...documents } = body.identityDocuments as Record<string, unknown>;
     const error = await failureOf(create({ ...body, identityDocuments: documents }));
 
     expect(error).toBeInstanceOf(ProviderInvalidRequest);
-    expect([error.httpStatus, error.code]).toEqual([400, 'STXE-3000']);
-    expect(error.providerMessage).toBe('identityDocuments.idBack is required when registrationIdType is identity_card');
+    expect([error.httpStatus, error.code]).toEqual([400, 'XFE15']);
+    expect(error.providerMessage).toBe('identityDocuments.idBack is missing (required when registrationIdType is identity_card)');
     const others = await failureOf(create(personalBody(files.base, { purposeOfAccount: 'OTHERS' })));
-    expect(others.providerMessage).toBe('otherPurposeOfAccount is required when purposeOfAccount is OTHERS');
+    expect(others.providerMessage).toBe('otherPurposeOfAccount is missing (required when purposeOfAccount is OTHERS)');
+    // A conditional rule and plain field rules fail together in one answer.
+    const { email: _email, ...noEmail } = personalBody(files.base, { purposeOfAccount: 'OTHERS', gender: 'male' });
+    const many = (await failureOf(create({ ...noEmail, identityDocuments: documents }))) as StraitsxInvalidRequest;
+    expect([many.code, [...many.fields].sort()]).toEqual([
+      'XFE15',
+      ['email', 'gender', 'identityDocuments.idBack', 'otherPurposeOfAccount'],
+    ]);
     expect(sandbox.profiles()).toEqual([]);
     expect(files.hits).toEqual([]);
   });
@@ -157,7 +168,7 @@ describe('StraitsX sandbox: CP+ profiles, PATCH and profile bank accounts', () =
 
     expect([missing.httpStatus, missing.code, missing.providerMessage]).toEqual([
       400,
-      'STXE-3000',
+      'XFE12',
       'identityDocuments.idBack could not be fetched (HTTP 404)',
     ]);
     expect(text.providerMessage).toBe('identityDocuments.livenessSnapshot must be a PNG, JPG or PDF file');
@@ -214,11 +225,11 @@ describe('StraitsX sandbox: CP+ profiles, PATCH and profile bank accounts', () =
 
     expect([badDate.httpStatus, badDate.code, badDate.providerMessage]).toEqual([
       400,
-      'STXE-3000',
+      'XFE12',
       'dateOfBirth must be a real calendar date',
     ]);
     expect(plusField.providerMessage).toBe('occupation cannot be added to a basic customer profile');
-    expect([unknown.httpStatus, unknown.code]).toEqual([404, 'STXE-5000']);
+    expect([unknown.httpStatus, unknown.code]).toEqual([404, 'XFE13']);
     expect(isStraitsxNotFound(unknown)).toBe(true);
     expect(sandbox.profiles()[0]?.attributes).toEqual({
       registrationType: 'personal',
@@ -307,10 +318,17 @@ describe('StraitsX sandbox: CP+ profiles, PATCH and profile bank accounts', () =
         400,
         'Something went wrong with Bank Account Proof Document (Received Request: nil)',
       ]);
-      expect([invalid.code, invalid.providerMessage]).toEqual([
-        'STXE-3000',
-        expect.stringMatching(/^account_no must be 5 to 34/),
+      // The endpoint's own `{error, info}` envelope: no code, every failing field named.
+      expect([invalid.httpStatus, invalid.code, (invalid as StraitsxInvalidRequest).fields]).toEqual([
+        400,
+        undefined,
+        ['account_no'],
       ]);
+      expect(invalid.providerMessage).toMatch(/^account_no must be a string matching .* \(Invalid parameters\)$/);
+      const neither = (await failureOf(
+        addBankAccount(id, account({ bank: undefined, swift_bic: undefined, account_holder_name: '' })),
+      )) as StraitsxInvalidRequest;
+      expect(neither.fields).toEqual(['account_holder_name', 'bank']);
       expect(isStraitsxNotFound(noProfile)).toBe(true);
       expect(sandbox.bankAccounts()).toEqual([]);
     });

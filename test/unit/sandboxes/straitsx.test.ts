@@ -1,6 +1,10 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { StraitsxClient, sxPath } from '../../../functions/providers/straitsx/client';
-import { isStraitsxAlreadyExists, isStraitsxNotFound } from '../../../functions/providers/straitsx/errors';
+import {
+  isStraitsxAlreadyExists,
+  isStraitsxNotFound,
+  type StraitsxInvalidRequest,
+} from '../../../functions/providers/straitsx/errors';
 import { straitsxCustomerSchema } from '../../../functions/providers/straitsx/schema';
 import {
   ProviderAuthFailed,
@@ -80,18 +84,23 @@ describe('StraitsX sandbox through the client', () => {
     expect(await bare.json()).toMatchObject({ error_code: 'STXE-1000', error: 'Missing API Key in Header' });
   });
 
-  it('rejects an invalid profile with 400 STXE-3000 naming the field, and stores nothing', async () => {
+  it("rejects an invalid profile with the endpoint's flat XFE12 or XFE15, naming every failing field, and stores nothing", async () => {
     const badName = await failureOf(createProfile({ ...personal(), customerName: 'J@ne' }));
     const badCity = await failureOf(
       createProfile({ ...personal(), address: { street: 'x', city: 'C'.repeat(30), country: 'SG' } }),
     );
     const missing = await failureOf(createProfile({ registrationType: 'business', customerName: 'ABC Pte Ltd' }));
 
+    const both = await failureOf(createProfile({ registrationType: 'personal', customerName: 'J@ne' }));
+
     expect(badName).toBeInstanceOf(ProviderInvalidRequest);
-    expect([badName.httpStatus, badName.code]).toEqual([400, 'STXE-3000']);
+    expect([badName.httpStatus, badName.code]).toEqual([400, 'XFE12']);
     expect(badName.providerMessage).toMatch(/^customerName must be/);
     expect(badCity.providerMessage).toBe('address.city must be at most 20 characters');
-    expect(missing.providerMessage).toBe('registrationId is required');
+    expect([missing.code, missing.providerMessage]).toEqual(['XFE15', 'registrationId is missing']);
+    // One answer names the invalid and the missing field alike; the client keeps the names, not the values.
+    expect([both.code, (both as StraitsxInvalidRequest).fields]).toEqual(['XFE15', ['customerName', 'registrationId']]);
+    expect(both.message).not.toContain('J@ne');
     expect(sandbox.profiles()).toEqual([]);
   });
 
@@ -158,9 +167,9 @@ describe('StraitsX sandbox through the client', () => {
     expect([badPage.httpStatus, badPage.code]).toEqual([400, 'STXE-3000']);
   });
 
-  it('answers an unknown profile with 404 STXE-5000', async () => {
+  it('answers an unknown profile with the endpoint\'s 404 XFE13 "Customer profile not found"', async () => {
     const error = await failureOf(client.request('GET', '/kyc/customer_profiles/customer_profile_unknown'));
-    expect([error.httpStatus, error.code]).toEqual([404, 'STXE-5000']);
+    expect([error.httpStatus, error.code, error.providerMessage]).toEqual([404, 'XFE13', 'Customer profile not found']);
     expect(isStraitsxNotFound(error)).toBe(true);
   });
 
