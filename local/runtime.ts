@@ -45,6 +45,9 @@ const HANDLER_FILES = [
   'review',
   'migrations-intake',
   'create-profile',
+  'submit-details',
+  'upload-document',
+  'start-screening',
   'create-virtual-account',
   'check-status',
   'wait-for',
@@ -264,6 +267,9 @@ export async function startRuntime(options: RuntimeOptions = {}) {
 
   const stateMachineArn = registerWorkflow(STATE_MACHINE_NAME, 'onboarding.asl.json', {
     CreateProfileFunctionArn: 'create-profile',
+    SubmitDetailsFunctionArn: 'submit-details',
+    UploadDocumentFunctionArn: 'upload-document',
+    StartScreeningFunctionArn: 'start-screening',
     CreateVirtualAccountFunctionArn: 'create-virtual-account',
     FinishFunctionArn: 'finish',
     WaitForFunctionArn: 'wait-for',

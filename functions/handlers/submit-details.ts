@@ -1,8 +1,8 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
-import { retryNotes } from '../onboarding/retry-notes';
 import { submitDetailsStep } from '../onboarding/profile-steps';
+import { retryNotes } from '../onboarding/retry-notes';
 import { logger, metrics } from '../shared/powertools';
 
 /** Workflow step: input and output are ids and statuses only; errors carry the taxonomy's names. */

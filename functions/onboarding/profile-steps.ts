@@ -6,15 +6,7 @@ import { getOnboarding, mutateOnboarding, timelineEntry } from '../store/onboard
 import { getPersonalData } from '../store/vault';
 import type { OnboardingRecord } from './record';
 import type { OnboardingRequest } from './request';
-import {
-  isFinal,
-  nextStep,
-  type ProfileStepOutput,
-  profileOutput,
-  recordProfile,
-  stepInputSchema,
-  uploadSlots,
-} from './steps';
+import { isFinal, nextStep, type ProfileStepOutput, profileOutput, recordProfile, stepInputSchema, uploadSlots } from './steps';
 import { parseOrThrow } from './validation';
 
 // The provider's calls between the sign-up and the verdict, one workflow step each, so a retry repeats

@@ -41,11 +41,7 @@ const ORDER = ['details', 'documents', 'screening'] as const;
  * The first of the provider's own calls, from `from` on, that its adapter makes: a provider without a
  * call (no method on its adapter, or no document to upload) skips it. Never a choice on the provider's name.
  */
-export function nextStep(
-  adapter: ProviderAdapter,
-  from: (typeof ORDER)[number] | undefined,
-  slots: readonly string[],
-): NextStep {
+export function nextStep(adapter: ProviderAdapter, from: (typeof ORDER)[number] | undefined, slots: readonly string[]): NextStep {
   if (!from) return 'verdict';
   for (const step of ORDER.slice(ORDER.indexOf(from))) {
     if (step === 'details' && adapter.submitDetails) return step;

@@ -9,6 +9,9 @@ export const ASL_PATH = resolve('workflows/onboarding.asl.json');
 export const functionArn = (name: string) => `arn:aws:lambda:ap-southeast-1:000000000000:function:onboarding-${name}`;
 export const SUBSTITUTIONS = {
   CreateProfileFunctionArn: functionArn('create-profile'),
+  SubmitDetailsFunctionArn: functionArn('submit-details'),
+  UploadDocumentFunctionArn: functionArn('upload-document'),
+  StartScreeningFunctionArn: functionArn('start-screening'),
   CreateVirtualAccountFunctionArn: functionArn('create-virtual-account'),
   WaitForFunctionArn: functionArn('wait-for'),
   CheckStatusFunctionArn: functionArn('check-status'),
