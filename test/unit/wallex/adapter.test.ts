@@ -42,6 +42,21 @@ const files = (bytes: Uint8Array = PDF): DocumentAccess => ({
 });
 const unavailable = () => new ProviderUnavailable({ provider: 'wallex', httpStatus: 503 });
 
+/**
+ * The workflow's order of steps as the adapter plans it: sign-up, then the details, each upload and the
+ * screening, from the call the sign-up says Wallex waits for.
+ */
+async function onboard(adapter: WallexAdapter, context: typeof ctx & { documents: DocumentAccess; profileId?: string }) {
+  const created = await adapter.createProfile(context);
+  if (!created.awaiting) return created;
+  const profileId = created.profileId;
+  if (created.awaiting === 'details') await adapter.submitDetails({ ...context, profileId });
+  for (const { slot } of adapter.requiredDocuments(context.request))
+    await adapter.uploadDocument({ ...context, profileId, slot });
+  const screened = await adapter.startScreening({ ...context, profileId });
+  return { ...screened, created: created.created };
+}
+
 const USER = 'u-1';
 const happyRoutes = (status = 'pending'): Record<string, unknown> => ({
   'POST /v2/signup': { userId: USER, email: 'mei.ling.tan@example.com' },
@@ -58,7 +73,7 @@ describe('Wallex adapter', () => {
     const wallex = scripted(happyRoutes());
     const adapter = new WallexAdapter({ client: async () => wallex.client, progress: memoryProgressStore() });
 
-    const result = await adapter.createProfile({ ...ctx, documents: files() });
+    const result = await onboard(adapter, { ...ctx, documents: files() });
 
     expect(result).toEqual({ profileId: USER, status: 'pending', created: true, providerStatus: 'pending_approval' });
     expect(wallex.calls).toEqual([
@@ -83,14 +98,43 @@ describe('Wallex adapter', () => {
     expect(wallex.uploads).toEqual([{ url: 'https://files.test/d-1', bytes: [...PDF], contentType: 'application/pdf' }]);
   });
 
+  it('makes each call in its own step: the sign-up says the details come next, a retried upload repeats that upload alone', async () => {
+    const progress = memoryProgressStore();
+    const wallex = scripted({ ...happyRoutes(), 'UPLOAD https://files.test/d-1': unavailable() });
+    const adapter = new WallexAdapter({ client: async () => wallex.client, progress });
+    const created = await adapter.createProfile({ ...ctx, documents: files() });
+    expect(created).toMatchObject({ profileId: USER, status: 'pending', awaiting: 'details' });
+    expect(wallex.calls).toEqual(['POST /v2/signup', `GET /v2/users/${USER}`]);
+
+    await adapter.submitDetails({ ...ctx, profileId: USER });
+    const upload = { ...ctx, profileId: USER, slot: 'passport', documents: files() };
+    await expect(adapter.uploadDocument(upload)).rejects.toBeInstanceOf(ProviderUnavailable);
+    const before = wallex.calls.length;
+    const retry = scripted({
+      ...happyRoutes(),
+      [`GET /v2/users/${USER}/documents`]: { value: [{ id: 'd-1', documentType: 'passport' }] },
+      [`PATCH /v2/users/${USER}/documents/d-1`]: { id: 'd-1', uploadURL: 'https://files.test/d-1-again' },
+    });
+    const retried = new WallexAdapter({ client: async () => retry.client, progress });
+    expect(await retried.uploadDocument(upload)).toEqual({ uploaded: true });
+    expect(before).toBe(7);
+    expect(retry.calls).toEqual([
+      `GET /v2/users/${USER}/documents`,
+      `PATCH /v2/users/${USER}/documents/d-1`,
+      'UPLOAD https://files.test/d-1-again',
+    ]);
+    // Sent once: the same upload step again asks Wallex nothing but the entries.
+    expect(await retried.uploadDocument(upload)).toEqual({ uploaded: false });
+  });
+
   it('re-sends nothing on a re-run after screening started', async () => {
     const progress = memoryProgressStore();
-    await new WallexAdapter({ client: async () => scripted(happyRoutes()).client, progress }).createProfile({
+    await onboard(new WallexAdapter({ client: async () => scripted(happyRoutes()).client, progress }), {
       ...ctx,
       documents: files(),
     });
     const again = scripted(happyRoutes('pending_approval'));
-    const result = await new WallexAdapter({ client: async () => again.client, progress }).createProfile({
+    const result = await onboard(new WallexAdapter({ client: async () => again.client, progress }), {
       ...ctx,
       documents: files(),
     });
@@ -102,7 +146,7 @@ describe('Wallex adapter', () => {
     const progress = memoryProgressStore();
     const first = scripted({ ...happyRoutes(), 'UPLOAD https://files.test/d-1': unavailable() });
     const adapter1 = new WallexAdapter({ client: async () => first.client, progress });
-    await expect(adapter1.createProfile({ ...ctx, documents: files() })).rejects.toBeInstanceOf(ProviderUnavailable);
+    await expect(onboard(adapter1, { ...ctx, documents: files() })).rejects.toBeInstanceOf(ProviderUnavailable);
 
     const second = scripted({
       ...happyRoutes(),
@@ -114,7 +158,7 @@ describe('Wallex adapter', () => {
         uploadURL: 'https://files.test/d-1-again',
       },
     });
-    const result = await new WallexAdapter({ client: async () => second.client, progress }).createProfile({
+    const result = await onboard(new WallexAdapter({ client: async () => second.client, progress }), {
       ...ctx,
       documents: files(),
     });
@@ -134,7 +178,7 @@ describe('Wallex adapter', () => {
     const progress = memoryProgressStore();
     const lost = scripted({ 'POST /v2/signup': unavailable() });
     await expect(
-      new WallexAdapter({ client: async () => lost.client, progress }).createProfile({ ...ctx, documents: files() }),
+      onboard(new WallexAdapter({ client: async () => lost.client, progress }), { ...ctx, documents: files() }),
     ).rejects.toThrow();
 
     const retry = scripted({
@@ -146,7 +190,7 @@ describe('Wallex adapter', () => {
         ],
       },
     });
-    const result = await new WallexAdapter({ client: async () => retry.client, progress }).createProfile({
+    const result = await onboard(new WallexAdapter({ client: async () => retry.client, progress }), {
       ...ctx,
       documents: files(),
     });
@@ -162,7 +206,7 @@ describe('Wallex adapter', () => {
       'POST /v2/signup': taken,
       'GET /v2/users': [{ userId: USER, email: 'mei.ling.tan@example.com' }],
     });
-    const result = await new WallexAdapter({ client: async () => wallex.client, progress: memoryProgressStore() }).createProfile({
+    const result = await onboard(new WallexAdapter({ client: async () => wallex.client, progress: memoryProgressStore() }), {
       ...ctx,
       documents: files(),
     });
@@ -174,7 +218,7 @@ describe('Wallex adapter', () => {
     const notFound = new ProviderInvalidRequest({ provider: 'wallex', httpStatus: 404, code: 'not_found' });
     const wallex = scripted({ 'POST /v2/signup': taken, 'GET /v2/users': notFound });
     const adapter = new WallexAdapter({ client: async () => wallex.client, progress: memoryProgressStore() });
-    await expect(adapter.createProfile({ ...ctx, documents: files() })).rejects.toMatchObject({
+    await expect(onboard(adapter, { ...ctx, documents: files() })).rejects.toMatchObject({
       name: 'ProviderConflict',
       code: 'email_registered',
     });
@@ -188,7 +232,7 @@ describe('Wallex adapter', () => {
       },
     });
     const adapter = new WallexAdapter({ client: async () => wallex.client, progress: memoryProgressStore() });
-    const error = await adapter.createProfile({ ...ctx, documents: files() }).catch((e: unknown) => e);
+    const error = await onboard(adapter, { ...ctx, documents: files() }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ProviderInvalidRequest);
     expect(error).toMatchObject({ code: 'missing_fields', missingFields: ['nationality', 'residentialAddress'] });
     expect(wallex.calls.at(-1)).toBe(`PATCH /v2/users/${USER}/detail`);
@@ -197,14 +241,14 @@ describe('Wallex adapter', () => {
   it('reports an undocumented status as unknown with the raw word, and sends nothing', async () => {
     const wallex = scripted({ [`GET /v2/users/${USER}`]: { id: USER, status: 'pending_docs' } });
     const adapter = new WallexAdapter({ client: async () => wallex.client, progress: memoryProgressStore() });
-    const result = await adapter.createProfile({ ...ctx, documents: files(), profileId: USER });
+    const result = await onboard(adapter, { ...ctx, documents: files(), profileId: USER });
     expect(result).toEqual({ profileId: USER, status: 'unknown', created: false, providerStatus: 'pending_docs' });
     expect(wallex.calls).toEqual([`GET /v2/users/${USER}`]);
   });
 
   it('after a resubmission request, screens again only once a replaced file went up', async () => {
     const progress = memoryProgressStore();
-    await new WallexAdapter({ client: async () => scripted(happyRoutes()).client, progress }).createProfile({
+    await onboard(new WallexAdapter({ client: async () => scripted(happyRoutes()).client, progress }), {
       ...ctx,
       documents: files(),
     });
@@ -215,15 +259,16 @@ describe('Wallex adapter', () => {
     };
 
     const same = scripted(resubmit);
-    const unchanged = await new WallexAdapter({ client: async () => same.client, progress }).createProfile({
+    const unchanged = await onboard(new WallexAdapter({ client: async () => same.client, progress }), {
       ...ctx,
       documents: files(),
     });
     expect(unchanged).toMatchObject({ status: 'needs_documents', providerStatus: 'document_needs_resubmission' });
-    expect(same.calls).toEqual([`GET /v2/users/${USER}`, `GET /v2/users/${USER}/documents`]);
+    // The same file: no upload and no second screening, only the status read back.
+    expect(same.calls).toEqual([`GET /v2/users/${USER}`, `GET /v2/users/${USER}/documents`, `GET /v2/users/${USER}`]);
 
     const replaced = scripted(resubmit);
-    const result = await new WallexAdapter({ client: async () => replaced.client, progress }).createProfile({
+    const result = await onboard(new WallexAdapter({ client: async () => replaced.client, progress }), {
       ...ctx,
       documents: files(new Uint8Array([...PDF, 1])),
     });
