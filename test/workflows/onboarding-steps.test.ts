@@ -124,10 +124,7 @@ describe('onboarding workflow: the provider calls before the verdict', () => {
     expect(run.calls.submitDetails).toHaveLength(1);
     // The redrive runs the uploads again (an inline Map starts over): the upload step skips at the
     // provider what went up already, so no document is sent twice.
-    expect(run.calls.uploadDocument.slice(-2).map((c) => (c as { slot: string }).slot)).toEqual([
-      'passport',
-      'proof_of_address',
-    ]);
+    expect(run.calls.uploadDocument.slice(-2).map((c) => (c as { slot: string }).slot)).toEqual(['passport', 'proof_of_address']);
     expect(run.calls.startScreening).toHaveLength(1);
   });
 

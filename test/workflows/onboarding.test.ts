@@ -32,7 +32,14 @@ const SERVICE_ERRORS = [
   'Sandbox.Timedout',
 ];
 const TERMINAL = ['ProviderInvalidRequest', 'ProviderAuthFailed', 'ProviderConflict'] as const;
-const PROVIDER_STEPS = ['CreateProfile', 'SubmitDetails', 'StartScreening', 'CreateVirtualAccount', 'CheckProfile', 'CheckAccount'];
+const PROVIDER_STEPS = [
+  'CreateProfile',
+  'SubmitDetails',
+  'StartScreening',
+  'CreateVirtualAccount',
+  'CheckProfile',
+  'CheckAccount',
+];
 
 type AslState = {
   Type: string;
