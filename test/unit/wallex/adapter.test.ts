@@ -5,6 +5,7 @@ import { WallexAdapter, type WallexTransport, wallexSecretSchema } from '../../.
 import { memoryProgressStore } from '../../../functions/providers/wallex/progress';
 import { ProviderInvalidRequest, ProviderUnavailable } from '../../../functions/shared/errors';
 import { PDF, wallexRequest } from './fixtures';
+import { onboardUser } from './steps';
 
 type Route = (body: unknown) => unknown;
 
@@ -42,21 +43,6 @@ const files = (bytes: Uint8Array = PDF): DocumentAccess => ({
 });
 const unavailable = () => new ProviderUnavailable({ provider: 'wallex', httpStatus: 503 });
 
-/**
- * The workflow's order of steps as the adapter plans it: sign-up, then the details, each upload and the
- * screening, from the call the sign-up says Wallex waits for.
- */
-async function onboard(adapter: WallexAdapter, context: typeof ctx & { documents: DocumentAccess; profileId?: string }) {
-  const created = await adapter.createProfile(context);
-  if (!created.awaiting) return created;
-  const profileId = created.profileId;
-  if (created.awaiting === 'details') await adapter.submitDetails({ ...context, profileId });
-  for (const { slot } of adapter.requiredDocuments(context.request))
-    await adapter.uploadDocument({ ...context, profileId, slot });
-  const screened = await adapter.startScreening({ ...context, profileId });
-  return { ...screened, created: created.created };
-}
-
 const USER = 'u-1';
 const happyRoutes = (status = 'pending'): Record<string, unknown> => ({
   'POST /v2/signup': { userId: USER, email: 'mei.ling.tan@example.com' },
@@ -73,7 +59,7 @@ describe('Wallex adapter', () => {
     const wallex = scripted(happyRoutes());
     const adapter = new WallexAdapter({ client: async () => wallex.client, progress: memoryProgressStore() });
 
-    const result = await onboard(adapter, { ...ctx, documents: files() });
+    const result = await onboardUser(adapter, { ...ctx, documents: files() });
 
     expect(result).toEqual({ profileId: USER, status: 'pending', created: true, providerStatus: 'pending_approval' });
     expect(wallex.calls).toEqual([
@@ -129,12 +115,12 @@ describe('Wallex adapter', () => {
 
   it('re-sends nothing on a re-run after screening started', async () => {
     const progress = memoryProgressStore();
-    await onboard(new WallexAdapter({ client: async () => scripted(happyRoutes()).client, progress }), {
+    await onboardUser(new WallexAdapter({ client: async () => scripted(happyRoutes()).client, progress }), {
       ...ctx,
       documents: files(),
     });
     const again = scripted(happyRoutes('pending_approval'));
-    const result = await onboard(new WallexAdapter({ client: async () => again.client, progress }), {
+    const result = await onboardUser(new WallexAdapter({ client: async () => again.client, progress }), {
       ...ctx,
       documents: files(),
     });
@@ -146,7 +132,7 @@ describe('Wallex adapter', () => {
     const progress = memoryProgressStore();
     const first = scripted({ ...happyRoutes(), 'UPLOAD https://files.test/d-1': unavailable() });
     const adapter1 = new WallexAdapter({ client: async () => first.client, progress });
-    await expect(onboard(adapter1, { ...ctx, documents: files() })).rejects.toBeInstanceOf(ProviderUnavailable);
+    await expect(onboardUser(adapter1, { ...ctx, documents: files() })).rejects.toBeInstanceOf(ProviderUnavailable);
 
     const second = scripted({
       ...happyRoutes(),
@@ -158,7 +144,7 @@ describe('Wallex adapter', () => {
         uploadURL: 'https://files.test/d-1-again',
       },
     });
-    const result = await onboard(new WallexAdapter({ client: async () => second.client, progress }), {
+    const result = await onboardUser(new WallexAdapter({ client: async () => second.client, progress }), {
       ...ctx,
       documents: files(),
     });
@@ -178,7 +164,7 @@ describe('Wallex adapter', () => {
     const progress = memoryProgressStore();
     const lost = scripted({ 'POST /v2/signup': unavailable() });
     await expect(
-      onboard(new WallexAdapter({ client: async () => lost.client, progress }), { ...ctx, documents: files() }),
+      onboardUser(new WallexAdapter({ client: async () => lost.client, progress }), { ...ctx, documents: files() }),
     ).rejects.toThrow();
 
     const retry = scripted({
@@ -190,7 +176,7 @@ describe('Wallex adapter', () => {
         ],
       },
     });
-    const result = await onboard(new WallexAdapter({ client: async () => retry.client, progress }), {
+    const result = await onboardUser(new WallexAdapter({ client: async () => retry.client, progress }), {
       ...ctx,
       documents: files(),
     });
@@ -206,7 +192,7 @@ describe('Wallex adapter', () => {
       'POST /v2/signup': taken,
       'GET /v2/users': [{ userId: USER, email: 'mei.ling.tan@example.com' }],
     });
-    const result = await onboard(new WallexAdapter({ client: async () => wallex.client, progress: memoryProgressStore() }), {
+    const result = await onboardUser(new WallexAdapter({ client: async () => wallex.client, progress: memoryProgressStore() }), {
       ...ctx,
       documents: files(),
     });
@@ -218,7 +204,7 @@ describe('Wallex adapter', () => {
     const notFound = new ProviderInvalidRequest({ provider: 'wallex', httpStatus: 404, code: 'not_found' });
     const wallex = scripted({ 'POST /v2/signup': taken, 'GET /v2/users': notFound });
     const adapter = new WallexAdapter({ client: async () => wallex.client, progress: memoryProgressStore() });
-    await expect(onboard(adapter, { ...ctx, documents: files() })).rejects.toMatchObject({
+    await expect(onboardUser(adapter, { ...ctx, documents: files() })).rejects.toMatchObject({
       name: 'ProviderConflict',
       code: 'email_registered',
     });
@@ -232,7 +218,7 @@ describe('Wallex adapter', () => {
       },
     });
     const adapter = new WallexAdapter({ client: async () => wallex.client, progress: memoryProgressStore() });
-    const error = await onboard(adapter, { ...ctx, documents: files() }).catch((e: unknown) => e);
+    const error = await onboardUser(adapter, { ...ctx, documents: files() }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ProviderInvalidRequest);
     expect(error).toMatchObject({ code: 'missing_fields', missingFields: ['nationality', 'residentialAddress'] });
     expect(wallex.calls.at(-1)).toBe(`PATCH /v2/users/${USER}/detail`);
@@ -241,14 +227,14 @@ describe('Wallex adapter', () => {
   it('reports an undocumented status as unknown with the raw word, and sends nothing', async () => {
     const wallex = scripted({ [`GET /v2/users/${USER}`]: { id: USER, status: 'pending_docs' } });
     const adapter = new WallexAdapter({ client: async () => wallex.client, progress: memoryProgressStore() });
-    const result = await onboard(adapter, { ...ctx, documents: files(), profileId: USER });
+    const result = await onboardUser(adapter, { ...ctx, documents: files(), profileId: USER });
     expect(result).toEqual({ profileId: USER, status: 'unknown', created: false, providerStatus: 'pending_docs' });
     expect(wallex.calls).toEqual([`GET /v2/users/${USER}`]);
   });
 
   it('after a resubmission request, screens again only once a replaced file went up', async () => {
     const progress = memoryProgressStore();
-    await onboard(new WallexAdapter({ client: async () => scripted(happyRoutes()).client, progress }), {
+    await onboardUser(new WallexAdapter({ client: async () => scripted(happyRoutes()).client, progress }), {
       ...ctx,
       documents: files(),
     });
@@ -259,7 +245,7 @@ describe('Wallex adapter', () => {
     };
 
     const same = scripted(resubmit);
-    const unchanged = await onboard(new WallexAdapter({ client: async () => same.client, progress }), {
+    const unchanged = await onboardUser(new WallexAdapter({ client: async () => same.client, progress }), {
       ...ctx,
       documents: files(),
     });
@@ -268,7 +254,7 @@ describe('Wallex adapter', () => {
     expect(same.calls).toEqual([`GET /v2/users/${USER}`, `GET /v2/users/${USER}/documents`, `GET /v2/users/${USER}`]);
 
     const replaced = scripted(resubmit);
-    const result = await onboard(new WallexAdapter({ client: async () => replaced.client, progress }), {
+    const result = await onboardUser(new WallexAdapter({ client: async () => replaced.client, progress }), {
       ...ctx,
       documents: files(new Uint8Array([...PDF, 1])),
     });
