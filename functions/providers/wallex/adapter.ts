@@ -107,6 +107,16 @@ export class WallexAdapter implements ProviderAdapter {
     // (older API generation) the user still reads `pending` after screening. Either way, no second screening.
     const documentSet = documentSetDigest(progress.sent, customer.documents);
     if (progress.screenedWith === documentSet) return this.getProfileStatus({ onboardingId, request, profileId });
+    // An earlier attempt's screening went through but its answer was lost: the user has moved on, and a
+    // second screening would be refused.
+    const user = await client.request<WallexUser>('GET', wxPath`/v2/users/${profileId}`);
+    const word = user?.status;
+    const resubmission = !isUnknownWallexStatus(word) && toProfileStatus(word) === 'needs_documents';
+    if (!isBeforeScreening(word) && !resubmission) {
+      progress.screenedWith = documentSet;
+      await store.write(onboardingId, progress);
+      return toProfileResult(profileId, word, false);
+    }
 
     const answer = await client.request<{ status?: string } | undefined>('POST', wxPath`/v2/users/${profileId}/screen`);
     progress.screenedWith = documentSet;

@@ -70,6 +70,7 @@ describe('Wallex adapter', () => {
       `GET /v2/users/${USER}/documents`,
       `POST /v2/users/${USER}/documents`,
       'UPLOAD https://files.test/d-1',
+      `GET /v2/users/${USER}`,
       `POST /v2/users/${USER}/screen`,
     ]);
     expect(wallex.bodies['POST /v2/signup']).toEqual({
@@ -111,6 +112,22 @@ describe('Wallex adapter', () => {
     ]);
     // Sent once: the same upload step again asks Wallex nothing but the entries.
     expect(await retried.uploadDocument(upload)).toEqual({ uploaded: false });
+  });
+
+  it('starts no second screening when the answer to the first was lost', async () => {
+    const progress = memoryProgressStore();
+    const adapter = new WallexAdapter({ client: async () => scripted(happyRoutes()).client, progress });
+    const profileId = (await adapter.createProfile({ ...ctx, documents: files() })).profileId;
+    await adapter.submitDetails({ ...ctx, profileId });
+    await adapter.uploadDocument({ ...ctx, profileId, slot: 'passport', documents: files() });
+    // The screening landed (the user moved on), its answer did not: the step is retried.
+    const again = scripted(happyRoutes('pending_approval'));
+    const result = await new WallexAdapter({ client: async () => again.client, progress }).startScreening({
+      ...ctx,
+      profileId,
+    });
+    expect(result).toMatchObject({ status: 'pending', providerStatus: 'pending_approval' });
+    expect(again.calls).toEqual([`GET /v2/users/${USER}`]);
   });
 
   it('re-sends nothing on a re-run after screening started', async () => {
@@ -155,6 +172,7 @@ describe('Wallex adapter', () => {
       `GET /v2/users/${USER}/documents`,
       `PATCH /v2/users/${USER}/documents/d-1`,
       'UPLOAD https://files.test/d-1-again',
+      `GET /v2/users/${USER}`,
       `POST /v2/users/${USER}/screen`,
     ]);
     expect(second.bodies[`PATCH /v2/users/${USER}/documents/d-1`]).toEqual({ documentName: 'passport.pdf' });
@@ -259,9 +277,10 @@ describe('Wallex adapter', () => {
       documents: files(new Uint8Array([...PDF, 1])),
     });
     expect(result).toMatchObject({ status: 'pending', providerStatus: 'pending_approval' });
-    expect(replaced.calls.slice(-3)).toEqual([
+    expect(replaced.calls.slice(-4)).toEqual([
       `PATCH /v2/users/${USER}/documents/d-1`,
       'UPLOAD https://files.test/d-1-new',
+      `GET /v2/users/${USER}`,
       `POST /v2/users/${USER}/screen`,
     ]);
   });
