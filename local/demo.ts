@@ -34,6 +34,9 @@ async function straitsxSandbox(runtime: Runtime, method: string, path: string, b
 /** The timeline in a few words: what the workflow did, in order (accepted, started and finish are implied). */
 const LABELS: Record<string, string> = {
   'create-profile': 'profile',
+  'submit-details': 'details',
+  'upload-document': 'doc out',
+  'start-screening': 'screening',
   'wait-for-documents': 'await docs',
   document: 'doc in',
   'wait-for-verification': 'await verdict',

@@ -12,6 +12,9 @@ export const WORKFLOWS = {
     file: 'onboarding.asl.json',
     functions: {
       CreateProfileFunctionArn: 'CreateProfile',
+      SubmitDetailsFunctionArn: 'SubmitDetails',
+      UploadDocumentFunctionArn: 'UploadDocument',
+      StartScreeningFunctionArn: 'StartScreening',
       CreateVirtualAccountFunctionArn: 'CreateVirtualAccount',
       FinishFunctionArn: 'Finish',
       WaitForFunctionArn: 'WaitFor',

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import type { ProfileResult, ProviderAdapter } from '../providers/port';
 import { adapterFor } from '../providers/registry';
 import { ONBOARDING_ID } from '../shared/ids';
 import { logger, metrics } from '../shared/powertools';
@@ -18,12 +19,54 @@ export const stepInputSchema = z.object({
   execution: z.string().optional(),
 });
 
+/**
+ * What the workflow runs next for the profile: the provider's own calls before its verdict, where its
+ * adapter has them, or `verdict` (the profile status decides).
+ */
+export type NextStep = 'details' | 'documents' | 'screening' | 'verdict';
+
 export interface ProfileStepOutput {
   profileStatus: string;
   needsVirtualAccount: boolean;
+  next: NextStep;
+  /** The document slots the upload step goes over (empty unless `next` is `documents`). */
+  documents: string[];
 }
 
-const isFinal = (record: OnboardingRecord) => FINAL_STATUSES.includes(record.status);
+export const isFinal = (record: OnboardingRecord) => FINAL_STATUSES.includes(record.status);
+
+const ORDER = ['details', 'documents', 'screening'] as const;
+
+/**
+ * The first of the provider's own calls, from `from` on, that its adapter makes: a provider without a
+ * call (no method on its adapter, or no document to upload) skips it. Never a choice on the provider's name.
+ */
+export function nextStep(adapter: ProviderAdapter, from: (typeof ORDER)[number] | undefined, slots: readonly string[]): NextStep {
+  if (!from) return 'verdict';
+  for (const step of ORDER.slice(ORDER.indexOf(from))) {
+    if (step === 'details' && adapter.submitDetails) return step;
+    if (step === 'documents' && adapter.uploadDocument && slots.length > 0) return step;
+    if (step === 'screening' && adapter.startScreening) return step;
+  }
+  return 'verdict';
+}
+
+/** The required slots with a checked upload: what an upload step sends, in the adapter's order. */
+export function uploadSlots(adapter: ProviderAdapter, request: OnboardingRequest, record: OnboardingRecord): string[] {
+  const uploaded = new Set(documentAccess(record).uploaded());
+  return adapter
+    .requiredDocuments(request)
+    .map((d) => d.slot)
+    .filter((slot) => uploaded.has(slot));
+}
+
+/** The step's output: the slots ride along only when the uploads come next. */
+export const profileOutput = (
+  profileStatus: string,
+  needsVirtualAccount: boolean,
+  next: NextStep,
+  slots: readonly string[],
+): ProfileStepOutput => ({ profileStatus, needsVirtualAccount, next, documents: next === 'documents' ? [...slots] : [] });
 
 /**
  * Creates the customer profile at the provider. A re-run after the onboarding ended, or a retry after
@@ -39,10 +82,8 @@ export async function createProfileStep(input: unknown): Promise<ProfileStepOutp
   // A re-run of an onboarding that ended calls no provider: it replays the recorded end.
   if (isFinal(record)) {
     metrics.addMetric('StepSkipped', 'Count', 1);
-    return {
-      profileStatus: record.status === 'REJECTED' ? 'rejected' : (record.profileStatus ?? 'verified'),
-      needsVirtualAccount,
-    };
+    const profileStatus = record.status === 'REJECTED' ? 'rejected' : (record.profileStatus ?? 'verified');
+    return profileOutput(profileStatus, needsVirtualAccount, 'verdict', []);
   }
   const missing = missingDocuments(record);
   if (missing.length > 0) {
@@ -53,7 +94,7 @@ export async function createProfileStep(input: unknown): Promise<ProfileStepOutp
         timelineEntry('create-profile', 'AWAITING_DOCUMENTS', `${missing.length} document(s) missing`),
       ],
     }));
-    return { profileStatus: 'awaiting_documents', needsVirtualAccount };
+    return profileOutput('awaiting_documents', needsVirtualAccount, 'verdict', []);
   }
   const result = await adapter.createProfile({
     onboardingId,
@@ -61,6 +102,30 @@ export async function createProfileStep(input: unknown): Promise<ProfileStepOutp
     documents: documentAccess(record),
     profileId: record.providerIds.profileId,
   });
+  const slots = uploadSlots(adapter, request, record);
+  const next = nextStep(adapter, result.awaiting, slots);
+  const profileStatus = await recordProfile(record, result, 'create-profile', result.created ? 'created' : 'found existing', {
+    // The provider waits for our next calls (a resubmission's new documents among them): nothing is superseded yet.
+    handsOn: next !== 'verdict',
+  });
+  metrics.addMetric(result.created ? 'ProfileCreated' : 'ProfileFound', 'Count', 1);
+  logger.info('profile step done', { onboardingId, profileStatus, created: result.created, next });
+  return profileOutput(profileStatus, needsVirtualAccount, next, slots);
+}
+
+/**
+ * Writes the provider's answer on the record (one timeline entry for the step), links the profile so
+ * webhooks find the onboarding, replays the webhooks that arrived before, and returns the status the
+ * record holds then.
+ */
+export async function recordProfile(
+  record: OnboardingRecord,
+  result: ProfileResult,
+  step: string,
+  note: string,
+  { handsOn = false }: { handsOn?: boolean } = {},
+): Promise<string> {
+  const { onboardingId } = record;
   const afterCreate = await mutateOnboarding(onboardingId, (current) => ({
     status: isFinal(current) ? current.status : 'IN_PROGRESS',
     providerIds: { ...current.providerIds, profileId: result.profileId },
@@ -72,20 +137,14 @@ export async function createProfileStep(input: unknown): Promise<ProfileStepOutp
     providerStatus: result.providerStatus,
     ...(result.rejection ? { outcome: { reason: result.rejection.reason, retryable: result.rejection.retryable } } : {}),
     // The provider asked for documents again: what was sent no longer counts, new uploads are awaited.
-    ...(result.status === 'needs_documents' ? { documents: supersede(current.documents) } : {}),
-    timeline: [
-      ...current.timeline,
-      timelineEntry('create-profile', result.status, result.created ? 'created' : 'found existing'),
-    ],
+    ...(result.status === 'needs_documents' && !handsOn ? { documents: supersede(current.documents) } : {}),
+    timeline: [...current.timeline, timelineEntry(step, result.status, note)],
   }));
   // Linked only now that the record holds the id: a webhook from here on finds everything it updates.
   await linkProviderCustomer(record.provider, result.profileId, onboardingId);
   // Webhooks that beat this step to the link were kept; what they said may be newer than the answer above.
   await replayParkedUpdates(record.provider, result.profileId, onboardingId);
-  const profileStatus = (await getOnboarding(onboardingId)).profileStatus ?? afterCreate.profileStatus ?? result.status;
-  metrics.addMetric(result.created ? 'ProfileCreated' : 'ProfileFound', 'Count', 1);
-  logger.info('profile step done', { onboardingId, profileStatus, created: result.created });
-  return { profileStatus, needsVirtualAccount };
+  return (await getOnboarding(onboardingId)).profileStatus ?? afterCreate.profileStatus ?? result.status;
 }
 
 const supersede = (documents: OnboardingRecord['documents']) =>

@@ -21,6 +21,11 @@ export interface ProfileResult {
   /** The provider's own status word, for the timeline (never personal data). */
   providerStatus?: string;
   rejection?: { reason?: string; retryable?: boolean };
+  /**
+   * The profile exists but the provider waits for this from us before it screens it: the workflow runs
+   * that step next (where the adapter has it), then the ones after it.
+   */
+  awaiting?: 'details' | 'documents' | 'screening';
 }
 
 export interface AccountResult {
@@ -66,10 +71,19 @@ export interface ProviderAdapter {
   /** Documents the provider needs before (or, after a resubmission request, again for) the profile. */
   requiredDocuments(request: OnboardingRequest): DocumentSlot[];
   /**
-   * Creates the customer profile (and, where the provider needs it, sends details and documents and starts
-   * the screening), or finds what an earlier attempt created and carries on from there.
+   * Creates the customer profile, or finds what an earlier attempt created. A provider that takes the
+   * details, the documents or the screening as calls of their own says which one it waits for (`awaiting`)
+   * and has the methods below; one that takes everything in this call has none of them.
    */
   createProfile(context: StepContext & { documents: DocumentAccess; profileId?: string }): Promise<ProfileResult>;
+  /** Sends the profile's details, where the provider takes them apart from the sign-up. */
+  submitDetails?(context: StepContext & { profileId: string }): Promise<void>;
+  /** Uploads one document (by slot) to the provider, unless the same bytes went up already. */
+  uploadDocument?(
+    context: StepContext & { profileId: string; slot: string; documents: DocumentAccess },
+  ): Promise<{ uploaded: boolean }>;
+  /** Starts the screening of the profile with what was sent, unless it was started with the same documents. */
+  startScreening?(context: StepContext & { profileId: string }): Promise<ProfileResult>;
   /** Asks the provider where the profile stands (after a wait timed out, or to re-read after a webhook). */
   getProfileStatus(context: StepContext & { profileId: string }): Promise<ProfileResult>;
   /** Creates the virtual bank account for a verified profile, or finds the existing one. */

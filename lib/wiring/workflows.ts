@@ -35,8 +35,8 @@ export interface Workflows {
  */
 export function wireWorkflows(parts: StackParts): Workflows {
   const { config, encryption, table, documents, secrets, events } = parts;
-  // Steps chain several provider calls under the shared rate budget (Wallex: sign-up, details, one upload
-  // per document, screening): 90 s, inside the workflow's 120 s task timeout.
+  // A step makes one provider call (Wallex: sign-up, details, one upload, screening are steps of their own),
+  // with look-ups before it and waits for the shared rate budget: 90 s, inside the longest task timeout (120 s).
   const step = (id: string, handler: string, description: string, environment?: Record<string, string>) =>
     makeFunction(parts, id, handler, description, environment, 90);
 
@@ -61,13 +61,32 @@ export function wireWorkflows(parts: StackParts): Workflows {
     'Workflow step: adds the bank account, creates (or finds) the virtual account',
     providerEnv,
   );
+  const submitDetails = step(
+    'SubmitDetails',
+    'submit-details',
+    'Workflow step: sends the profile details, where the provider takes them apart',
+    providerEnv,
+  );
+  const uploadDocument = step(
+    'UploadDocument',
+    'upload-document',
+    'Workflow step: uploads one document to the provider',
+    providerEnv,
+  );
+  const startScreening = step(
+    'StartScreening',
+    'start-screening',
+    "Workflow step: starts the provider's screening of the profile",
+    providerEnv,
+  );
   const checkStatus = step(
     'CheckStatus',
     'check-status',
     'Workflow step: asks the provider directly once a wait has timed out',
     providerEnv,
   );
-  for (const fn of [createProfile, createVirtualAccount, checkStatus]) {
+  const providerSteps = [createProfile, submitDetails, uploadDocument, startScreening, createVirtualAccount, checkStatus];
+  for (const fn of providerSteps) {
     table.grantReadWrite(fn);
     // The vault for the customer; documents to presign links for StraitsX and to upload to Wallex.
     documents.grantRead(fn, VAULT_PREFIX);
@@ -85,6 +104,9 @@ export function wireWorkflows(parts: StackParts): Workflows {
     definitionFile: workflowFile(WORKFLOWS.onboarding.file),
     functions: placeholders(WORKFLOWS.onboarding, {
       CreateProfile: createProfile,
+      SubmitDetails: submitDetails,
+      UploadDocument: uploadDocument,
+      StartScreening: startScreening,
       CreateVirtualAccount: createVirtualAccount,
       Finish: finish,
       WaitFor: waitFor,
@@ -94,7 +116,7 @@ export function wireWorkflows(parts: StackParts): Workflows {
     logRetention: config.logRetentionDays,
     logKey: encryption.key,
   });
-  for (const fn of [createProfile, createVirtualAccount, checkStatus, waitFor]) onboarding.grantTaskSuccess(fn);
+  for (const fn of [...providerSteps, waitFor]) onboarding.grantTaskSuccess(fn);
 
   // Connect migration: the same profile step, then the account with the user's Connect token (vaulted).
   const migrateAccount = step(
@@ -135,6 +157,9 @@ export function wireWorkflows(parts: StackParts): Workflows {
     connectMigration,
     functions: {
       CreateProfile: createProfile,
+      SubmitDetails: submitDetails,
+      UploadDocument: uploadDocument,
+      StartScreening: startScreening,
       CreateVirtualAccount: createVirtualAccount,
       CheckStatus: checkStatus,
       WaitFor: waitFor,

@@ -47,6 +47,9 @@ describe('functions', () => {
   // onboarding; everything else answers an API call (API Gateway waits 29 s) or a notification.
   const WORKFLOW_STEPS: readonly string[] = [
     'CreateProfile',
+    'SubmitDetails',
+    'UploadDocument',
+    'StartScreening',
     'CreateVirtualAccount',
     'CheckStatus',
     'WaitFor',
@@ -138,6 +141,9 @@ describe('functions', () => {
       [
         'CheckStatus',
         'CreateProfile',
+        'SubmitDetails',
+        'UploadDocument',
+        'StartScreening',
         'CreateVirtualAccount',
         'DocumentUploaded',
         'Review',
@@ -195,6 +201,9 @@ describe('state machines', () => {
       file: 'onboarding',
       functions: {
         CreateProfileFunctionArn: 'CreateProfile',
+        SubmitDetailsFunctionArn: 'SubmitDetails',
+        UploadDocumentFunctionArn: 'UploadDocument',
+        StartScreeningFunctionArn: 'StartScreening',
         CreateVirtualAccountFunctionArn: 'CreateVirtualAccount',
         FinishFunctionArn: 'Finish',
         WaitForFunctionArn: 'WaitFor',

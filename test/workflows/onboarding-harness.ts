@@ -9,6 +9,9 @@ export const ASL_PATH = resolve('workflows/onboarding.asl.json');
 export const functionArn = (name: string) => `arn:aws:lambda:ap-southeast-1:000000000000:function:onboarding-${name}`;
 export const SUBSTITUTIONS = {
   CreateProfileFunctionArn: functionArn('create-profile'),
+  SubmitDetailsFunctionArn: functionArn('submit-details'),
+  UploadDocumentFunctionArn: functionArn('upload-document'),
+  StartScreeningFunctionArn: functionArn('start-screening'),
   CreateVirtualAccountFunctionArn: functionArn('create-virtual-account'),
   WaitForFunctionArn: functionArn('wait-for'),
   CheckStatusFunctionArn: functionArn('check-status'),
@@ -29,12 +32,21 @@ export function providerError(name: string): Error {
   return error;
 }
 
-export const profile = (profileStatus: string, needsVirtualAccount = true) => ({ profileStatus, needsVirtualAccount });
+/** A profile step's answer; `next` names the provider's own call that comes before the verdict (`verdict`: none). */
+export const profile = (
+  profileStatus: string,
+  needsVirtualAccount = true,
+  next: 'details' | 'documents' | 'screening' | 'verdict' = 'verdict',
+  documents: string[] = [],
+) => ({ profileStatus, needsVirtualAccount, next, documents });
 export const account = (accountStatus: string) => ({ accountStatus });
 
 /** The steps each fake plays in turn (the last one repeats); check-status answers a bare status string. */
 export interface Script {
   createProfile: readonly Step[];
+  submitDetails?: readonly Step[];
+  uploadDocument?: readonly Step[];
+  startScreening?: readonly Step[];
   createVirtualAccount?: readonly Step[];
   checkProfile?: readonly Step[];
   checkAccount?: readonly Step[];
@@ -81,6 +93,9 @@ export type OnboardingInput = { onboardingId: string; timeouts?: unknown };
 export function startOnboarding(script: Script, input: OnboardingInput = { onboardingId: ID, timeouts: TIMEOUTS }) {
   const calls = {
     createProfile: [] as unknown[],
+    submitDetails: [] as unknown[],
+    uploadDocument: [] as unknown[],
+    startScreening: [] as unknown[],
     createVirtualAccount: [] as unknown[],
     checkProfile: [] as unknown[],
     checkAccount: [] as unknown[],
@@ -101,6 +116,9 @@ export function startOnboarding(script: Script, input: OnboardingInput = { onboa
   const sfn = new LocalStepFunctions({ retryScale: 0.001 });
   const taskHandlers: Record<string, (payload: unknown) => unknown> = {
     [functionArn('create-profile')]: play('createProfile', script.createProfile),
+    [functionArn('submit-details')]: play('submitDetails', script.submitDetails),
+    [functionArn('upload-document')]: play('uploadDocument', script.uploadDocument),
+    [functionArn('start-screening')]: play('startScreening', script.startScreening),
     [functionArn('create-virtual-account')]: play('createVirtualAccount', script.createVirtualAccount),
     [functionArn('check-status')]: (payload) =>
       (payload as { check: string }).check === 'account' ? checkAccount(payload) : checkProfile(payload),

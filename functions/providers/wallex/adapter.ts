@@ -7,7 +7,7 @@ import { takeProviderToken } from '../../store/rate-limit';
 import { dynamoTokenStore, type TokenStore, tokenSealer } from '../../store/token-cache';
 import type { DocumentAccess, DocumentSlot, OnboardingRequest, ProfileResult, ProviderAdapter, StepContext } from '../port';
 import { type AuthScheme, WallexClient, wxPath } from './client';
-import { sendDocuments } from './documents';
+import { sendDocument } from './documents';
 import { PROVIDER } from './errors';
 import { isBeforeScreening, isUnknownWallexStatus, toProfileResult, toProfileStatus, type WallexUser } from './mappers';
 import { documentSetDigest, dynamoProgressStore, type ProgressStore } from './progress';
@@ -34,10 +34,11 @@ export interface WallexAdapterDeps {
 }
 
 /**
- * Wallex: users, KYC details, documents, screening. The onboarding order is the documented one:
- * sign-up → user detail (every field required for KYC screening) → one document entry and upload per
- * document → screening, whose verdict comes later by the user webhook. Each step first checks whether an
- * earlier attempt did it (see `ensureUser`, `sendDetails`, `sendDocuments`), so a retry re-sends nothing
+ * Wallex: users, KYC details, documents, screening. The onboarding order is the documented one, one
+ * workflow step per call: sign-up (`createProfile`) → user detail, every field required for KYC screening
+ * (`submitDetails`) → one document entry and upload per document (`uploadDocument`) → screening
+ * (`startScreening`), whose verdict comes later by the user webhook. Each step first checks whether an
+ * earlier attempt did it (see `ensureUser`, `sendDetails`, `sendDocument`), so a retry re-sends nothing
  * Wallex accepted. There is no virtual account at Wallex in this flow.
  */
 export class WallexAdapter implements ProviderAdapter {
@@ -54,10 +55,10 @@ export class WallexAdapter implements ProviderAdapter {
     return customerOf(request).documents.map((slot) => ({ slot, required: true }));
   }
 
+  /** Signs the user up (or finds it) and says what Wallex waits for before it screens. */
   async createProfile({
     onboardingId,
     request,
-    documents,
     profileId,
   }: StepContext & { documents: DocumentAccess; profileId?: string }): Promise<ProfileResult> {
     const customer = customerOf(request);
@@ -68,25 +69,57 @@ export class WallexAdapter implements ProviderAdapter {
 
     const user = await client.request<WallexUser>('GET', wxPath`/v2/users/${userId}`);
     const word = user?.status;
-    const before = isBeforeScreening(word);
-    const resubmission = !isUnknownWallexStatus(word) && toProfileStatus(word) === 'needs_documents';
-    // Screening started or decided, or a status nobody documented: nothing to send, report where it stands.
-    if (!before && !resubmission) return toProfileResult(userId, word, created);
+    const result = toProfileResult(userId, word, created);
+    // Signed up, not screened yet: the details come first (a retry finds them sent and skips the PATCH).
+    if (isBeforeScreening(word)) return { ...result, awaiting: 'details' };
+    // Wallex asks for documents again: the replaced ones go up, then a new screening.
+    if (!isUnknownWallexStatus(word) && toProfileStatus(word) === 'needs_documents') return { ...result, awaiting: 'documents' };
+    // Screening started or decided, or a status nobody documented: report where it stands.
+    return result;
+  }
 
-    if (before) await sendDetails(client, userId, customer);
-    await sendDocuments(client, store, onboardingId, userId, customer.documents, documents, progress);
+  async submitDetails({ request, profileId }: StepContext & { profileId: string }): Promise<void> {
+    await sendDetails(await this.deps.client(), profileId, customerOf(request));
+  }
 
+  async uploadDocument({
+    onboardingId,
+    profileId,
+    slot,
+    documents,
+  }: StepContext & { profileId: string; slot: string; documents: DocumentAccess }): Promise<{ uploaded: boolean }> {
+    const client = await this.deps.client();
+    const progress = await this.deps.progress.read(onboardingId);
+    const uploaded = await sendDocument(client, this.deps.progress, onboardingId, profileId, slot, documents, progress);
+    return { uploaded };
+  }
+
+  async startScreening({ onboardingId, request, profileId }: StepContext & { profileId: string }): Promise<ProfileResult> {
+    const customer = customerOf(request);
+    const client = await this.deps.client();
+    const store = this.deps.progress;
+    const progress = await store.read(onboardingId);
     // The same documents were screened already: after a resubmission request nothing new came in yet, or
     // (older API generation) the user still reads `pending` after screening. Either way, no second screening.
     const documentSet = documentSetDigest(progress.sent, customer.documents);
-    if (progress.screenedWith === documentSet) return toProfileResult(userId, word, created);
+    if (progress.screenedWith === documentSet) return this.getProfileStatus({ onboardingId, request, profileId });
+    // An earlier attempt's screening went through but its answer was lost: the user has moved on, and a
+    // second screening would be refused.
+    const user = await client.request<WallexUser>('GET', wxPath`/v2/users/${profileId}`);
+    const word = user?.status;
+    const resubmission = !isUnknownWallexStatus(word) && toProfileStatus(word) === 'needs_documents';
+    if (!isBeforeScreening(word) && !resubmission) {
+      progress.screenedWith = documentSet;
+      await store.write(onboardingId, progress);
+      return toProfileResult(profileId, word, false);
+    }
 
-    const answer = await client.request<{ status?: string } | undefined>('POST', wxPath`/v2/users/${userId}/screen`);
+    const answer = await client.request<{ status?: string } | undefined>('POST', wxPath`/v2/users/${profileId}/screen`);
     progress.screenedWith = documentSet;
     await store.write(onboardingId, progress);
     // The newer docs: the user moves to pending_approval and the verdict comes by webhook. The seed's
     // example answers a verdict at once; either is mapped.
-    return toProfileResult(userId, answer?.status ?? 'pending_approval', created);
+    return toProfileResult(profileId, answer?.status ?? 'pending_approval', false);
   }
 
   async getProfileStatus({ profileId }: StepContext & { profileId: string }): Promise<ProfileResult> {

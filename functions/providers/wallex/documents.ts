@@ -9,7 +9,7 @@ import type { WallexTransport } from './users';
 const idOf = (doc: WallexDocument | undefined) => doc?.id ?? doc?.documentId;
 
 /**
- * Hands each declared document to Wallex: a document entry (`POST /v2/users/:userId/documents`), then a
+ * Hands one declared document to Wallex: a document entry (`POST /v2/users/:userId/documents`), then a
  * PUT of the bytes to the entry's presigned `uploadUrl`, which lives 5 minutes. The bytes are read from
  * our bucket before the entry is created, so the 5 minutes cover the PUT alone.
  *
@@ -18,44 +18,40 @@ const idOf = (doc: WallexDocument | undefined) => doc?.id ?? doc?.documentId;
  * `PATCH .../documents/:documentId` instead of a second entry. After a resubmission request, a file the
  * merchant replaced has a new digest and goes up again; an unchanged one does not.
  *
- * Returns the number of files uploaded by this call.
+ * Returns whether this call uploaded the file.
  */
-export async function sendDocuments(
+export async function sendDocument(
   client: WallexTransport,
   store: ProgressStore,
   onboardingId: string,
   userId: string,
-  types: readonly string[],
+  type: string,
   documents: DocumentAccess,
   progress: WallexProgress,
-): Promise<number> {
+): Promise<boolean> {
+  const file = await documents.read(type);
+  const digest = contentDigest(file.body);
+  const known = progress.sent[type];
   const base = wxPath`/v2/users/${userId}/documents`;
   const entries = listOf<WallexDocument>(await client.request<unknown>('GET', base));
-  let uploaded = 0;
-  for (const type of types) {
-    const file = await documents.read(type);
-    const digest = contentDigest(file.body);
-    const known = progress.sent[type];
-    const entry =
-      entries.find((e) => e.documentType === type && known && idOf(e) === known.documentId) ??
-      entries.find((e) => e.documentType === type);
-    if (known && entry && idOf(entry) === known.documentId && known.digest === digest) continue;
+  const entry =
+    entries.find((e) => e.documentType === type && known && idOf(e) === known.documentId) ??
+    entries.find((e) => e.documentType === type);
+  if (known && entry && idOf(entry) === known.documentId && known.digest === digest) return false;
 
-    const documentName = documentNameFor(type, file.contentType);
-    const entryId = idOf(entry);
-    const answer = entryId
-      ? await client.request<WallexDocument>('PATCH', wxPath`/v2/users/${userId}/documents/${entryId}`, {
-          body: { documentName },
-        })
-      : await client.request<WallexDocument>('POST', base, { body: { documentType: type, documentName } });
-    const url = uploadUrlOf(answer);
-    const documentId = idOf(answer) ?? entryId;
-    if (!url || !documentId) throw new ProviderUnavailable({ provider: PROVIDER, code: 'no_upload_url' });
+  const documentName = documentNameFor(type, file.contentType);
+  const entryId = idOf(entry);
+  const answer = entryId
+    ? await client.request<WallexDocument>('PATCH', wxPath`/v2/users/${userId}/documents/${entryId}`, {
+        body: { documentName },
+      })
+    : await client.request<WallexDocument>('POST', base, { body: { documentType: type, documentName } });
+  const url = uploadUrlOf(answer);
+  const documentId = idOf(answer) ?? entryId;
+  if (!url || !documentId) throw new ProviderUnavailable({ provider: PROVIDER, code: 'no_upload_url' });
 
-    await client.upload(url, file.body, file.contentType);
-    progress.sent[type] = { digest, documentId };
-    await store.write(onboardingId, progress);
-    uploaded += 1;
-  }
-  return uploaded;
+  await client.upload(url, file.body, file.contentType);
+  progress.sent[type] = { digest, documentId };
+  await store.write(onboardingId, progress);
+  return true;
 }

@@ -16,6 +16,7 @@ import {
   SECRET_ACCESS_KEY,
   startHarness,
 } from '../wallex/sandbox-harness';
+import { onboardUser } from '../wallex/steps';
 
 describe('Wallex sandbox notifications, fundings and limits', () => {
   let h: Harness;
@@ -33,7 +34,7 @@ describe('Wallex sandbox notifications, fundings and limits', () => {
   it('sends the screening verdict to the subscription with its custom header; the status check agrees', async () => {
     const { onboardingId, request } = h.onboarding();
     const adapter = h.adapter();
-    const { profileId } = await adapter.createProfile({ onboardingId, request, documents: memoryDocuments() });
+    const { profileId } = await onboardUser(adapter, { onboardingId, request, documents: memoryDocuments() });
 
     await eventually(() => h.receiver.received.some((r) => (r.body as { status?: string }).status === 'approved'));
     const bodies = h.receiver.received.map((r) => r.body);
@@ -57,8 +58,8 @@ describe('Wallex sandbox notifications, fundings and limits', () => {
     const adapter = h.adapter();
     const rejected = h.onboarding({ lastName: 'Rejected' });
     const resubmit = h.onboarding({ lastName: 'Resubmit' });
-    const a = await adapter.createProfile({ ...rejected, documents: memoryDocuments() });
-    const b = await adapter.createProfile({ ...resubmit, documents: memoryDocuments() });
+    const a = await onboardUser(adapter, { ...rejected, documents: memoryDocuments() });
+    const b = await onboardUser(adapter, { ...resubmit, documents: memoryDocuments() });
     await eventually(() => h.sandbox.users().every((u) => u.status !== 'pending_approval'));
 
     expect(await adapter.getProfileStatus({ ...rejected, profileId: a.profileId })).toMatchObject({

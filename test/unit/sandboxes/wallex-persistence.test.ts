@@ -14,6 +14,7 @@ import {
   SECRET_ACCESS_KEY,
   startHarness,
 } from '../wallex/sandbox-harness';
+import { onboardUser } from '../wallex/steps';
 
 let h: Harness;
 let dir: string;
@@ -32,7 +33,7 @@ afterAll(async () => {
 describe('Wallex sandbox data across restarts', () => {
   it('keeps users, document bytes and tokens, and gives a screening verdict that was pending at the stop', async () => {
     const { onboardingId, request } = h.onboarding();
-    const result = await h.adapter().createProfile({ onboardingId, request, documents: memoryDocuments() });
+    const result = await onboardUser(h.adapter(), { onboardingId, request, documents: memoryDocuments() });
     expect(result).toMatchObject({ status: 'pending', providerStatus: 'pending_approval' });
     const documentsBefore = h.sandbox.documents();
     await h.sandbox.stop();

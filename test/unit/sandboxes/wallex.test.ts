@@ -8,6 +8,7 @@ import { memoryTokenStore } from '../../../functions/store/token-cache';
 import { failureOf } from '../provider-http';
 import { PDF } from '../wallex/fixtures';
 import { API_KEY, type Harness, memoryDocuments, startHarness } from '../wallex/sandbox-harness';
+import { onboardUser } from '../wallex/steps';
 
 const dailyCount = async () => {
   const key = { pk: `RATE#wallex#${budgetDay(new Date())}`, sk: 'DAY' };
@@ -65,7 +66,7 @@ describe('Wallex sandbox through the adapter and client', () => {
     const { onboardingId, request } = h.onboarding();
     const before = await dailyCount();
 
-    const result = await h.adapter().createProfile({ onboardingId, request, documents: memoryDocuments() });
+    const result = await onboardUser(h.adapter(), { onboardingId, request, documents: memoryDocuments() });
 
     expect(result).toMatchObject({ status: 'pending', created: true, providerStatus: 'pending_approval' });
     const [user] = h.sandbox.users();
@@ -90,11 +91,11 @@ describe('Wallex sandbox through the adapter and client', () => {
     await h.client().request('GET', '/v2/users');
     h.sandbox.failNext(1, 'drop', { phase: 'after', match: { method: 'POST', path: '/v2/signup' } });
 
-    await expect(adapter.createProfile({ onboardingId, request, documents: memoryDocuments() })).rejects.toBeInstanceOf(
+    await expect(onboardUser(adapter, { onboardingId, request, documents: memoryDocuments() })).rejects.toBeInstanceOf(
       ProviderUnavailable,
     );
     expect(h.sandbox.users()).toHaveLength(1);
-    const result = await adapter.createProfile({ onboardingId, request, documents: memoryDocuments() });
+    const result = await onboardUser(adapter, { onboardingId, request, documents: memoryDocuments() });
 
     expect(result).toMatchObject({ status: 'pending', created: false });
     expect(h.sandbox.users()).toHaveLength(1);
@@ -105,8 +106,8 @@ describe('Wallex sandbox through the adapter and client', () => {
   it('a retry after everything landed re-sends nothing and screens once', async () => {
     const { onboardingId, request } = h.onboarding({ lastName: 'Pending' });
     const adapter = h.adapter();
-    const first = await adapter.createProfile({ onboardingId, request, documents: memoryDocuments() });
-    const again = await adapter.createProfile({
+    const first = await onboardUser(adapter, { onboardingId, request, documents: memoryDocuments() });
+    const again = await onboardUser(adapter, {
       onboardingId,
       request,
       documents: memoryDocuments(),
@@ -124,7 +125,7 @@ describe('Wallex sandbox through the adapter and client', () => {
     const { mobileNumber: _dropped, ...customer } = (request as unknown as { customer: Record<string, unknown> }).customer;
     const incomplete = { ...request, customer } as typeof request;
 
-    const error = await failureOf(h.adapter().createProfile({ onboardingId, request: incomplete, documents: memoryDocuments() }));
+    const error = await failureOf(onboardUser(h.adapter(), { onboardingId, request: incomplete, documents: memoryDocuments() }));
     expect(error).toBeInstanceOf(ProviderInvalidRequest);
     expect(error.code).toBe('missing_fields');
     expect(error.message).toBe('wallex: invalid request: HTTP 200: missing_fields: mobileNumber');
@@ -160,7 +161,7 @@ describe('Wallex sandbox through the adapter and client', () => {
 
   it('serves the uploaded bytes back through the download URL', async () => {
     const { onboardingId, request } = h.onboarding();
-    const { profileId } = await h.adapter().createProfile({ onboardingId, request, documents: memoryDocuments() });
+    const { profileId } = await onboardUser(h.adapter(), { onboardingId, request, documents: memoryDocuments() });
     const list = await h.client().request<{ value: { downloadURL: string }[] }>('GET', wxPath`/v2/users/${profileId}/documents`);
     const download = await fetch(list.value[0]!.downloadURL);
     expect(download.status).toBe(200);

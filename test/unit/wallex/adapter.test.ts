@@ -5,6 +5,7 @@ import { WallexAdapter, type WallexTransport, wallexSecretSchema } from '../../.
 import { memoryProgressStore } from '../../../functions/providers/wallex/progress';
 import { ProviderInvalidRequest, ProviderUnavailable } from '../../../functions/shared/errors';
 import { PDF, wallexRequest } from './fixtures';
+import { onboardUser } from './steps';
 
 type Route = (body: unknown) => unknown;
 
@@ -58,7 +59,7 @@ describe('Wallex adapter', () => {
     const wallex = scripted(happyRoutes());
     const adapter = new WallexAdapter({ client: async () => wallex.client, progress: memoryProgressStore() });
 
-    const result = await adapter.createProfile({ ...ctx, documents: files() });
+    const result = await onboardUser(adapter, { ...ctx, documents: files() });
 
     expect(result).toEqual({ profileId: USER, status: 'pending', created: true, providerStatus: 'pending_approval' });
     expect(wallex.calls).toEqual([
@@ -69,6 +70,7 @@ describe('Wallex adapter', () => {
       `GET /v2/users/${USER}/documents`,
       `POST /v2/users/${USER}/documents`,
       'UPLOAD https://files.test/d-1',
+      `GET /v2/users/${USER}`,
       `POST /v2/users/${USER}/screen`,
     ]);
     expect(wallex.bodies['POST /v2/signup']).toEqual({
@@ -83,14 +85,59 @@ describe('Wallex adapter', () => {
     expect(wallex.uploads).toEqual([{ url: 'https://files.test/d-1', bytes: [...PDF], contentType: 'application/pdf' }]);
   });
 
+  it('makes each call in its own step: the sign-up says the details come next, a retried upload repeats that upload alone', async () => {
+    const progress = memoryProgressStore();
+    const wallex = scripted({ ...happyRoutes(), 'UPLOAD https://files.test/d-1': unavailable() });
+    const adapter = new WallexAdapter({ client: async () => wallex.client, progress });
+    const created = await adapter.createProfile({ ...ctx, documents: files() });
+    expect(created).toMatchObject({ profileId: USER, status: 'pending', awaiting: 'details' });
+    expect(wallex.calls).toEqual(['POST /v2/signup', `GET /v2/users/${USER}`]);
+
+    await adapter.submitDetails({ ...ctx, profileId: USER });
+    const upload = { ...ctx, profileId: USER, slot: 'passport', documents: files() };
+    await expect(adapter.uploadDocument(upload)).rejects.toBeInstanceOf(ProviderUnavailable);
+    const before = wallex.calls.length;
+    const retry = scripted({
+      ...happyRoutes(),
+      [`GET /v2/users/${USER}/documents`]: { value: [{ id: 'd-1', documentType: 'passport' }] },
+      [`PATCH /v2/users/${USER}/documents/d-1`]: { id: 'd-1', uploadURL: 'https://files.test/d-1-again' },
+    });
+    const retried = new WallexAdapter({ client: async () => retry.client, progress });
+    expect(await retried.uploadDocument(upload)).toEqual({ uploaded: true });
+    expect(before).toBe(7);
+    expect(retry.calls).toEqual([
+      `GET /v2/users/${USER}/documents`,
+      `PATCH /v2/users/${USER}/documents/d-1`,
+      'UPLOAD https://files.test/d-1-again',
+    ]);
+    // Sent once: the same upload step again asks Wallex nothing but the entries.
+    expect(await retried.uploadDocument(upload)).toEqual({ uploaded: false });
+  });
+
+  it('starts no second screening when the answer to the first was lost', async () => {
+    const progress = memoryProgressStore();
+    const adapter = new WallexAdapter({ client: async () => scripted(happyRoutes()).client, progress });
+    const profileId = (await adapter.createProfile({ ...ctx, documents: files() })).profileId;
+    await adapter.submitDetails({ ...ctx, profileId });
+    await adapter.uploadDocument({ ...ctx, profileId, slot: 'passport', documents: files() });
+    // The screening landed (the user moved on), its answer did not: the step is retried.
+    const again = scripted(happyRoutes('pending_approval'));
+    const result = await new WallexAdapter({ client: async () => again.client, progress }).startScreening({
+      ...ctx,
+      profileId,
+    });
+    expect(result).toMatchObject({ status: 'pending', providerStatus: 'pending_approval' });
+    expect(again.calls).toEqual([`GET /v2/users/${USER}`]);
+  });
+
   it('re-sends nothing on a re-run after screening started', async () => {
     const progress = memoryProgressStore();
-    await new WallexAdapter({ client: async () => scripted(happyRoutes()).client, progress }).createProfile({
+    await onboardUser(new WallexAdapter({ client: async () => scripted(happyRoutes()).client, progress }), {
       ...ctx,
       documents: files(),
     });
     const again = scripted(happyRoutes('pending_approval'));
-    const result = await new WallexAdapter({ client: async () => again.client, progress }).createProfile({
+    const result = await onboardUser(new WallexAdapter({ client: async () => again.client, progress }), {
       ...ctx,
       documents: files(),
     });
@@ -102,7 +149,7 @@ describe('Wallex adapter', () => {
     const progress = memoryProgressStore();
     const first = scripted({ ...happyRoutes(), 'UPLOAD https://files.test/d-1': unavailable() });
     const adapter1 = new WallexAdapter({ client: async () => first.client, progress });
-    await expect(adapter1.createProfile({ ...ctx, documents: files() })).rejects.toBeInstanceOf(ProviderUnavailable);
+    await expect(onboardUser(adapter1, { ...ctx, documents: files() })).rejects.toBeInstanceOf(ProviderUnavailable);
 
     const second = scripted({
       ...happyRoutes(),
@@ -114,7 +161,7 @@ describe('Wallex adapter', () => {
         uploadURL: 'https://files.test/d-1-again',
       },
     });
-    const result = await new WallexAdapter({ client: async () => second.client, progress }).createProfile({
+    const result = await onboardUser(new WallexAdapter({ client: async () => second.client, progress }), {
       ...ctx,
       documents: files(),
     });
@@ -125,6 +172,7 @@ describe('Wallex adapter', () => {
       `GET /v2/users/${USER}/documents`,
       `PATCH /v2/users/${USER}/documents/d-1`,
       'UPLOAD https://files.test/d-1-again',
+      `GET /v2/users/${USER}`,
       `POST /v2/users/${USER}/screen`,
     ]);
     expect(second.bodies[`PATCH /v2/users/${USER}/documents/d-1`]).toEqual({ documentName: 'passport.pdf' });
@@ -134,7 +182,7 @@ describe('Wallex adapter', () => {
     const progress = memoryProgressStore();
     const lost = scripted({ 'POST /v2/signup': unavailable() });
     await expect(
-      new WallexAdapter({ client: async () => lost.client, progress }).createProfile({ ...ctx, documents: files() }),
+      onboardUser(new WallexAdapter({ client: async () => lost.client, progress }), { ...ctx, documents: files() }),
     ).rejects.toThrow();
 
     const retry = scripted({
@@ -146,7 +194,7 @@ describe('Wallex adapter', () => {
         ],
       },
     });
-    const result = await new WallexAdapter({ client: async () => retry.client, progress }).createProfile({
+    const result = await onboardUser(new WallexAdapter({ client: async () => retry.client, progress }), {
       ...ctx,
       documents: files(),
     });
@@ -162,7 +210,7 @@ describe('Wallex adapter', () => {
       'POST /v2/signup': taken,
       'GET /v2/users': [{ userId: USER, email: 'mei.ling.tan@example.com' }],
     });
-    const result = await new WallexAdapter({ client: async () => wallex.client, progress: memoryProgressStore() }).createProfile({
+    const result = await onboardUser(new WallexAdapter({ client: async () => wallex.client, progress: memoryProgressStore() }), {
       ...ctx,
       documents: files(),
     });
@@ -174,7 +222,7 @@ describe('Wallex adapter', () => {
     const notFound = new ProviderInvalidRequest({ provider: 'wallex', httpStatus: 404, code: 'not_found' });
     const wallex = scripted({ 'POST /v2/signup': taken, 'GET /v2/users': notFound });
     const adapter = new WallexAdapter({ client: async () => wallex.client, progress: memoryProgressStore() });
-    await expect(adapter.createProfile({ ...ctx, documents: files() })).rejects.toMatchObject({
+    await expect(onboardUser(adapter, { ...ctx, documents: files() })).rejects.toMatchObject({
       name: 'ProviderConflict',
       code: 'email_registered',
     });
@@ -188,7 +236,7 @@ describe('Wallex adapter', () => {
       },
     });
     const adapter = new WallexAdapter({ client: async () => wallex.client, progress: memoryProgressStore() });
-    const error = await adapter.createProfile({ ...ctx, documents: files() }).catch((e: unknown) => e);
+    const error = await onboardUser(adapter, { ...ctx, documents: files() }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ProviderInvalidRequest);
     expect(error).toMatchObject({ code: 'missing_fields', missingFields: ['nationality', 'residentialAddress'] });
     expect(wallex.calls.at(-1)).toBe(`PATCH /v2/users/${USER}/detail`);
@@ -197,14 +245,14 @@ describe('Wallex adapter', () => {
   it('reports an undocumented status as unknown with the raw word, and sends nothing', async () => {
     const wallex = scripted({ [`GET /v2/users/${USER}`]: { id: USER, status: 'pending_docs' } });
     const adapter = new WallexAdapter({ client: async () => wallex.client, progress: memoryProgressStore() });
-    const result = await adapter.createProfile({ ...ctx, documents: files(), profileId: USER });
+    const result = await onboardUser(adapter, { ...ctx, documents: files(), profileId: USER });
     expect(result).toEqual({ profileId: USER, status: 'unknown', created: false, providerStatus: 'pending_docs' });
     expect(wallex.calls).toEqual([`GET /v2/users/${USER}`]);
   });
 
   it('after a resubmission request, screens again only once a replaced file went up', async () => {
     const progress = memoryProgressStore();
-    await new WallexAdapter({ client: async () => scripted(happyRoutes()).client, progress }).createProfile({
+    await onboardUser(new WallexAdapter({ client: async () => scripted(happyRoutes()).client, progress }), {
       ...ctx,
       documents: files(),
     });
@@ -215,22 +263,24 @@ describe('Wallex adapter', () => {
     };
 
     const same = scripted(resubmit);
-    const unchanged = await new WallexAdapter({ client: async () => same.client, progress }).createProfile({
+    const unchanged = await onboardUser(new WallexAdapter({ client: async () => same.client, progress }), {
       ...ctx,
       documents: files(),
     });
     expect(unchanged).toMatchObject({ status: 'needs_documents', providerStatus: 'document_needs_resubmission' });
-    expect(same.calls).toEqual([`GET /v2/users/${USER}`, `GET /v2/users/${USER}/documents`]);
+    // The same file: no upload and no second screening, only the status read back.
+    expect(same.calls).toEqual([`GET /v2/users/${USER}`, `GET /v2/users/${USER}/documents`, `GET /v2/users/${USER}`]);
 
     const replaced = scripted(resubmit);
-    const result = await new WallexAdapter({ client: async () => replaced.client, progress }).createProfile({
+    const result = await onboardUser(new WallexAdapter({ client: async () => replaced.client, progress }), {
       ...ctx,
       documents: files(new Uint8Array([...PDF, 1])),
     });
     expect(result).toMatchObject({ status: 'pending', providerStatus: 'pending_approval' });
-    expect(replaced.calls.slice(-3)).toEqual([
+    expect(replaced.calls.slice(-4)).toEqual([
       `PATCH /v2/users/${USER}/documents/d-1`,
       'UPLOAD https://files.test/d-1-new',
+      `GET /v2/users/${USER}`,
       `POST /v2/users/${USER}/screen`,
     ]);
   });
