@@ -2,8 +2,17 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  DescribeMapRunCommand,
+  GetExecutionHistoryCommand,
+  ListExecutionsCommand,
+  ListMapRunsCommand,
+  RedriveExecutionCommand,
+  SFNClient,
+  StartExecutionCommand,
+} from '@aws-sdk/client-sfn';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { LOCAL_CREDENTIALS, LOCAL_REGION, LocalStepFunctions, type TaskHandler } from '../../local/cloud';
+import { LOCAL_CREDENTIALS, LOCAL_REGION, LocalStepFunctions, startLocalCloud, type TaskHandler } from '../../local/cloud';
 import { type LocalS3, startLocalS3 } from '../../local/cloud/s3';
 
 const WORK_ARN = 'arn:aws:lambda:ap-southeast-1:000000000000:function:work';
@@ -278,3 +287,112 @@ describe('Distributed Map in the local Step Functions', () => {
     expect(types).toContain('MapRunFailed');
   });
 });
+
+describe('Distributed Map redrive and restart', () => {
+  it('redrives a failed Map Run through the SDK: only the failed and never-started items run again', async () => {
+    const cloud = await startLocalCloud({ tableName: 'dmap-redrive', bucketName: 'dmap-redrive' });
+    const sdk = new SFNClient({});
+    try {
+      const bucket = new S3Client({});
+      await bucket.send(new PutObjectCommand({ Bucket: 'dmap-redrive', Key: 'four.csv', Body: 'id\nu-0\nu-1\nu-2\nu-3\n' }));
+      bucket.destroy();
+      const failing = new Set(['u-1']);
+      const work = worker({ failing });
+      const stateMachineArn = cloud.sfn.registerStateMachine({
+        name: 'redriven',
+        definition: batchMachine({
+          ItemReader: {
+            Resource: 'arn:aws:states:::s3:getObject',
+            ReaderConfig: { InputType: 'CSV', CSVHeaderLocation: 'FIRST_ROW' },
+            Parameters: { Bucket: 'dmap-redrive', Key: 'four.csv' },
+          },
+          MaxConcurrency: 1,
+        }),
+        taskHandlers: { [WORK_ARN]: work.handler },
+      });
+      const { executionArn } = await sdk.send(new StartExecutionCommand({ stateMachineArn, name: 'batch-1' }));
+      const failed = await cloud.sfn.waitForExecution(executionArn!, 10_000);
+      expect(failed).toMatchObject({ status: 'FAILED', error: 'States.ExceedToleratedFailureThreshold' });
+      const { mapRuns } = await sdk.send(new ListMapRunsCommand({ executionArn }));
+      expect(mapRuns).toHaveLength(1);
+      const mapRunArn = mapRuns![0]!.mapRunArn!;
+      const before = await sdk.send(new DescribeMapRunCommand({ mapRunArn }));
+      expect(before).toMatchObject({ status: 'FAILED', itemCounts: { succeeded: 1, failed: 1, pending: 2, total: 4 } });
+      expect(work.calls).toEqual([{ id: 'u-0' }, { id: 'u-1' }]);
+
+      failing.clear();
+      await sdk.send(new RedriveExecutionCommand({ executionArn }));
+      const done = await cloud.sfn.waitForExecution(executionArn!, 10_000);
+
+      expect(done.status).toBe('SUCCEEDED');
+      expect(work.calls).toEqual([{ id: 'u-0' }, { id: 'u-1' }, { id: 'u-1' }, { id: 'u-2' }, { id: 'u-3' }]);
+      expect(JSON.parse(done.output!)).toHaveLength(4);
+      const after = await sdk.send(new DescribeMapRunCommand({ mapRunArn }));
+      expect(after).toMatchObject({ status: 'SUCCEEDED', redriveCount: 1, itemCounts: { succeeded: 4, total: 4 } });
+      const { executions } = await sdk.send(new ListExecutionsCommand({ mapRunArn }));
+      expect(executions).toHaveLength(4);
+      expect(executions!.filter((e) => e.redriveCount === 1)).toHaveLength(1);
+      const history = await sdk.send(new GetExecutionHistoryCommand({ executionArn }));
+      const types = history.events!.map((e) => e.type);
+      expect(types.filter((t) => t === 'MapRunStarted')).toHaveLength(1);
+      expect(types).toContain('MapRunRedriven');
+      expect(types.at(-1)).toBe('ExecutionSucceeded');
+    } finally {
+      sdk.destroy();
+      await cloud.stop();
+    }
+  });
+
+  it('carries on a Map Run after a restart without running the children that succeeded again', async () => {
+    await put('manifests/restart.csv', 'id\nu-0\nu-1\nu-2\nu-3\n');
+    const calls: string[] = [];
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const handler: TaskHandler = async (payload) => {
+      const { id } = payload as { id: string };
+      calls.push(id);
+      // Items after the first two wait until the test lets them go (after the restart).
+      if (id === 'u-2' || id === 'u-3') await gate;
+      return { migrated: id };
+    };
+    const definition = batchMachine({ ItemReader: csvReader('$.manifest'), MaxConcurrency: 2 });
+    const dataDir = folder();
+    const first = service(dataDir);
+    const arn = first.registerStateMachine({ name: 'resumable', definition, taskHandlers: { [WORK_ARN]: handler } });
+    const { executionArn } = first.startExecution({
+      stateMachineArn: arn,
+      name: 'r-1',
+      input: JSON.stringify({ manifest: 'manifests/restart.csv' }),
+    });
+    await until(() => calls.includes('u-2') && calls.includes('u-3'));
+    await first.stop();
+
+    const second = service(dataDir);
+    second.registerStateMachine({ name: 'resumable', definition, taskHandlers: { [WORK_ARN]: handler } });
+    release();
+    const done = await second.waitForExecution(executionArn, 10_000);
+
+    expect(done.status).toBe('SUCCEEDED');
+    expect(JSON.parse(done.output!)).toEqual(['u-0', 'u-1', 'u-2', 'u-3'].map((id) => ({ migrated: id })));
+    // The two that had succeeded ran once; the two that were running when the service stopped ran again.
+    expect(calls.filter((id) => id === 'u-0' || id === 'u-1')).toHaveLength(2);
+    const [run] = second.listMapRuns({ executionArn }).mapRuns;
+    expect(second.describeMapRun({ mapRunArn: run!.mapRunArn })).toMatchObject({
+      status: 'SUCCEEDED',
+      itemCounts: { succeeded: 4, total: 4 },
+    });
+    const types = second.getExecutionHistory({ executionArn }).events.map((e) => e.type);
+    expect(types.filter((t) => t === 'MapRunStarted')).toHaveLength(1);
+    expect(types.filter((t) => t === 'MapStateEntered')).toHaveLength(1);
+  });
+});
+
+async function until(probe: () => boolean, ms = 5_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!probe()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
