@@ -334,6 +334,7 @@ export class LocalStepFunctions {
     const record = this.find(input.executionArn);
     const execution = this.running.get(input.executionArn);
     if (execution) {
+      await this.mapRuns.abortFor(input.executionArn);
       execution.stop(input.error, input.cause);
       await execution.done;
     }
@@ -376,12 +377,15 @@ export class LocalStepFunctions {
 
   /** ListStateMachines. */
   listStateMachines() {
-    const stateMachines = [...this.machines.values()].map((m) => ({
-      stateMachineArn: m.arn,
-      name: m.name,
-      type: 'STANDARD',
-      creationDate: m.creationDate,
-    }));
+    // A Distributed Map's child state machine (`<machine>/<label>`) is not listed, as on AWS.
+    const stateMachines = [...this.machines.values()]
+      .filter((m) => !m.name.includes('/'))
+      .map((m) => ({
+        stateMachineArn: m.arn,
+        name: m.name,
+        type: 'STANDARD',
+        creationDate: m.creationDate,
+      }));
     return { stateMachines };
   }
 

@@ -286,6 +286,34 @@ describe('Distributed Map in the local Step Functions', () => {
     const types = sfn.getExecutionHistory({ executionArn }).events.map((e) => e.type);
     expect(types).toContain('MapRunFailed');
   });
+  it('aborts the Map Run and its running children when the parent execution is stopped', async () => {
+    await put('manifests/stop.csv', 'id\nu-0\nu-1\nu-2\n');
+    const started: string[] = [];
+    const sfn = service();
+    const arn = sfn.registerStateMachine({
+      name: 'stoppable',
+      definition: batchMachine({ ItemReader: csvReader('$.manifest'), MaxConcurrency: 2 }),
+      taskHandlers: {
+        [WORK_ARN]: async (payload) => {
+          started.push((payload as { id: string }).id);
+          await new Promise(() => undefined); // Never answers: the children stay running.
+        },
+      },
+    });
+    const { executionArn } = sfn.startExecution({
+      stateMachineArn: arn,
+      input: JSON.stringify({ manifest: 'manifests/stop.csv' }),
+    });
+    await until(() => started.length === 2);
+    await sfn.stopExecution({ executionArn, error: 'Cancelled', cause: 'operator' });
+
+    expect(sfn.describeExecution({ executionArn })).toMatchObject({ status: 'ABORTED', error: 'Cancelled' });
+    const [run] = sfn.listMapRuns({ executionArn }).mapRuns;
+    const described = sfn.describeMapRun({ mapRunArn: run!.mapRunArn });
+    expect(described.status).toBe('ABORTED');
+    expect(described.itemCounts).toMatchObject({ aborted: 2, pending: 1, running: 0 });
+    expect(started).toEqual(['u-0', 'u-1']);
+  });
 });
 
 describe('Distributed Map redrive and restart', () => {

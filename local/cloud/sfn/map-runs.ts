@@ -121,6 +121,7 @@ export class MapRuns {
     const { run, redriving } = await this.open(request, batchSizes, context);
     const outcome = await this.execute(run, request, childInputs, redriving);
     if (!this.host.active()) return new Promise(() => undefined); // Released: the next start carries on.
+    if (run.status === 'ABORTED') throw Object.assign(new Error('The execution was stopped'), { name: 'States.Runtime' });
     const results = state.ResultWriter
       ? await writeResults(state.ResultWriter as AslObject, input, context, run, this.children(run), this.host.s3)
       : undefined;
@@ -238,15 +239,27 @@ export class MapRuns {
         },
       };
     }
-    if (!request.isRunning()) return { outputs, failed: { error: 'States.Runtime', cause: 'The execution was stopped' } };
     return { outputs };
   }
 
+  /** StopExecution of the parent: its running Map Runs end ABORTED, and so do their running children. */
+  async abortFor(executionArn: string): Promise<void> {
+    for (const run of this.runs.values()) {
+      if (run.executionArn !== executionArn || run.status !== 'RUNNING') continue;
+      Object.assign(run, { status: 'ABORTED', stopDate: new Date().toISOString() });
+      this.save(run);
+      const running = run.batchSizes
+        .map((_, index) => this.childArn(run, index))
+        .filter((arn) => this.host.record(arn)?.status === 'RUNNING');
+      await this.abortRunning(new Set(running), 'The parent execution was stopped');
+    }
+  }
+
   /** When the run fails, its running children are stopped, as on AWS. */
-  private async abortRunning(running: Set<string>): Promise<void> {
+  private async abortRunning(running: Set<string>, cause = 'The Map Run failed'): Promise<void> {
     await Promise.all(
       [...running].map((executionArn) =>
-        this.host.stopExecution({ executionArn, error: 'States.Runtime', cause: 'The Map Run failed' }).catch(() => undefined),
+        this.host.stopExecution({ executionArn, error: 'States.Runtime', cause }).catch(() => undefined),
       ),
     );
   }
