@@ -205,11 +205,52 @@ describe('Distributed Map in the local Step Functions', () => {
     const counts = sfn.describeMapRun({ mapRunArn: run!.mapRunArn });
     expect(counts.itemCounts.total).toBe(4);
     expect(counts.executionCounts.total).toBe(2);
+    const batchChildren = sfn.listExecutions({ mapRunArn: run!.mapRunArn }).executions;
+    expect(batchChildren.map((c) => c.itemCount).sort()).toEqual([1, 3]);
 
     const rowsDone = await sfn.waitForExecution(rows.executionArn, 10_000);
     expect(JSON.parse(rowsDone.output!)).toEqual([
       { migrated: { id: 'u-7', country: 'SG' } },
       { migrated: { id: 'u-8', country: 'MY' } },
+    ]);
+  });
+
+  it('reads a JSON array up to MaxItemsPath, and the objects under a prefix with listObjectsV2', async () => {
+    await put('manifests/array.json', JSON.stringify([{ id: 'a' }, { id: 'b' }, { id: 'c' }]));
+    await put('inbox/one.txt', '1');
+    await put('inbox/two.txt', '22');
+    const work = worker();
+    const sfn = service();
+    const array = sfn.registerStateMachine({
+      name: 'array',
+      definition: batchMachine({
+        ItemReader: {
+          Resource: 'arn:aws:states:::s3:getObject',
+          ReaderConfig: { InputType: 'JSON', MaxItemsPath: '$.limit' },
+          Parameters: { 'Bucket.$': '$.bucket', Key: 'manifests/array.json' },
+        },
+      }),
+      taskHandlers: { [WORK_ARN]: work.handler },
+    });
+    const listing = sfn.registerStateMachine({
+      name: 'listing',
+      definition: batchMachine({
+        ItemReader: { Resource: 'arn:aws:states:::s3:listObjectsV2', Parameters: { Bucket: BUCKET, Prefix: 'inbox/' } },
+        ItemSelector: { 'key.$': '$$.Map.Item.Value.Key', 'size.$': '$$.Map.Item.Value.Size' },
+      }),
+      taskHandlers: { [WORK_ARN]: work.handler },
+    });
+
+    const first = sfn.startExecution({ stateMachineArn: array, input: JSON.stringify({ bucket: BUCKET, limit: 2 }) });
+    const second = sfn.startExecution({ stateMachineArn: listing });
+
+    expect(JSON.parse((await sfn.waitForExecution(first.executionArn, 10_000)).output!)).toEqual([
+      { migrated: { id: 'a' } },
+      { migrated: { id: 'b' } },
+    ]);
+    expect(JSON.parse((await sfn.waitForExecution(second.executionArn, 10_000)).output!)).toEqual([
+      { migrated: { key: 'inbox/one.txt', size: 1 } },
+      { migrated: { key: 'inbox/two.txt', size: 2 } },
     ]);
   });
 

@@ -351,10 +351,12 @@ export class MapRuns {
     return {};
   }
 
-  /** The executions of one Map Run (for ListExecutions with mapRunArn). */
-  executionsOf(mapRunArn: string): string[] {
+  /** The executions of one Map Run, with the items each ran (for ListExecutions with mapRunArn). */
+  executionsOf(mapRunArn: string): Array<{ executionArn: string; itemCount: number }> {
     const run = this.find(mapRunArn);
-    return run.batchSizes.map((_, index) => this.childArn(run, index)).filter((arn) => this.host.record(arn));
+    return run.batchSizes
+      .map((itemCount, index) => ({ executionArn: this.childArn(run, index), itemCount }))
+      .filter(({ executionArn }) => this.host.record(executionArn));
   }
 
   private find(mapRunArn: string): MapRunRecord {
