@@ -120,7 +120,12 @@ describe('Distributed Map in the local Step Functions', () => {
       name: 'batch',
       definition: batchMachine({
         ItemReader: csvReader('$.manifest'),
-        ItemSelector: { 'id.$': '$$.Map.Item.Value.id', 'index.$': '$$.Map.Item.Index', 'batch.$': '$.batchId' },
+        ItemSelector: {
+          'id.$': '$$.Map.Item.Value.id',
+          'region.$': '$$.Map.Item.Value.region',
+          'index.$': '$$.Map.Item.Index',
+          'batch.$': '$.batchId',
+        },
         MaxConcurrency: 3,
       }),
       taskHandlers: { [WORK_ARN]: work.handler },
@@ -135,7 +140,7 @@ describe('Distributed Map in the local Step Functions', () => {
     expect(done.status).toBe('SUCCEEDED');
     const output = JSON.parse(done.output!) as Array<{ migrated: { id: string; index: number } }>;
     expect(output.map((o) => o.migrated.id)).toEqual(Array.from({ length: 10 }, (_, i) => `u-${i}`));
-    expect(output[3]!.migrated).toEqual({ id: 'u-3', index: 3, batch: 'b-1' });
+    expect(output[3]!.migrated).toEqual({ id: 'u-3', region: 'SG, central', index: 3, batch: 'b-1' });
     expect(work.maxRunning()).toBe(3);
 
     const [mapRun] = sfn.listMapRuns({ executionArn }).mapRuns;
