@@ -76,6 +76,8 @@ const FINAL: ExecutionStatus[] = ['SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED']
 
 export class MapRuns {
   private readonly runs = new Map<string, MapRunRecord>();
+  /** Map Runs this service is running now. */
+  private readonly inProgress = new Set<string>();
   /** Each child execution's Map Run. */
   private readonly childRuns = new Map<string, string>();
 
@@ -119,7 +121,7 @@ export class MapRuns {
 
     await new Promise((resolve) => setImmediate(resolve)); // MapStateEntered is written first.
     const run = await this.open(request, batchSizes, context);
-    const outcome = await this.execute(run, request, childInputs);
+    const outcome = await this.execute(run, request, childInputs).finally(() => this.inProgress.delete(run.mapRunArn));
     if (!this.host.active()) return new Promise(() => undefined); // Released: the next start carries on.
     if (run.status === 'ABORTED') throw Object.assign(new Error('The execution was stopped'), { name: 'States.Runtime' });
     const results = state.ResultWriter
@@ -143,7 +145,12 @@ export class MapRuns {
     const previous = [...this.runs.values()]
       .filter((r) => r.executionArn === parent.executionArn && r.stateName === stateName)
       .sort((a, b) => b.startDate.localeCompare(a.startDate))[0];
-    if (previous?.status === 'RUNNING') return previous;
+    // RUNNING and not in progress here: the service stopped while it ran (in progress: the same state
+    // entered again at once, in another iteration of an enclosing inline Map or Parallel).
+    if (previous?.status === 'RUNNING' && !this.inProgress.has(previous.mapRunArn)) {
+      this.inProgress.add(previous.mapRunArn);
+      return previous;
+    }
     if (previous && previous.status !== 'SUCCEEDED' && parent.redriveCount > previous.parentRedriveCount) {
       const redriveDate = new Date().toISOString();
       Object.assign(previous, { status: 'RUNNING', redriveCount: previous.redriveCount + 1, redriveDate });
@@ -153,6 +160,7 @@ export class MapRuns {
       this.host.event(parent, 'MapRunRedriven', {
         mapRunRedrivenEventDetails: { mapRunArn: previous.mapRunArn, redriveCount: previous.redriveCount },
       });
+      this.inProgress.add(previous.mapRunArn);
       return previous;
     }
     const mapRunId = randomUUID();
@@ -178,6 +186,7 @@ export class MapRuns {
       },
     };
     this.remember(run);
+    this.inProgress.add(run.mapRunArn);
     this.save(run);
     this.host.event(parent, 'MapRunStarted', { mapRunStartedEventDetails: { mapRunArn: run.mapRunArn } });
     return run;
