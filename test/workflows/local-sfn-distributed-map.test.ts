@@ -332,6 +332,18 @@ describe('Distributed Map in the local Step Functions', () => {
     const types = sfn.getExecutionHistory({ executionArn }).events.map((e) => e.type);
     expect(types).toContain('MapRunFailed');
   });
+  it('refuses at registration a Distributed Map whose MaxConcurrency is not a number, as CreateStateMachine does', () => {
+    const sfn = service();
+    expect(() =>
+      sfn.registerStateMachine({
+        name: 'quoted',
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: an ASL placeholder, not a template.
+        definition: batchMachine({ ItemsPath: '$.users', MaxConcurrency: '${Concurrency}' }),
+        substitutions: { Concurrency: '5' },
+      }),
+    ).toThrow(/MaxConcurrency must be a whole number/);
+  });
+
   it('aborts the Map Run and its running children when the parent execution is stopped', async () => {
     await put('manifests/stop.csv', 'id\nu-0\nu-1\nu-2\n');
     const started: string[] = [];
