@@ -124,9 +124,15 @@ export class MapRuns {
     const outcome = await this.execute(run, request, childInputs).finally(() => this.inProgress.delete(run.mapRunArn));
     if (!this.host.active()) return new Promise(() => undefined); // Released: the next start carries on.
     if (run.status === 'ABORTED') throw Object.assign(new Error('The execution was stopped'), { name: 'States.Runtime' });
-    const results = state.ResultWriter
-      ? await writeResults(state.ResultWriter as AslObject, input, context, run, this.children(run), this.host.s3)
-      : undefined;
+    let results: Awaited<ReturnType<typeof writeResults>> | undefined;
+    try {
+      results = state.ResultWriter
+        ? await writeResults(state.ResultWriter as AslObject, input, context, run, this.children(run), this.host.s3)
+        : undefined;
+    } catch (error) {
+      // The results could not be written: the run fails with the error AWS reports for it.
+      outcome.failed = { error: 'States.ResultWriterFailed', cause: (error as Error).message };
+    }
     if (results) run.resultsWritten = results.written;
     Object.assign(run, { status: outcome.failed ? 'FAILED' : 'SUCCEEDED', stopDate: new Date().toISOString() });
     if (outcome.failed) Object.assign(run, outcome.failed);
