@@ -344,6 +344,30 @@ describe('Distributed Map in the local Step Functions', () => {
     ).toThrow(/MaxConcurrency must be a whole number/);
   });
 
+  it('applies a MaxConcurrency raised by UpdateMapRun to the children it starts next', async () => {
+    await put('manifests/eight.csv', `id\n${Array.from({ length: 8 }, (_, i) => `u-${i}`).join('\n')}\n`);
+    const work = worker({ delayMs: 30 });
+    const sfn = service();
+    const arn = sfn.registerStateMachine({
+      name: 'updated',
+      definition: batchMachine({ ItemReader: csvReader('$.manifest'), MaxConcurrency: 1 }),
+      taskHandlers: { [WORK_ARN]: work.handler },
+    });
+    const { executionArn } = sfn.startExecution({
+      stateMachineArn: arn,
+      input: JSON.stringify({ manifest: 'manifests/eight.csv' }),
+    });
+    await until(() => work.calls.length === 1);
+    expect(work.maxRunning()).toBe(1);
+    const [run] = sfn.listMapRuns({ executionArn }).mapRuns;
+    sfn.updateMapRun({ mapRunArn: run!.mapRunArn, maxConcurrency: 3 });
+    const done = await sfn.waitForExecution(executionArn, 10_000);
+
+    expect(done.status).toBe('SUCCEEDED');
+    expect(work.maxRunning()).toBe(3);
+    expect(sfn.describeMapRun({ mapRunArn: run!.mapRunArn }).maxConcurrency).toBe(3);
+  });
+
   it('aborts the Map Run and its running children when the parent execution is stopped', async () => {
     await put('manifests/stop.csv', 'id\nu-0\nu-1\nu-2\n');
     const started: string[] = [];
