@@ -118,7 +118,8 @@ function setPath(target: Record<string, unknown>, path: string[], value: string)
   let node = target;
   for (const key of path.slice(0, -1)) {
     const next = node[key];
-    node = (typeof next === 'object' && next !== null ? next : (node[key] = {})) as Record<string, unknown>;
+    if (typeof next !== 'object' || next === null) node[key] = {};
+    node = node[key] as Record<string, unknown>;
   }
   node[path.at(-1) as string] = value;
 }
