@@ -105,6 +105,10 @@ export function wireConnectMigrationBatch(parts: StackParts, workflows: Workflow
   );
   table.grantRead(migrationBatchStatus);
   documents.grantRead(migrationBatchStatus, BATCHES_PREFIX);
+  // To tell a batch that failed from one still running.
+  migrationBatchStatus.addToRolePolicy(
+    new PolicyStatement({ actions: ['states:DescribeExecution'], resources: [workflow.executionArns()] }),
+  );
 
   return {
     workflow,
