@@ -1,9 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
 import { type AwsJsonService, AwsServiceError } from './aws-json-server';
 import { LOCAL_ACCOUNT_ID, LOCAL_REGION } from './constants';
+import type { AslObject } from './sfn/definition';
 import { adaptTimeouts, allStates, interpreterFor, loadDefinition, pointExecutionPaths, statesInMaps } from './sfn/definition';
+import { childDefinition, lowerDistributedMaps } from './sfn/distributed-map';
 import { appendEvent, shownEvent } from './sfn/history';
+import { childMachineArn, MapRuns } from './sfn/map-runs';
 import { type Page, page, withoutData } from './sfn/paging';
 import { assertRedrivable, markRedriven, redriveStatus, repeatsLatestRedrive } from './sfn/redrive';
 import { continuePoint, endedInHistory, waitEnds } from './sfn/resume';
@@ -20,6 +24,7 @@ import type {
   LocalLogger,
   PutEventsFn,
   StateMachineRegistration,
+  TaskHandler,
 } from './sfn/types';
 
 export type * from './sfn/types';
@@ -38,6 +43,8 @@ export interface LocalStepFunctionsOptions {
   putEvents?: PutEventsFn;
   /** The client `dynamodb:*Item` tasks use; by default one configured from the environment. */
   dynamo?: () => DynamoDBClient;
+  /** The client Distributed Map ItemReader / ResultWriter use; by default one configured from the environment. */
+  s3?: () => S3Client;
   log?: LocalLogger;
 }
 
@@ -65,6 +72,9 @@ export class LocalStepFunctions {
   /** Executions that were running when the service last stopped, until their state machine is registered. */
   private readonly interrupted = new Map<string, StoredExecution>();
   private dynamoClient?: DynamoDBClient;
+  private s3Client?: S3Client;
+  private readonly mapRuns: MapRuns;
+  private stopping = false;
 
   constructor(private readonly options: LocalStepFunctionsOptions = {}) {
     this.region = options.region ?? LOCAL_REGION;
@@ -81,7 +91,49 @@ export class LocalStepFunctions {
       dynamo: options.dynamo ?? (() => this.localDynamo()),
       startExecution: (input) => this.startExecution(input),
       waitForExecution: (arn) => this.waitForExecution(arn),
+      distributedMap: (request) => this.runMap(request),
     };
+    this.mapRuns = new MapRuns(
+      {
+        region: this.region,
+        accountId: this.accountId,
+        s3: options.s3 ?? (() => this.localS3()),
+        record: (arn) => this.executions.get(arn),
+        startExecution: (i) => this.startExecution(i),
+        redriveExecution: (i) => this.redriveExecution(i),
+        stopExecution: (i) => this.stopExecution(i),
+        waitForExecution: (arn) => this.waitForExecution(arn),
+        describeExecution: (i) => this.describeExecution(i),
+        event: (record, type, details) => {
+          if (this.stopping) return;
+          const event = appendEvent(record, type, new Date(), details);
+          this.store?.event(record, event);
+        },
+        active: () => !this.stopping,
+      },
+      options.dataDir,
+    );
+  }
+
+  /** The client ItemReader and ResultWriter use when none was given (checksums only when required, as s3rver needs). */
+  private localS3(): S3Client {
+    this.s3Client ??= new S3Client({ requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' });
+    return this.s3Client;
+  }
+
+  /** A Distributed Map state entered by an execution: its Map Run. */
+  private runMap(request: { executionArn: string; stateName: string; input: unknown; isRunning: () => boolean }) {
+    const parent = this.executions.get(request.executionArn)!;
+    const machine = this.machines.get(parent.stateMachineArn)!;
+    const state = machine.distributedMaps.get(request.stateName)!;
+    return this.mapRuns.run({
+      parent,
+      parentMachine: machine,
+      stateName: request.stateName,
+      state,
+      input: request.input,
+      isRunning: request.isRunning,
+    });
   }
 
   /** The client `dynamodb:*Item` tasks use when none was given, made once. */
@@ -97,19 +149,32 @@ export class LocalStepFunctions {
    */
   registerStateMachine(registration: StateMachineRegistration): string {
     const substituted = loadDefinition(registration, registration.substitutions);
-    const definition = pointExecutionPaths(adaptTimeouts(substituted));
+    return this.register(registration.name, substituted, registration.taskHandlers ?? {});
+  }
+
+  /** Registers a substituted definition, and the child state machines of its Distributed Map states. */
+  private register(name: string, substituted: AslObject, handlers: Record<string, TaskHandler>): string {
+    const arn = `arn:aws:states:${this.region}:${this.accountId}:stateMachine:${name}`;
+    const lowered = lowerDistributedMaps(substituted);
+    // Children first: their interrupted executions continue before the parent looks for them.
+    for (const [stateName, map] of lowered.maps) {
+      const label = String(map.Label ?? stateName);
+      const childArn = childMachineArn(arn, label);
+      this.register(childArn.slice(childArn.indexOf(':stateMachine:') + ':stateMachine:'.length), childDefinition(map), handlers);
+    }
+    const definition = pointExecutionPaths(adaptTimeouts(lowered.definition));
     const states = allStates(definition);
-    const arn = `arn:aws:states:${this.region}:${this.accountId}:stateMachine:${registration.name}`;
     const machine: RegisteredMachine = {
       arn,
-      name: registration.name,
+      name,
       definitionText: JSON.stringify(substituted, null, 2),
       definition,
       interpreter: interpreterFor(definition),
       states,
       stateMap: new Map(states.map(({ name, state }) => [name, state])),
       inMaps: statesInMaps(definition),
-      handlers: registration.taskHandlers ?? {},
+      handlers,
+      distributedMaps: lowered.maps,
       retryScale: this.options.retryScale ?? 1,
       creationDate: new Date(),
     };
@@ -185,8 +250,10 @@ export class LocalStepFunctions {
     const found = this.find(input.executionArn);
     const redrive = redriveStatus(found);
     const { history: _, stateTransitions: __, redriveToken: ___, ...record } = found;
+    const mapRunArn = this.mapRuns.mapRunOf(found.executionArn);
     return {
       ...record,
+      ...(mapRunArn ? { mapRunArn } : {}),
       inputDetails: { included: true },
       outputDetails: record.output === undefined ? undefined : { included: true },
       redriveStatus: redrive.status,
@@ -208,10 +275,17 @@ export class LocalStepFunctions {
 
   /** ListExecutions of one state machine, newest first; `redriveFilter` keeps the redriven (or the never redriven) ones. */
   listExecutions(
-    input: { stateMachineArn: string; statusFilter?: ExecutionStatus; redriveFilter?: 'REDRIVEN' | 'NOT_REDRIVEN' } & Page,
+    input: {
+      stateMachineArn?: string;
+      mapRunArn?: string;
+      statusFilter?: ExecutionStatus;
+      redriveFilter?: 'REDRIVEN' | 'NOT_REDRIVEN';
+    } & Page,
   ) {
-    const all = [...this.executions.values()].filter((e) => e.stateMachineArn === input.stateMachineArn);
-    if (!this.machines.has(input.stateMachineArn) && all.length === 0) {
+    const all = input.mapRunArn
+      ? this.mapRuns.executionsOf(input.mapRunArn).map((arn) => this.executions.get(arn)!)
+      : [...this.executions.values()].filter((e) => e.stateMachineArn === input.stateMachineArn);
+    if (!input.mapRunArn && !this.machines.has(input.stateMachineArn ?? '') && all.length === 0) {
       throw new AwsServiceError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${input.stateMachineArn}'`);
     }
     const matching = all
@@ -219,6 +293,7 @@ export class LocalStepFunctions {
       .filter((e) => !input.redriveFilter || e.redriveCount > 0 === (input.redriveFilter === 'REDRIVEN'))
       .sort((a, b) => b.startDate.getTime() - a.startDate.getTime())
       .map(({ executionArn, stateMachineArn, name, status, startDate, stopDate, redriveCount, redriveDate }) => ({
+        ...(input.mapRunArn ? { mapRunArn: input.mapRunArn, itemCount: 1 } : {}),
         executionArn,
         stateMachineArn,
         name,
@@ -232,11 +307,34 @@ export class LocalStepFunctions {
     return { executions, nextToken };
   }
 
+  /** DescribeMapRun: status, counts of items and child executions, thresholds. */
+  describeMapRun(input: { mapRunArn: string }) {
+    return this.mapRuns.describe(input);
+  }
+
+  /** ListMapRuns of one execution, newest first. */
+  listMapRuns(input: { executionArn: string } & Page) {
+    this.find(input.executionArn);
+    const { items: mapRuns, nextToken } = page(this.mapRuns.list(input).mapRuns, input);
+    return { mapRuns, nextToken };
+  }
+
+  /** UpdateMapRun: MaxConcurrency and tolerated failures of a Map Run in progress. */
+  updateMapRun(input: {
+    mapRunArn: string;
+    maxConcurrency?: number;
+    toleratedFailurePercentage?: number;
+    toleratedFailureCount?: number;
+  }) {
+    return this.mapRuns.update(input);
+  }
+
   /** StopExecution: the execution ends ABORTED with the given error and cause. */
   async stopExecution(input: { executionArn: string; error?: string; cause?: string }): Promise<{ stopDate: Date }> {
     const record = this.find(input.executionArn);
     const execution = this.running.get(input.executionArn);
     if (execution) {
+      await this.mapRuns.abortFor(input.executionArn);
       execution.stop(input.error, input.cause);
       await execution.done;
     }
@@ -279,12 +377,15 @@ export class LocalStepFunctions {
 
   /** ListStateMachines. */
   listStateMachines() {
-    const stateMachines = [...this.machines.values()].map((m) => ({
-      stateMachineArn: m.arn,
-      name: m.name,
-      type: 'STANDARD',
-      creationDate: m.creationDate,
-    }));
+    // A Distributed Map's child state machine (`<machine>/<label>`) is not listed, as on AWS.
+    const stateMachines = [...this.machines.values()]
+      .filter((m) => !m.name.includes('/'))
+      .map((m) => ({
+        stateMachineArn: m.arn,
+        name: m.name,
+        type: 'STANDARD',
+        creationDate: m.creationDate,
+      }));
     return { stateMachines };
   }
 
@@ -332,6 +433,9 @@ export class LocalStepFunctions {
       SendTaskHeartbeat: (i) => this.sendTaskHeartbeat(i),
       DescribeStateMachine: (i) => this.describeStateMachine(i),
       ListStateMachines: () => this.listStateMachines(),
+      DescribeMapRun: (i) => this.describeMapRun(i),
+      ListMapRuns: (i) => this.listMapRuns(i),
+      UpdateMapRun: (i) => this.updateMapRun(i),
     };
   }
 
@@ -341,6 +445,7 @@ export class LocalStepFunctions {
    * state they were in runs again); in memory only, they are stopped (ABORTED).
    */
   async stop(): Promise<void> {
+    this.stopping = true;
     const executions = [...this.running.values()];
     for (const execution of executions) {
       if (this.store) execution.release();
@@ -350,6 +455,8 @@ export class LocalStepFunctions {
     this.running.clear();
     this.dynamoClient?.destroy();
     this.dynamoClient = undefined;
+    this.s3Client?.destroy();
+    this.s3Client = undefined;
   }
 
   /** Runs an execution in the background, from its start or from `from`, and records its end. */

@@ -1,5 +1,6 @@
 import type { StateMachine } from 'aws-local-stepfunctions';
 import { type AslObject, MAX_TIMER_SECONDS } from './definition';
+import { DISTRIBUTED_MAP_RESOURCE } from './distributed-map';
 import type { TaskAttempt } from './tasks';
 import type { ExecutionRecord, HistoryEvent } from './types';
 
@@ -78,7 +79,17 @@ export class HistoryRecorder {
     for await (const event of logs) this.map(event);
   }
 
-  private map(event: EventLog): void {
+  /** A Distributed Map runs as a Task the service answers; its history shows the Map state it is. */
+  private typeOf(name: string, type: string): string {
+    return type === 'Task' && this.states.get(name)?.Resource === DISTRIBUTED_MAP_RESOURCE ? 'Map' : type;
+  }
+
+  private map(logged: EventLog): void {
+    const event = logged as EventLog & { state?: { name: string; type: string } };
+    if (event.state && 'type' in event.state) {
+      const type = this.typeOf(event.state.name, event.state.type);
+      if (type !== event.state.type) (event as { state: object }).state = { ...event.state, type };
+    }
     const at = new Date(event.timestamp);
     switch (event.type) {
       case 'ExecutionStarted':

@@ -21,6 +21,8 @@ export interface RegisteredMachine {
   /** States inside Map iterations: several waits share their name, so none is taken over after a restart. */
   inMaps: Set<string>;
   handlers: Record<string, TaskHandler>;
+  /** Distributed Map states (as written), by name: the service runs them as Map Runs. */
+  distributedMaps: Map<string, AslObject>;
   /** Scale of Retry pauses (see `scaledRetryPauses`). */
   retryScale: number;
   creationDate: Date;

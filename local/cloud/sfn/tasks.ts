@@ -7,6 +7,7 @@ import {
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { type AslObject, MAX_TIMER_SECONDS, mapStrings, type StateEntry } from './definition';
+import { DISTRIBUTED_MAP_RESOURCE } from './distributed-map';
 import { valueAt } from './resume';
 import type { StoredWait } from './store';
 import { type TaskTokenBroker, timeoutError } from './task-tokens';
@@ -32,6 +33,13 @@ export interface TaskRuntime {
     startDate: Date;
   };
   waitForExecution: (executionArn: string) => Promise<ExecutionDescription>;
+  /** A Distributed Map state of the execution: its Map Run, resolving with the state's result. */
+  distributedMap?: (request: {
+    executionArn: string;
+    stateName: string;
+    input: unknown;
+    isRunning: () => boolean;
+  }) => Promise<unknown>;
 }
 
 /** One attempt of one Task state, as the history shows it. */
@@ -73,6 +81,14 @@ export function taskOverrides(states: StateEntry[], runtime: TaskRuntime, scope:
   const overrides: Record<string, Override> = {};
   for (const { name, state } of states) {
     if (state.Type !== 'Task') continue;
+    if (state.Resource === DISTRIBUTED_MAP_RESOURCE) {
+      overrides[name] = async (input) => {
+        if (!scope.isRunning()) throw fatalError('Execution is no longer running');
+        if (!runtime.distributedMap) throw fatalError('Distributed Map is not supported here');
+        return runtime.distributedMap({ executionArn: scope.executionArn, stateName: name, input, isRunning: scope.isRunning });
+      };
+      continue;
+    }
     overrides[name] = (input) => {
       const task = (async () => {
         if (!scope.isRunning()) throw fatalError('Execution is no longer running');

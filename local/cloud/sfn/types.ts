@@ -70,6 +70,8 @@ export interface ExecutionDescription {
   redriveDate?: Date;
   redriveStatus: RedriveStatus;
   redriveStatusReason?: string;
+  /** A Distributed Map's child execution: its Map Run. */
+  mapRunArn?: string;
 }
 
 /** An EventBridge PutEvents entry as the SDK sends it. */
