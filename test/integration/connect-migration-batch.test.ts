@@ -61,7 +61,7 @@ async function runBatch(manifest: string) {
   for (;;) {
     // Each look reads every user's record: a slow poll leaves the cores to the batch.
     const { body } = await api(runtime, 'GET', `/migrations/connect/batches/${batchId}`);
-    if (body.status === 'COMPLETED' || body.status === 'REFUSED') return body;
+    if (['COMPLETED', 'REFUSED', 'FAILED'].includes(body.status)) return body;
     if (Date.now() > deadline) throw new Error(`batch ${batchId} did not end: ${JSON.stringify(body).slice(0, 500)}`);
     await new Promise((r) => setTimeout(r, 500));
   }

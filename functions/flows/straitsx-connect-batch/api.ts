@@ -1,7 +1,7 @@
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import * as z from 'zod';
-import { parseRequestOrThrow } from '../../onboarding/validation';
+import { toFieldErrors, ValidationFailed } from '../../onboarding/validation';
 import { s3Client } from '../../shared/aws';
 import { requireEnv } from '../../shared/env';
 import { openBatch, takeManifest } from './intake';
@@ -20,7 +20,10 @@ export const batchRequestSchema = z.strictObject({
 });
 
 export async function requestBatch(input: unknown) {
-  const { manifest } = parseRequestOrThrow(batchRequestSchema, input ?? {});
+  // Not the text rules of a request's fields: a manifest is many lines, each row checked on its own later.
+  const parsed = batchRequestSchema.safeParse(input ?? {});
+  if (!parsed.success) throw new ValidationFailed(toFieldErrors(parsed.error));
+  const { manifest } = parsed.data;
   const opened = await openBatch();
   if (manifest !== undefined) return { inline: true as const, state: await takeManifest(opened, manifest) };
   const uploadUrl = await getSignedUrl(
