@@ -12,7 +12,8 @@ import { api, bucketKeys, personalRequest, settled } from './harness';
  */
 let runtime: Runtime;
 
-const USERS = 200;
+// BATCH_TEST_USERS runs a smaller batch on a busy machine; the mix of users stays the same.
+const USERS = Number(process.env.BATCH_TEST_USERS ?? 200);
 // The sandbox and the shared budget both run ten times StraitsX's sandbox rate, so the run fits in a test.
 const RATE = 50;
 
@@ -57,13 +58,13 @@ async function runBatch(manifest: string) {
   const { batchId, uploadUrl } = opened.body as { batchId: string; uploadUrl: string };
   const put = await fetch(uploadUrl, { method: 'PUT', body: manifest });
   expect(put.status).toBe(200);
-  const deadline = Date.now() + 55_000;
+  const deadline = Date.now() + 240_000;
   for (;;) {
     // Each look reads every user's record: a slow poll leaves the cores to the batch.
     const { body } = await api(runtime, 'GET', `/migrations/connect/batches/${batchId}`);
     if (['COMPLETED', 'REFUSED', 'FAILED'].includes(body.status)) return body;
     if (Date.now() > deadline) throw new Error(`batch ${batchId} did not end: ${JSON.stringify(body).slice(0, 500)}`);
-    await new Promise((r) => setTimeout(r, 500));
+    await new Promise((r) => setTimeout(r, 2_000));
   }
 }
 
@@ -163,5 +164,5 @@ describe('Connect migration batch through the embedded stack (StraitsX sandbox w
     expect(second.totals).toMatchObject({ SKIPPED: USERS, MIGRATED: 0, FAILED: 0 });
     expect(runtime.straitsx.requests().length).toBe(requestsBefore);
     expect(runtime.straitsx.virtualAccounts()).toHaveLength(accounts.length);
-  }, 120_000);
+  }, 600_000);
 });
