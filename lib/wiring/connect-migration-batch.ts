@@ -5,7 +5,7 @@ import type { CfnBucket } from 'aws-cdk-lib/aws-s3';
 import type { CfnStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { BATCHES_PREFIX, UPLOADS_PREFIX } from '../../functions/flows/straitsx-connect-batch/store';
 import { VAULT_PREFIX } from '../constructs/bucket';
-import type { OnboardingFunction } from '../constructs/function';
+import { acknowledgeOnRole, type OnboardingFunction } from '../constructs/function';
 import { Workflow } from '../constructs/workflow';
 import { bucketEnvironment, makeFunction, type StackParts } from './parts';
 import type { Workflows } from './workflows';
@@ -108,6 +108,12 @@ export function wireConnectMigrationBatch(parts: StackParts, workflows: Workflow
   // To tell a batch that failed from one still running.
   migrationBatchStatus.addToRolePolicy(
     new PolicyStatement({ actions: ['states:DescribeExecution'], resources: [workflow.executionArns()] }),
+  );
+  const batchMachineId = stack.getLogicalId(workflow.stateMachine.node.defaultChild as CfnStateMachine);
+  acknowledgeOnRole(
+    migrationBatchStatus,
+    `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:<${batchMachineId}.Name>:*]`,
+    'Batch executions are named after batch ids chosen at run time; access is limited to executions of the batch state machine.',
   );
 
   return {

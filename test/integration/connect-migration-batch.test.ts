@@ -19,7 +19,7 @@ const RATE = 50;
 
 beforeAll(async () => {
   process.env.STRAITSX_RATE_PER_SECOND = String(RATE - 5);
-  runtime = await startRuntime({ retryScale: 0.001, logFile: false, providerTimeoutMs: 2_000, batchMaxConcurrency: 12 });
+  runtime = await startRuntime({ retryScale: 0.001, logFile: false, providerTimeoutMs: 2_000, batchMaxConcurrency: 8 });
   runtime.straitsx.setRatePerSecond(RATE);
 }, 30_000);
 afterAll(async () => {
