@@ -22,6 +22,8 @@ const ROUTES: Record<string, { fn: string; access: Access; model?: string }> = {
   'POST /onboardings/{id}/documents': { fn: 'DocumentUpload', access: 'merchant', model: 'DocumentUploadRequest' },
   'PATCH /onboardings/{id}/profile': { fn: 'ProfileUpdate', access: 'merchant', model: 'ProfileUpdate' },
   'POST /migrations/connect': { fn: 'MigrationsIntake', access: 'merchant', model: 'ConnectMigrationRequest' },
+  'POST /migrations/connect/batches': { fn: 'MigrationBatches', access: 'merchant' },
+  'GET /migrations/connect/batches/{batchId}': { fn: 'MigrationBatchStatus', access: 'merchant' },
   'POST /onboardings/{id}/review': { fn: 'Review', access: 'operator', model: 'ReviewDecision' },
   'POST /onboardings/{id}/retry': { fn: 'Retry', access: 'operator' },
   'POST /webhooks/straitsx/{event}': { fn: 'WebhookStraitsx', access: 'webhook' },

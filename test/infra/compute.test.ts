@@ -329,7 +329,9 @@ describe('alarms', () => {
         .filter((a) => a.MetricName === metric)
         .map((a) => JSON.stringify((a.Dimensions as { Value: unknown }[])[0]?.Value));
     expect(dimension('Errors').sort()).toEqual(FUNCTIONS.map((name) => JSON.stringify({ Ref: id(name) })).sort());
-    const stateMachines = ['Onboarding', 'ConnectMigration', 'ConnectMigrationBatch'].map((name) => JSON.stringify({ Ref: id(`${name}/StateMachine`) }));
+    const stateMachines = ['Onboarding', 'ConnectMigration', 'ConnectMigrationBatch'].map((name) =>
+      JSON.stringify({ Ref: id(`${name}/StateMachine`) }),
+    );
     expect(dimension('ExecutionsFailed').sort()).toEqual(stateMachines.sort());
     expect(dimension('ExecutionsTimedOut').sort()).toEqual(stateMachines.sort());
   });
