@@ -10,7 +10,8 @@ import { benchConnectBatch } from './connect-batch';
  *   per second enforced by the sandbox and respected by the shared budget;
  * - state transitions of one onboarding (Standard workflows are billed per transition);
  * - a batch Connect migration of BENCH_BATCH_USERS users (default 1,000; 0 skips it) against the floor
- *   StraitsX's rate limit sets.
+ *   StraitsX's rate limit sets. The shared budget spends 4 requests a second by default (no 429 at the
+ *   sandbox's 5): STRAITSX_RATE_PER_SECOND=5 runs it at the limit itself.
  */
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
