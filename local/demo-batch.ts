@@ -49,7 +49,15 @@ export async function runBatchDemo(runtime: Runtime, print: (line: string) => vo
       new GetObjectCommand({ Bucket: runtime.env.BUCKET_NAME, Key: `migration-batches/${final.batchId}/report.csv` }),
     );
     const csv = (await Body!.transformToString()).trimEnd().split('\n');
-    for (const line of csv) print(`  ${line.split(',').join('  ')}`);
+    const cells = csv.map((line) => line.split(','));
+    const widths = cells[0]!.map((_, i) => Math.max(...cells.map((row) => (row[i] ?? '').length)));
+    for (const row of cells)
+      print(
+        `  ${row
+          .map((c, i) => c.padEnd(widths[i]!))
+          .join('  ')
+          .trimEnd()}`,
+      );
     print(formatCounts(final.counts));
     const outcomes = csv.slice(1).map((line) => line.split(',')[3]);
     return USERS.every((user, i) => outcomes[i] === user.expect);
