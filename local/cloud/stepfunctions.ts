@@ -282,8 +282,11 @@ export class LocalStepFunctions {
       redriveFilter?: 'REDRIVEN' | 'NOT_REDRIVEN';
     } & Page,
   ) {
+    const itemCounts = new Map(
+      input.mapRunArn ? this.mapRuns.executionsOf(input.mapRunArn).map((c) => [c.executionArn, c.itemCount]) : [],
+    );
     const all = input.mapRunArn
-      ? this.mapRuns.executionsOf(input.mapRunArn).map((arn) => this.executions.get(arn)!)
+      ? [...itemCounts.keys()].map((arn) => this.executions.get(arn)!)
       : [...this.executions.values()].filter((e) => e.stateMachineArn === input.stateMachineArn);
     if (!input.mapRunArn && !this.machines.has(input.stateMachineArn ?? '') && all.length === 0) {
       throw new AwsServiceError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${input.stateMachineArn}'`);
@@ -293,7 +296,7 @@ export class LocalStepFunctions {
       .filter((e) => !input.redriveFilter || e.redriveCount > 0 === (input.redriveFilter === 'REDRIVEN'))
       .sort((a, b) => b.startDate.getTime() - a.startDate.getTime())
       .map(({ executionArn, stateMachineArn, name, status, startDate, stopDate, redriveCount, redriveDate }) => ({
-        ...(input.mapRunArn ? { mapRunArn: input.mapRunArn, itemCount: 1 } : {}),
+        ...(input.mapRunArn ? { mapRunArn: input.mapRunArn, itemCount: itemCounts.get(executionArn) } : {}),
         executionArn,
         stateMachineArn,
         name,

@@ -120,7 +120,12 @@ describe('Distributed Map in the local Step Functions', () => {
       name: 'batch',
       definition: batchMachine({
         ItemReader: csvReader('$.manifest'),
-        ItemSelector: { 'id.$': '$$.Map.Item.Value.id', 'index.$': '$$.Map.Item.Index', 'batch.$': '$.batchId' },
+        ItemSelector: {
+          'id.$': '$$.Map.Item.Value.id',
+          'region.$': '$$.Map.Item.Value.region',
+          'index.$': '$$.Map.Item.Index',
+          'batch.$': '$.batchId',
+        },
         MaxConcurrency: 3,
       }),
       taskHandlers: { [WORK_ARN]: work.handler },
@@ -135,7 +140,7 @@ describe('Distributed Map in the local Step Functions', () => {
     expect(done.status).toBe('SUCCEEDED');
     const output = JSON.parse(done.output!) as Array<{ migrated: { id: string; index: number } }>;
     expect(output.map((o) => o.migrated.id)).toEqual(Array.from({ length: 10 }, (_, i) => `u-${i}`));
-    expect(output[3]!.migrated).toEqual({ id: 'u-3', index: 3, batch: 'b-1' });
+    expect(output[3]!.migrated).toEqual({ id: 'u-3', region: 'SG, central', index: 3, batch: 'b-1' });
     expect(work.maxRunning()).toBe(3);
 
     const [mapRun] = sfn.listMapRuns({ executionArn }).mapRuns;
@@ -205,11 +210,52 @@ describe('Distributed Map in the local Step Functions', () => {
     const counts = sfn.describeMapRun({ mapRunArn: run!.mapRunArn });
     expect(counts.itemCounts.total).toBe(4);
     expect(counts.executionCounts.total).toBe(2);
+    const batchChildren = sfn.listExecutions({ mapRunArn: run!.mapRunArn }).executions;
+    expect(batchChildren.map((c) => c.itemCount).sort()).toEqual([1, 3]);
 
     const rowsDone = await sfn.waitForExecution(rows.executionArn, 10_000);
     expect(JSON.parse(rowsDone.output!)).toEqual([
       { migrated: { id: 'u-7', country: 'SG' } },
       { migrated: { id: 'u-8', country: 'MY' } },
+    ]);
+  });
+
+  it('reads a JSON array up to MaxItemsPath, and the objects under a prefix with listObjectsV2', async () => {
+    await put('manifests/array.json', JSON.stringify([{ id: 'a' }, { id: 'b' }, { id: 'c' }]));
+    await put('inbox/one.txt', '1');
+    await put('inbox/two.txt', '22');
+    const work = worker();
+    const sfn = service();
+    const array = sfn.registerStateMachine({
+      name: 'array',
+      definition: batchMachine({
+        ItemReader: {
+          Resource: 'arn:aws:states:::s3:getObject',
+          ReaderConfig: { InputType: 'JSON', MaxItemsPath: '$.limit' },
+          Parameters: { 'Bucket.$': '$.bucket', Key: 'manifests/array.json' },
+        },
+      }),
+      taskHandlers: { [WORK_ARN]: work.handler },
+    });
+    const listing = sfn.registerStateMachine({
+      name: 'listing',
+      definition: batchMachine({
+        ItemReader: { Resource: 'arn:aws:states:::s3:listObjectsV2', Parameters: { Bucket: BUCKET, Prefix: 'inbox/' } },
+        ItemSelector: { 'key.$': '$$.Map.Item.Value.Key', 'size.$': '$$.Map.Item.Value.Size' },
+      }),
+      taskHandlers: { [WORK_ARN]: work.handler },
+    });
+
+    const first = sfn.startExecution({ stateMachineArn: array, input: JSON.stringify({ bucket: BUCKET, limit: 2 }) });
+    const second = sfn.startExecution({ stateMachineArn: listing });
+
+    expect(JSON.parse((await sfn.waitForExecution(first.executionArn, 10_000)).output!)).toEqual([
+      { migrated: { id: 'a' } },
+      { migrated: { id: 'b' } },
+    ]);
+    expect(JSON.parse((await sfn.waitForExecution(second.executionArn, 10_000)).output!)).toEqual([
+      { migrated: { key: 'inbox/one.txt', size: 1 } },
+      { migrated: { key: 'inbox/two.txt', size: 2 } },
     ]);
   });
 
@@ -286,6 +332,42 @@ describe('Distributed Map in the local Step Functions', () => {
     const types = sfn.getExecutionHistory({ executionArn }).events.map((e) => e.type);
     expect(types).toContain('MapRunFailed');
   });
+  it('refuses at registration a Distributed Map whose MaxConcurrency is not a number, as CreateStateMachine does', () => {
+    const sfn = service();
+    expect(() =>
+      sfn.registerStateMachine({
+        name: 'quoted',
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: an ASL placeholder, not a template.
+        definition: batchMachine({ ItemsPath: '$.users', MaxConcurrency: '${Concurrency}' }),
+        substitutions: { Concurrency: '5' },
+      }),
+    ).toThrow(/MaxConcurrency must be a whole number/);
+  });
+
+  it('applies a MaxConcurrency raised by UpdateMapRun to the children it starts next', async () => {
+    await put('manifests/eight.csv', `id\n${Array.from({ length: 8 }, (_, i) => `u-${i}`).join('\n')}\n`);
+    const work = worker({ delayMs: 30 });
+    const sfn = service();
+    const arn = sfn.registerStateMachine({
+      name: 'updated',
+      definition: batchMachine({ ItemReader: csvReader('$.manifest'), MaxConcurrency: 1 }),
+      taskHandlers: { [WORK_ARN]: work.handler },
+    });
+    const { executionArn } = sfn.startExecution({
+      stateMachineArn: arn,
+      input: JSON.stringify({ manifest: 'manifests/eight.csv' }),
+    });
+    await until(() => work.calls.length === 1);
+    expect(work.maxRunning()).toBe(1);
+    const [run] = sfn.listMapRuns({ executionArn }).mapRuns;
+    sfn.updateMapRun({ mapRunArn: run!.mapRunArn, maxConcurrency: 3 });
+    const done = await sfn.waitForExecution(executionArn, 10_000);
+
+    expect(done.status).toBe('SUCCEEDED');
+    expect(work.maxRunning()).toBe(3);
+    expect(sfn.describeMapRun({ mapRunArn: run!.mapRunArn }).maxConcurrency).toBe(3);
+  });
+
   it('aborts the Map Run and its running children when the parent execution is stopped', async () => {
     await put('manifests/stop.csv', 'id\nu-0\nu-1\nu-2\n');
     const started: string[] = [];

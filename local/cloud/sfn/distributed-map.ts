@@ -23,6 +23,7 @@ export function lowerDistributedMaps(definition: AslObject): { definition: AslOb
     const states = (machine?.States ?? {}) as Record<string, AslObject>;
     for (const [name, state] of Object.entries(states)) {
       if (isDistributed(state)) {
+        checkDistributedMap(name, state);
         maps.set(name, state);
         const task: AslObject = { Resource: DISTRIBUTED_MAP_RESOURCE };
         for (const key of KEPT) if (key in state) task[key] = state[key];
@@ -37,6 +38,42 @@ export function lowerDistributedMaps(definition: AslObject): { definition: AslOb
   };
   visit(lowered);
   return { definition: lowered, maps };
+}
+
+/**
+ * What CreateStateMachine refuses in a Distributed Map, refused when the machine is registered rather
+ * than when an execution reaches the state: counts that are not whole numbers (a `"${Placeholder}"`
+ * substituted as text stays a string), a percentage outside 0-100, readers it does not have.
+ */
+function checkDistributedMap(name: string, state: AslObject): void {
+  const fail = (message: string) => {
+    throw new Error(`Distributed Map ${name}: ${message}`);
+  };
+  const whole = (owner: AslObject | undefined, field: string) => {
+    const value = owner?.[field];
+    if (value !== undefined && !(Number.isInteger(value) && value >= 0)) {
+      fail(`${field} must be a whole number of 0 or more, not ${JSON.stringify(value)}`);
+    }
+  };
+  whole(state, 'MaxConcurrency');
+  whole(state, 'ToleratedFailureCount');
+  whole(state.ItemBatcher, 'MaxItemsPerBatch');
+  whole(state.ItemBatcher, 'MaxInputBytesPerBatch');
+  whole(state.ItemReader?.ReaderConfig, 'MaxItems');
+  const percentage = state.ToleratedFailurePercentage;
+  if (percentage !== undefined && !(typeof percentage === 'number' && percentage >= 0 && percentage <= 100)) {
+    fail(`ToleratedFailurePercentage must be a number from 0 to 100, not ${JSON.stringify(percentage)}`);
+  }
+  const reader = state.ItemReader as AslObject | undefined;
+  if (reader && !/:s3:(getObject|listObjectsV2)$/.test(String(reader.Resource))) {
+    fail(`ItemReader resource ${reader.Resource} is not supported locally`);
+  }
+  const config = (reader?.ReaderConfig ?? {}) as AslObject;
+  if (config.InputType !== undefined && !['CSV', 'JSON', 'JSONL'].includes(config.InputType)) {
+    fail(`ReaderConfig InputType ${config.InputType} is not supported locally`);
+  }
+  if (config.CSVHeaderLocation === 'GIVEN' && !Array.isArray(config.CSVHeaders)) fail('CSVHeaderLocation GIVEN needs CSVHeaders');
+  if (state.QueryLanguage === 'JSONata') fail('JSONata is not supported locally');
 }
 
 export function isDistributed(state: AslObject): boolean {

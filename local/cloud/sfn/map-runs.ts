@@ -76,6 +76,8 @@ const FINAL: ExecutionStatus[] = ['SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED']
 
 export class MapRuns {
   private readonly runs = new Map<string, MapRunRecord>();
+  /** Map Runs this service is running now. */
+  private readonly inProgress = new Set<string>();
   /** Each child execution's Map Run. */
   private readonly childRuns = new Map<string, string>();
 
@@ -118,13 +120,19 @@ export class MapRuns {
     const batchSizes = batcher ? (childInputs as Array<{ Items: unknown[] }>).map((b) => b.Items.length) : selected.map(() => 1);
 
     await new Promise((resolve) => setImmediate(resolve)); // MapStateEntered is written first.
-    const { run, redriving } = await this.open(request, batchSizes, context);
-    const outcome = await this.execute(run, request, childInputs, redriving);
+    const run = await this.open(request, batchSizes, context);
+    const outcome = await this.execute(run, request, childInputs).finally(() => this.inProgress.delete(run.mapRunArn));
     if (!this.host.active()) return new Promise(() => undefined); // Released: the next start carries on.
     if (run.status === 'ABORTED') throw Object.assign(new Error('The execution was stopped'), { name: 'States.Runtime' });
-    const results = state.ResultWriter
-      ? await writeResults(state.ResultWriter as AslObject, input, context, run, this.children(run), this.host.s3)
-      : undefined;
+    let results: Awaited<ReturnType<typeof writeResults>> | undefined;
+    try {
+      results = state.ResultWriter
+        ? await writeResults(state.ResultWriter as AslObject, input, context, run, this.children(run), this.host.s3)
+        : undefined;
+    } catch (error) {
+      // The results could not be written: the run fails with the error AWS reports for it.
+      outcome.failed = { error: 'States.ResultWriterFailed', cause: (error as Error).message };
+    }
     if (results) run.resultsWritten = results.written;
     Object.assign(run, { status: outcome.failed ? 'FAILED' : 'SUCCEEDED', stopDate: new Date().toISOString() });
     if (outcome.failed) Object.assign(run, outcome.failed);
@@ -143,7 +151,12 @@ export class MapRuns {
     const previous = [...this.runs.values()]
       .filter((r) => r.executionArn === parent.executionArn && r.stateName === stateName)
       .sort((a, b) => b.startDate.localeCompare(a.startDate))[0];
-    if (previous?.status === 'RUNNING') return { run: previous, redriving: false };
+    // RUNNING and not in progress here: the service stopped while it ran (in progress: the same state
+    // entered again at once, in another iteration of an enclosing inline Map or Parallel).
+    if (previous?.status === 'RUNNING' && !this.inProgress.has(previous.mapRunArn)) {
+      this.inProgress.add(previous.mapRunArn);
+      return previous;
+    }
     if (previous && previous.status !== 'SUCCEEDED' && parent.redriveCount > previous.parentRedriveCount) {
       const redriveDate = new Date().toISOString();
       Object.assign(previous, { status: 'RUNNING', redriveCount: previous.redriveCount + 1, redriveDate });
@@ -153,7 +166,8 @@ export class MapRuns {
       this.host.event(parent, 'MapRunRedriven', {
         mapRunRedrivenEventDetails: { mapRunArn: previous.mapRunArn, redriveCount: previous.redriveCount },
       });
-      return { run: previous, redriving: true };
+      this.inProgress.add(previous.mapRunArn);
+      return previous;
     }
     const mapRunId = randomUUID();
     const label = `${request.parentMachine.name}/${state.Label ?? stateName}`;
@@ -178,18 +192,24 @@ export class MapRuns {
       },
     };
     this.remember(run);
+    this.inProgress.add(run.mapRunArn);
     this.save(run);
     this.host.event(parent, 'MapRunStarted', { mapRunStartedEventDetails: { mapRunArn: run.mapRunArn } });
-    return { run, redriving: false };
+    return run;
   }
 
-  /** Starts, waits for and (on a redrive) redrives the children, MaxConcurrency at a time. */
-  private async execute(run: MapRunRecord, request: MapRunRequest, childInputs: unknown[], redriving: boolean) {
+  /**
+   * Starts, waits for and redrives the children, at most MaxConcurrency running at once (read before
+   * each start, so UpdateMapRun takes effect). A child that ended unsuccessfully before the run's
+   * latest redrive is redriven; one that succeeded is only read back.
+   */
+  private async execute(run: MapRunRecord, request: MapRunRequest, childInputs: unknown[]) {
     const outputs: unknown[] = new Array(childInputs.length).fill(null);
     const total = run.batchSizes.reduce((a, b) => a + b, 0);
     let failedItems = 0;
     let exceeded = false;
     const running = new Set<string>();
+    const inFlight = new Set<Promise<void>>();
     const settle = (index: number, done: ExecutionDescription) => {
       if (done.status === 'SUCCEEDED') outputs[index] = done.output === undefined ? null : JSON.parse(done.output);
       else if (FINAL.includes(done.status)) {
@@ -198,38 +218,42 @@ export class MapRuns {
         if (this.exceeds(run, failedItems, total)) exceeded = true;
       }
     };
-    let next = 0;
-    const launchOne = async (): Promise<void> => {
-      while (next < childInputs.length && !exceeded && request.isRunning() && this.host.active()) {
-        const index = next++;
-        const executionArn = this.childArn(run, index);
-        const existing = this.host.record(executionArn);
-        if (existing?.status === 'SUCCEEDED') {
-          settle(index, this.host.describeExecution({ executionArn }));
-          continue;
-        }
-        if (existing && existing.status !== 'RUNNING' && !redriving) {
-          settle(index, this.host.describeExecution({ executionArn }));
-          continue;
-        }
-        this.childRuns.set(executionArn, run.mapRunArn);
-        if (!existing) {
-          this.host.startExecution({
-            stateMachineArn: run.stateMachineArn,
-            name: childName(run.mapRunId, index),
-            input: JSON.stringify(childInputs[index]),
-          });
-        } else if (existing.status !== 'RUNNING') this.host.redriveExecution({ executionArn });
-        running.add(executionArn);
-        const done = await this.host.waitForExecution(executionArn);
+    const limit = () => (run.maxConcurrency > 0 ? run.maxConcurrency : Number.POSITIVE_INFINITY);
+    const redriveDate = run.redriveDate ? new Date(run.redriveDate) : undefined;
+    for (let index = 0; index < childInputs.length; index++) {
+      while (inFlight.size >= limit()) await Promise.race(inFlight);
+      if (exceeded || run.status !== 'RUNNING' || !request.isRunning() || !this.host.active()) break;
+      const executionArn = this.childArn(run, index);
+      const existing = this.host.record(executionArn);
+      const redrive =
+        existing && existing.status !== 'SUCCEEDED' && existing.status !== 'RUNNING' && redriveDate && existing.stopDate
+          ? existing.stopDate < redriveDate
+          : false;
+      if (existing && existing.status !== 'RUNNING' && !redrive) {
+        settle(index, this.host.describeExecution({ executionArn }));
+        continue;
+      }
+      this.childRuns.set(executionArn, run.mapRunArn);
+      if (!existing) {
+        this.host.startExecution({
+          stateMachineArn: run.stateMachineArn,
+          name: childName(run.mapRunId, index),
+          input: JSON.stringify(childInputs[index]),
+        });
+      } else if (redrive) this.host.redriveExecution({ executionArn });
+      running.add(executionArn);
+      const waiting: Promise<void> = this.host.waitForExecution(executionArn).then(async (done) => {
         running.delete(executionArn);
         if (!this.host.active()) return;
         settle(index, done);
         if (exceeded) await this.abortRunning(running);
-      }
-    };
-    const limit = run.maxConcurrency > 0 ? run.maxConcurrency : childInputs.length;
-    await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, childInputs.length)) }, () => launchOne()));
+      });
+      inFlight.add(waiting);
+      void waiting.finally(() => inFlight.delete(waiting));
+    }
+    // Failures read back after a restart can exceed the threshold too: what is still running stops.
+    if (exceeded) await this.abortRunning(running);
+    await Promise.all(inFlight);
     if (exceeded) {
       return {
         outputs,
@@ -342,10 +366,12 @@ export class MapRuns {
     return {};
   }
 
-  /** The executions of one Map Run (for ListExecutions with mapRunArn). */
-  executionsOf(mapRunArn: string): string[] {
+  /** The executions of one Map Run, with the items each ran (for ListExecutions with mapRunArn). */
+  executionsOf(mapRunArn: string): Array<{ executionArn: string; itemCount: number }> {
     const run = this.find(mapRunArn);
-    return run.batchSizes.map((_, index) => this.childArn(run, index)).filter((arn) => this.host.record(arn));
+    return run.batchSizes
+      .map((itemCount, index) => ({ executionArn: this.childArn(run, index), itemCount }))
+      .filter(({ executionArn }) => this.host.record(executionArn));
   }
 
   private find(mapRunArn: string): MapRunRecord {
