@@ -124,6 +124,23 @@ export const configSchema = z.object({
     .min(10, 'must be at least 10')
     .max(3600, 'must be at most 3600 (1 hour)')
     .default(DEFAULT_OUTAGE.maxDelaySeconds),
+  /**
+   * How many users a Connect migration batch migrates at once. StraitsX's rate (5 requests a second in
+   * the sandbox) sets the pace and the shared rate budget holds every call to it; this only has to be
+   * high enough to keep that budget busy while each user waits on the network.
+   */
+  connectMigrationBatchMaxConcurrency: z.coerce
+    .number({ error: 'must be a number' })
+    .int('must be a whole number')
+    .min(1, 'must be at least 1')
+    .max(1000, 'must be at most 1000 (child executions of one Map Run at once)')
+    .default(10),
+  /** The share of a batch's users whose migration may fail before the batch itself fails (a Map Run setting). */
+  connectMigrationBatchToleratedFailurePercentage: z.coerce
+    .number({ error: 'must be a number' })
+    .min(0, 'must be at least 0')
+    .max(100, 'must be at most 100')
+    .default(10),
   /** How many times a failed execution is redriven automatically before it is left FAILED with an alarm. */
   redriveCap: z.coerce
     .number({ error: 'must be a number' })

@@ -10,6 +10,7 @@ import { Monitoring } from './constructs/monitoring';
 import { StackOutputs } from './constructs/outputs';
 import { ProviderSecrets } from './constructs/secrets';
 import { OnboardingTable } from './constructs/table';
+import { wireConnectMigrationBatch } from './wiring/connect-migration-batch';
 import { wireEntryPoints } from './wiring/entry-points';
 import { wireRecovery } from './wiring/recovery';
 import { wireWorkflows } from './wiring/workflows';
@@ -43,11 +44,13 @@ export class OnboardingStack extends Stack {
     const workflows = wireWorkflows(parts);
     const { onboarding, connectMigration } = workflows;
     const entryPoints = wireEntryPoints(parts, workflows);
+    const batch = wireConnectMigrationBatch(parts, workflows);
     const monitoring = new Monitoring(this, 'Monitoring', { encryption, alarmEmail: config.alarmEmail });
     const recovery = wireRecovery(parts, workflows, monitoring);
 
     const api = new OnboardingApi(this, 'Api', {
       ...entryPoints.routes,
+      ...batch.routes,
       retry: recovery.retry,
       wallexSourceIps: config.wallexSourceIps,
       logRetention: config.logRetentionDays,
@@ -56,7 +59,8 @@ export class OnboardingStack extends Stack {
 
     monitoring.watchStateMachine('Onboarding', onboarding.stateMachine);
     monitoring.watchStateMachine('ConnectMigration', connectMigration.stateMachine);
-    const functions = { ...entryPoints.functions, ...workflows.functions, ...recovery.functions };
+    monitoring.watchStateMachine('ConnectMigrationBatch', batch.workflow.stateMachine);
+    const functions = { ...entryPoints.functions, ...workflows.functions, ...recovery.functions, ...batch.functions };
     for (const [name, fn] of Object.entries(functions)) monitoring.watchFunction(name, fn);
     monitoring.watchDeadLetterQueue('OnboardingRequestsDlq', events.deadLetterQueue);
     monitoring.watchApi('Api', api.api);

@@ -252,6 +252,20 @@ sandboxOptions(
   process.stdout.write('revoked\n');
 });
 
+program
+  .command('migrate')
+  .description('Batch migrations onto the running `npm start`.')
+  .command('connect <file>')
+  .description(
+    'Migrate every StraitsX Connect user of a manifest (CSV with a header row, or JSON Lines): one user a row with merchantRef, userApiToken and the profile fields (customer.<field> in CSV).',
+  )
+  .option('--api <url>', "the running stack's API", `http://127.0.0.1:${process.env.PORT ?? '3000'}`)
+  .action(async (file: string, opts: { api: string }) => {
+    const { runMigrateCommand } = await import('./migrate-batch');
+    const final = await runMigrateCommand(opts.api, file);
+    if (final.status !== 'COMPLETED') process.exitCode = 1;
+  });
+
 program.parseAsync().catch((error: unknown) => {
   const failed = error as { name?: string; errors?: Array<{ path: string; message: string }>; message?: string };
   if (failed?.name === 'ValidationFailed' && failed.errors) {

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { runBatchDemo } from './demo-batch';
 import { type Body, MerchantClient } from './merchant';
 import { EVENT_BUS_NAME, MERCHANT_EVENT_SOURCE, type Runtime } from './runtime';
 import { sandboxFetch } from './sandboxes/merchant-fetch';
@@ -311,5 +312,11 @@ export async function runDemo(runtime: Runtime, print: (line: string) => void): 
       ? `All ${outcomes.length} samples ended as expected.`
       : `${failed.length} of ${outcomes.length} samples did not end as expected: ${failed.map((o) => o.scenario).join('; ')}`,
   );
-  return failed.length === 0;
+  // A small batch migration after the single samples, with its report.
+  const batchOk = await runBatchDemo(runtime, print).catch((error: Error) => {
+    print(`Connect migration batch: error: ${error.message}`);
+    return false;
+  });
+  if (!batchOk) print('The Connect migration batch did not end as expected.');
+  return failed.length === 0 && batchOk;
 }

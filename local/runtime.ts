@@ -42,6 +42,10 @@ export const STATE_MACHINE_NAME = 'onboarding';
 const API_ROUTES = ROUTES.map((route) => [route.method, route.path, ENTRY_POINTS[route.entryPoint]] as const);
 
 export interface RuntimeOptions {
+  /** Users a Connect migration batch migrates at once (CDK context connectMigrationBatchMaxConcurrency); default 10. */
+  batchMaxConcurrency?: number;
+  /** Failed users a batch tolerates, in percent (connectMigrationBatchToleratedFailurePercentage); default 10. */
+  batchToleratedFailurePercentage?: number;
   /** Where data is kept between restarts; a fresh temporary folder when omitted (removed on stop). */
   dataDir?: string;
   /** API port; 0 picks a free one. */
@@ -242,9 +246,25 @@ export async function startRuntime(options: RuntimeOptions = {}) {
     WORKFLOWS.connectMigration.file,
     handlerFiles(WORKFLOWS.connectMigration.functions),
   );
+  // The batch migration: a Distributed Map of child connect-migration executions (CDK: lib/wiring/connect-migration-batch.ts).
+  const batchStateMachineArn = cloud.sfn.registerStateMachine({
+    name: 'connect-migration-batch',
+    definition: JSON.parse(
+      inlineNumbers(readFileSync(resolve('workflows', 'connect-migration-batch.asl.json'), 'utf8'), {
+        BatchMaxConcurrency: options.batchMaxConcurrency ?? 10,
+        BatchToleratedFailurePercentage: options.batchToleratedFailurePercentage ?? 10,
+      }),
+    ) as object,
+    substitutions: {
+      ConnectMigrationStateMachineArn: migrationStateMachineArn,
+      BuildBatchReportFunctionArn: functionArn('migration-batch-report'),
+    },
+    taskHandlers: { [functionArn('migration-batch-report')]: invoke('migration-batch-report') },
+  });
   Object.assign(functionEnv, {
     STATE_MACHINE_ARN: stateMachineArn,
     CONNECT_MIGRATION_STATE_MACHINE_ARN: migrationStateMachineArn,
+    CONNECT_MIGRATION_BATCH_STATE_MACHINE_ARN: batchStateMachineArn,
   });
   Object.assign(process.env, functionEnv);
 
@@ -267,6 +287,12 @@ export async function startRuntime(options: RuntimeOptions = {}) {
   // The bucket notification for `documents/` (CDK: an S3 event source on the document-uploaded function).
   const uploads = new Set<Promise<unknown>>();
   cloud.onS3Event((event) => {
+    const batchRecords = event.Records.filter((r) => String(r.s3?.object?.key ?? '').startsWith('migration-uploads/'));
+    if (batchRecords.length > 0) {
+      const taken = invoke('migration-batch-uploaded')({ Records: batchRecords }).catch(() => undefined);
+      uploads.add(taken);
+      void taken.finally(() => uploads.delete(taken));
+    }
     const documentRecords = event.Records.filter((r) => String(r.s3?.object?.key ?? '').startsWith('documents/'));
     if (documentRecords.length === 0) return;
     const delivery = invoke('document-uploaded')({ Records: documentRecords }).catch(() => undefined);
@@ -307,6 +333,7 @@ export async function startRuntime(options: RuntimeOptions = {}) {
     straddle,
     wallex,
     migrationStateMachineArn,
+    batchStateMachineArn,
     /** Runs a sweep now (as the schedule would) and resolves when it is done. */
     sweep: () => sweeper.sweepNow(),
     /** The environment a function sees here: AWS endpoints and the stack's own settings (no secret values). */

@@ -27,6 +27,10 @@ export const ENTRY_POINTS = {
   ExecutionStatus: 'execution-status',
   Sweeper: 'sweeper',
   Retry: 'retry',
+  BuildBatchReport: 'migration-batch-report',
+  MigrationBatches: 'migration-batches',
+  MigrationBatchUploaded: 'migration-batch-uploaded',
+  MigrationBatchStatus: 'migration-batch-status',
 } as const;
 
 /** The CDK id of an entry point's function (`Intake`). */

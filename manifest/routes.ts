@@ -18,6 +18,13 @@ export const ROUTES: readonly Route[] = [
   { method: 'POST', path: '/onboardings/{id}/documents', entryPoint: 'DocumentUpload', access: 'merchant' },
   { method: 'PATCH', path: '/onboardings/{id}/profile', entryPoint: 'ProfileUpdate', access: 'merchant' },
   { method: 'POST', path: '/migrations/connect', entryPoint: 'MigrationsIntake', access: 'merchant' },
+  { method: 'POST', path: '/migrations/connect/batches', entryPoint: 'MigrationBatches', access: 'merchant' },
+  {
+    method: 'GET',
+    path: '/migrations/connect/batches/{batchId}',
+    entryPoint: 'MigrationBatchStatus',
+    access: 'merchant',
+  },
   { method: 'POST', path: '/onboardings/{id}/review', entryPoint: 'Review', access: 'operator' },
   { method: 'POST', path: '/onboardings/{id}/retry', entryPoint: 'Retry', access: 'operator' },
   { method: 'POST', path: '/webhooks/straitsx/{event}', entryPoint: 'WebhookStraitsx', access: 'webhook' },

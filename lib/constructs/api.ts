@@ -33,6 +33,10 @@ export interface OnboardingApiProps {
   readonly profileUpdate: IFunction;
   /** `POST /migrations/connect`. */
   readonly migrationsIntake: IFunction;
+  /** `POST /migrations/connect/batches`. */
+  readonly migrationBatches: IFunction;
+  /** `GET /migrations/connect/batches/{batchId}`. */
+  readonly migrationBatchStatus: IFunction;
   /** `POST /onboardings/{id}/review` (operators). */
   readonly review: IFunction;
   /** `POST /onboardings/{id}/retry` (operators). */
@@ -131,6 +135,8 @@ export class OnboardingApi extends Construct {
     });
     const onboardings = this.api.root.addResource('onboardings');
     const onboarding = onboardings.addResource('{id}');
+    const connect = this.api.root.addResource('migrations').addResource('connect');
+    const batches = connect.addResource('batches');
     const merchantMethods = [
       onboardings.addMethod('POST', new LambdaIntegration(props.intake), signed(models.onboarding)),
       onboarding.addMethod('GET', new LambdaIntegration(props.getOnboarding), signed(undefined, true)),
@@ -140,10 +146,12 @@ export class OnboardingApi extends Construct {
       onboarding
         .addResource('profile')
         .addMethod('PATCH', new LambdaIntegration(props.profileUpdate), signed(models.profileUpdate, true)),
-      this.api.root
-        .addResource('migrations')
-        .addResource('connect')
-        .addMethod('POST', new LambdaIntegration(props.migrationsIntake), signed(models.connectMigration)),
+      connect.addMethod('POST', new LambdaIntegration(props.migrationsIntake), signed(models.connectMigration)),
+      batches.addMethod('POST', new LambdaIntegration(props.migrationBatches), signed()),
+      batches.addResource('{batchId}').addMethod('GET', new LambdaIntegration(props.migrationBatchStatus), {
+        ...signed(),
+        requestParameters: { 'method.request.path.batchId': true },
+      }),
     ];
     const reviewMethod = onboarding
       .addResource('review')

@@ -30,6 +30,7 @@ beforeAll(() => {
     [id('Events/DeadLetters')]: 'dlq',
     [id('Onboarding/StateMachine')]: 'onboarding',
     [id('ConnectMigration/StateMachine')]: 'connect-migration',
+    [id('ConnectMigrationBatch/StateMachine')]: 'connect-migration-batch',
   };
 });
 
@@ -58,6 +59,9 @@ describe('functions', () => {
     'FinishMigration',
   ];
 
+  // The sweeper, the batch report (reads every user's record) and batch intake (checks and vaults every row).
+  const LONG_RUNNING: Partial<Record<string, number>> = { Sweeper: 300, BuildBatchReport: 300, MigrationBatchUploaded: 900 };
+
   it.each(FUNCTIONS)(
     '%s runs Node.js 24 on ARM, 512 MB, traced, logging to its own encrypted log group, with its timeout',
     (name) => {
@@ -65,7 +69,7 @@ describe('functions', () => {
         Runtime: 'nodejs24.x',
         Architectures: ['arm64'],
         MemorySize: 512,
-        Timeout: WORKFLOW_STEPS.includes(name) ? 90 : name === 'Sweeper' ? 300 : 29,
+        Timeout: WORKFLOW_STEPS.includes(name) ? 90 : (LONG_RUNNING[name] ?? 29),
         TracingConfig: { Mode: 'Active' },
         Handler: 'index.handler',
         LoggingConfig: { LogGroup: { Ref: id(`${name}Logs`) } },
@@ -220,8 +224,8 @@ describe('state machines', () => {
     },
   } as const;
 
-  it('are the two workflows', () => {
-    synth.template.resourceCountIs('AWS::StepFunctions::StateMachine', 2);
+  it('are the two workflows and the batch migration', () => {
+    synth.template.resourceCountIs('AWS::StepFunctions::StateMachine', 3);
   });
 
   it.each(Object.entries(WORKFLOWS))(
@@ -317,7 +321,10 @@ describe('alarms', () => {
     const metrics = alarms().map((a) => `${a.Namespace}/${a.MetricName}`);
     expect(metrics.sort()).toEqual(
       [
-        ...['Onboarding', 'ConnectMigration'].flatMap(() => ['AWS/States/ExecutionsFailed', 'AWS/States/ExecutionsTimedOut']),
+        ...['Onboarding', 'ConnectMigration', 'ConnectMigrationBatch'].flatMap(() => [
+          'AWS/States/ExecutionsFailed',
+          'AWS/States/ExecutionsTimedOut',
+        ]),
         ...FUNCTIONS.map(() => 'AWS/Lambda/Errors'),
         'AWS/SQS/ApproximateNumberOfMessagesVisible',
         'AWS/ApiGateway/5XXError',
@@ -331,7 +338,9 @@ describe('alarms', () => {
         .filter((a) => a.MetricName === metric)
         .map((a) => JSON.stringify((a.Dimensions as { Value: unknown }[])[0]?.Value));
     expect(dimension('Errors').sort()).toEqual(FUNCTIONS.map((name) => JSON.stringify({ Ref: id(name) })).sort());
-    const stateMachines = ['Onboarding', 'ConnectMigration'].map((name) => JSON.stringify({ Ref: id(`${name}/StateMachine`) }));
+    const stateMachines = ['Onboarding', 'ConnectMigration', 'ConnectMigrationBatch'].map((name) =>
+      JSON.stringify({ Ref: id(`${name}/StateMachine`) }),
+    );
     expect(dimension('ExecutionsFailed').sort()).toEqual(stateMachines.sort());
     expect(dimension('ExecutionsTimedOut').sort()).toEqual(stateMachines.sort());
   });

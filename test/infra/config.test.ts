@@ -30,6 +30,8 @@ describe('CDK context', () => {
       providerTimeoutMs: 10000,
       logRetentionDays: 30,
       alarmEmail: undefined,
+      connectMigrationBatchMaxConcurrency: 10,
+      connectMigrationBatchToleratedFailurePercentage: 10,
       straitsxConnectBaseUrl: 'https://sandbox.xfers.io/api/v3',
       wallexBaseUrl: 'https://api-demo.wallex.asia',
       straddleBaseUrl: 'https://sandbox.straddle.com',

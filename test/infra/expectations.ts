@@ -32,6 +32,13 @@ const PROVIDER_ENV = [
 const PROVIDER_STEP_ENV = [...PROVIDER_ENV, 'PROVIDER_RETRY_POLICY'];
 const MACHINES_ENV = ['STATE_MACHINE_ARN', 'CONNECT_MIGRATION_STATE_MACHINE_ARN'];
 const TIMEOUTS_ENV = ['DOCUMENTS_TIMEOUT_SECONDS', 'VERIFICATION_TIMEOUT_SECONDS', 'ACCOUNT_TIMEOUT_SECONDS'];
+const BATCH_INTAKE_ENV = [
+  'BUCKET_NAME',
+  'PLATFORM_SECRET_ARN',
+  'MERCHANT_ID',
+  'CONNECT_MIGRATION_STATE_MACHINE_ARN',
+  'CONNECT_MIGRATION_BATCH_STATE_MACHINE_ARN',
+];
 export const ENV: Record<FunctionName, string[]> = {
   Intake: [
     'BUCKET_NAME',
@@ -65,6 +72,10 @@ export const ENV: Record<FunctionName, string[]> = {
   ExecutionStatus: ['EVENT_BUS_NAME'],
   Sweeper: [...MACHINES_ENV, ...TIMEOUTS_ENV, 'EVENT_BUS_NAME', 'REDRIVE_CAP', 'REDRIVE_DELAY_SECONDS'],
   Retry: [...MACHINES_ENV, ...TIMEOUTS_ENV],
+  BuildBatchReport: ['BUCKET_NAME', 'EVENT_BUS_NAME'],
+  MigrationBatches: BATCH_INTAKE_ENV,
+  MigrationBatchUploaded: BATCH_INTAKE_ENV,
+  MigrationBatchStatus: ['BUCKET_NAME'],
 };
 
 // What each role may do, in the words of permissionsOf (KMS, logs and X-Ray are checked apart).
@@ -97,6 +108,14 @@ const providerStep = [
   ...readSecret('straddle'),
   ...publish,
   ...resume,
+];
+const batchIntake = [
+  ...tableReadWrite,
+  ...putObjects('vault/'),
+  ...readObjects('migration-batches/'),
+  ...putObjects('migration-batches/'),
+  ...readSecret('platform'),
+  ...start('connect-migration-batch'),
 ];
 export const PERMISSIONS: Record<FunctionName, string[]> = {
   Intake: [
@@ -134,4 +153,13 @@ export const PERMISSIONS: Record<FunctionName, string[]> = {
   // Marks missed failures (publishing them) and resumes waits whose answer is on the record.
   Sweeper: [...tableReadWrite, ...publish, ...resume, ...recover('onboarding'), ...recover('connect-migration')],
   Retry: [...tableReadWrite, ...recover('onboarding'), ...recover('connect-migration')],
+  BuildBatchReport: [...tableRead, ...readObjects('migration-batches/'), ...putObjects('migration-batches/'), ...publish],
+  // Intake of a batch: the single migration's rights (records, vault), the batch folder, and the batch's start.
+  MigrationBatches: [...batchIntake, ...putObjects('migration-uploads/')],
+  MigrationBatchUploaded: [...batchIntake, ...readObjects('migration-uploads/'), 's3:DeleteObject bucket/migration-uploads/*'],
+  MigrationBatchStatus: [
+    ...tableRead,
+    ...readObjects('migration-batches/'),
+    'states:DescribeExecution arn::states:::execution:connect-migration-batch.Name:*',
+  ],
 };

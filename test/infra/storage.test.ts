@@ -128,8 +128,9 @@ describe('documents bucket', () => {
 });
 
 describe('document uploads', () => {
-  it('invoke the document-uploaded function for objects created under documents/ only', () => {
+  it('invoke the document-uploaded function for documents/, batch intake for migration-uploads/, nothing else', () => {
     const documentUploaded = { 'Fn::GetAtt': [logicalIdOf(synth.stack, 'DocumentUploaded'), 'Arn'] };
+    const batchUploaded = { 'Fn::GetAtt': [logicalIdOf(synth.stack, 'MigrationBatchUploaded'), 'Arn'] };
     synth.template.resourceCountIs('Custom::S3BucketNotifications', 1);
     synth.template.hasResourceProperties('Custom::S3BucketNotifications', {
       BucketName: { Ref: logicalIdOf(synth.stack, 'Documents/Bucket') },
@@ -139,6 +140,11 @@ describe('document uploads', () => {
             Events: ['s3:ObjectCreated:*'],
             Filter: { Key: { FilterRules: [{ Name: 'prefix', Value: 'documents/' }] } },
             LambdaFunctionArn: documentUploaded,
+          },
+          {
+            Events: ['s3:ObjectCreated:*'],
+            Filter: { Key: { FilterRules: [{ Name: 'prefix', Value: 'migration-uploads/' }] } },
+            LambdaFunctionArn: batchUploaded,
           },
         ],
         QueueConfigurations: Match.absent(),

@@ -54,7 +54,9 @@ export const isMigration = (record: OnboardingRecord): record is MigrationRecord
  * payload under the same key, stores the request (token included) in the vault and starts the
  * `connect-migration` workflow with the id only.
  */
-export async function requestConnectMigration(input: unknown): Promise<MigrationIntakeResult> {
+export async function requestConnectMigration(input: unknown, options: { start?: boolean } = {}): Promise<MigrationIntakeResult> {
+  // A batch takes the records without starting them: its own workflow starts them at StraitsX's pace.
+  const start = options.start ?? true;
   const { userApiToken, ...rest } = parseConnectMigrationRequest(input);
   // The onboarding part goes through the onboarding schema itself, so it gets the same defaults
   // (profile type, account) and the create-profile step sees an ordinary StraitsX request.
@@ -78,7 +80,7 @@ export async function requestConnectMigration(input: unknown): Promise<Migration
   const fingerprint = requestFingerprint(idKey, vault);
 
   const existing = await findOnboarding(migrationId);
-  if (existing) return { created: false, record: await repeatOf(existing, fingerprint) };
+  if (existing) return { created: false, record: await repeatOf(existing, fingerprint, start) };
 
   const vaultKey = await putPersonalData(migrationId, fingerprint, vault);
   const now = new Date().toISOString();
@@ -103,13 +105,13 @@ export async function requestConnectMigration(input: unknown): Promise<Migration
     // Another request with the same business key won the race: answer as a repeat of it.
     const winner = await findOnboarding(migrationId);
     if (!winner) throw new Error(`migration ${migrationId} vanished after a conflicting write`);
-    return { created: false, record: await repeatOf(winner, fingerprint) };
+    return { created: false, record: await repeatOf(winner, fingerprint, start) };
   }
   logger.info('connect migration accepted', { migrationId });
-  return { created: true, record: await started(record) };
+  return { created: true, record: start ? await started(record) : record };
 }
 
-async function repeatOf(existing: OnboardingRecord, fingerprint: string): Promise<MigrationRecord> {
+async function repeatOf(existing: OnboardingRecord, fingerprint: string, start: boolean): Promise<MigrationRecord> {
   if (existing.fingerprint !== fingerprint) {
     throw new OnboardingConflict(
       existing.onboardingId,
@@ -120,7 +122,7 @@ async function repeatOf(existing: OnboardingRecord, fingerprint: string): Promis
     );
   }
   // A repeat also heals a migration whose first request stored the record but could not start it.
-  return started(existing);
+  return start ? started(existing) : existing;
 }
 
 // The execution input is the id alone: the token and the profile stay in the vault.
