@@ -1,6 +1,7 @@
 import { DescribeExecutionCommand, RedriveExecutionCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { createConnectUser } from '../sandbox-commands';
 import type { FaultKind } from '../sandboxes/kit';
+import { sandboxFetch } from '../sandboxes/merchant-fetch';
 import type { ConsoleContext } from './context';
 import { sfn } from './data';
 
@@ -120,7 +121,7 @@ export async function uploadDocument(
 /** A call to one of the StraitsX sandbox's own `/v1/sandbox` endpoints, with the merchant's API key. */
 async function straitsxSandbox(ctx: ConsoleContext, method: string, path: string, body: unknown): Promise<ActionResult> {
   try {
-    const res = await fetch(`${ctx.straitsx.url}${path}`, {
+    const res = await sandboxFetch(`${ctx.straitsx.url}${path}`, {
       method,
       headers: { 'content-type': 'application/json', 'X-XFERS-APP-API-KEY': ctx.straitsx.apiKey },
       body: JSON.stringify(body),

@@ -4,6 +4,7 @@ import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type Runtime, startRuntime } from '../../local/runtime';
 import { api, executionsOf, view, waitingFor } from '../integration/harness';
+import { personalPlus } from '../unit/straitsx/plus-fixtures';
 
 /**
  * The console driven through a real browser (headless Chromium from the OS, driven by playwright-core):
@@ -19,6 +20,8 @@ const FAILURE_SHOTS = 'test/browser/failures';
 /** Set UPDATE_SCREENSHOTS=1 to rewrite the README's screenshots under docs/. */
 const UPDATE_SCREENSHOTS = process.env.UPDATE_SCREENSHOTS === '1';
 
+const PNG = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(64, 1)]);
+const PDF = Buffer.concat([Buffer.from('%PDF-1.7\n'), Buffer.alloc(64, 2)]);
 let counter = 0;
 function straddleRequest(outcome: 'verified' | 'review') {
   counter += 1;
@@ -158,5 +161,45 @@ describe.skipIf(!hasChromium)(`the console in a browser (${hasChromium ? 'Chromi
 
     await expect.poll(async () => (await view(runtime, id)).status, { timeout: 15_000 }).toBe('COMPLETED');
     expect(await executionsOf(runtime, id)).toHaveLength(1);
+  });
+
+  it('uploads the documents and verifies a StraitsX CP+ profile at the sandbox, from the onboarding page', async () => {
+    counter += 1;
+    const accepted = await api(runtime, 'POST', '/onboardings', {
+      provider: 'straitsx',
+      profileType: 'CP+',
+      merchantRef: `console-plus-${process.pid}-${counter}`,
+      customer: personalPlus({
+        registrationId: `T${String(process.pid).slice(-3)}${String(counter).padStart(4, '0')}C`,
+        email: `console${counter}@example.net`,
+      }),
+    });
+    const id = accepted.body.onboardingId as string;
+    await waitingFor(runtime, id, 'documents');
+    const slots = (await view(runtime, id)).documents.map((d: { slot: string }) => d.slot) as string[];
+
+    await page.goto(consoleUrl(`/onboardings/${id}`));
+    const upload = page.getByRole('form', { name: 'Upload a document' });
+    for (const slot of slots) {
+      const pdf = slot.endsWith('proofOfAddress');
+      await upload.getByLabel('Slot').selectOption(slot);
+      await upload.getByLabel(/^File/).setInputFiles({
+        name: pdf ? 'document.pdf' : 'document.png',
+        mimeType: pdf ? 'application/pdf' : 'image/png',
+        buffer: pdf ? PDF : PNG,
+      });
+      await upload.getByRole('button', { name: 'Upload document' }).click();
+      await expect.poll(() => page.getByRole('status').innerText()).toContain(`for slot ${slot}`);
+    }
+    await waitingFor(runtime, id, 'verification');
+    expect((await view(runtime, id)).documents.every((d: { status: string }) => d.status === 'received')).toBe(true);
+
+    await page.reload();
+    const verify = page.getByRole('form', { name: "Set the profile's verification" });
+    await verify.getByLabel('Verification').selectOption('verified');
+    await verify.getByRole('button', { name: 'Set profile verification' }).click();
+    await expect.poll(() => page.getByRole('status').innerText()).toContain('verified');
+    await expect.poll(async () => (await view(runtime, id)).profileStatus, { timeout: 15_000 }).toBe('verified');
+    await expect.poll(liveText, { timeout: 15_000 }).toMatch(/Profile status\s+verified/);
   });
 });
