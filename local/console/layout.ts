@@ -18,7 +18,7 @@ input,select,button{font:inherit;padding:.25rem .5rem;border:1px solid var(--lin
 button{background:var(--accent);color:#fff;border-color:var(--accent);cursor:pointer}button.secondary{background:#fff;color:var(--accent)}
 .status{font-weight:600}.s-COMPLETED,.s-SUCCEEDED{color:var(--ok)}.s-FAILED,.s-REJECTED,.s-TIMED_OUT,.s-ABORTED{color:var(--bad)}.s-RUNNING,.s-AWAITING_PROVIDER,.s-AWAITING_DOCUMENTS,.s-NEEDS_ATTENTION,.s-NEEDS_INFORMATION{color:var(--warn)}
 p.result{padding:.5rem .8rem;border-radius:6px;border:1px solid}p.result.ok{background:#dafbe1;border-color:var(--ok)}p.result.bad{background:#ffebe9;border-color:var(--bad)}
-.columns{display:grid;grid-template-columns:repeat(auto-fit,minmax(420px,1fr));gap:1rem}
+.columns{display:grid;grid-template-columns:repeat(auto-fit,minmax(420px,1fr));gap:1rem}.columns>section{min-width:0;overflow-x:auto}
 .graph-wrap{overflow:auto;border:1px solid var(--line);border-radius:6px;background:var(--soft)}
 svg.graph text{font:12px system-ui,sans-serif;fill:var(--fg)}
 svg.graph .state rect{fill:#fff;stroke:#8c959f;stroke-width:1.2}

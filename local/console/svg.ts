@@ -59,6 +59,23 @@ export function svgOf(definition: unknown, path: ExecutionPath = { entered: [] }
     const r = layer.get(n.id)!;
     rows[r] = [...(rows[r] ?? []), n.id];
   }
+  // Each row ordered by where its states' predecessors sit (barycentre), which untangles most crossings.
+  const column = new Map<string, number>();
+  const preds = new Map<string, string[]>();
+  for (const e of graph.edges)
+    if ((layer.get(e.from) ?? 0) < (layer.get(e.to) ?? 0)) preds.set(e.to, [...(preds.get(e.to) ?? []), e.from]);
+  for (const row of rows) {
+    if (!row) continue;
+    const weight = (id: string) => {
+      const ps = (preds.get(id) ?? []).filter((p) => column.has(p));
+      return ps.length ? ps.reduce((sum, p) => sum + column.get(p)!, 0) / ps.length : Number.POSITIVE_INFINITY;
+    };
+    const weights = new Map(row.map((id) => [id, weight(id)]));
+    row.sort((a, b) => (weights.get(a)! === weights.get(b)! ? 0 : weights.get(a)! < weights.get(b)! ? -1 : 1));
+    row.forEach((id, i) => {
+      column.set(id, i - (row.length - 1) / 2);
+    });
+  }
   const position = new Map<string, { x: number; y: number }>();
   const widest = Math.max(...rows.map((r) => r?.length ?? 0));
   const width = MARGIN * 2 + widest * (NODE_W + GAP_X);
@@ -107,5 +124,5 @@ export function svgOf(definition: unknown, path: ExecutionPath = { entered: [] }
     const rx = n.type === 'Choice' ? 16 : n.type === 'Succeed' || n.type === 'Fail' ? 17 : 4;
     return `<g class="${classes}" data-state="${escapeHtml(n.name)}"><title>${escapeHtml(`${n.name} (${n.type}${n.group ? `, in ${n.group}` : ''})`)}</title><rect x="${p.x}" y="${p.y}" width="${NODE_W}" height="${NODE_H}" rx="${rx}"/><text x="${p.x + NODE_W / 2}" y="${p.y + NODE_H / 2 + 4}" text-anchor="middle">${escapeHtml(label)}</text></g>`;
   });
-  return `<svg class="graph" role="img" aria-label="State machine graph" viewBox="0 0 ${width + 80} ${height}" width="${width + 80}" height="${height}" xmlns="http://www.w3.org/2000/svg"><defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0 0L10 5L0 10z"/></marker></defs>${edges.join('')}${nodes.join('')}</svg>`;
+  return `<svg class="graph" role="img" aria-label="State machine graph" viewBox="0 0 ${width + 80} ${height}" width="${width + 80}" height="${height}" xmlns="http://www.w3.org/2000/svg"><defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="8" markerHeight="8" markerUnits="userSpaceOnUse" orient="auto-start-reverse"><path d="M0 0L10 5L0 10z"/></marker></defs>${edges.join('')}${nodes.join('')}</svg>`;
 }
