@@ -57,15 +57,21 @@ const SCRIPT = `
 `;
 
 /** A whole console page: the navigation, an action's result, the live part and the forms. */
-export function page(options: { title: string; result?: { ok: boolean; message: string }; live: Html; forms?: Html }): string {
-  const { title, result, live, forms } = options;
+export function page(options: {
+  title: string;
+  result?: { ok: boolean; message: string };
+  live: Html;
+  forms?: Html;
+  formsFirst?: boolean;
+}): string {
+  const { title, result, live, forms, formsFirst } = options;
   return html`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>${title} · onboarding console</title><style>${raw(STYLE)}</style></head>
 <body><header class="top"><strong>Onboarding console</strong><nav aria-label="Console"><a href="/console">Onboardings</a> · <a href="/console/sandboxes">Sandboxes</a></nav><span class="muted">embedded stack · ids and statuses only</span></header>
 <main>${result ? html`<p class="result ${result.ok ? 'ok' : 'bad'}" role="status" id="result">${result.message}</p>` : ''}
-<div id="live" aria-live="polite">${live}</div>
-${forms ?? ''}
+${formsFirst ? (forms ?? '') : ''}<div id="live" aria-live="polite">${live}</div>
+${formsFirst ? '' : (forms ?? '')}
 </main><script>${raw(SCRIPT)}</script></body></html>`.text;
 }
 

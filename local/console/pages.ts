@@ -11,6 +11,8 @@ export interface PageParts {
   title: string;
   live: Html;
   forms?: Html;
+  /** Forms above the live part (the list's filters) rather than below it. */
+  formsFirst?: boolean;
 }
 
 const PROVIDERS = ['straitsx', 'wallex', 'straddle'];
@@ -38,8 +40,9 @@ ${rows.map(
 <label>Waits for<select aria-label="Waits for" name="waitingFor">${options(WAITS, filters.waitingFor, 'any')}</select></label>
 <label>Created on or after<input type="date" name="createdFrom" value="${filters.createdFrom ?? ''}"></label>
 <button type="submit">Filter</button> <a href="/console">Clear</a></form>`;
-  // The filters first: they are what a keyboard user reaches for on this page.
-  return { title: 'Onboardings', live: html`${forms}${live}` };
+  // The filters first: they are what a keyboard user reaches for on this page; outside the live part, so
+  // a refresh never resets a choice being made.
+  return { title: 'Onboardings', live, forms, formsFirst: true };
 }
 
 /** One onboarding: facts, documents, timeline, events, executions, and its actions. */
