@@ -192,14 +192,33 @@ describe.skipIf(!hasChromium)(`the console in a browser (${hasChromium ? 'Chromi
       await expect.poll(() => page.getByRole('status').innerText()).toContain(`for slot ${slot}`);
     }
     await waitingFor(runtime, id, 'verification');
-    expect((await view(runtime, id)).documents.every((d: { status: string }) => d.status === 'received')).toBe(true);
+    await expect
+      .poll(async () => (await view(runtime, id)).documents.map((d: { status: string }) => d.status), { timeout: 15_000 })
+      .toEqual(slots.map(() => 'received'));
 
     await page.reload();
+    const rfi = page.getByRole('form', { name: 'Raise a request for information' });
+    await rfi.getByRole('button', { name: 'Raise an RFI' }).click();
+    await expect.poll(() => page.getByRole('status').innerText()).toMatch(/^StraitsX sandbox: \S+/);
+    await expect
+      .poll(async () => Object.keys((await view(runtime, id)).informationRequests ?? {}).length, { timeout: 15_000 })
+      .toBe(1);
+    await expect.poll(liveText, { timeout: 10_000 }).toContain('Requests for information');
+
     const verify = page.getByRole('form', { name: "Set the profile's verification" });
     await verify.getByLabel('Verification').selectOption('verified');
     await verify.getByRole('button', { name: 'Set profile verification' }).click();
     await expect.poll(() => page.getByRole('status').innerText()).toContain('verified');
     await expect.poll(async () => (await view(runtime, id)).profileStatus, { timeout: 15_000 }).toBe('verified');
     await expect.poll(liveText, { timeout: 15_000 }).toMatch(/Profile status\s+verified/);
+  });
+
+  it('adds a Connect user at the StraitsX sandbox without showing its token', async () => {
+    const before = runtime.straitsx.requests().filter((r) => r.path.endsWith('/sandbox/connect/users')).length;
+    await page.goto(consoleUrl('/sandboxes'));
+    await page.getByRole('button', { name: 'Add a Connect user' }).click();
+    await expect.poll(() => page.getByRole('status').innerText()).toContain('Added a Connect user');
+    expect(runtime.straitsx.requests().filter((r) => r.path.endsWith('/sandbox/connect/users'))).toHaveLength(before + 1);
+    expect(await page.content()).not.toMatch(/userApiToken|token":/);
   });
 });
