@@ -113,7 +113,12 @@ const isProxyResult = (result: unknown): result is APIGatewayProxyResult =>
  */
 export async function startApi(
   routes: Route[],
-  options: { port?: number; host?: string } = {},
+  options: {
+    port?: number;
+    host?: string;
+    /** Serves a request before the routes (the local console under /console); true when it answered. */
+    extra?: (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
+  } = {},
 ): Promise<{ url: string; server: Server; stop(): Promise<void> }> {
   const server = createServer((req, res) => {
     const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
@@ -135,6 +140,7 @@ export async function startApi(
     res: ServerResponse,
     send: (status: number, body: unknown, headers?: Record<string, string>) => void,
   ) => {
+    if (options.extra && (await options.extra(req, res))) return;
     const method = (req.method ?? 'GET').toUpperCase();
     let url: URL;
     let segments: string[];

@@ -61,6 +61,7 @@ program
       const out = (line = '') => process.stdout.write(`${line}\n`);
       out(`Onboarding stack running (data in ${runtime.dataDir})`);
       out(`  API                  ${runtime.apiUrl}   POST /onboardings, GET /onboardings/{id}`);
+      out(`  Console              ${runtime.apiUrl}/console   onboardings, executions, replays, redrives, sandboxes`);
       out(`  StraitsX sandbox     ${runtime.straitsx.url}   (Connect: ${runtime.straitsx.connectUrl})`);
       out(`  Wallex sandbox       ${runtime.wallex.url}`);
       out(`  Straddle sandbox     ${runtime.straddle.url}`);

@@ -22,6 +22,7 @@ import { WORKFLOWS } from '../manifest/workflows';
 import { type LambdaHandler, lambdaContext, startApi } from './api';
 import { startLocalCloud } from './cloud';
 import { captureFunctionLogs, type LogCapture } from './cloud/logs';
+import { createConsole } from './console';
 import { startStraddleSandbox } from './sandboxes/straddle';
 import { startStraitsxSandbox } from './sandboxes/straitsx';
 import { startWallexSandbox } from './sandboxes/wallex';
@@ -300,6 +301,8 @@ export async function startRuntime(options: RuntimeOptions = {}) {
     void delivery.finally(() => uploads.delete(delivery));
   });
 
+  // The console (under /console on the API's port) needs the API's URL, known once the API listens.
+  let consolePages: ReturnType<typeof createConsole> | undefined;
   const api = await startApi(
     API_ROUTES.map(([method, resource, file]) => ({
       method,
@@ -307,8 +310,15 @@ export async function startRuntime(options: RuntimeOptions = {}) {
       functionName: `onboarding-${file}`,
       handler: handlers[file] as LambdaHandler<APIGatewayProxyEvent, APIGatewayProxyResult>,
     })),
-    { port: options.port ?? 0 },
+    { port: options.port ?? 0, extra: (req, res) => consolePages?.(req, res) ?? Promise.resolve(false) },
   );
+  consolePages = createConsole({
+    apiUrl: () => api.url,
+    stateMachineArns: [stateMachineArn, migrationStateMachineArn],
+    publishedEvents: () => cloud.events.published(),
+    straitsx: { url: straitsx.url, apiKey: secrets.straitsx.apiKey },
+    faults: { straitsx, wallex, straddle },
+  });
 
   // What a merchant does once in the StraitsX dashboard: one callback URL per event type.
   await configureStraitsxCallbacks(straitsx.url, secrets.straitsx.apiKey, `${api.url}/webhooks/straitsx`);
