@@ -23,7 +23,8 @@ export const straitsxWebhook: ProviderWebhook = {
     return { valid: verifyStraitsxSignature(raw, headers[STRAITSX_SIGNATURE_HEADER.toLowerCase()], callbackSigningKey) };
   },
   parse(body, { event }) {
-    if (event === undefined || !isStraitsxCallbackEvent(event)) return { success: false, status: 404, message: 'Unknown callback event.' };
+    if (event === undefined || !isStraitsxCallbackEvent(event))
+      return { success: false, status: 404, message: 'Unknown callback event.' };
     const parsed = parseStraitsxCallback(event, body);
     if (!parsed.success)
       return { success: false, status: 400, message: 'The callback does not have the documented shape.', errors: parsed.errors };

@@ -19,7 +19,12 @@ export const wallexWebhook: ProviderWebhook = {
   parse(body) {
     const parsed = parseWallexNotification(body);
     if (!parsed.success)
-      return { success: false, status: 400, message: 'The notification does not have the documented shape.', errors: parsed.errors };
+      return {
+        success: false,
+        status: 400,
+        message: 'The notification does not have the documented shape.',
+        errors: parsed.errors,
+      };
     const note = parsed.notification;
     switch (note.kind) {
       case 'user':
