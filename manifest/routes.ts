@@ -27,7 +27,8 @@ export const ROUTES: readonly Route[] = [
   },
   { method: 'POST', path: '/onboardings/{id}/review', entryPoint: 'Review', access: 'operator' },
   { method: 'POST', path: '/onboardings/{id}/retry', entryPoint: 'Retry', access: 'operator' },
-  { method: 'POST', path: '/webhooks/straitsx/{event}', entryPoint: 'WebhookStraitsx', access: 'webhook' },
-  { method: 'POST', path: '/webhooks/straddle', entryPoint: 'WebhookStraddle', access: 'webhook' },
-  { method: 'POST', path: '/webhooks/wallex', entryPoint: 'WebhookWallex', access: 'webhook' },
+  // One function serves every provider's webhook; each keeps the URL its provider knows (its descriptor's webhookPath).
+  { method: 'POST', path: '/webhooks/straitsx/{event}', entryPoint: 'Webhook', access: 'webhook' },
+  { method: 'POST', path: '/webhooks/straddle', entryPoint: 'Webhook', access: 'webhook' },
+  { method: 'POST', path: '/webhooks/wallex', entryPoint: 'Webhook', access: 'webhook' },
 ];

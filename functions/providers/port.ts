@@ -1,4 +1,5 @@
 import type * as z from 'zod';
+import type { FieldError } from '../shared/validation';
 import type { OnboardingRequest, ProviderName } from './registry';
 
 export type { OnboardingRequest, ProviderName } from './registry';
@@ -118,6 +119,61 @@ export type ProviderUpdate =
   | { kind: 'attention'; profileId: string; reference: string; codes: string[] }
   | { kind: 'bankAccount'; bankAccountId: string; status: string };
 
+/** One webhook delivery as it reached the API, before anything is believed of it. */
+export interface WebhookDelivery {
+  /** The body exactly as sent: every signature is over these bytes. */
+  raw: Buffer;
+  /** Header names lower-cased. */
+  headers: Record<string, string>;
+  /** The `{event}` path segment, for providers that name the callback type in the URL. */
+  event?: string;
+}
+
+/**
+ * Something a provider reports that is not an onboarding's change (a funding, a refund): published on the
+ * bus under `eventId`, after `confirm` has read it back from the provider (ids and statuses only).
+ */
+export interface WebhookNotice {
+  kind: 'funding' | 'refund';
+  confirm(): Promise<Record<string, string | undefined>>;
+}
+
+/** What a verified delivery says, in the port's words; a refusal says which HTTP answer it gets. */
+export type WebhookParseResult =
+  | { success: false; status: 400 | 404; message: string; errors?: FieldError[] }
+  | {
+      success: true;
+      /** The same for every repeat of one transition: deliveries are de-duplicated on it. */
+      dedupeKey: string;
+      /** Changes to onboardings, applied in order (none for a delivery this stack does not act on). */
+      updates: ProviderUpdate[];
+      /**
+       * Set when the payload proves nothing by itself: a profile update is read again with the adapter's
+       * `getProfileStatus` before it is applied, when the profile belongs to an onboarding still running.
+       */
+      recheckProfiles?: boolean;
+      /** Events to publish once (checked before, recorded after): at least once, keyed by `dedupeKey`. */
+      notices?: WebhookNotice[];
+    };
+
+/**
+ * How a provider's webhook is received: one generic handler serves every provider through this, so a new
+ * provider brings its own and no handler file.
+ */
+export interface ProviderWebhook {
+  /** The callback types the `{event}` path segment may name; absent when the route has no `{event}`. */
+  readonly events?: readonly string[];
+  /** Whether the provider documents a JSON Content-Type (then checked after the signature, never before). */
+  readonly jsonContentType: boolean;
+  /**
+   * Checks the delivery on its raw body with the provider's secret (read here). Never throws for a bad
+   * delivery; a missing secret is a ConfigurationError. `deliveryId` is the provider's delivery id, if signed.
+   */
+  verify(delivery: WebhookDelivery): Promise<{ valid: true; deliveryId?: string } | { valid: false }>;
+  /** Reads a verified body (parsed JSON) into updates, notices and the dedupe key. */
+  parse(body: unknown, context: { event?: string; deliveryId?: string }): WebhookParseResult;
+}
+
 /**
  * The fields that identify a customer at the provider; with the merchant they make the onboarding id.
  * The registration id is folded (see `foldKey`) so that the provider's own notion of "same customer" holds.
@@ -157,5 +213,7 @@ export interface ProviderDefinition<Name extends string = string, Schema extends
   businessKey(request: z.output<Schema>): BusinessKey;
   /** Makes the adapter (once per Lambda container; see the registry). */
   adapter(): ProviderAdapter;
+  /** How its webhooks are verified and read (see the generic webhook handler). */
+  readonly webhook: ProviderWebhook;
   readonly descriptor: ProviderDescriptor;
 }

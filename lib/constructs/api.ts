@@ -41,8 +41,8 @@ export interface OnboardingApiProps {
   readonly review: IFunction;
   /** `POST /onboardings/{id}/retry` (operators). */
   readonly retry: IFunction;
-  /** `POST /webhooks/straitsx/{event}`, `POST /webhooks/straddle`, `POST /webhooks/wallex`. */
-  readonly webhooks: Readonly<Record<ProviderName, IFunction>>;
+  /** Every provider's webhook route (`POST /webhooks/straitsx/{event}`, `/webhooks/straddle`, `/webhooks/wallex`). */
+  readonly webhook: IFunction;
   /** The only addresses `POST /webhooks/wallex` accepts (Wallex signs nothing). */
   readonly wallexSourceIps: readonly string[];
   /** Retention of the access log group. */
@@ -164,7 +164,9 @@ export class OnboardingApi extends Construct {
 
     // No model and no validator: the signature is over the raw body, which must reach the function as sent.
     const unsigned: MethodOptions = { authorizationType: AuthorizationType.NONE };
-    // One route per provider, as its descriptor names it; its function checks the delivery on the raw body.
+    // One route per provider, as its descriptor names it (the URL the provider knows), all to one function
+    // that checks each delivery on the raw body by the provider's own rule.
+    const webhookIntegration = new LambdaIntegration(props.webhook);
     const urls = {} as Record<ProviderName, string>;
     for (const provider of PROVIDERS) {
       const { webhookPath, webhookCheck } = providerOf(provider).descriptor;
@@ -172,7 +174,7 @@ export class OnboardingApi extends Construct {
         .split('/')
         .filter(Boolean)
         .reduce<IResource>((parent, part) => parent.getResource(part) ?? parent.addResource(part), this.api.root);
-      acknowledgeWebhook(resource.addMethod('POST', new LambdaIntegration(props.webhooks[provider]), unsigned), webhookCheck);
+      acknowledgeWebhook(resource.addMethod('POST', webhookIntegration, unsigned), webhookCheck);
       urls[provider] = this.api.urlForPath(webhookPath.replace(/\{(\w+)\}/g, '<$1>'));
     }
     addWebhookResourcePolicy(this.api, props.wallexSourceIps);

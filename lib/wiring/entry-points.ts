@@ -9,7 +9,7 @@ export interface EntryPoints {
   /** The function of each route, as the API construct takes them. */
   readonly routes: Pick<
     OnboardingApiProps,
-    'intake' | 'getOnboarding' | 'documents' | 'profileUpdate' | 'migrationsIntake' | 'review' | 'webhooks'
+    'intake' | 'getOnboarding' | 'documents' | 'profileUpdate' | 'migrationsIntake' | 'review' | 'webhook'
   >;
   /** Every entry-point function, by construct id. */
   readonly functions: Readonly<Record<string, OnboardingFunction>>;
@@ -116,35 +116,23 @@ export function wireEntryPoints(parts: StackParts, { onboarding, connectMigratio
   secrets.grantProviderRead(review, 'straddle');
   onboarding.grantTaskSuccess(review);
 
-  // Provider webhooks: verified on the raw body, recorded, published, resuming a waiting execution.
-  const webhooks = {
-    straitsx: fn('WebhookStraitsx', 'webhook-straitsx', 'POST /webhooks/straitsx/{event}: signed StraitsX callbacks', {
-      ...secrets.providerSecretEnvironment('straitsx'),
-      ...events.environment(),
-    }),
-    straddle: fn('WebhookStraddle', 'webhook-straddle', 'POST /webhooks/straddle: Svix-signed Straddle webhooks', {
-      ...secrets.providerSecretEnvironment('straddle'),
-      ...events.environment(),
-    }),
-    // Wallex notifications carry ids only: the user is read again from Wallex, with the customer from the vault.
-    wallex: fn('WebhookWallex', 'webhook-wallex', 'POST /webhooks/wallex: Wallex notifications, re-read from Wallex', {
-      ...bucketEnv,
-      ...secrets.providerSecretEnvironment('wallex'),
-      WALLEX_BASE_URL: config.wallexBaseUrl,
-      PROVIDER_TIMEOUT_MS: String(config.providerTimeoutMs),
-      ...events.environment(),
-    }),
-  } as const;
-  documents.grantRead(webhooks.wallex, VAULT_PREFIX);
-  for (const [provider, webhook] of Object.entries(webhooks) as [keyof typeof webhooks, OnboardingFunction][]) {
-    table.grantReadWrite(webhook);
-    secrets.grantProviderRead(webhook, provider);
-    events.grantPublish(webhook);
-    onboarding.grantTaskSuccess(webhook);
-  }
+  // Provider webhooks: one function for every provider's route. Each delivery is verified on the raw body
+  // with its provider's secret, recorded, then applied (resuming a waiting execution) or published; a
+  // provider whose payloads carry ids only (Wallex) is read again, with the customer from the vault.
+  const webhook = fn(
+    'Webhook',
+    'webhook',
+    "POST /webhooks/{provider}[/{event}]: provider webhooks, verified by each provider's own rule",
+    providerEnvironment(parts),
+  );
+  table.grantReadWrite(webhook);
+  documents.grantRead(webhook, VAULT_PREFIX);
+  secrets.grantProvidersRead(webhook);
+  events.grantPublish(webhook);
+  onboarding.grantTaskSuccess(webhook);
 
   return {
-    routes: { intake, getOnboarding, documents: documentUpload, profileUpdate, migrationsIntake, review, webhooks },
+    routes: { intake, getOnboarding, documents: documentUpload, profileUpdate, migrationsIntake, review, webhook },
     functions: {
       Intake: intake,
       GetOnboarding: getOnboarding,
@@ -153,9 +141,7 @@ export function wireEntryPoints(parts: StackParts, { onboarding, connectMigratio
       ProfileUpdate: profileUpdate,
       MigrationsIntake: migrationsIntake,
       Review: review,
-      WebhookStraitsx: webhooks.straitsx,
-      WebhookStraddle: webhooks.straddle,
-      WebhookWallex: webhooks.wallex,
+      Webhook: webhook,
     },
   };
 }

@@ -153,9 +153,7 @@ describe('functions', () => {
         'Review',
         'Sweeper',
         'WaitFor',
-        'WebhookStraddle',
-        'WebhookStraitsx',
-        'WebhookWallex',
+        'Webhook',
       ].sort(),
     );
     const taskCalls = Object.values(resourcesOf(synth.template, 'AWS::IAM::Policy'))

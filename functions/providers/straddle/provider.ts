@@ -1,6 +1,7 @@
 import { foldKey, type ProviderDefinition } from '../port';
 import { straddleAdapter } from './adapter';
 import { PROVIDER } from './errors';
+import { straddleWebhook } from './receiver';
 import { straddleRequestSchema } from './request';
 
 /** Straddle as the rest of the stack sees it (see ProviderDefinition). */
@@ -11,6 +12,7 @@ export const straddleProvider: ProviderDefinition<typeof PROVIDER, typeof stradd
   // An e-mail address is unique per Straddle account.
   businessKey: (request) => ({ registrationType: request.customer.type, registrationId: foldKey(request.customer.email) }),
   adapter: straddleAdapter,
+  webhook: straddleWebhook,
   descriptor: {
     secretShape: '{"apiKey", "webhookSecret" (whsec_..., verifies webhook signatures)}',
     defaultBaseUrl: 'https://sandbox.straddle.com',

@@ -1,6 +1,7 @@
 import { foldKey, type ProviderDefinition } from '../port';
 import { straitsxAdapter } from './adapter';
 import { PROVIDER } from './errors';
+import { straitsxWebhook } from './receiver';
 import { straitsxRequestSchema } from './request';
 
 /** StraitsX as the rest of the stack sees it (see ProviderDefinition). */
@@ -14,6 +15,7 @@ export const straitsxProvider: ProviderDefinition<typeof PROVIDER, typeof strait
     registrationId: foldKey(request.customer.registrationId),
   }),
   adapter: straitsxAdapter,
+  webhook: straitsxWebhook,
   descriptor: {
     secretShape:
       '{"apiKey", "callbackSigningKey" (verifies Xfers-Signature on callbacks), optionally "signingKeyId" and "signingPrivateKeyPem" (request signing)}',

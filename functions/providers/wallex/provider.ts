@@ -1,6 +1,7 @@
 import { foldKey, type ProviderDefinition } from '../port';
 import { wallexAdapter } from './adapter';
 import { PROVIDER } from './errors';
+import { wallexWebhook } from './receiver';
 import { wallexRequestSchema } from './request';
 
 /**
@@ -24,6 +25,7 @@ export const wallexProvider: ProviderDefinition<typeof PROVIDER, typeof wallexRe
   // A Wallex user is its e-mail address.
   businessKey: (request) => ({ registrationType: request.customer.accountType, registrationId: foldKey(request.customer.email) }),
   adapter: wallexAdapter,
+  webhook: wallexWebhook,
   descriptor: {
     secretShape:
       '{"apiKey", "accessKeyId", "secretAccessKey", "webhookHeaderName", "webhookHeaderValue" (the secret header set on the notification subscription)}',

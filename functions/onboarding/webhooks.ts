@@ -1,0 +1,114 @@
+import type { APIGatewayProxyEvent } from 'aws-lambda';
+import type { ProfileStatus, ProviderUpdate, WebhookDelivery } from '../providers/port';
+import { adapterFor, isProviderName, type ProviderName, providerOf } from '../providers/registry';
+import { assertJsonContentType, HttpError, webhookJson } from '../shared/middleware';
+import { metrics } from '../shared/powertools';
+import { getOnboarding, onboardingIdForProviderCustomer } from '../store/onboardings';
+import { getPersonalData } from '../store/vault';
+import { DETAIL_TYPES, publish } from './events';
+import { applyProviderUpdate, firstDelivery, seenDelivery, type UpdateResult } from './provider-updates';
+import { FINAL_STATUSES } from './record';
+import type { OnboardingRequest } from './request';
+
+/** What the provider is told: always a 2xx once the delivery is verified and read. */
+export interface WebhookAnswer {
+  received: true;
+  duplicate: boolean;
+  result: UpdateResult | 'ignored' | 'published';
+}
+
+/**
+ * The provider a webhook request is for: the `{provider}` path parameter, or the literal segment after
+ * `/webhooks/` of the API resource (each provider's own route, as its descriptor names it). 404 for any
+ * name that is not a provider of this stack, or a path shape the provider's route does not have.
+ */
+export function webhookProviderOf(event: Pick<APIGatewayProxyEvent, 'pathParameters' | 'resource'>): ProviderName {
+  const fromResource = /^\/webhooks\/([^/{}]+)/.exec(event.resource ?? '')?.[1];
+  const name = event.pathParameters?.provider ?? fromResource;
+  if (!isProviderName(name)) throw new HttpError(404, 'Unknown provider.');
+  const takesEvent = providerOf(name).descriptor.webhookPath.endsWith('/{event}');
+  if (takesEvent !== (event.pathParameters?.event !== undefined)) throw new HttpError(404, 'Unknown provider route.');
+  return name;
+}
+
+/**
+ * Receives one webhook delivery for `provider`: verify on the raw body (401 and nothing changes when it
+ * fails), read it with the provider's own rules, de-duplicate by its event id, then apply its updates
+ * (resuming a waiting execution, or parking an early one) or publish its notices.
+ */
+export async function receiveWebhook(
+  provider: ProviderName,
+  delivery: WebhookDelivery,
+  contentHeaders: Record<string, string | undefined>,
+): Promise<WebhookAnswer> {
+  const webhook = providerOf(provider).webhook;
+  const verification = await webhook.verify(delivery);
+  if (!verification.valid) {
+    metrics.addMetric('WebhookSignatureRejected', 'Count', 1);
+    throw new HttpError(401, 'Invalid signature.');
+  }
+  if (delivery.event !== undefined && !webhook.events?.includes(delivery.event))
+    throw new HttpError(404, 'Unknown callback event.');
+  // Checked after the signature, so an unsigned caller learns nothing.
+  if (webhook.jsonContentType) assertJsonContentType(contentHeaders);
+  const body = webhookJson(delivery.raw.toString('utf8'));
+  const parsed = webhook.parse(body, { event: delivery.event, deliveryId: verification.deliveryId });
+  if (!parsed.success) throw new HttpError(parsed.status, parsed.message, parsed.errors ? { errors: parsed.errors } : undefined);
+
+  if (parsed.notices?.length) {
+    // Published at least once: checked before, recorded after; the event id lets consumers de-duplicate.
+    if (await seenDelivery(provider, parsed.dedupeKey)) {
+      metrics.addMetric('WebhookDuplicate', 'Count', 1);
+      return { received: true, duplicate: true, result: 'ignored' };
+    }
+    for (const notice of parsed.notices) {
+      const confirmed = await notice.confirm();
+      await publish(notice.kind === 'funding' ? DETAIL_TYPES.FUNDING : DETAIL_TYPES.REFUND, {
+        eventId: parsed.dedupeKey,
+        provider,
+        ...confirmed,
+        occurredAt: new Date().toISOString(),
+      });
+    }
+    await firstDelivery(provider, parsed.dedupeKey);
+    metrics.addMetric('WebhookReceived', 'Count', 1);
+    return { received: true, duplicate: false, result: 'published' };
+  }
+
+  const first = await firstDelivery(provider, parsed.dedupeKey);
+  metrics.addMetric(first ? 'WebhookReceived' : 'WebhookDuplicate', 'Count', 1);
+  // A duplicate is applied again on purpose: applying is idempotent, and it heals a delivery whose first
+  // handling stopped after recording but before resuming the execution.
+  let result: WebhookAnswer['result'] = 'ignored';
+  for (const update of parsed.updates) {
+    const checked = parsed.recheckProfiles ? await recheckProfile(provider, update) : update;
+    const applied = await applyProviderUpdate(provider, checked);
+    if (result === 'ignored') result = applied;
+  }
+  return { received: true, duplicate: !first, result };
+}
+
+/**
+ * A profile update whose payload proves nothing by itself, with the status read again from the provider.
+ * An ended onboarding is not asked about again (the update then changes nothing), and a profile not linked
+ * to an onboarding yet keeps the payload's word: it is parked until the onboarding links it.
+ */
+async function recheckProfile(provider: ProviderName, update: ProviderUpdate): Promise<ProviderUpdate> {
+  if (update.kind !== 'profile') return update;
+  const onboardingId = await onboardingIdForProviderCustomer(provider, update.profileId);
+  const record = onboardingId ? await getOnboarding(onboardingId) : undefined;
+  if (!onboardingId || !record || FINAL_STATUSES.includes(record.status)) return update;
+  const request = await getPersonalData<OnboardingRequest>(record.vaultKey);
+  const current = await adapterFor(provider).getProfileStatus({ onboardingId, request, profileId: update.profileId });
+  const status: ProfileStatus = current.status;
+  const providerStatus = current.providerStatus ?? update.providerStatus;
+  const { rejection: _stale, ...rest } = update;
+  return {
+    ...rest,
+    status,
+    providerStatus,
+    ...(status === 'rejected'
+      ? { rejection: current.rejection ?? { reason: `${provider} status ${providerStatus}`, retryable: false } }
+      : {}),
+  };
+}
