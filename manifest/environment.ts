@@ -84,6 +84,14 @@ export const CONFIGURED_VARIABLES: readonly string[] = [
   ...new Set<string>([...BASE_ENVIRONMENT, ...Object.values(ENVIRONMENT_GROUPS).flat()]),
 ].sort();
 
+/** The names an entry point's function gets: the base and its groups' variables. */
+export function declaredVariables(
+  entryPoint: EntryPoint,
+  declaration: Readonly<Record<EntryPoint, readonly EnvironmentGroup[]>> = ENVIRONMENT,
+): string[] {
+  return [...new Set<string>([...BASE_ENVIRONMENT, ...variablesOf(declaration[entryPoint])])].sort();
+}
+
 /**
  * Picks an entry point's variables out of `values` (every variable the stack knows), failing when one is
  * missing there: the declaration names a variable nobody provides.
@@ -93,9 +101,8 @@ export function environmentFor(
   values: Readonly<Record<string, string>>,
   declaration: Readonly<Record<EntryPoint, readonly EnvironmentGroup[]>> = ENVIRONMENT,
 ): Record<string, string> {
-  const names = [...BASE_ENVIRONMENT, ...variablesOf(declaration[entryPoint])];
   return Object.fromEntries(
-    names.map((name) => {
+    declaredVariables(entryPoint, declaration).map((name) => {
       const value = values[name];
       if (value === undefined) throw new Error(`no value for ${name}, declared for ${entryPoint}`);
       return [name, value];
