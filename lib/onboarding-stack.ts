@@ -12,6 +12,7 @@ import { ProviderSecrets } from './constructs/secrets';
 import { OnboardingTable } from './constructs/table';
 import { wireConnectMigrationBatch } from './wiring/connect-migration-batch';
 import { wireEntryPoints } from './wiring/entry-points';
+import { stackEnvironment } from './wiring/parts';
 import { wireRecovery } from './wiring/recovery';
 import { wireWorkflows } from './wiring/workflows';
 
@@ -40,7 +41,8 @@ export class OnboardingStack extends Stack {
       encryption,
     });
 
-    const parts = { stack: this, config, encryption, table, documents, secrets, events };
+    const shared = { stack: this, config, encryption, table, documents, secrets, events };
+    const parts = { ...shared, environment: stackEnvironment(shared) };
     const workflows = wireWorkflows(parts);
     const { onboarding, connectMigration } = workflows;
     const entryPoints = wireEntryPoints(parts, workflows);

@@ -16,13 +16,15 @@ import {
   retryPlaceholders,
 } from '../functions/onboarding/retry-policy';
 import { OPEN_INDEX } from '../functions/store/onboardings';
-import { ENTRY_POINTS, type EntryPoint, HANDLER_FILES, type HandlerFile } from '../manifest/entry-points';
+import { ENTRY_POINTS, type EntryPoint, type HandlerFile } from '../manifest/entry-points';
+import { declaredVariables, ENVIRONMENT, type EnvironmentGroup, environmentFor } from '../manifest/environment';
 import { ROUTES } from '../manifest/routes';
 import { WORKFLOWS } from '../manifest/workflows';
 import { type LambdaHandler, lambdaContext, startApi } from './api';
 import { startLocalCloud } from './cloud';
 import { captureFunctionLogs, type LogCapture } from './cloud/logs';
 import { createConsole } from './console';
+import { isolateFunctionEnvironments, runAsFunction } from './function-env';
 import { startStraddleSandbox } from './sandboxes/straddle';
 import { startStraitsxSandbox } from './sandboxes/straitsx';
 import { startWallexSandbox } from './sandboxes/wallex';
@@ -78,6 +80,8 @@ export interface RuntimeOptions {
   /** Automatic recoveries of one onboarding (default 3) and how long after a failure (default 900 s). */
   redriveCap?: number;
   redriveDelaySeconds?: number;
+  /** Replaces entry points' environment declarations (manifest/environment.ts), to see a function fail without a variable. */
+  environment?: Partial<Record<EntryPoint, readonly EnvironmentGroup[]>>;
 }
 
 interface LocalSecrets {
@@ -182,7 +186,8 @@ export async function startRuntime(options: RuntimeOptions = {}) {
     );
   }
 
-  // What CDK puts in each function's environment; one process, so one environment for all.
+  // Every value the stack's functions may get; each function sees only the variables its declaration
+  // names (manifest/environment.ts, as CDK sets them), while it runs (see local/function-env.ts).
   const functionEnv: Record<string, string> = {
     TABLE_NAME,
     BUCKET_NAME,
@@ -208,14 +213,35 @@ export async function startRuntime(options: RuntimeOptions = {}) {
     POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'INFO',
   };
   Object.assign(process.env, functionEnv);
+  const declaration = { ...ENVIRONMENT, ...options.environment };
+  // Node's own options are the runtime's, not the stack's: whatever this process runs with.
+  const stackValues = () => ({ NODE_OPTIONS: process.env.NODE_OPTIONS ?? '', ...functionEnv });
+  // One object per function, filled once the state machines' ARNs are known: invocations read it then.
+  const entryPoints = Object.keys(ENTRY_POINTS) as EntryPoint[];
+  const ownEnv = Object.fromEntries(
+    entryPoints.map((entryPoint) => {
+      const values: Record<string, string | undefined> = stackValues();
+      const known = declaredVariables(entryPoint, declaration).flatMap((name) => {
+        const value = values[name];
+        return value === undefined ? [] : [[name, value] as const];
+      });
+      return [entryPoint, Object.fromEntries(known)];
+    }),
+  ) as Record<EntryPoint, Record<string, string>>;
+  const releaseEnvironments = isolateFunctionEnvironments();
 
-  // Imported after the environment is set: handlers read it when their modules load. Keyed by entry
-  // file name (functions/handlers/<name>.ts), as CDK names each function's entry.
+  // Imported after the environment is set, each as its own function: handlers read it when their modules
+  // load. Keyed by entry file name (functions/handlers/<name>.ts), as CDK names each function's entry;
+  // every call runs with that function's environment alone.
   const handlers = Object.fromEntries(
     await Promise.all(
-      HANDLER_FILES.map(
-        async (file) => [file, (await import(`../functions/handlers/${file}.ts`)).handler as LambdaHandler] as const,
-      ),
+      entryPoints.map(async (entryPoint) => {
+        const file = ENTRY_POINTS[entryPoint];
+        const env = ownEnv[entryPoint];
+        const loaded = (await runAsFunction(env, () => import(`../functions/handlers/${file}.ts`))).handler as LambdaHandler;
+        const handler: LambdaHandler = (event, context) => runAsFunction(env, () => loaded(event, context));
+        return [file, handler] as const;
+      }),
     ),
   ) as Record<HandlerFile, LambdaHandler>;
   const invoke = (file: HandlerFile) => (payload: unknown) => handlers[file](payload, lambdaContext(`onboarding-${file}`));
@@ -268,6 +294,8 @@ export async function startRuntime(options: RuntimeOptions = {}) {
     CONNECT_MIGRATION_BATCH_STATE_MACHINE_ARN: batchStateMachineArn,
   });
   Object.assign(process.env, functionEnv);
+  // Now every declared variable has a value; a declaration naming one the stack lacks fails here.
+  for (const entryPoint of entryPoints) Object.assign(ownEnv[entryPoint], environmentFor(entryPoint, stackValues(), declaration));
 
   cloud.events.addRule({
     busName: EVENT_BUS_NAME,
@@ -362,6 +390,7 @@ export async function startRuntime(options: RuntimeOptions = {}) {
       await cloud.events.idle?.();
       await cloud.stop();
       logs.stop();
+      releaseEnvironments();
       if (temporary) rmSync(dataDir, { recursive: true, force: true });
     },
   };

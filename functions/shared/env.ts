@@ -4,7 +4,7 @@ import { ConfigurationError } from './errors';
 export function requireEnv(name: string): string {
   const value = process.env[name];
   if (value === undefined || value === '') {
-    throw new ConfigurationError(`environment variable ${name} is not set`);
+    throw new ConfigurationError(`environment variable ${name} is not set`, { setting: name });
   }
   return value;
 }
@@ -21,7 +21,7 @@ export function intEnv(name: string, fallback: number): number {
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
   if (!Number.isInteger(value) || value <= 0) {
-    throw new ConfigurationError(`environment variable ${name} must be a positive integer`);
+    throw new ConfigurationError(`environment variable ${name} must be a positive integer`, { setting: name });
   }
   return value;
 }

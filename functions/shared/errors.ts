@@ -132,6 +132,12 @@ export class ProviderConflict extends ProviderError {
 export class ConfigurationError extends OnboardingError {
   override readonly name = 'ConfigurationError' as const;
   readonly retryable = false;
+  /** The setting at fault (an environment variable's name), safe to log: a name, never a value. */
+  readonly setting?: string;
+  constructor(message: string, options: { setting?: string; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.setting = options.setting;
+  }
 }
 
 /** The onboarding record named by a step's input does not exist. */

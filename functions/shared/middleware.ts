@@ -53,8 +53,9 @@ export function httpErrors(): MiddlewareObj<unknown, APIGatewayProxyResult> {
         });
         return;
       }
-      const failure = error as { name?: string; code?: string } | undefined;
-      logger.error('request failed', { errorName: failure?.name, code: failure?.code });
+      const failure = error as { name?: string; code?: string; setting?: string } | undefined;
+      // A deployment fault names the setting to fix (a variable's name, never its value).
+      logger.error('request failed', { errorName: failure?.name, code: failure?.code, setting: failure?.setting });
       request.response = json(500, { message: 'Internal error' });
     },
   };

@@ -7,7 +7,7 @@ import { BATCHES_PREFIX, UPLOADS_PREFIX } from '../../functions/flows/straitsx-c
 import { VAULT_PREFIX } from '../constructs/bucket';
 import { acknowledgeOnRole, type OnboardingFunction } from '../constructs/function';
 import { Workflow } from '../constructs/workflow';
-import { bucketEnvironment, makeFunction, type StackParts } from './parts';
+import { makeFunction, type StackParts } from './parts';
 import type { Workflows } from './workflows';
 
 /** The batch Connect migration: its state machine, its routes' functions and every function by id. */
@@ -25,14 +25,12 @@ export interface ConnectMigrationBatch {
 export function wireConnectMigrationBatch(parts: StackParts, workflows: Workflows): ConnectMigrationBatch {
   const { stack, config, documents, encryption, table, secrets, events } = parts;
   const child = workflows.connectMigration;
-  const bucketEnv = bucketEnvironment(parts);
 
   const report = makeFunction(
     parts,
     'BuildBatchReport',
     'migration-batch-report',
     'Batch step: the report of a Connect migration batch, and its completion event',
-    { ...bucketEnv, ...events.environment() },
     300,
   );
   table.grantRead(report);
@@ -54,13 +52,7 @@ export function wireConnectMigrationBatch(parts: StackParts, workflows: Workflow
   grantBatchRun(parts, workflow, child);
 
   // Intake vaults every row and starts the batch: the single migration's rights, plus the batch's own.
-  const intakeEnv = {
-    ...bucketEnv,
-    ...secrets.platformEnvironment(),
-    MERCHANT_ID: config.merchantId,
-    CONNECT_MIGRATION_STATE_MACHINE_ARN: child.stateMachine.stateMachineArn,
-    CONNECT_MIGRATION_BATCH_STATE_MACHINE_ARN: workflow.stateMachine.stateMachineArn,
-  };
+  parts.environment.CONNECT_MIGRATION_BATCH_STATE_MACHINE_ARN = workflow.stateMachine.stateMachineArn;
   const grantIntake = (fn: OnboardingFunction) => {
     table.grantReadWrite(fn);
     documents.grantPut(fn, VAULT_PREFIX);
@@ -74,7 +66,6 @@ export function wireConnectMigrationBatch(parts: StackParts, workflows: Workflow
     'MigrationBatches',
     'migration-batches',
     'POST /migrations/connect/batches: a presigned URL for a manifest, or a small manifest inline',
-    intakeEnv,
     29,
   );
   grantIntake(migrationBatches);
@@ -86,7 +77,6 @@ export function wireConnectMigrationBatch(parts: StackParts, workflows: Workflow
     'MigrationBatchUploaded',
     'migration-batch-uploaded',
     'Bucket notification for migration-uploads/: checks and vaults every row, starts the batch',
-    intakeEnv,
     900,
   );
   grantIntake(batchUploaded);
@@ -101,7 +91,6 @@ export function wireConnectMigrationBatch(parts: StackParts, workflows: Workflow
     'MigrationBatchStatus',
     'migration-batch-status',
     'GET /migrations/connect/batches/{batchId}: progress and counts by outcome',
-    bucketEnv,
   );
   table.grantRead(migrationBatchStatus);
   documents.grantRead(migrationBatchStatus, BATCHES_PREFIX);

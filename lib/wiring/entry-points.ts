@@ -1,7 +1,8 @@
+import type { EntryPoint } from '../../manifest/entry-points';
 import type { OnboardingApiProps } from '../constructs/api';
 import { DOCUMENTS_PREFIX, VAULT_PREFIX } from '../constructs/bucket';
 import type { OnboardingFunction } from '../constructs/function';
-import { bucketEnvironment, makeFunction, providerEnvironment, type StackParts } from './parts';
+import { makeFunction, type StackParts } from './parts';
 import type { Workflows } from './workflows';
 
 /** The functions behind the API routes, the merchant's events and the bucket's upload notifications. */
@@ -17,27 +18,15 @@ export interface EntryPoints {
 
 /** Wires the functions that start or move an onboarding from outside: merchants, operators, providers, uploads. */
 export function wireEntryPoints(parts: StackParts, { onboarding, connectMigration }: Workflows): EntryPoints {
-  const { config, table, documents, secrets, events } = parts;
-  const fn = (id: string, handler: string, description: string, environment?: Record<string, string>) =>
-    makeFunction(parts, id, handler, description, environment);
-  const bucketEnv = bucketEnvironment(parts);
+  const { table, documents, secrets, events } = parts;
+  // Each function's environment is its entry point's declaration in manifest/environment.ts.
+  const fn = (id: EntryPoint, handler: string, description: string) => makeFunction(parts, id, handler, description);
 
   // Merchant routes.
   const intake = fn(
     'Intake',
     'intake',
     'POST /onboardings and Customer Onboarding Requested events: validates, vaults, starts the workflow',
-    {
-      ...bucketEnv,
-      ...secrets.platformEnvironment(),
-      // Refused merchant events are answered with an event on the bus.
-      ...events.environment(),
-      STATE_MACHINE_ARN: onboarding.stateMachine.stateMachineArn,
-      MERCHANT_ID: config.merchantId,
-      DOCUMENTS_TIMEOUT_SECONDS: String(config.documentsTimeoutSeconds),
-      VERIFICATION_TIMEOUT_SECONDS: String(config.verificationTimeoutSeconds),
-      ACCOUNT_TIMEOUT_SECONDS: String(config.accountTimeoutSeconds),
-    },
   );
   table.grantReadWrite(intake);
   documents.grantPut(intake, VAULT_PREFIX);
@@ -54,7 +43,6 @@ export function wireEntryPoints(parts: StackParts, { onboarding, connectMigratio
     'DocumentUpload',
     'documents',
     'POST /onboardings/{id}/documents: a presigned URL to upload one document',
-    bucketEnv,
   );
   table.grantReadWrite(documentUpload);
   documents.grantPut(documentUpload, DOCUMENTS_PREFIX);
@@ -63,7 +51,6 @@ export function wireEntryPoints(parts: StackParts, { onboarding, connectMigratio
     'DocumentUploaded',
     'document-uploaded',
     'Bucket notification for documents/: checks each upload, resumes a wait for documents',
-    bucketEnv,
   );
   table.grantReadWrite(documentUploaded);
   documents.grantRead(documentUploaded, DOCUMENTS_PREFIX);
@@ -75,12 +62,6 @@ export function wireEntryPoints(parts: StackParts, { onboarding, connectMigratio
     'ProfileUpdate',
     'profile-update',
     'PATCH /onboardings/{id}/profile: adds USD-rail fields to a verified StraitsX profile',
-    {
-      ...bucketEnv,
-      ...secrets.providerSecretEnvironment('straitsx'),
-      STRAITSX_BASE_URL: config.straitsxBaseUrl,
-      PROVIDER_TIMEOUT_MS: String(config.providerTimeoutMs),
-    },
   );
   table.grantReadWrite(profileUpdate);
   documents.grantRead(profileUpdate, VAULT_PREFIX);
@@ -91,12 +72,6 @@ export function wireEntryPoints(parts: StackParts, { onboarding, connectMigratio
     'MigrationsIntake',
     'migrations-intake',
     'POST /migrations/connect: validates, vaults, starts the Connect migration',
-    {
-      ...bucketEnv,
-      ...secrets.platformEnvironment(),
-      CONNECT_MIGRATION_STATE_MACHINE_ARN: connectMigration.stateMachine.stateMachineArn,
-      MERCHANT_ID: config.merchantId,
-    },
   );
   table.grantReadWrite(migrationsIntake);
   documents.grantPut(migrationsIntake, VAULT_PREFIX);
@@ -105,12 +80,7 @@ export function wireEntryPoints(parts: StackParts, { onboarding, connectMigratio
 
   // Operator route: only Straddle profiles are decided by operators (the other adapters refuse before any
   // call), so only Straddle's secret is readable.
-  const review = fn(
-    'Review',
-    'review',
-    'POST /onboardings/{id}/review: an operator verifies or rejects a profile in review',
-    providerEnvironment(parts),
-  );
+  const review = fn('Review', 'review', 'POST /onboardings/{id}/review: an operator verifies or rejects a profile in review');
   table.grantReadWrite(review);
   documents.grantRead(review, VAULT_PREFIX);
   secrets.grantProviderRead(review, 'straddle');
@@ -123,7 +93,6 @@ export function wireEntryPoints(parts: StackParts, { onboarding, connectMigratio
     'Webhook',
     'webhook',
     "POST /webhooks/{provider}[/{event}]: provider webhooks, verified by each provider's own rule",
-    providerEnvironment(parts),
   );
   table.grantReadWrite(webhook);
   documents.grantRead(webhook, VAULT_PREFIX);

@@ -25,23 +25,11 @@ export function wireRecovery(
   monitoring: Monitoring,
 ): RecoveryParts {
   const { config, table, events } = parts;
-  const machines = {
-    STATE_MACHINE_ARN: onboarding.stateMachine.stateMachineArn,
-    CONNECT_MIGRATION_STATE_MACHINE_ARN: connectMigration.stateMachine.stateMachineArn,
-  };
-  // A new execution starts with the same wait timeouts as one intake starts.
-  const timeouts = {
-    DOCUMENTS_TIMEOUT_SECONDS: String(config.documentsTimeoutSeconds),
-    VERIFICATION_TIMEOUT_SECONDS: String(config.verificationTimeoutSeconds),
-    ACCOUNT_TIMEOUT_SECONDS: String(config.accountTimeoutSeconds),
-  };
-
   const executionStatus = makeFunction(
     parts,
     'ExecutionStatus',
     'execution-status',
     'Step Functions status changes: marks failed onboardings FAILED and publishes it once; a redrive moves them on',
-    events.environment(),
   );
   table.grantReadWrite(executionStatus);
   events.grantPublish(executionStatus);
@@ -51,13 +39,6 @@ export function wireRecovery(
     'Sweeper',
     'sweeper',
     'Scheduled: redrives failed onboardings up to the cap, starts or restarts stranded ones, resumes answered waits',
-    {
-      ...machines,
-      ...timeouts,
-      ...events.environment(),
-      REDRIVE_CAP: String(config.redriveCap),
-      REDRIVE_DELAY_SECONDS: String(config.redriveDelaySeconds),
-    },
     // Many onboardings may need a look: the longest a scheduled function may take here.
     300,
   );
@@ -70,7 +51,6 @@ export function wireRecovery(
     'Retry',
     'retry',
     'POST /onboardings/{id}/retry: an operator redrives a failed onboarding, or starts it again where AWS cannot redrive',
-    { ...machines, ...timeouts },
   );
   table.grantReadWrite(retry);
 

@@ -1,10 +1,11 @@
 import { fileURLToPath } from 'node:url';
 import { providerRetryPolicy, retryPlaceholders } from '../../functions/onboarding/retry-policy';
+import type { EntryPoint } from '../../manifest/entry-points';
 import { WORKFLOWS, type WorkflowManifest } from '../../manifest/workflows';
 import { DOCUMENTS_PREFIX, VAULT_PREFIX } from '../constructs/bucket';
 import type { OnboardingFunction } from '../constructs/function';
 import { Workflow } from '../constructs/workflow';
-import { makeFunction, providerEnvironment, type StackParts } from './parts';
+import { makeFunction, type StackParts } from './parts';
 
 const workflowFile = (file: string) => fileURLToPath(new URL(`../../workflows/${file}`, import.meta.url));
 
@@ -37,8 +38,7 @@ export function wireWorkflows(parts: StackParts): Workflows {
   const { config, encryption, table, documents, secrets, events } = parts;
   // A step makes one provider call (Wallex: sign-up, details, one upload, screening are steps of their own),
   // with look-ups before it and waits for the shared rate budget: 90 s, inside the longest task timeout (120 s).
-  const step = (id: string, handler: string, description: string, environment?: Record<string, string>) =>
-    makeFunction(parts, id, handler, description, environment, 90);
+  const step = (id: EntryPoint, handler: string, description: string) => makeFunction(parts, id, handler, description, 90);
 
   // Steps that reach a provider also replay webhooks that arrived before the customer was linked, which
   // can publish an outcome and resume a waiting execution.
@@ -48,43 +48,29 @@ export function wireWorkflows(parts: StackParts): Workflows {
     maxDelaySeconds: config.providerRetryMaxDelaySeconds,
   });
   const retryNumbers = retryPlaceholders(retryPolicy);
-  const providerEnv = { ...providerEnvironment(parts), PROVIDER_RETRY_POLICY: JSON.stringify(retryPolicy) };
+  parts.environment.PROVIDER_RETRY_POLICY = JSON.stringify(retryPolicy);
   const createProfile = step(
     'CreateProfile',
     'create-profile',
     'Workflow step: creates (or finds) the customer profile at the provider',
-    providerEnv,
   );
   const createVirtualAccount = step(
     'CreateVirtualAccount',
     'create-virtual-account',
     'Workflow step: adds the bank account, creates (or finds) the virtual account',
-    providerEnv,
   );
   const submitDetails = step(
     'SubmitDetails',
     'submit-details',
     'Workflow step: sends the profile details, where the provider takes them apart',
-    providerEnv,
   );
-  const uploadDocument = step(
-    'UploadDocument',
-    'upload-document',
-    'Workflow step: uploads one document to the provider',
-    providerEnv,
-  );
+  const uploadDocument = step('UploadDocument', 'upload-document', 'Workflow step: uploads one document to the provider');
   const startScreening = step(
     'StartScreening',
     'start-screening',
     "Workflow step: starts the provider's screening of the profile",
-    providerEnv,
   );
-  const checkStatus = step(
-    'CheckStatus',
-    'check-status',
-    'Workflow step: asks the provider directly once a wait has timed out',
-    providerEnv,
-  );
+  const checkStatus = step('CheckStatus', 'check-status', 'Workflow step: asks the provider directly once a wait has timed out');
   const providerSteps = [createProfile, submitDetails, uploadDocument, startScreening, createVirtualAccount, checkStatus];
   for (const fn of providerSteps) {
     table.grantReadWrite(fn);
@@ -96,7 +82,7 @@ export function wireWorkflows(parts: StackParts): Workflows {
   }
   const waitFor = step('WaitFor', 'wait-for', 'Workflow step: records the task token of a wait (documents, verdict, account)');
   table.grantReadWrite(waitFor);
-  const finish = step('Finish', 'finish', 'Workflow step: records the outcome and publishes it on the bus', events.environment());
+  const finish = step('Finish', 'finish', 'Workflow step: records the outcome and publishes it on the bus');
   table.grantReadWrite(finish);
   events.grantPublish(finish);
 
@@ -123,10 +109,6 @@ export function wireWorkflows(parts: StackParts): Workflows {
     'MigrateAccount',
     'migrate-account',
     'Migration step: moves the Connect virtual account onto the profile',
-    {
-      ...providerEnv,
-      STRAITSX_CONNECT_BASE_URL: config.straitsxConnectBaseUrl,
-    },
   );
   table.grantReadWrite(migrateAccount);
   documents.grantRead(migrateAccount, VAULT_PREFIX);
@@ -135,7 +117,6 @@ export function wireWorkflows(parts: StackParts): Workflows {
     'FinishMigration',
     'finish-migration',
     'Migration step: records the outcome and publishes it on the bus',
-    events.environment(),
   );
   table.grantReadWrite(finishMigration);
   events.grantPublish(finishMigration);
@@ -151,6 +132,10 @@ export function wireWorkflows(parts: StackParts): Workflows {
     logRetention: config.logRetentionDays,
     logKey: encryption.key,
   });
+
+  // Functions made from here on may declare the state machines.
+  parts.environment.STATE_MACHINE_ARN = onboarding.stateMachine.stateMachineArn;
+  parts.environment.CONNECT_MIGRATION_STATE_MACHINE_ARN = connectMigration.stateMachine.stateMachineArn;
 
   return {
     onboarding,
