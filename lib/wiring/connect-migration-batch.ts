@@ -29,7 +29,6 @@ export function wireConnectMigrationBatch(parts: StackParts, workflows: Workflow
   const report = makeFunction(
     parts,
     'BuildBatchReport',
-    'migration-batch-report',
     'Batch step: the report of a Connect migration batch, and its completion event',
     300,
   );
@@ -64,7 +63,6 @@ export function wireConnectMigrationBatch(parts: StackParts, workflows: Workflow
   const migrationBatches = makeFunction(
     parts,
     'MigrationBatches',
-    'migration-batches',
     'POST /migrations/connect/batches: a presigned URL for a manifest, or a small manifest inline',
     29,
   );
@@ -75,7 +73,6 @@ export function wireConnectMigrationBatch(parts: StackParts, workflows: Workflow
   const batchUploaded = makeFunction(
     parts,
     'MigrationBatchUploaded',
-    'migration-batch-uploaded',
     'Bucket notification for migration-uploads/: checks and vaults every row, starts the batch',
     900,
   );
@@ -89,7 +86,6 @@ export function wireConnectMigrationBatch(parts: StackParts, workflows: Workflow
   const migrationBatchStatus = makeFunction(
     parts,
     'MigrationBatchStatus',
-    'migration-batch-status',
     'GET /migrations/connect/batches/{batchId}: progress and counts by outcome',
   );
   table.grantRead(migrationBatchStatus);

@@ -20,12 +20,11 @@ export interface EntryPoints {
 export function wireEntryPoints(parts: StackParts, { onboarding, connectMigration }: Workflows): EntryPoints {
   const { table, documents, secrets, events } = parts;
   // Each function's environment is its entry point's declaration in manifest/environment.ts.
-  const fn = (id: EntryPoint, handler: string, description: string) => makeFunction(parts, id, handler, description);
+  const fn = (id: EntryPoint, description: string) => makeFunction(parts, id, description);
 
   // Merchant routes.
   const intake = fn(
     'Intake',
-    'intake',
     'POST /onboardings and Customer Onboarding Requested events: validates, vaults, starts the workflow',
   );
   table.grantReadWrite(intake);
@@ -35,21 +34,16 @@ export function wireEntryPoints(parts: StackParts, { onboarding, connectMigratio
   events.grantPublish(intake);
   events.routeOnboardingRequests(intake);
 
-  const getOnboarding = fn('GetOnboarding', 'get-onboarding', 'GET /onboardings/{id}: status, provider ids and timeline');
+  const getOnboarding = fn('GetOnboarding', 'GET /onboardings/{id}: status, provider ids and timeline');
   table.grantRead(getOnboarding);
 
   // The presigned PUT is signed with this function's role: the upload needs PutObject (and the key) through it.
-  const documentUpload = fn(
-    'DocumentUpload',
-    'documents',
-    'POST /onboardings/{id}/documents: a presigned URL to upload one document',
-  );
+  const documentUpload = fn('DocumentUpload', 'POST /onboardings/{id}/documents: a presigned URL to upload one document');
   table.grantReadWrite(documentUpload);
   documents.grantPut(documentUpload, DOCUMENTS_PREFIX);
 
   const documentUploaded = fn(
     'DocumentUploaded',
-    'document-uploaded',
     'Bucket notification for documents/: checks each upload, resumes a wait for documents',
   );
   table.grantReadWrite(documentUploaded);
@@ -60,7 +54,6 @@ export function wireEntryPoints(parts: StackParts, { onboarding, connectMigratio
   // Reads the vault, sends StraitsX the USD-rail fields, vaults the merged customer under a new key.
   const profileUpdate = fn(
     'ProfileUpdate',
-    'profile-update',
     'PATCH /onboardings/{id}/profile: adds USD-rail fields to a verified StraitsX profile',
   );
   table.grantReadWrite(profileUpdate);
@@ -68,11 +61,7 @@ export function wireEntryPoints(parts: StackParts, { onboarding, connectMigratio
   documents.grantPut(profileUpdate, VAULT_PREFIX);
   secrets.grantProviderRead(profileUpdate, 'straitsx');
 
-  const migrationsIntake = fn(
-    'MigrationsIntake',
-    'migrations-intake',
-    'POST /migrations/connect: validates, vaults, starts the Connect migration',
-  );
+  const migrationsIntake = fn('MigrationsIntake', 'POST /migrations/connect: validates, vaults, starts the Connect migration');
   table.grantReadWrite(migrationsIntake);
   documents.grantPut(migrationsIntake, VAULT_PREFIX);
   secrets.grantPlatformRead(migrationsIntake);
@@ -80,7 +69,7 @@ export function wireEntryPoints(parts: StackParts, { onboarding, connectMigratio
 
   // Operator route: only Straddle profiles are decided by operators (the other adapters refuse before any
   // call), so only Straddle's secret is readable.
-  const review = fn('Review', 'review', 'POST /onboardings/{id}/review: an operator verifies or rejects a profile in review');
+  const review = fn('Review', 'POST /onboardings/{id}/review: an operator verifies or rejects a profile in review');
   table.grantReadWrite(review);
   documents.grantRead(review, VAULT_PREFIX);
   secrets.grantProviderRead(review, 'straddle');
@@ -89,11 +78,7 @@ export function wireEntryPoints(parts: StackParts, { onboarding, connectMigratio
   // Provider webhooks: one function for every provider's route. Each delivery is verified on the raw body
   // with its provider's secret, recorded, then applied (resuming a waiting execution) or published; a
   // provider whose payloads carry ids only (Wallex) is read again, with the customer from the vault.
-  const webhook = fn(
-    'Webhook',
-    'webhook',
-    "POST /webhooks/{provider}[/{event}]: provider webhooks, verified by each provider's own rule",
-  );
+  const webhook = fn('Webhook', "POST /webhooks/{provider}[/{event}]: provider webhooks, verified by each provider's own rule");
   table.grantReadWrite(webhook);
   documents.grantRead(webhook, VAULT_PREFIX);
   secrets.grantProvidersRead(webhook);

@@ -1,5 +1,5 @@
 import type { Stack } from 'aws-cdk-lib';
-import type { EntryPoint } from '../../manifest/entry-points';
+import { ENTRY_POINTS, type EntryPoint } from '../../manifest/entry-points';
 import { ENVIRONMENT, variablesOf } from '../../manifest/environment';
 import type { OnboardingConfig } from '../config';
 import type { DocumentsBucket } from '../constructs/bucket';
@@ -29,13 +29,12 @@ export interface StackParts {
 }
 
 /**
- * A function of functions/handlers/<handler>.ts in the stack, with the stack's defaults and the environment
+ * A function of functions/handlers/<file>.ts (the manifest's file for `id`) in the stack, with the stack's defaults and the environment
  * its entry point declares (manifest/environment.ts); grants come after.
  */
 export function makeFunction(
   parts: StackParts,
   id: EntryPoint,
-  handler: string,
   description: string,
   timeoutSeconds?: number,
 ): OnboardingFunction {
@@ -43,7 +42,7 @@ export function makeFunction(
     table: parts.table.table,
     logRetention: parts.config.logRetentionDays,
     logKey: parts.encryption.key,
-    handler,
+    handler: ENTRY_POINTS[id],
     description,
     environment: declaredEnvironment(parts, id),
     timeoutSeconds,

@@ -28,7 +28,6 @@ export function wireRecovery(
   const executionStatus = makeFunction(
     parts,
     'ExecutionStatus',
-    'execution-status',
     'Step Functions status changes: marks failed onboardings FAILED and publishes it once; a redrive moves them on',
   );
   table.grantReadWrite(executionStatus);
@@ -37,7 +36,6 @@ export function wireRecovery(
   const sweeper = makeFunction(
     parts,
     'Sweeper',
-    'sweeper',
     'Scheduled: redrives failed onboardings up to the cap, starts or restarts stranded ones, resumes answered waits',
     // Many onboardings may need a look: the longest a scheduled function may take here.
     300,
@@ -49,7 +47,6 @@ export function wireRecovery(
   const retry = makeFunction(
     parts,
     'Retry',
-    'retry',
     'POST /onboardings/{id}/retry: an operator redrives a failed onboarding, or starts it again where AWS cannot redrive',
   );
   table.grantReadWrite(retry);

@@ -38,7 +38,7 @@ export function wireWorkflows(parts: StackParts): Workflows {
   const { config, encryption, table, documents, secrets, events } = parts;
   // A step makes one provider call (Wallex: sign-up, details, one upload, screening are steps of their own),
   // with look-ups before it and waits for the shared rate budget: 90 s, inside the longest task timeout (120 s).
-  const step = (id: EntryPoint, handler: string, description: string) => makeFunction(parts, id, handler, description, 90);
+  const step = (id: EntryPoint, description: string) => makeFunction(parts, id, description, 90);
 
   // Steps that reach a provider also replay webhooks that arrived before the customer was linked, which
   // can publish an outcome and resume a waiting execution.
@@ -49,28 +49,15 @@ export function wireWorkflows(parts: StackParts): Workflows {
   });
   const retryNumbers = retryPlaceholders(retryPolicy);
   parts.environment.PROVIDER_RETRY_POLICY = JSON.stringify(retryPolicy);
-  const createProfile = step(
-    'CreateProfile',
-    'create-profile',
-    'Workflow step: creates (or finds) the customer profile at the provider',
-  );
+  const createProfile = step('CreateProfile', 'Workflow step: creates (or finds) the customer profile at the provider');
   const createVirtualAccount = step(
     'CreateVirtualAccount',
-    'create-virtual-account',
     'Workflow step: adds the bank account, creates (or finds) the virtual account',
   );
-  const submitDetails = step(
-    'SubmitDetails',
-    'submit-details',
-    'Workflow step: sends the profile details, where the provider takes them apart',
-  );
-  const uploadDocument = step('UploadDocument', 'upload-document', 'Workflow step: uploads one document to the provider');
-  const startScreening = step(
-    'StartScreening',
-    'start-screening',
-    "Workflow step: starts the provider's screening of the profile",
-  );
-  const checkStatus = step('CheckStatus', 'check-status', 'Workflow step: asks the provider directly once a wait has timed out');
+  const submitDetails = step('SubmitDetails', 'Workflow step: sends the profile details, where the provider takes them apart');
+  const uploadDocument = step('UploadDocument', 'Workflow step: uploads one document to the provider');
+  const startScreening = step('StartScreening', "Workflow step: starts the provider's screening of the profile");
+  const checkStatus = step('CheckStatus', 'Workflow step: asks the provider directly once a wait has timed out');
   const providerSteps = [createProfile, submitDetails, uploadDocument, startScreening, createVirtualAccount, checkStatus];
   for (const fn of providerSteps) {
     table.grantReadWrite(fn);
@@ -80,9 +67,9 @@ export function wireWorkflows(parts: StackParts): Workflows {
     secrets.grantProvidersRead(fn);
     events.grantPublish(fn);
   }
-  const waitFor = step('WaitFor', 'wait-for', 'Workflow step: records the task token of a wait (documents, verdict, account)');
+  const waitFor = step('WaitFor', 'Workflow step: records the task token of a wait (documents, verdict, account)');
   table.grantReadWrite(waitFor);
-  const finish = step('Finish', 'finish', 'Workflow step: records the outcome and publishes it on the bus');
+  const finish = step('Finish', 'Workflow step: records the outcome and publishes it on the bus');
   table.grantReadWrite(finish);
   events.grantPublish(finish);
 
@@ -105,19 +92,11 @@ export function wireWorkflows(parts: StackParts): Workflows {
   for (const fn of [...providerSteps, waitFor]) onboarding.grantTaskSuccess(fn);
 
   // Connect migration: the same profile step, then the account with the user's Connect token (vaulted).
-  const migrateAccount = step(
-    'MigrateAccount',
-    'migrate-account',
-    'Migration step: moves the Connect virtual account onto the profile',
-  );
+  const migrateAccount = step('MigrateAccount', 'Migration step: moves the Connect virtual account onto the profile');
   table.grantReadWrite(migrateAccount);
   documents.grantRead(migrateAccount, VAULT_PREFIX);
   secrets.grantProviderRead(migrateAccount, 'straitsx');
-  const finishMigration = step(
-    'FinishMigration',
-    'finish-migration',
-    'Migration step: records the outcome and publishes it on the bus',
-  );
+  const finishMigration = step('FinishMigration', 'Migration step: records the outcome and publishes it on the bus');
   table.grantReadWrite(finishMigration);
   events.grantPublish(finishMigration);
 
