@@ -22,10 +22,10 @@ export const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
     // The body exactly as sent: signatures are over these bytes, never over a re-encoded string.
     const raw = Buffer.from(event.body ?? '', event.isBase64Encoded ? 'base64' : 'utf8');
     const eventName = event.pathParameters?.event;
-    const answer = await receiveWebhook(
-      provider,
-      { raw, headers: lowerCased(event.headers), ...(eventName !== undefined ? { event: eventName } : {}) },
-      event.headers ?? {},
-    );
+    const answer = await receiveWebhook(provider, {
+      raw,
+      headers: lowerCased(event.headers),
+      ...(eventName !== undefined ? { event: eventName } : {}),
+    });
     return json(200, answer);
   });

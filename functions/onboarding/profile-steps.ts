@@ -36,11 +36,11 @@ export async function submitDetailsStep(input: unknown): Promise<ProfileStepOutp
   const { onboardingId } = parseOrThrow(stepInputSchema, input);
   const { record, request, adapter } = await load(onboardingId);
   const needsVirtualAccount = adapter.needsVirtualAccount(request);
-  const slots = uploadSlots(adapter, request, record);
   if (isFinal(record)) {
     metrics.addMetric('StepSkipped', 'Count', 1);
     return profileOutput(record.profileStatus ?? 'verified', needsVirtualAccount, 'verdict', []);
   }
+  const slots = uploadSlots(adapter, request, record);
   if (adapter.submitDetails) {
     await adapter.submitDetails({ onboardingId, request, profileId: profileIdOf(record) });
     await note(onboardingId, 'submit-details', 'sent');

@@ -159,8 +159,13 @@ export type UpdateResult = 'applied' | 'unchanged' | 'parked' | 'final';
  * and the resume check runs again (a crash after the write but before the resume is healed by the
  * provider's redelivery).
  */
-export async function applyProviderUpdate(provider: string, update: ProviderUpdate): Promise<UpdateResult> {
-  let onboardingId = await onboardingIdForProviderCustomer(provider, lookupKeyOf(update));
+export async function applyProviderUpdate(
+  provider: string,
+  update: ProviderUpdate,
+  /** The onboarding the caller already looked up for this update's customer, to spare a second read. */
+  knownOnboardingId?: string,
+): Promise<UpdateResult> {
+  let onboardingId = knownOnboardingId ?? (await onboardingIdForProviderCustomer(provider, lookupKeyOf(update)));
   if (!onboardingId) {
     // The provider can answer before the step that created the customer has recorded its id: keep the
     // update, then look again. Either this second look finds the link, or the step, which links first and

@@ -36,11 +36,7 @@ export function webhookProviderOf(event: Pick<APIGatewayProxyEvent, 'pathParamet
  * fails), read it with the provider's own rules, de-duplicate by its event id, then apply its updates
  * (resuming a waiting execution, or parking an early one) or publish its notices.
  */
-export async function receiveWebhook(
-  provider: ProviderName,
-  delivery: WebhookDelivery,
-  contentHeaders: Record<string, string | undefined>,
-): Promise<WebhookAnswer> {
+export async function receiveWebhook(provider: ProviderName, delivery: WebhookDelivery): Promise<WebhookAnswer> {
   const webhook = providerOf(provider).webhook;
   const verification = await webhook.verify(delivery);
   if (!verification.valid) {
@@ -50,7 +46,7 @@ export async function receiveWebhook(
   if (delivery.event !== undefined && !webhook.events?.includes(delivery.event))
     throw new HttpError(404, 'Unknown callback event.');
   // Checked after the signature, so an unsigned caller learns nothing.
-  if (webhook.jsonContentType) assertJsonContentType(contentHeaders);
+  if (webhook.jsonContentType) assertJsonContentType(delivery.headers);
   const body = webhookJson(delivery.raw.toString('utf8'));
   const parsed = webhook.parse(body, { event: delivery.event, deliveryId: verification.deliveryId });
   if (!parsed.success) throw new HttpError(parsed.status, parsed.message, parsed.errors ? { errors: parsed.errors } : undefined);
@@ -81,8 +77,8 @@ export async function receiveWebhook(
   // handling stopped after recording but before resuming the execution.
   let result: WebhookAnswer['result'] = 'ignored';
   for (const update of parsed.updates) {
-    const checked = parsed.recheckProfiles ? await recheckProfile(provider, update) : update;
-    const applied = await applyProviderUpdate(provider, checked);
+    const checked = parsed.recheckProfiles ? await recheckProfile(provider, update) : { update };
+    const applied = await applyProviderUpdate(provider, checked.update, checked.onboardingId);
     if (result === 'ignored') result = applied;
   }
   return { received: true, duplicate: !first, result };
@@ -91,24 +87,32 @@ export async function receiveWebhook(
 /**
  * A profile update whose payload proves nothing by itself, with the status read again from the provider.
  * An ended onboarding is not asked about again (the update then changes nothing), and a profile not linked
- * to an onboarding yet keeps the payload's word: it is parked until the onboarding links it.
+ * to an onboarding yet keeps the payload's word: it is parked until the onboarding links it. The onboarding
+ * found is handed on, so applying the update does not look it up again.
  */
-async function recheckProfile(provider: ProviderName, update: ProviderUpdate): Promise<ProviderUpdate> {
-  if (update.kind !== 'profile') return update;
+async function recheckProfile(
+  provider: ProviderName,
+  update: ProviderUpdate,
+): Promise<{ update: ProviderUpdate; onboardingId?: string }> {
+  if (update.kind !== 'profile') return { update };
   const onboardingId = await onboardingIdForProviderCustomer(provider, update.profileId);
-  const record = onboardingId ? await getOnboarding(onboardingId) : undefined;
-  if (!onboardingId || !record || FINAL_STATUSES.includes(record.status)) return update;
+  if (!onboardingId) return { update };
+  const record = await getOnboarding(onboardingId);
+  if (!record || FINAL_STATUSES.includes(record.status)) return { update, onboardingId };
   const request = await getPersonalData<OnboardingRequest>(record.vaultKey);
   const current = await adapterFor(provider).getProfileStatus({ onboardingId, request, profileId: update.profileId });
   const status: ProfileStatus = current.status;
   const providerStatus = current.providerStatus ?? update.providerStatus;
   const { rejection: _stale, ...rest } = update;
   return {
-    ...rest,
-    status,
-    providerStatus,
-    ...(status === 'rejected'
-      ? { rejection: current.rejection ?? { reason: `${provider} status ${providerStatus}`, retryable: false } }
-      : {}),
+    onboardingId,
+    update: {
+      ...rest,
+      status,
+      providerStatus,
+      ...(status === 'rejected'
+        ? { rejection: current.rejection ?? { reason: `${provider} status ${providerStatus}`, retryable: false } }
+        : {}),
+    },
   };
 }
