@@ -274,19 +274,20 @@ export async function startRuntime(options: RuntimeOptions = {}) {
     handlerFiles(WORKFLOWS.connectMigration.functions),
   );
   // The batch migration: a Distributed Map of child connect-migration executions (CDK: lib/wiring/connect-migration-batch.ts).
+  const batchFunctions = handlerFiles(WORKFLOWS.connectMigrationBatch.functions);
   const batchStateMachineArn = cloud.sfn.registerStateMachine({
     name: 'connect-migration-batch',
     definition: JSON.parse(
-      inlineNumbers(readFileSync(resolve('workflows', 'connect-migration-batch.asl.json'), 'utf8'), {
+      inlineNumbers(readFileSync(resolve('workflows', WORKFLOWS.connectMigrationBatch.file), 'utf8'), {
         BatchMaxConcurrency: options.batchMaxConcurrency ?? 10,
         BatchToleratedFailurePercentage: options.batchToleratedFailurePercentage ?? 10,
       }),
     ) as object,
     substitutions: {
       ConnectMigrationStateMachineArn: migrationStateMachineArn,
-      BuildBatchReportFunctionArn: functionArn('migration-batch-report'),
+      ...Object.fromEntries(Object.entries(batchFunctions).map(([placeholder, file]) => [placeholder, functionArn(file)])),
     },
-    taskHandlers: { [functionArn('migration-batch-report')]: invoke('migration-batch-report') },
+    taskHandlers: Object.fromEntries(Object.values(batchFunctions).map((file) => [functionArn(file), invoke(file)])),
   });
   Object.assign(functionEnv, {
     STATE_MACHINE_ARN: stateMachineArn,

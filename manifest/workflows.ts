@@ -29,4 +29,9 @@ export const WORKFLOWS = {
       FinishMigrationFunctionArn: 'FinishMigration',
     },
   },
+  // Its other placeholders are the child state machine's ARN and numbers from the context.
+  connectMigrationBatch: {
+    file: 'connect-migration-batch.asl.json',
+    functions: { BuildBatchReportFunctionArn: 'BuildBatchReport' },
+  },
 } as const satisfies Record<string, WorkflowManifest>;

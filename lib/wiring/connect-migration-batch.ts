@@ -1,14 +1,14 @@
-import { fileURLToPath } from 'node:url';
 import { ArnFormat, Stack, Validations } from 'aws-cdk-lib';
 import { Policy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { CfnBucket } from 'aws-cdk-lib/aws-s3';
 import type { CfnStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { BATCHES_PREFIX, UPLOADS_PREFIX } from '../../functions/flows/straitsx-connect-batch/store';
+import { WORKFLOWS } from '../../manifest/workflows';
 import { VAULT_PREFIX } from '../constructs/bucket';
 import { acknowledgeOnRole, type OnboardingFunction } from '../constructs/function';
 import { Workflow } from '../constructs/workflow';
 import { makeFunction, type StackParts } from './parts';
-import type { Workflows } from './workflows';
+import { placeholders, type Workflows, workflowFile } from './workflows';
 
 /** The batch Connect migration: its state machine, its routes' functions and every function by id. */
 export interface ConnectMigrationBatch {
@@ -38,8 +38,8 @@ export function wireConnectMigrationBatch(parts: StackParts, workflows: Workflow
   events.grantPublish(report);
 
   const workflow = new Workflow(stack, 'ConnectMigrationBatch', {
-    definitionFile: fileURLToPath(new URL('../../workflows/connect-migration-batch.asl.json', import.meta.url)),
-    functions: { BuildBatchReportFunctionArn: report },
+    definitionFile: workflowFile(WORKFLOWS.connectMigrationBatch.file),
+    functions: placeholders(WORKFLOWS.connectMigrationBatch, { BuildBatchReport: report }),
     substitutions: { ConnectMigrationStateMachineArn: child.stateMachine.stateMachineArn },
     numbers: {
       BatchMaxConcurrency: config.connectMigrationBatchMaxConcurrency,

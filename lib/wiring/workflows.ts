@@ -7,10 +7,10 @@ import type { OnboardingFunction } from '../constructs/function';
 import { Workflow } from '../constructs/workflow';
 import { makeFunction, type StackParts } from './parts';
 
-const workflowFile = (file: string) => fileURLToPath(new URL(`../../workflows/${file}`, import.meta.url));
+export const workflowFile = (file: string) => fileURLToPath(new URL(`../../workflows/${file}`, import.meta.url));
 
 /** The functions that fill a workflow's placeholders, as the manifest names them (the local runtime reads the same). */
-function placeholders<W extends WorkflowManifest>(
+export function placeholders<W extends WorkflowManifest>(
   workflow: W,
   functions: { readonly [E in W['functions'][keyof W['functions']]]: OnboardingFunction },
 ): Record<string, OnboardingFunction> {
