@@ -50,7 +50,7 @@ export async function submitDetailsStep(input: unknown): Promise<ProfileStepOutp
   return profileOutput(record.profileStatus ?? 'pending', needsVirtualAccount, next, slots);
 }
 
-export const uploadInputSchema = stepInputSchema.extend({
+const uploadInputSchema = stepInputSchema.extend({
   slot: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'slot must be a document slot name'),
 });
 

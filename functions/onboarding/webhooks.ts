@@ -11,7 +11,7 @@ import { FINAL_STATUSES } from './record';
 import type { OnboardingRequest } from './request';
 
 /** What the provider is told: always a 2xx once the delivery is verified and read. */
-export interface WebhookAnswer {
+interface WebhookAnswer {
   received: true;
   duplicate: boolean;
   result: UpdateResult | 'ignored' | 'published';

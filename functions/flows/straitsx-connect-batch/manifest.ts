@@ -1,5 +1,3 @@
-import type { FieldError } from '../../shared/validation';
-
 /**
  * Reading a merchant's batch manifest: one Connect user a row, as CSV (a header row of field names) or
  * JSON Lines (one `POST /migrations/connect` body a line). Rows come back as plain objects, checked
@@ -31,7 +29,7 @@ const ALIASES: Readonly<Record<string, string>> = {
 export const MAX_BATCH_ROWS = 10_000;
 
 /** Guesses the format from the first character that is not whitespace: `{` starts JSON Lines. */
-export function detectFormat(text: string): ManifestFormat {
+function detectFormat(text: string): ManifestFormat {
   return text.trimStart().startsWith('{') ? 'jsonl' : 'csv';
 }
 
@@ -128,7 +126,3 @@ function withAliases(body: unknown): unknown {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) return body;
   return Object.fromEntries(Object.entries(body).map(([key, value]) => [ALIASES[key] ?? key, value]));
 }
-
-/** A ValidationFailed's errors as refused rows of the given row. */
-export const refusalsOf = (row: number, errors: readonly FieldError[]): RefusedRow[] =>
-  errors.map((e) => ({ row, field: e.path, rule: e.message }));

@@ -1,7 +1,7 @@
 import type { OnboardingRecord } from '../../onboarding/record';
 
 /** A user's line in the batch report. */
-export const OUTCOMES = ['MIGRATED', 'MISMATCH', 'REJECTED', 'NEEDS_ATTENTION', 'FAILED', 'SKIPPED'] as const;
+const OUTCOMES = ['MIGRATED', 'MISMATCH', 'REJECTED', 'NEEDS_ATTENTION', 'FAILED', 'SKIPPED'] as const;
 export type Outcome = (typeof OUTCOMES)[number];
 
 type MigrationLike = OnboardingRecord & { migration?: { status: 'MIGRATED' | 'MISMATCH' } };

@@ -28,7 +28,7 @@ export interface BatchReport {
   generatedAt: string;
 }
 
-export const REPORT_COLUMNS = ['row', 'migrationId', 'merchantRef', 'outcome', 'previous', 'status'] as const;
+const REPORT_COLUMNS = ['row', 'migrationId', 'merchantRef', 'outcome', 'previous', 'status'] as const;
 
 /** Where every user of the batch stands, read from the records; `final` turns what is still open into FAILED. */
 export async function readOutcomes(batchId: string, final: boolean): Promise<ReportRow[]> {
