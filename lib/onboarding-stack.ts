@@ -48,7 +48,7 @@ export class OnboardingStack extends Stack {
     const entryPoints = wireEntryPoints(parts, workflows);
     const batch = wireConnectMigrationBatch(parts, workflows);
     const monitoring = new Monitoring(this, 'Monitoring', { encryption, alarmEmail: config.alarmEmail });
-    const recovery = wireRecovery(parts, workflows, monitoring);
+    const recovery = wireRecovery(parts, workflows, batch.workflow, monitoring);
 
     const api = new OnboardingApi(this, 'Api', {
       ...entryPoints.routes,

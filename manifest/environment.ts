@@ -62,7 +62,7 @@ export const ENVIRONMENT: Readonly<Record<EntryPoint, readonly EnvironmentGroup[
   // Every provider's secret checks its own signatures; Wallex's ids-only notifications are read again.
   Webhook: ['bucket', 'events', 'straitsx', 'wallex', 'straddle'],
   ExecutionStatus: ['events'],
-  Sweeper: ['events', 'onboardingWorkflow', 'migrationWorkflow', 'timeouts', 'redrive'],
+  Sweeper: ['events', 'onboardingWorkflow', 'migrationWorkflow', 'batchWorkflow', 'timeouts', 'redrive'],
   Retry: ['onboardingWorkflow', 'migrationWorkflow', 'timeouts'],
   BuildBatchReport: ['bucket', 'events'],
   MigrationBatches: ['bucket', 'merchant', 'migrationWorkflow', 'batchWorkflow'],

@@ -162,6 +162,8 @@ export interface OnboardingRecord {
   informationRequests?: Record<string, string>;
   /** An onboarding, or the migration of a legacy Connect user (StraitsX). */
   kind?: 'onboarding' | 'connect-migration';
+  /** The batch whose workflow starts this migration (a batch takes records without starting them). */
+  batchId?: string;
   migration?: { status: 'MIGRATED' | 'MISMATCH'; expectedAccountMatched: boolean };
   virtualAccount?: VirtualAccount;
   outcome?: { reason?: string; retryable?: boolean };

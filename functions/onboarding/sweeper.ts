@@ -1,4 +1,6 @@
-import type { DescribeExecutionCommandOutput } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, type DescribeExecutionCommandOutput, ExecutionDoesNotExist } from '@aws-sdk/client-sfn';
+import { sfnClient } from '../shared/aws';
+import { requireEnv } from '../shared/env';
 import { ConfigurationError } from '../shared/errors';
 import { logger, metrics } from '../shared/powertools';
 import { findOnboarding, listOpenOnboardingIds } from '../store/onboardings';
@@ -34,6 +36,8 @@ export interface SweepReport {
   errors: number;
   /** Open onboardings not reached before the time ran out: the next sweep takes them. */
   leftForNextSweep: number;
+  /** Migrations not started yet because the batch that will start them is still running. */
+  heldByBatch: number;
 }
 
 /** How much one sweep may do: at once, and in the time the invocation has left. */
@@ -96,6 +100,7 @@ export async function sweep(
     oldestOverdueWaitSeconds: 0,
     errors: 0,
     leftForNextSweep: 0,
+    heldByBatch: 0,
   };
   const remaining = limits.remainingMs ?? (() => Number.POSITIVE_INFINITY);
   const ids: string[] = [];
@@ -124,6 +129,20 @@ export async function sweep(
   return report;
 }
 
+/** Whether the record waits for a batch that is still running (the batch execution is named after the batch). */
+async function heldByRunningBatch(record: OnboardingRecord): Promise<boolean> {
+  if (!record.batchId) return false;
+  const machine = requireEnv('CONNECT_MIGRATION_BATCH_STATE_MACHINE_ARN');
+  const executionArn = `${machine.replace(':stateMachine:', ':execution:')}:${record.batchId}`;
+  try {
+    const { status } = await sfnClient().send(new DescribeExecutionCommand({ executionArn }));
+    return status === 'RUNNING' || status === 'PENDING_REDRIVE';
+  } catch (error) {
+    if (error instanceof ExecutionDoesNotExist) return false;
+    throw error;
+  }
+}
+
 async function sweepOne(onboardingId: string, settings: SweepSettings, now: Date, report: SweepReport): Promise<void> {
   // The index is eventually consistent: act on the record as it is now.
   const record = await findOnboarding(onboardingId);
@@ -132,6 +151,11 @@ async function sweepOne(onboardingId: string, settings: SweepSettings, now: Date
 
   if (!record.executionArn) {
     if (record.status !== 'ACCEPTED' || ageSeconds < settings.startGraceSeconds) return;
+    // A batch starts its users at the provider's pace, so they wait ACCEPTED for as long as it runs.
+    if (await heldByRunningBatch(record)) {
+      report.heldByBatch++;
+      return;
+    }
     const target = executionTarget(record);
     await ensureExecutionStarted(record, target.stateMachineArn, target.input);
     report.started++;

@@ -90,6 +90,11 @@ export class Workflow extends Construct {
   /** Lets a function start executions and describe them (to find an execution started earlier). */
   grantStart(fn: IFunction): void {
     this.stateMachine.grantStartExecution(fn);
+    this.grantDescribe(fn);
+  }
+
+  /** Lets a function describe this state machine's executions (whether one still runs). */
+  grantDescribe(fn: IFunction): void {
     const stack = Stack.of(this);
     // Executions are named at run time (after the onboarding id): any execution of this state machine.
     fn.addToRolePolicy(
@@ -109,7 +114,7 @@ export class Workflow extends Construct {
     acknowledgeOnRole(
       fn,
       `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:<${stateMachineId}.Name>:*]`,
-      'Execution names are onboarding ids chosen at run time; access is limited to executions of this one state machine.',
+      'Execution names are onboarding or batch ids chosen at run time; access is limited to executions of this one state machine.',
     );
   }
 

@@ -2,6 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import type { OnboardingFunction } from '../constructs/function';
 import type { Monitoring } from '../constructs/monitoring';
 import { Recovery } from '../constructs/recovery';
+import type { Workflow } from '../constructs/workflow';
 import { makeFunction, type StackParts } from './parts';
 import type { Workflows } from './workflows';
 
@@ -22,6 +23,7 @@ export interface RecoveryParts {
 export function wireRecovery(
   parts: StackParts,
   { onboarding, connectMigration }: Workflows,
+  batch: Workflow,
   monitoring: Monitoring,
 ): RecoveryParts {
   const { config, table, events } = parts;
@@ -43,6 +45,8 @@ export function wireRecovery(
   table.grantReadWrite(sweeper);
   events.grantPublish(sweeper);
   onboarding.grantTaskSuccess(sweeper);
+  // A migration taken by a batch waits for the batch to start it: the sweeper checks the batch still runs.
+  batch.grantDescribe(sweeper);
 
   const retry = makeFunction(
     parts,

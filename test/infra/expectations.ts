@@ -68,7 +68,14 @@ export const ENV: Record<FunctionName, string[]> = {
   FinishMigration: ['EVENT_BUS_NAME'],
   Webhook: PROVIDER_ENV,
   ExecutionStatus: ['EVENT_BUS_NAME'],
-  Sweeper: [...MACHINES_ENV, ...TIMEOUTS_ENV, 'EVENT_BUS_NAME', 'REDRIVE_CAP', 'REDRIVE_DELAY_SECONDS'],
+  Sweeper: [
+    ...MACHINES_ENV,
+    ...TIMEOUTS_ENV,
+    'CONNECT_MIGRATION_BATCH_STATE_MACHINE_ARN',
+    'EVENT_BUS_NAME',
+    'REDRIVE_CAP',
+    'REDRIVE_DELAY_SECONDS',
+  ],
   Retry: [...MACHINES_ENV, ...TIMEOUTS_ENV],
   BuildBatchReport: ['BUCKET_NAME', 'EVENT_BUS_NAME'],
   MigrationBatches: BATCH_INTAKE_ENV,
@@ -156,7 +163,15 @@ export const PERMISSIONS: Record<FunctionName, string[]> = {
   ],
   ExecutionStatus: [...tableReadWrite, ...publish],
   // Marks missed failures (publishing them) and resumes waits whose answer is on the record.
-  Sweeper: [...tableReadWrite, ...publish, ...resume, ...recover('onboarding'), ...recover('connect-migration')],
+  // It also asks whether the batch that took a migration still runs, before starting the migration itself.
+  Sweeper: [
+    ...tableReadWrite,
+    ...publish,
+    ...resume,
+    ...recover('onboarding'),
+    ...recover('connect-migration'),
+    'states:DescribeExecution arn::states:::execution:connect-migration-batch.Name:*',
+  ],
   Retry: [...tableReadWrite, ...recover('onboarding'), ...recover('connect-migration')],
   BuildBatchReport: [...tableRead, ...readObjects('migration-batches/'), ...putObjects('migration-batches/'), ...publish],
   // Intake of a batch: the single migration's rights (records, vault), the batch folder, and the batch's start.

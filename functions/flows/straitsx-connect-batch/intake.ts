@@ -63,7 +63,7 @@ export async function takeManifest(state: BatchState, text: string): Promise<Bat
   }
   const taken = await mapLimit(rows, INTAKE_CONCURRENCY, async ({ row, body }) => {
     try {
-      const { record } = await requestConnectMigration(body, { start: false });
+      const { record } = await requestConnectMigration(body, { start: false, batchId: state.batchId });
       return { row, record };
     } catch (error) {
       if (error instanceof ValidationFailed)

@@ -54,7 +54,10 @@ export const isMigration = (record: OnboardingRecord): record is MigrationRecord
  * payload under the same key, stores the request (token included) in the vault and starts the
  * `connect-migration` workflow with the id only.
  */
-export async function requestConnectMigration(input: unknown, options: { start?: boolean } = {}): Promise<MigrationIntakeResult> {
+export async function requestConnectMigration(
+  input: unknown,
+  options: { start?: boolean; batchId?: string } = {},
+): Promise<MigrationIntakeResult> {
   // A batch takes the records without starting them: its own workflow starts them at StraitsX's pace.
   const start = options.start ?? true;
   const { userApiToken, ...rest } = parseConnectMigrationRequest(input);
@@ -91,6 +94,7 @@ export async function requestConnectMigration(input: unknown, options: { start?:
     merchantRef: request.merchantRef,
     registrationType: request.customer.registrationType,
     status: 'ACCEPTED',
+    ...(options.batchId ? { batchId: options.batchId } : {}),
     version: 1,
     fingerprint,
     vaultKey,

@@ -12,6 +12,7 @@ export const ID = 'onb_aaaaaaaaaaaaaaaaaaaaaaaaaa';
 export const OTHER_ID = 'onb_bbbbbbbbbbbbbbbbbbbbbbbbbb';
 export const MACHINE = 'arn:aws:states:ap-southeast-1:111122223333:stateMachine:Onboarding-abc';
 export const MIGRATION_MACHINE = 'arn:aws:states:ap-southeast-1:111122223333:stateMachine:ConnectMigration-abc';
+export const BATCH_MACHINE = 'arn:aws:states:ap-southeast-1:111122223333:stateMachine:ConnectMigrationBatch-abc';
 export const executionArn = (name: string, machine = MACHINE) => `${machine.replace(':stateMachine:', ':execution:')}:${name}`;
 
 export const dynamo = mockClient(DynamoDBDocumentClient);
@@ -32,6 +33,7 @@ export function resetCloud(): void {
     EVENT_BUS_NAME: 'merchant-bus',
     STATE_MACHINE_ARN: MACHINE,
     CONNECT_MIGRATION_STATE_MACHINE_ARN: MIGRATION_MACHINE,
+    CONNECT_MIGRATION_BATCH_STATE_MACHINE_ARN: BATCH_MACHINE,
     DOCUMENTS_TIMEOUT_SECONDS: '604800',
     VERIFICATION_TIMEOUT_SECONDS: '86400',
     ACCOUNT_TIMEOUT_SECONDS: '86400',

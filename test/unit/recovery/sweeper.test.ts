@@ -9,12 +9,14 @@ import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { type SweepSettings, sweep } from '../../../functions/onboarding/sweeper';
 import { metrics } from '../../../functions/shared/powertools';
 import {
+  BATCH_MACHINE,
   dynamo,
   events,
   executionArn,
   ID,
   items,
   MACHINE,
+  MIGRATION_MACHINE,
   OTHER_ID,
   published,
   record,
@@ -120,6 +122,29 @@ describe('the sweeper', () => {
       },
     ]);
     expect(stored().executionArn).toBe(executionArn(ID));
+  });
+
+  it('leaves a migration taken by a batch to that batch while it runs, and starts it once the batch has ended', async () => {
+    const batchId = '0f6c2d6e-7a9b-4c1d-8e2f-3a4b5c6d7e8f';
+    const batchExecution = executionArn(batchId, BATCH_MACHINE);
+    await store(
+      record({
+        kind: 'connect-migration',
+        batchId,
+        status: 'ACCEPTED',
+        executionArn: undefined,
+        updatedAt: minutesAgo(30).toISOString(),
+      }),
+    );
+    sfn.on(DescribeExecutionCommand, { executionArn: batchExecution }).resolves({ status: 'RUNNING' } as never);
+    sfn.on(StartExecutionCommand).resolves({ executionArn: executionArn(ID, MIGRATION_MACHINE), startDate: NOW });
+
+    await expect(sweep(SETTINGS, NOW)).resolves.toMatchObject({ started: 0, heldByBatch: 1 });
+    expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
+
+    sfn.on(DescribeExecutionCommand, { executionArn: batchExecution }).resolves({ status: 'FAILED' } as never);
+    await expect(sweep(SETTINGS, NOW)).resolves.toMatchObject({ started: 1, heldByBatch: 0 });
+    expect(sfn.commandCalls(StartExecutionCommand).map((c) => c.args[0].input.stateMachineArn)).toEqual([MIGRATION_MACHINE]);
   });
 
   it('starts again an onboarding whose execution is lost', async () => {
