@@ -86,7 +86,6 @@ describe('functions', () => {
     const env = envOf(name);
     expect(Object.keys(env).sort()).toEqual([...COMMON_ENV, ...ENV[name]].sort());
     expect(env).toMatchObject({
-      NODE_OPTIONS: '--enable-source-maps',
       POWERTOOLS_SERVICE_NAME: 'onboarding',
       POWERTOOLS_METRICS_NAMESPACE: 'Onboarding',
       POWERTOOLS_LOG_LEVEL: 'INFO',
