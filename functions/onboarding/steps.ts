@@ -77,7 +77,7 @@ export async function createProfileStep(input: unknown): Promise<ProfileStepOutp
   const { onboardingId } = parseOrThrow(stepInputSchema, input);
   const record = await getOnboarding(onboardingId);
   const request = await getPersonalData<OnboardingRequest>(record.vaultKey);
-  const adapter = adapterFor(record.provider);
+  const adapter = await adapterFor(record.provider);
   const needsVirtualAccount = adapter.needsVirtualAccount(request);
   // A re-run of an onboarding that ended calls no provider: it replays the recorded end.
   if (isFinal(record)) {
@@ -161,7 +161,7 @@ export async function createVirtualAccountStep(input: unknown): Promise<{ accoun
   const profileId = record.providerIds.profileId;
   if (!profileId) throw new Error(`onboarding ${onboardingId} has no profile to attach an account to`);
   const request = await getPersonalData<OnboardingRequest>(record.vaultKey);
-  const adapter = adapterFor(record.provider);
+  const adapter = await adapterFor(record.provider);
   if (!adapter.createVirtualAccount) throw new Error(`${record.provider} has no virtual accounts`);
   // The documented order for a new customer: the customer's own bank account first, then the virtual account.
   if ('bankAccount' in request && request.bankAccount && !record.bankAccount && adapter.addBankAccount) {

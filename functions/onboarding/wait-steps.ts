@@ -34,7 +34,7 @@ export async function checkStatusStep(input: unknown): Promise<string> {
   await clearWaiting(onboardingId);
   metrics.addMetric('StatusChecked', 'Count', 1);
   const request = await getPersonalData<OnboardingRequest>(record.vaultKey);
-  const adapter = adapterFor(record.provider);
+  const adapter = await adapterFor(record.provider);
   const profileId = record.providerIds.profileId;
   if (!profileId) throw new Error(`onboarding ${onboardingId} has no profile to check`);
 

@@ -69,7 +69,7 @@ export async function requestConnectMigration(input: unknown, options: { start?:
   const vault: ConnectMigrationVault = { ...request, userApiToken };
 
   const { idKey } = await readSecret('PLATFORM_SECRET_ARN', platformSecretSchema);
-  const key = businessKeyOf(request);
+  const key = await businessKeyOf(request);
   const migrationId = onboardingIdFor(idKey, [
     requireEnv('MERCHANT_ID'),
     MIGRATION_KEY_TAG,
@@ -95,7 +95,7 @@ export async function requestConnectMigration(input: unknown, options: { start?:
     fingerprint,
     vaultKey,
     providerIds: {},
-    requiredDocuments: adapterFor('straitsx').requiredDocuments(request),
+    requiredDocuments: (await adapterFor('straitsx')).requiredDocuments(request),
     publishedEvents: [],
     timeline: [timelineEntry('accepted', 'ACCEPTED')],
     createdAt: now,
