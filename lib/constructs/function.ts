@@ -1,22 +1,17 @@
-import { join } from 'node:path';
-import { Duration, Validations } from 'aws-cdk-lib';
+import { AssetHashType, DockerImage, Duration, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
-import { Architecture, type IFunction, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { Architecture, Code, type IFunction, Function as LambdaFunction, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { BUNDLE_ENVIRONMENT, cdkBundling, HANDLERS_DIR, PROJECT_ROOT } from '../bundling';
+import { BUNDLE_ENVIRONMENT, buildHandlerSync, PROJECT_ROOT } from '../bundling';
 
 /**
  * The Lambda runtime of every function. Node.js 24 is the newest runtime CDK knows, which is what the
  * AwsSolutions-L1 check asks for; the bundle targets the same version.
  */
 export const FUNCTION_RUNTIME = Runtime.NODEJS_24_X;
-
-/** The project's lock file: named explicitly so bundling does not depend on the directory synth runs in. */
-const LOCK_FILE = join(PROJECT_ROOT, 'package-lock.json');
 
 /** Props of {@link OnboardingFunction}. */
 export interface OnboardingFunctionProps {
@@ -41,7 +36,7 @@ export interface OnboardingFunctionProps {
  * bundling (lib/bundling.ts: ESM, AWS SDK inside, external source map), Powertools settings, its own log group and X-Ray tracing. Its role may only
  * write to that log group and send traces; grants add the rest.
  */
-export class OnboardingFunction extends NodejsFunction {
+export class OnboardingFunction extends LambdaFunction {
   /** The function's log group. */
   readonly logs: LogGroup;
   /** Its entry point under functions/handlers, without `.ts`. */
@@ -55,8 +50,8 @@ export class OnboardingFunction extends NodejsFunction {
       description: `Runs the ${props.handler} function`,
     });
     super(scope, id, {
-      entry: `${HANDLERS_DIR}/${props.handler}.ts`,
-      depsLockFilePath: LOCK_FILE,
+      code: handlerCode(props.handler),
+      handler: 'index.handler',
       description: props.description,
       runtime: FUNCTION_RUNTIME,
       architecture: Architecture.ARM_64,
@@ -65,8 +60,6 @@ export class OnboardingFunction extends NodejsFunction {
       tracing: Tracing.ACTIVE,
       logGroup: logs,
       role,
-      // lib/bundling.ts: the same options the bundle-size test and the bench build with.
-      bundling: cdkBundling(),
       environment: {
         ...BUNDLE_ENVIRONMENT,
         TABLE_NAME: props.table.tableName,
@@ -90,4 +83,25 @@ export class OnboardingFunction extends NodejsFunction {
  */
 export function acknowledgeOnRole(fn: IFunction, id: string, reason: string): void {
   Validations.of(fn.role ?? fn).acknowledge({ id, reason });
+}
+
+/**
+ * The function's asset: lib/bundling.ts builds the handler into CDK's output folder with esbuild, the
+ * same build the bundle-size test and the bench measure. Always on this machine, never in Docker (the
+ * image named is never pulled); the asset's hash is the output's, so an unchanged bundle is not uploaded
+ * again. Synths that skip bundling (the infra tests) never call it.
+ */
+function handlerCode(handler: string): Code {
+  return Code.fromAsset(PROJECT_ROOT, {
+    assetHashType: AssetHashType.OUTPUT,
+    bundling: {
+      image: DockerImage.fromRegistry('dummy'),
+      local: {
+        tryBundle(outputDir) {
+          buildHandlerSync(handler, outputDir);
+          return true;
+        },
+      },
+    },
+  });
 }
