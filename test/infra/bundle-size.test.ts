@@ -23,11 +23,38 @@ const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}.ts`,
 /** What a function may weigh, all chunks together and what a cold start loads, in KB. */
 const BUDGET_KB = 300;
 /**
- * Functions over the budget, at their real figure (rounded up): every one of them loads zod (97 KB)
- * and the SDK's shared core (@smithy/core and @aws-sdk/core, ~115 KB) besides its own clients; what is
- * left is written down in README.md ("Bundles"). A change that grows one of them fails here.
+ * Functions over the budget, at their measured figure rounded up to 10 KB, plus 10 KB: the SDK's shared
+ * core (@smithy/core and @aws-sdk/core, 115-160 KB), zod (97 KB, for every function that validates
+ * input) and the S3 client (~175 KB with its XML protocol and checksums, for every function that reads
+ * the vault or documents) do not fit in 300 KB together. README.md ("Function bundles") says what the
+ * bytes are. A change that grows one of them past its line fails here; one that shrinks it should lower it.
  */
-const OVER_BUDGET_KB: Partial<Record<HandlerFile, { total: number; loaded: number }>> = {};
+const OVER_BUDGET_KB: Partial<Record<HandlerFile, { total: number; loaded: number }>> = {
+  intake: { total: 710, loaded: 590 },
+  documents: { total: 550, loaded: 510 },
+  'document-uploaded': { total: 560, loaded: 530 },
+  'profile-update': { total: 670, loaded: 530 },
+  review: { total: 690, loaded: 550 },
+  'migrations-intake': { total: 690, loaded: 590 },
+  'create-profile': { total: 720, loaded: 570 },
+  'submit-details': { total: 670, loaded: 530 },
+  'upload-document': { total: 670, loaded: 530 },
+  'start-screening': { total: 710, loaded: 570 },
+  'create-virtual-account': { total: 710, loaded: 570 },
+  'check-status': { total: 670, loaded: 530 },
+  'wait-for': { total: 530, loaded: 370 },
+  finish: { total: 530, loaded: 370 },
+  'migrate-account': { total: 670, loaded: 550 },
+  'finish-migration': { total: 530, loaded: 400 },
+  webhook: { total: 710, loaded: 570 },
+  'execution-status': { total: 400, loaded: 350 },
+  sweeper: { total: 560, loaded: 420 },
+  retry: { total: 530, loaded: 390 },
+  'migration-batch-report': { total: 550, loaded: 520 },
+  'migration-batches': { total: 700, loaded: 600 },
+  'migration-batch-uploaded': { total: 700, loaded: 600 },
+  'migration-batch-status': { total: 470, loaded: 440 },
+};
 
 /** Functions of a one-provider flow (functions/flows/): they always call that provider. */
 const ONE_PROVIDER_FLOWS: Partial<Record<HandlerFile, ProviderName>> = {
