@@ -96,6 +96,9 @@ function handlerCode(handler: string): Code {
     assetHashType: AssetHashType.OUTPUT,
     bundling: {
       image: DockerImage.fromRegistry('dummy'),
+      // CDK caches a bundle by its source folder and these options (never by the local function): the
+      // handler named here keeps the functions' assets apart.
+      environment: { ONBOARDING_HANDLER: handler },
       local: {
         tryBundle(outputDir) {
           buildHandlerSync(handler, outputDir);

@@ -44,6 +44,11 @@ describe('functions', () => {
     synth.template.resourceCountIs('AWS::Lambda::Function', FUNCTIONS.length + 1);
   });
 
+  it('each get an asset of their own: CDK must not hand one bundle to every function', () => {
+    const codeKeys = FUNCTIONS.map((name) => JSON.stringify(synth.template.toJSON().Resources[id(name)].Properties.Code));
+    expect(new Set(codeKeys).size).toBe(FUNCTIONS.length);
+  });
+
   // Workflow steps chain provider calls under the shared rate budget; the sweeper looks at every open
   // onboarding; everything else answers an API call (API Gateway waits 29 s) or a notification.
   const WORKFLOW_STEPS: readonly string[] = [
