@@ -2,8 +2,8 @@ import { GetObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { OnboardingRecord } from '../onboarding/record';
 import type { DocumentAccess } from '../providers/port';
-import { s3Client } from '../shared/aws';
 import { requireEnv } from '../shared/env';
+import { s3Client } from '../shared/s3';
 
 /**
  * Documents the merchant uploads for an onboarding, in the same KMS-encrypted bucket as the vault, under

@@ -1,6 +1,6 @@
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import { s3Client } from '../shared/aws';
 import { requireEnv } from '../shared/env';
+import { s3Client } from '../shared/s3';
 
 /**
  * The PII vault: personal data lives here, in the KMS-encrypted bucket (default encryption with the

@@ -46,7 +46,7 @@ const OVER_BUDGET_KB: Partial<Record<HandlerFile, { total: number; loaded: numbe
   finish: { total: 530, loaded: 370 },
   'migrate-account': { total: 670, loaded: 550 },
   'finish-migration': { total: 530, loaded: 400 },
-  webhook: { total: 710, loaded: 570 },
+  webhook: { total: 710, loaded: 440 },
   'execution-status': { total: 400, loaded: 350 },
   sweeper: { total: 560, loaded: 420 },
   retry: { total: 530, loaded: 390 },
