@@ -1,6 +1,6 @@
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { AWS_CLIENT_DEFAULTS } from './aws';
 import { requireEnv } from './env';
 import { ConfigurationError } from './errors';
