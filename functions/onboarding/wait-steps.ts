@@ -5,7 +5,7 @@ import { parseOrThrow } from '../shared/validation';
 import { getOnboarding, mutateOnboarding, timelineEntry } from '../store/onboardings';
 import { getPersonalData } from '../store/vault';
 import type { OnboardingRequest } from './request';
-import { stepInputSchema } from './steps';
+import { stepInputSchema } from './step-input';
 import { clearWaiting, startWaiting } from './waits';
 
 export const waitInputSchema = stepInputSchema.extend({

@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { publish } from '../../onboarding/events';
 import { FINAL_STATUSES, type OnboardingRecord, type OnboardingStatus, recordedAccount } from '../../onboarding/record';
-import { finishInputSchema, stepInputSchema } from '../../onboarding/steps';
+import { finishInputSchema, stepInputSchema } from '../../onboarding/step-input';
 import { isConnectTokenRefused, type MigrationResult, straitsxConnectMigration } from '../../providers/straitsx/migration';
 import { ConfigurationError } from '../../shared/errors';
 import { logger, metrics } from '../../shared/powertools';
