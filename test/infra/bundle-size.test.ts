@@ -24,29 +24,29 @@ const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}.ts`,
 const BUDGET_KB = 300;
 /**
  * Functions over the budget, at their measured figure rounded up to 10 KB, plus 10 KB: the SDK's shared
- * core (@smithy/core and @aws-sdk/core, 115-160 KB), zod (97 KB, for every function that validates
- * input) and the S3 client (~175 KB with its XML protocol and checksums, for every function that reads
- * the vault or documents) do not fit in 300 KB together. README.md ("Function bundles") says what the
- * bytes are. A change that grows one of them past its line fails here; one that shrinks it should lower it.
+ * runtime (@smithy/core and @aws-sdk/core, about 120-150 KB), zod (97 KB, for every function that
+ * validates input) and the clients a function uses do not fit in 300 KB together. README.md ("Function
+ * bundles") says what the bytes are. A change that grows one past its line fails here; one that
+ * shrinks it should lower it.
  */
 const OVER_BUDGET_KB: Partial<Record<HandlerFile, { total: number; loaded: number }>> = {
-  intake: { total: 710, loaded: 590 },
-  documents: { total: 550, loaded: 510 },
-  'document-uploaded': { total: 560, loaded: 530 },
-  'profile-update': { total: 670, loaded: 530 },
-  review: { total: 690, loaded: 550 },
-  'migrations-intake': { total: 690, loaded: 590 },
-  'create-profile': { total: 720, loaded: 570 },
-  'submit-details': { total: 670, loaded: 530 },
-  'upload-document': { total: 670, loaded: 530 },
-  'start-screening': { total: 710, loaded: 570 },
-  'create-virtual-account': { total: 710, loaded: 570 },
-  'check-status': { total: 670, loaded: 530 },
+  intake: { total: 560, loaded: 420 },
+  documents: { total: 550, loaded: 370 },
+  'document-uploaded': { total: 570, loaded: 390 },
+  'profile-update': { total: 510, loaded: 360 },
+  review: { total: 530, loaded: 380 },
+  'migrations-intake': { total: 530, loaded: 420 },
+  'create-profile': { total: 720, loaded: 440 },
+  'submit-details': { total: 670, loaded: 390 },
+  'upload-document': { total: 670, loaded: 390 },
+  'start-screening': { total: 720, loaded: 440 },
+  'create-virtual-account': { total: 720, loaded: 440 },
+  'check-status': { total: 510, loaded: 350 },
   'wait-for': { total: 530, loaded: 370 },
-  finish: { total: 530, loaded: 370 },
-  'migrate-account': { total: 670, loaded: 550 },
-  'finish-migration': { total: 530, loaded: 400 },
-  webhook: { total: 710, loaded: 440 },
+  finish: { total: 400, loaded: 350 },
+  'migrate-account': { total: 410, loaded: 360 },
+  'finish-migration': { total: 400, loaded: 350 },
+  webhook: { total: 560, loaded: 400 },
   'execution-status': { total: 400, loaded: 350 },
   sweeper: { total: 560, loaded: 420 },
   retry: { total: 530, loaded: 390 },
