@@ -4,6 +4,7 @@ import { adapterFor, descriptorOf, isProviderName, type ProviderName, providerOf
 import { assertJsonContentType, HttpError, webhookJson } from '../shared/middleware';
 import { metrics } from '../shared/powertools';
 import { getOnboarding, onboardingIdForProviderCustomer } from '../store/onboardings';
+import { getPersonalData } from '../store/vault';
 import { DETAIL_TYPES, publish } from './events';
 import { applyProviderUpdate, firstDelivery, seenDelivery, type UpdateResult } from './provider-updates';
 import { FINAL_STATUSES } from './record';
@@ -98,8 +99,6 @@ async function recheckProfile(
   if (!onboardingId) return { update };
   const record = await getOnboarding(onboardingId);
   if (!record || FINAL_STATUSES.includes(record.status)) return { update, onboardingId };
-  // The vault (and with it the S3 client) loads on this path only: most deliveries never come here.
-  const { getPersonalData } = await import('../store/vault');
   const request = await getPersonalData<OnboardingRequest>(record.vaultKey);
   const current = await (await adapterFor(provider)).getProfileStatus({ onboardingId, request, profileId: update.profileId });
   const status: ProfileStatus = current.status;
