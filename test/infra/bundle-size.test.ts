@@ -120,16 +120,21 @@ describe('a built bundle', () => {
           AWS_SECRET_ACCESS_KEY: 'secret-from-environment',
           AWS_SESSION_TOKEN: 'session-from-environment',
           AWS_ENDPOINT_URL_DYNAMODB: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+          AWS_ENDPOINT_URL_S3: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
           // Files the full default chain would read: the bundle must not care they exist.
           AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/credentials',
           AWS_CONFIG_FILE: '/nonexistent/config',
         },
       });
-      expect(seen).toHaveLength(1);
-      expect(seen[0]?.authorization).toMatch(
-        /^AWS4-HMAC-SHA256 Credential=AKIDFROMENVIRONMENT\/\d{8}\/ap-southeast-1\/dynamodb\/aws4_request/,
-      );
-      expect(seen[0]?.['x-amz-security-token']).toBe('session-from-environment');
+      // The DynamoDB client's request, then the vault's own signed fetch.
+      expect(seen.map((headers) => /\/(dynamodb|s3)\/aws4_request/.exec(headers.authorization ?? '')?.[1])).toEqual([
+        'dynamodb',
+        's3',
+      ]);
+      for (const headers of seen) {
+        expect(headers.authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIDFROMENVIRONMENT\/\d{8}\/ap-southeast-1\//);
+        expect(headers['x-amz-security-token']).toBe('session-from-environment');
+      }
     } finally {
       server.close();
     }
