@@ -1,6 +1,7 @@
 import '../local/shared/polyfills';
 import { performance } from 'node:perf_hooks';
 import { startRuntime } from '../local/runtime';
+import { benchBundles } from './bundles';
 import { benchConnectBatch } from './connect-batch';
 
 /**
@@ -11,7 +12,9 @@ import { benchConnectBatch } from './connect-batch';
  * - state transitions of one onboarding (Standard workflows are billed per transition);
  * - a batch Connect migration of BENCH_BATCH_USERS users (default 1,000; 0 skips it) against the floor
  *   StraitsX's rate limit sets. The shared budget spends 4 requests a second by default (no 429 at the
- *   sandbox's 5): STRAITSX_RATE_PER_SECOND=5 runs it at the limit itself.
+ *   sandbox's 5): STRAITSX_RATE_PER_SECOND=5 runs it at the limit itself;
+ * - every function's bundle size and cold import time against a bundled hello world, after the stack
+ *   has stopped so the two do not compete (BENCH_BUNDLES=0 skips it; `npm run bench:bundles` runs it alone).
  */
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
@@ -74,3 +77,4 @@ try {
 } finally {
   await runtime.stop();
 }
+if (process.env.BENCH_BUNDLES !== '0') process.stdout.write(`${(await benchBundles()).join('\n')}\n`);

@@ -29,8 +29,8 @@ const blankAsUnset = (value: unknown) => (value === '' ? undefined : value);
  */
 export const ONBOARDING_EXECUTION_TIMEOUT_SECONDS = 30 * 24 * 3600;
 
-import { providerOf } from '../functions/providers/registry';
-import { WALLEX_SOURCE_IPS } from '../functions/providers/wallex/provider';
+import { descriptorOf } from '../functions/providers/registry';
+import { WALLEX_SOURCE_IPS } from '../functions/providers/wallex/descriptor';
 
 export { WALLEX_SOURCE_IPS };
 
@@ -75,11 +75,11 @@ export const configSchema = z.object({
     .string()
     .regex(/^[a-z0-9-]{1,32}$/, 'must be 1 to 32 lowercase letters, digits or hyphens')
     .default('default'),
-  straitsxBaseUrl: httpsUrl.default(providerOf('straitsx').descriptor.defaultBaseUrl),
+  straitsxBaseUrl: httpsUrl.default(descriptorOf('straitsx').defaultBaseUrl),
   /** StraitsX's legacy Connect API, used by the Connect migration only. */
   straitsxConnectBaseUrl: httpsUrl.default('https://sandbox.xfers.io/api/v3'),
-  wallexBaseUrl: httpsUrl.default(providerOf('wallex').descriptor.defaultBaseUrl),
-  straddleBaseUrl: httpsUrl.default(providerOf('straddle').descriptor.defaultBaseUrl),
+  wallexBaseUrl: httpsUrl.default(descriptorOf('wallex').defaultBaseUrl),
+  straddleBaseUrl: httpsUrl.default(descriptorOf('straddle').defaultBaseUrl),
   merchantEventSource: z
     .string()
     .regex(/^[A-Za-z0-9._-]{1,256}$/, 'must be 1 to 256 letters, digits, dots, hyphens or underscores')

@@ -214,8 +214,7 @@ export async function startRuntime(options: RuntimeOptions = {}) {
   };
   Object.assign(process.env, functionEnv);
   const declaration = { ...ENVIRONMENT, ...options.environment };
-  // Node's own options are the runtime's, not the stack's: whatever this process runs with.
-  const stackValues = () => ({ NODE_OPTIONS: process.env.NODE_OPTIONS ?? '', ...functionEnv });
+  const stackValues = () => ({ ...functionEnv });
   // One object per function, filled once the state machines' ARNs are known: invocations read it then.
   const entryPoints = Object.keys(ENTRY_POINTS) as EntryPoint[];
   const ownEnv = Object.fromEntries(

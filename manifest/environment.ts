@@ -9,7 +9,6 @@ import type { EntryPoint } from './entry-points';
 
 /** What every function gets from the OnboardingFunction construct itself. */
 export const BASE_ENVIRONMENT = [
-  'NODE_OPTIONS',
   'POWERTOOLS_SERVICE_NAME',
   'POWERTOOLS_METRICS_NAMESPACE',
   'POWERTOOLS_LOG_LEVEL',

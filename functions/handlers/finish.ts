@@ -1,7 +1,7 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
-import { finishStep } from '../onboarding/steps';
+import { finishStep } from '../onboarding/finish-step';
 import { logger, metrics } from '../shared/powertools';
 
 /** Workflow step: input and output are ids and statuses only; errors carry the taxonomy's names. */

@@ -39,9 +39,9 @@ export interface IntakeResult {
  * and starts the workflow with ids only.
  */
 export async function requestOnboarding(input: unknown): Promise<IntakeResult> {
-  const request = parseOnboardingRequest(input);
+  const request = await parseOnboardingRequest(input);
   const { idKey } = await readSecret('PLATFORM_SECRET_ARN', platformSecretSchema);
-  const key = businessKeyOf(request);
+  const key = await businessKeyOf(request);
   const onboardingId = onboardingIdFor(idKey, [
     requireEnv('MERCHANT_ID'),
     key.provider,
@@ -59,13 +59,13 @@ export async function requestOnboarding(input: unknown): Promise<IntakeResult> {
     onboardingId,
     provider: request.provider,
     merchantRef: request.merchantRef,
-    registrationType: customerKindOf(request),
+    registrationType: await customerKindOf(request),
     status: 'ACCEPTED',
     version: 1,
     fingerprint,
     vaultKey,
     providerIds: {},
-    requiredDocuments: adapterFor(request.provider).requiredDocuments(request),
+    requiredDocuments: (await adapterFor(request.provider)).requiredDocuments(request),
     publishedEvents: [],
     timeline: [timelineEntry('accepted', 'ACCEPTED')],
     createdAt: now,

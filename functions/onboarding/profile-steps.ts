@@ -16,7 +16,7 @@ import { isFinal, nextStep, type ProfileStepOutput, profileOutput, recordProfile
 async function load(onboardingId: string) {
   const record = await getOnboarding(onboardingId);
   const request = await getPersonalData<OnboardingRequest>(record.vaultKey);
-  const adapter = adapterFor(record.provider);
+  const adapter = await adapterFor(record.provider);
   return { record, request, adapter };
 }
 

@@ -3,8 +3,8 @@ import { parseRequestOrThrow, ValidationFailed } from '../shared/validation';
 
 export { type OnboardingRequest, PROVIDERS, type ProviderName } from '../providers/registry';
 
-/** Validates an onboarding request against the provider's documented rules. */
-export function parseOnboardingRequest(input: unknown): OnboardingRequest {
+/** Validates an onboarding request against the provider's documented rules (loading that provider only). */
+export async function parseOnboardingRequest(input: unknown): Promise<OnboardingRequest> {
   if (input === null || typeof input !== 'object' || Array.isArray(input)) {
     throw new ValidationFailed([{ path: '', message: 'the body must be a JSON object' }]);
   }
@@ -12,7 +12,7 @@ export function parseOnboardingRequest(input: unknown): OnboardingRequest {
   if (!isProviderName(provider)) {
     throw new ValidationFailed([{ path: 'provider', message: `provider must be one of: ${PROVIDERS.join(', ')}` }]);
   }
-  return parseRequestOrThrow(providerOf(provider).requestSchema, input) as OnboardingRequest;
+  return parseRequestOrThrow((await providerOf(provider)).requestSchema, input) as OnboardingRequest;
 }
 
 /**
@@ -20,15 +20,15 @@ export function parseOnboardingRequest(input: unknown): OnboardingRequest {
  * Each provider says which (see its `businessKey`): StraitsX registrationType + registrationId, Straddle
  * customer type + e-mail, Wallex account type + e-mail.
  */
-export function businessKeyOf(request: OnboardingRequest): {
+export async function businessKeyOf(request: OnboardingRequest): Promise<{
   provider: ProviderName;
   registrationType: string;
   registrationId: string;
-} {
-  return { provider: request.provider, ...providerOf(request.provider).businessKey(request) };
+}> {
+  return { provider: request.provider, ...(await providerOf(request.provider)).businessKey(request) };
 }
 
 /** The customer's kind as the record shows it (personal/business, individual/business). */
-export function customerKindOf(request: OnboardingRequest): string {
-  return businessKeyOf(request).registrationType;
+export async function customerKindOf(request: OnboardingRequest): Promise<string> {
+  return (await businessKeyOf(request)).registrationType;
 }

@@ -36,7 +36,7 @@ export async function decideReview(onboardingId: string, input: unknown): Promis
   const { decision, reason, operator } = parseRequestOrThrow(reviewDecisionSchema, input);
   const record = await findOnboarding(onboardingId);
   if (!record) throw new ReviewNotPossible(404, 'No onboarding with this id.');
-  const adapter = adapterFor(record.provider);
+  const adapter = await adapterFor(record.provider);
   if (!adapter.decideReview) throw new ReviewNotPossible(409, `${record.provider} profiles are not reviewed by operators.`);
   // A repeat of a decision that took effect (its answer was lost, the provider's webhook told us) is
   // answered as the first one would have been, so an operator's tool can retry safely.

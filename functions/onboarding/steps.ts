@@ -1,23 +1,18 @@
-import * as z from 'zod';
 import type { ProfileResult, ProviderAdapter } from '../providers/port';
 import { adapterFor } from '../providers/registry';
-import { ONBOARDING_ID } from '../shared/ids';
 import { logger, metrics } from '../shared/powertools';
 import { parseOrThrow } from '../shared/validation';
 import { documentAccess } from '../store/documents';
 import { getOnboarding, linkProviderCustomer, mutateOnboarding, timelineEntry } from '../store/onboardings';
 import { getPersonalData } from '../store/vault';
-import { DETAIL_TYPES, outcomeDetail, publish } from './events';
 import { replayParkedUpdates } from './provider-updates';
-import { FINAL_STATUSES, type OnboardingRecord, type OnboardingStatus, recordedAccount } from './record';
+import { type OnboardingRecord, recordedAccount } from './record';
 import type { OnboardingRequest } from './request';
+import { isFinal, stepInputSchema } from './step-input';
 import { missingDocuments } from './waits';
 
-/** What every workflow step receives: ids only. */
-export const stepInputSchema = z.object({
-  onboardingId: z.string().regex(ONBOARDING_ID, 'onboardingId must be an onboarding id'),
-  execution: z.string().optional(),
-});
+export { finishStep } from './finish-step';
+export { finishInputSchema, isFinal, stepInputSchema } from './step-input';
 
 /**
  * What the workflow runs next for the profile: the provider's own calls before its verdict, where its
@@ -32,8 +27,6 @@ export interface ProfileStepOutput {
   /** The document slots the upload step goes over (empty unless `next` is `documents`). */
   documents: string[];
 }
-
-export const isFinal = (record: OnboardingRecord) => FINAL_STATUSES.includes(record.status);
 
 const ORDER = ['details', 'documents', 'screening'] as const;
 
@@ -77,7 +70,7 @@ export async function createProfileStep(input: unknown): Promise<ProfileStepOutp
   const { onboardingId } = parseOrThrow(stepInputSchema, input);
   const record = await getOnboarding(onboardingId);
   const request = await getPersonalData<OnboardingRequest>(record.vaultKey);
-  const adapter = adapterFor(record.provider);
+  const adapter = await adapterFor(record.provider);
   const needsVirtualAccount = adapter.needsVirtualAccount(request);
   // A re-run of an onboarding that ended calls no provider: it replays the recorded end.
   if (isFinal(record)) {
@@ -161,7 +154,7 @@ export async function createVirtualAccountStep(input: unknown): Promise<{ accoun
   const profileId = record.providerIds.profileId;
   if (!profileId) throw new Error(`onboarding ${onboardingId} has no profile to attach an account to`);
   const request = await getPersonalData<OnboardingRequest>(record.vaultKey);
-  const adapter = adapterFor(record.provider);
+  const adapter = await adapterFor(record.provider);
   if (!adapter.createVirtualAccount) throw new Error(`${record.provider} has no virtual accounts`);
   // The documented order for a new customer: the customer's own bank account first, then the virtual account.
   if ('bankAccount' in request && request.bankAccount && !record.bankAccount && adapter.addBankAccount) {
@@ -188,65 +181,4 @@ export async function createVirtualAccountStep(input: unknown): Promise<{ accoun
   metrics.addMetric('VirtualAccountLinked', 'Count', 1);
   logger.info('virtual account step done', { onboardingId, accountStatus });
   return { accountStatus };
-}
-
-export const finishInputSchema = stepInputSchema.extend({
-  outcome: z.enum(['COMPLETED', 'REJECTED', 'NEEDS_ATTENTION', 'FAILED']),
-  state: z
-    .object({ error: z.object({ Error: z.string().optional(), Cause: z.string().optional() }).optional() })
-    .passthrough()
-    .optional(),
-});
-
-/**
- * Records how the onboarding ended and publishes it once. A final status is never overwritten (a re-run
- * of a completed onboarding that fails does not undo it), and the event for a final status is published
- * once per onboarding, whatever the number of executions; FAILED and NEEDS_ATTENTION once per execution.
- */
-export async function finishStep(input: unknown): Promise<{ status: OnboardingStatus }> {
-  const { onboardingId, outcome, state, execution } = parseOrThrow(finishInputSchema, input);
-  const errorName = state?.error?.Error;
-  const record = await mutateOnboarding(onboardingId, (current) => {
-    if (isFinal(current) || current.status === outcome) return current.waiting ? { waiting: undefined } : undefined;
-    const reason =
-      errorName === 'States.Timeout'
-        ? `timed out waiting for ${current.status === 'AWAITING_DOCUMENTS' ? 'documents' : 'the provider'}`
-        : errorName;
-    return {
-      status: outcome,
-      waiting: undefined,
-      ...(outcome === 'REJECTED' && reason ? { outcome: { ...current.outcome, reason: current.outcome?.reason ?? reason } } : {}),
-      ...(outcome === 'FAILED' || outcome === 'NEEDS_ATTENTION'
-        ? { outcome: { reason: reason ?? attentionReason(current) } }
-        : {}),
-      timeline: [...current.timeline, timelineEntry('finish', outcome, reason)],
-    };
-  });
-
-  const status = record.status;
-  const eventKey = FINAL_STATUSES.includes(status) ? status : `${status}#${execution ?? 'unknown'}`;
-  if (!record.publishedEvents.includes(eventKey)) {
-    const detailType = DETAIL_TYPES[status as keyof typeof DETAIL_TYPES] ?? DETAIL_TYPES.NEEDS_ATTENTION;
-    // Published before it is marked: a crash in between publishes again on retry (at least once);
-    // consumers de-duplicate on the detail's eventId, which is stable per onboarding and status.
-    await publish(detailType, outcomeDetail(record, status, `${onboardingId}:${eventKey}`));
-    await mutateOnboarding(onboardingId, (current) =>
-      current.publishedEvents.includes(eventKey) ? undefined : { publishedEvents: [...current.publishedEvents, eventKey] },
-    );
-  }
-  metrics.addMetric(
-    `Onboarding${outcome === 'NEEDS_ATTENTION' ? 'NeedsAttention' : outcome[0] + outcome.slice(1).toLowerCase()}`,
-    'Count',
-    1,
-  );
-  logger.info('onboarding finished', { onboardingId, status });
-  return { status };
-}
-
-/** Why an onboarding that ended without an error needs a person. */
-function attentionReason(record: OnboardingRecord): string {
-  if (record.providerStatus) return `provider status ${record.providerStatus}`;
-  if (record.virtualAccount && record.virtualAccount.status !== 'enabled')
-    return `virtual account ${record.virtualAccount.status}`;
-  return `profile ${record.profileStatus ?? 'unknown'}`;
 }

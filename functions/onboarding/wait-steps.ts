@@ -5,7 +5,7 @@ import { parseOrThrow } from '../shared/validation';
 import { getOnboarding, mutateOnboarding, timelineEntry } from '../store/onboardings';
 import { getPersonalData } from '../store/vault';
 import type { OnboardingRequest } from './request';
-import { stepInputSchema } from './steps';
+import { stepInputSchema } from './step-input';
 import { clearWaiting, startWaiting } from './waits';
 
 export const waitInputSchema = stepInputSchema.extend({
@@ -34,7 +34,7 @@ export async function checkStatusStep(input: unknown): Promise<string> {
   await clearWaiting(onboardingId);
   metrics.addMetric('StatusChecked', 'Count', 1);
   const request = await getPersonalData<OnboardingRequest>(record.vaultKey);
-  const adapter = adapterFor(record.provider);
+  const adapter = await adapterFor(record.provider);
   const profileId = record.providerIds.profileId;
   if (!profileId) throw new Error(`onboarding ${onboardingId} has no profile to check`);
 

@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import type { ProfileStatus, ProviderUpdate, WebhookDelivery } from '../providers/port';
-import { adapterFor, isProviderName, type ProviderName, providerOf } from '../providers/registry';
+import { adapterFor, descriptorOf, isProviderName, type ProviderName, providerOf } from '../providers/registry';
 import { assertJsonContentType, HttpError, webhookJson } from '../shared/middleware';
 import { metrics } from '../shared/powertools';
 import { getOnboarding, onboardingIdForProviderCustomer } from '../store/onboardings';
@@ -26,7 +26,7 @@ export function webhookProviderOf(event: Pick<APIGatewayProxyEvent, 'pathParamet
   const fromResource = /^\/webhooks\/([^/{}]+)/.exec(event.resource ?? '')?.[1];
   const name = event.pathParameters?.provider ?? fromResource;
   if (!isProviderName(name)) throw new HttpError(404, 'Unknown provider.');
-  const takesEvent = providerOf(name).descriptor.webhookPath.endsWith('/{event}');
+  const takesEvent = descriptorOf(name).webhookPath.endsWith('/{event}');
   if (takesEvent !== (event.pathParameters?.event !== undefined)) throw new HttpError(404, 'Unknown provider route.');
   return name;
 }
@@ -37,7 +37,7 @@ export function webhookProviderOf(event: Pick<APIGatewayProxyEvent, 'pathParamet
  * (resuming a waiting execution, or parking an early one) or publish its notices.
  */
 export async function receiveWebhook(provider: ProviderName, delivery: WebhookDelivery): Promise<WebhookAnswer> {
-  const webhook = providerOf(provider).webhook;
+  const { webhook } = await providerOf(provider);
   const verification = await webhook.verify(delivery);
   if (!verification.valid) {
     metrics.addMetric('WebhookSignatureRejected', 'Count', 1);
@@ -100,7 +100,7 @@ async function recheckProfile(
   const record = await getOnboarding(onboardingId);
   if (!record || FINAL_STATUSES.includes(record.status)) return { update, onboardingId };
   const request = await getPersonalData<OnboardingRequest>(record.vaultKey);
-  const current = await adapterFor(provider).getProfileStatus({ onboardingId, request, profileId: update.profileId });
+  const current = await (await adapterFor(provider)).getProfileStatus({ onboardingId, request, profileId: update.profileId });
   const status: ProfileStatus = current.status;
   const providerStatus = current.providerStatus ?? update.providerStatus;
   const { rejection: _stale, ...rest } = update;

@@ -1,7 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { S3Client } from '@aws-sdk/client-s3';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
@@ -11,47 +9,45 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
  * code talks to AWS when deployed and to loopback services on one machine, without a branch.
  *
  * Clients are created lazily and kept for the life of the execution environment (connection reuse).
+ * Secrets Manager's client is made in secrets.ts, the one module that reads secrets: only provider
+ * adapters do, and they load lazily, so a function that meets no provider must not load it either (a
+ * client imported here would sit in the chunk every function loads). S3's client is made in s3.ts for
+ * the same reason: the webhook reads the vault on one path only, and loads it then.
  */
-const common = { maxAttempts: 3 } as const;
+export const AWS_CLIENT_DEFAULTS = { maxAttempts: 3 } as const;
 
 let dynamo: DynamoDBDocumentClient | undefined;
-let s3: S3Client | undefined;
 let sfn: SFNClient | undefined;
 let events: EventBridgeClient | undefined;
-let secrets: SecretsManagerClient | undefined;
 
 export function dynamoClient(): DynamoDBDocumentClient {
-  dynamo ??= DynamoDBDocumentClient.from(new DynamoDBClient(common), {
+  dynamo ??= DynamoDBDocumentClient.from(new DynamoDBClient(AWS_CLIENT_DEFAULTS), {
     marshallOptions: { removeUndefinedValues: true },
   });
   return dynamo;
 }
 
-export function s3Client(): S3Client {
-  s3 ??= new S3Client(common);
-  return s3;
-}
-
 export function sfnClient(): SFNClient {
-  sfn ??= new SFNClient(common);
+  sfn ??= new SFNClient(AWS_CLIENT_DEFAULTS);
   return sfn;
 }
 
 export function eventsClient(): EventBridgeClient {
-  events ??= new EventBridgeClient(common);
+  events ??= new EventBridgeClient(AWS_CLIENT_DEFAULTS);
   return events;
 }
 
-export function secretsClient(): SecretsManagerClient {
-  secrets ??= new SecretsManagerClient(common);
-  return secrets;
+/** Drops cached clients: used when the process changes its AWS endpoints (tests, local restarts). */
+const resets: (() => void)[] = [];
+
+/** Registers how a client made elsewhere (s3.ts) is dropped by {@link resetAwsClients}. */
+export function onAwsClientsReset(reset: () => void): void {
+  resets.push(reset);
 }
 
-/** Drops cached clients: used when the process changes its AWS endpoints (tests, local restarts). */
 export function resetAwsClients(): void {
+  for (const reset of resets) reset();
   dynamo = undefined;
-  s3 = undefined;
   sfn = undefined;
   events = undefined;
-  secrets = undefined;
 }

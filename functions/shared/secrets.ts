@@ -1,6 +1,7 @@
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
-import type { z } from 'zod';
-import { secretsClient } from './aws';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type * as z from 'zod';
+import { AWS_CLIENT_DEFAULTS } from './aws';
 import { requireEnv } from './env';
 import { ConfigurationError } from './errors';
 
@@ -14,7 +15,7 @@ const MAX_AGE_SECONDS = 300;
  * the variable and the missing or malformed fields, never a value.
  */
 export async function readSecret<S extends z.ZodType>(arnVariable: string, schema: S): Promise<z.output<S>> {
-  provider ??= new SecretsProvider({ awsSdkV3Client: secretsClient() });
+  provider ??= new SecretsProvider({ awsSdkV3Client: new SecretsManagerClient(AWS_CLIENT_DEFAULTS) });
   const arn = requireEnv(arnVariable);
   let raw: unknown;
   try {

@@ -1,8 +1,5 @@
-import { GetObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { OnboardingRecord } from '../onboarding/record';
 import type { DocumentAccess } from '../providers/port';
-import { s3Client } from '../shared/aws';
 import { requireEnv } from '../shared/env';
 
 /**
@@ -11,6 +8,9 @@ import { requireEnv } from '../shared/env';
  * content is checked when it lands (see `inspectDocument`) before the slot counts as received.
  */
 const bucket = () => requireEnv('BUCKET_NAME');
+
+/** The S3 client loads with the first document touched: a step that touches none never loads it. */
+const s3 = () => import('./documents-s3');
 
 /** Largest document StraitsX takes (10 MB per request); the presigned PUT signs the exact length. */
 export const MAX_DOCUMENT_BYTES = 10 * 1024 * 1024;
@@ -35,13 +35,7 @@ export async function presignDocumentUpload(
   size: number,
   ttlSeconds: number,
 ): Promise<string> {
-  return getSignedUrl(
-    s3Client(),
-    new PutObjectCommand({ Bucket: bucket(), Key: key, ContentType: contentType, ContentLength: size }),
-    // The presigner signs Content-Length but not Content-Type unless told: signed, S3 itself refuses a PUT
-    // that declares another type or length than was granted.
-    { expiresIn: ttlSeconds, signableHeaders: new Set(['content-type']) },
-  );
+  return (await s3()).presignPut(bucket(), key, contentType, size, ttlSeconds);
 }
 
 /** What the magic bytes say a file is. */
@@ -65,15 +59,15 @@ export async function inspectDocument(
   key: string,
   grant: { contentType: string; size: number },
 ): Promise<{ ok: true; contentType: DocumentContentType; size: number } | { ok: false; reason: string; size?: number }> {
-  const head = await s3Client().send(new HeadObjectCommand({ Bucket: bucket(), Key: key }));
-  const size = head.ContentLength ?? 0;
+  const objects = await s3();
+  const head = await objects.head(bucket(), key);
+  const size = head.size;
   if (size === 0) return { ok: false, reason: 'the file is empty', size };
   if (size > MAX_DOCUMENT_BYTES) return { ok: false, reason: 'the file is larger than 10 MB', size };
   if (size > grant.size) return { ok: false, reason: `the file is larger than the ${grant.size} bytes granted`, size };
-  if (mediaType(head.ContentType) !== grant.contentType)
+  if (mediaType(head.contentType) !== grant.contentType)
     return { ok: false, reason: `the upload's Content-Type is not the ${grant.contentType} granted`, size };
-  const { Body } = await s3Client().send(new GetObjectCommand({ Bucket: bucket(), Key: key, Range: 'bytes=0-15' }));
-  const bytes = Body ? await Body.transformToByteArray() : new Uint8Array();
+  const { body: bytes } = await objects.read(bucket(), key, 'bytes=0-15');
   const sniffed = sniffContentType(bytes);
   if (!sniffed) return { ok: false, reason: 'the content is not PNG, JPEG or PDF', size };
   if (sniffed !== grant.contentType) return { ok: false, reason: `the content is not the ${grant.contentType} granted`, size };
@@ -92,15 +86,14 @@ export function documentAccess(record: OnboardingRecord): DocumentAccess {
       Object.entries(record.documents ?? {})
         .filter(([, d]) => d.status === 'received')
         .map(([slot]) => slot),
-    url: (slot, ttlSeconds) =>
-      getSignedUrl(s3Client(), new GetObjectCommand({ Bucket: bucket(), Key: entry(slot).key }), { expiresIn: ttlSeconds }),
+    url: async (slot, ttlSeconds) => {
+      const key = entry(slot).key;
+      return (await s3()).presignGet(bucket(), key, ttlSeconds);
+    },
     read: async (slot) => {
       const doc = entry(slot);
-      const { Body, ContentType } = await s3Client().send(new GetObjectCommand({ Bucket: bucket(), Key: doc.key }));
-      return {
-        body: Body ? await Body.transformToByteArray() : new Uint8Array(),
-        contentType: doc.contentType ?? ContentType ?? 'application/octet-stream',
-      };
+      const { body, contentType } = await (await s3()).read(bucket(), doc.key);
+      return { body, contentType: doc.contentType ?? contentType ?? 'application/octet-stream' };
     },
   };
 }

@@ -1,6 +1,5 @@
-import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import { s3Client } from '../shared/aws';
 import { requireEnv } from '../shared/env';
+import { getObjectText, putObject } from '../shared/s3-objects';
 
 /**
  * The PII vault: personal data lives here, in the KMS-encrypted bucket (default encryption with the
@@ -11,20 +10,11 @@ const bucket = () => requireEnv('BUCKET_NAME');
 /** Stores a customer's personal data; the key is unique per onboarding and request fingerprint. */
 export async function putPersonalData(onboardingId: string, fingerprint: string, data: unknown): Promise<string> {
   const key = `vault/${onboardingId}/${fingerprint.slice(0, 16)}.json`;
-  await s3Client().send(
-    new PutObjectCommand({
-      Bucket: bucket(),
-      Key: key,
-      Body: JSON.stringify(data),
-      ContentType: 'application/json',
-    }),
-  );
+  await putObject(bucket(), key, JSON.stringify(data), 'application/json');
   return key;
 }
 
 /** Reads personal data back from the vault. */
 export async function getPersonalData<T>(key: string): Promise<T> {
-  const { Body } = await s3Client().send(new GetObjectCommand({ Bucket: bucket(), Key: key }));
-  if (!Body) throw new Error(`vault object ${key} has no body`);
-  return JSON.parse(await Body.transformToString()) as T;
+  return JSON.parse(await getObjectText(bucket(), key)) as T;
 }

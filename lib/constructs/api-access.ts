@@ -2,11 +2,11 @@ import { Stack, Validations } from 'aws-cdk-lib';
 import type { CfnRestApi, CfnStage, Method, RestApi } from 'aws-cdk-lib/aws-apigateway';
 import { AnyPrincipal, Effect, ManagedPolicy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
-import { PROVIDERS, type ProviderName, providerOf } from '../../functions/providers/registry';
+import { descriptorOf, PROVIDERS, type ProviderName } from '../../functions/providers/registry';
 
 /** Paths of the provider webhook routes, as the API's resource policy names them (a path parameter is `*`). */
 export const WEBHOOK_PATHS = Object.fromEntries(
-  PROVIDERS.map((provider) => [provider, providerOf(provider).descriptor.webhookPath.replace(/\{\w+\}/g, '*')]),
+  PROVIDERS.map((provider) => [provider, descriptorOf(provider).webhookPath.replace(/\{\w+\}/g, '*')]),
 ) as Record<ProviderName, string>;
 
 /** `execute-api:/<stage>/<method>/<path>`: the form a resource policy uses for its own API, any stage. */

@@ -17,7 +17,7 @@ import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { PROVIDERS, type ProviderName, providerOf } from '../../functions/providers/registry';
+import { descriptorOf, PROVIDERS, type ProviderName } from '../../functions/providers/registry';
 import { addWebhookResourcePolicy, createInvokePolicy } from './api-access';
 import { addRequestModels } from './api-models';
 
@@ -169,7 +169,7 @@ export class OnboardingApi extends Construct {
     const webhookIntegration = new LambdaIntegration(props.webhook);
     const urls = {} as Record<ProviderName, string>;
     for (const provider of PROVIDERS) {
-      const { webhookPath, webhookCheck } = providerOf(provider).descriptor;
+      const { webhookPath, webhookCheck } = descriptorOf(provider);
       const resource = webhookPath
         .split('/')
         .filter(Boolean)

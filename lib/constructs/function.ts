@@ -1,24 +1,17 @@
-import { fileURLToPath } from 'node:url';
-import { Duration, Validations } from 'aws-cdk-lib';
+import { AssetHashType, DockerImage, Duration, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
-import { Architecture, type IFunction, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { Architecture, Code, type IFunction, Function as LambdaFunction, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { BUNDLE_ENVIRONMENT, buildHandlerSync, PROJECT_ROOT } from '../bundling';
 
 /**
  * The Lambda runtime of every function. Node.js 24 is the newest runtime CDK knows, which is what the
  * AwsSolutions-L1 check asks for; the bundle targets the same version.
  */
 export const FUNCTION_RUNTIME = Runtime.NODEJS_24_X;
-const ESBUILD_TARGET = 'node24';
-
-/** Where the Lambda entry points live: `functions/handlers/<name>.ts`. */
-const HANDLERS_DIR = fileURLToPath(new URL('../../functions/handlers/', import.meta.url));
-/** The project's lock file: named explicitly so bundling does not depend on the directory synth runs in. */
-const LOCK_FILE = fileURLToPath(new URL('../../package-lock.json', import.meta.url));
 
 /** Props of {@link OnboardingFunction}. */
 export interface OnboardingFunctionProps {
@@ -39,11 +32,11 @@ export interface OnboardingFunctionProps {
 }
 
 /**
- * A Lambda function with the stack's defaults fixed once: runtime, ARM, memory, timeout, ESM bundle
- * with the AWS SDK inside, Powertools settings, its own log group and X-Ray tracing. Its role may only
+ * A Lambda function with the stack's defaults fixed once: runtime, ARM, memory, timeout, the shared
+ * bundling (lib/bundling.ts: ESM, AWS SDK inside, external source map), Powertools settings, its own log group and X-Ray tracing. Its role may only
  * write to that log group and send traces; grants add the rest.
  */
-export class OnboardingFunction extends NodejsFunction {
+export class OnboardingFunction extends LambdaFunction {
   /** The function's log group. */
   readonly logs: LogGroup;
   /** Its entry point under functions/handlers, without `.ts`. */
@@ -57,8 +50,8 @@ export class OnboardingFunction extends NodejsFunction {
       description: `Runs the ${props.handler} function`,
     });
     super(scope, id, {
-      entry: `${HANDLERS_DIR}${props.handler}.ts`,
-      depsLockFilePath: LOCK_FILE,
+      code: handlerCode(props.handler),
+      handler: 'index.handler',
       description: props.description,
       runtime: FUNCTION_RUNTIME,
       architecture: Architecture.ARM_64,
@@ -67,22 +60,8 @@ export class OnboardingFunction extends NodejsFunction {
       tracing: Tracing.ACTIVE,
       logGroup: logs,
       role,
-      bundling: {
-        minify: true,
-        sourceMap: true,
-        format: OutputFormat.ESM,
-        target: ESBUILD_TARGET,
-        mainFields: ['module', 'main'],
-        // Some bundled CommonJS dependencies call require(); an ESM bundle has no require of its own.
-        banner: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
-        // Bundle the AWS SDK too: the version the code was tested with, not whatever the runtime ships.
-        externalModules: [],
-      },
       environment: {
-        NODE_OPTIONS: '--enable-source-maps',
-        POWERTOOLS_SERVICE_NAME: 'onboarding',
-        POWERTOOLS_METRICS_NAMESPACE: 'Onboarding',
-        POWERTOOLS_LOG_LEVEL: 'INFO',
+        ...BUNDLE_ENVIRONMENT,
         TABLE_NAME: props.table.tableName,
         ...props.environment,
       },
@@ -104,4 +83,28 @@ export class OnboardingFunction extends NodejsFunction {
  */
 export function acknowledgeOnRole(fn: IFunction, id: string, reason: string): void {
   Validations.of(fn.role ?? fn).acknowledge({ id, reason });
+}
+
+/**
+ * The function's asset: lib/bundling.ts builds the handler into CDK's output folder with esbuild, the
+ * same build the bundle-size test and the bench measure. Always on this machine, never in Docker (the
+ * image named is never pulled); the asset's hash is the output's, so an unchanged bundle is not uploaded
+ * again. Synths that skip bundling (the infra tests) never call it.
+ */
+function handlerCode(handler: string): Code {
+  return Code.fromAsset(PROJECT_ROOT, {
+    assetHashType: AssetHashType.OUTPUT,
+    bundling: {
+      image: DockerImage.fromRegistry('dummy'),
+      // CDK caches a bundle by its source folder and these options (never by the local function): the
+      // handler named here keeps the functions' assets apart.
+      environment: { ONBOARDING_HANDLER: handler },
+      local: {
+        tryBundle(outputDir) {
+          buildHandlerSync(handler, outputDir);
+          return true;
+        },
+      },
+    },
+  });
 }

@@ -3,7 +3,7 @@ import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { PROVIDERS, type ProviderName, providerOf } from '../../functions/providers/registry';
+import { descriptorOf, PROVIDERS, type ProviderName } from '../../functions/providers/registry';
 
 /** Providers whose credentials the stack keeps, one secret each: every provider in the registry. */
 export const SECRET_PROVIDERS = PROVIDERS;
@@ -33,7 +33,7 @@ export class ProviderSecrets extends Construct {
     for (const provider of SECRET_PROVIDERS) {
       const secret = new Secret(this, `Provider-${provider}`, {
         secretName: `${props.namePrefix}/providers/${provider}`,
-        description: `${provider} credentials, set after deploy: ${providerOf(provider).descriptor.secretShape}. The generated value is a placeholder.`,
+        description: `${provider} credentials, set after deploy: ${descriptorOf(provider).secretShape}. The generated value is a placeholder.`,
         encryptionKey: props.key,
         // A random placeholder under a field no adapter reads: until the operator sets the real
         // credentials, a step fails with a configuration error naming the missing fields.

@@ -44,6 +44,11 @@ describe('functions', () => {
     synth.template.resourceCountIs('AWS::Lambda::Function', FUNCTIONS.length + 1);
   });
 
+  it('each get an asset of their own: CDK must not hand one bundle to every function', () => {
+    const codeKeys = FUNCTIONS.map((name) => JSON.stringify(synth.template.toJSON().Resources[id(name)].Properties.Code));
+    expect(new Set(codeKeys).size).toBe(FUNCTIONS.length);
+  });
+
   // Workflow steps chain provider calls under the shared rate budget; the sweeper looks at every open
   // onboarding; everything else answers an API call (API Gateway waits 29 s) or a notification.
   const WORKFLOW_STEPS: readonly string[] = [
@@ -86,7 +91,6 @@ describe('functions', () => {
     const env = envOf(name);
     expect(Object.keys(env).sort()).toEqual([...COMMON_ENV, ...ENV[name]].sort());
     expect(env).toMatchObject({
-      NODE_OPTIONS: '--enable-source-maps',
       POWERTOOLS_SERVICE_NAME: 'onboarding',
       POWERTOOLS_METRICS_NAMESPACE: 'Onboarding',
       POWERTOOLS_LOG_LEVEL: 'INFO',

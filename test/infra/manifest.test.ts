@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { PROVIDERS, providerOf } from '../../functions/providers/registry';
+import { descriptorOf, PROVIDERS } from '../../functions/providers/registry';
 import { ROUTES } from '../../manifest/routes';
 import { WORKFLOWS } from '../../manifest/workflows';
 
@@ -21,7 +21,7 @@ describe('the manifest of webhook routes', () => {
   it('gives every provider exactly the route its descriptor names (the URL the provider knows), all to one function', () => {
     const webhookRoutes = ROUTES.filter((route) => route.access === 'webhook');
     expect(webhookRoutes.map((route) => route.path).sort()).toEqual(
-      PROVIDERS.map((provider) => providerOf(provider).descriptor.webhookPath).sort(),
+      PROVIDERS.map((provider) => descriptorOf(provider).webhookPath).sort(),
     );
     expect(new Set(webhookRoutes.map((route) => `${route.method} ${route.entryPoint}`))).toEqual(new Set(['POST Webhook']));
   });

@@ -1,7 +1,7 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { s3Client } from '../../functions/shared/aws';
+import { s3Client } from '../../functions/shared/s3';
 import { type Runtime, startRuntime } from '../../local/runtime';
 import { api, bucketKeys, personalRequest, settled } from './harness';
 

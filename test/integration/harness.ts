@@ -1,7 +1,8 @@
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { GetExecutionHistoryCommand, ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { dynamoClient, s3Client } from '../../functions/shared/aws';
+import { dynamoClient } from '../../functions/shared/aws';
+import { s3Client } from '../../functions/shared/s3';
 import { BUCKET_NAME, type Runtime, TABLE_NAME } from '../../local/runtime';
 
 /** Calls the embedded stack's API and parses the JSON answer. */

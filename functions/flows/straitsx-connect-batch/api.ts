@@ -1,8 +1,8 @@
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import * as z from 'zod';
-import { s3Client } from '../../shared/aws';
 import { requireEnv } from '../../shared/env';
+import { s3Client } from '../../shared/s3';
 import { toFieldErrors, ValidationFailed } from '../../shared/validation';
 import { openBatch, takeManifest } from './intake';
 import { uploadKey } from './store';

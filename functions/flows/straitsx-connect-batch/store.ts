@@ -1,6 +1,6 @@
 import { DeleteObjectCommand, GetObjectCommand, NoSuchKey, PutObjectCommand } from '@aws-sdk/client-s3';
-import { s3Client } from '../../shared/aws';
 import { requireEnv } from '../../shared/env';
+import { s3Client } from '../../shared/s3';
 import type { RefusedRow } from './manifest';
 
 /**

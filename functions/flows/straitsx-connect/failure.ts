@@ -1,6 +1,5 @@
 import type { FailureAnnouncer } from '../../onboarding/failures';
-import { isMigration } from './migration';
-import { MIGRATION_DETAIL_TYPES, migrationDetail } from './migration-steps';
+import { isMigration, MIGRATION_DETAIL_TYPES, migrationDetail } from './migration-record';
 
 /** A failed Connect migration is announced as `Connect Migration Failed`, with the migration's own detail. */
 export const connectMigrationFailure: FailureAnnouncer = (record, eventId) =>

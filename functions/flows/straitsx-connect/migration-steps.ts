@@ -1,25 +1,24 @@
 import * as z from 'zod';
 import { publish } from '../../onboarding/events';
 import { FINAL_STATUSES, type OnboardingRecord, type OnboardingStatus, recordedAccount } from '../../onboarding/record';
-import { finishInputSchema, stepInputSchema } from '../../onboarding/steps';
+import { finishInputSchema, stepInputSchema } from '../../onboarding/step-input';
 import { isConnectTokenRefused, type MigrationResult, straitsxConnectMigration } from '../../providers/straitsx/migration';
 import { ConfigurationError } from '../../shared/errors';
 import { logger, metrics } from '../../shared/powertools';
 import { parseOrThrow } from '../../shared/validation';
 import { getOnboarding, linkProviderCustomer, mutateOnboarding, timelineEntry } from '../../store/onboardings';
 import { getPersonalData } from '../../store/vault';
-import { type ConnectMigrationVault, isMigration, type MigrationRecord, type MigrationStatus } from './migration';
+import type { ConnectMigrationVault } from './migration';
+import {
+  isMigration,
+  MIGRATION_DETAIL_TYPES,
+  type MigrationOutcome,
+  type MigrationRecord,
+  type MigrationStatus,
+  migrationDetail,
+} from './migration-record';
 
-/** Event detail types of a migration's outcomes, on the merchant's bus. */
-export const MIGRATION_DETAIL_TYPES = {
-  MIGRATED: 'Connect Migration Completed',
-  MISMATCH: 'Connect Migration Mismatch',
-  REJECTED: 'Connect Migration Rejected',
-  NEEDS_ATTENTION: 'Connect Migration Needs Attention',
-  FAILED: 'Connect Migration Failed',
-} as const;
-
-export type MigrationOutcome = keyof typeof MIGRATION_DETAIL_TYPES;
+export { MIGRATION_DETAIL_TYPES, type MigrationOutcome, migrationDetail } from './migration-record';
 
 const METRIC_OF: Record<MigrationOutcome, string> = {
   MIGRATED: 'ConnectMigrationCompleted',
@@ -139,26 +138,6 @@ function eventKeyOf(record: MigrationRecord, execution: string | undefined): { k
     return { key: 'MISMATCH', outcome: 'MISMATCH' };
   const outcome = record.status === 'FAILED' ? 'FAILED' : 'NEEDS_ATTENTION';
   return { key: `${outcome}#${execution ?? 'unknown'}`, outcome };
-}
-
-/** An event's detail: ids, statuses and whether the number matched; never the token or an account number. */
-export function migrationDetail(record: MigrationRecord, outcome: MigrationOutcome, eventId: string) {
-  return {
-    eventId,
-    migrationId: record.onboardingId,
-    provider: record.provider,
-    merchantRef: record.merchantRef,
-    status: record.status,
-    migrationStatus: record.migration?.status,
-    expectedAccountMatched: record.migration?.expectedAccountMatched,
-    outcome,
-    providerIds: record.providerIds,
-    virtualAccount: record.virtualAccount
-      ? { id: record.virtualAccount.id, currency: record.virtualAccount.currency, status: record.virtualAccount.status }
-      : undefined,
-    reason: record.outcome?.reason,
-    occurredAt: new Date().toISOString(),
-  };
 }
 
 /**

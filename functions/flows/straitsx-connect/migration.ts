@@ -11,22 +11,10 @@ import { readSecret } from '../../shared/secrets';
 import { parseOrThrow } from '../../shared/validation';
 import { createOnboarding, findOnboarding, timelineEntry } from '../../store/onboardings';
 import { putPersonalData } from '../../store/vault';
+import type { MigrationRecord } from './migration-record';
 import { parseConnectMigrationRequest } from './migration-request';
 
-/** Whether the user's old Connect virtual account number came over to the new account. */
-export type MigrationStatus = 'MIGRATED' | 'MISMATCH';
-
-/**
- * The fields a Connect migration adds to an onboarding record (ids and statuses only). A migration is
- * an onboarding record with `kind: 'connect-migration'`, so the record store, the id format, the
- * create-profile step and `GET /onboardings/{id}` all work for it unchanged.
- */
-export interface ConnectMigrationFields {
-  kind?: 'onboarding' | 'connect-migration';
-  migration?: { status: MigrationStatus; expectedAccountMatched: boolean };
-}
-
-export type MigrationRecord = OnboardingRecord & ConnectMigrationFields;
+export { type ConnectMigrationFields, isMigration, type MigrationRecord, type MigrationStatus } from './migration-record';
 
 /**
  * What the vault holds for a migration: a StraitsX onboarding request (basic profile, SGD over FAST, the
@@ -43,10 +31,6 @@ export interface MigrationIntakeResult {
   created: boolean;
   record: MigrationRecord;
 }
-
-/** True when a record is a Connect migration. */
-export const isMigration = (record: OnboardingRecord): record is MigrationRecord =>
-  (record as MigrationRecord).kind === 'connect-migration';
 
 /**
  * Takes a Connect migration request: validates it (nothing is stored when it fails), derives the
@@ -72,7 +56,7 @@ export async function requestConnectMigration(
   const vault: ConnectMigrationVault = { ...request, userApiToken };
 
   const { idKey } = await readSecret('PLATFORM_SECRET_ARN', platformSecretSchema);
-  const key = businessKeyOf(request);
+  const key = await businessKeyOf(request);
   const migrationId = onboardingIdFor(idKey, [
     requireEnv('MERCHANT_ID'),
     MIGRATION_KEY_TAG,
@@ -99,7 +83,7 @@ export async function requestConnectMigration(
     fingerprint,
     vaultKey,
     providerIds: {},
-    requiredDocuments: adapterFor('straitsx').requiredDocuments(request),
+    requiredDocuments: (await adapterFor('straitsx')).requiredDocuments(request),
     publishedEvents: [],
     timeline: [timelineEntry('accepted', 'ACCEPTED')],
     createdAt: now,

@@ -42,7 +42,7 @@ export async function addUsdFields(
   if (added.length === 0) throw new ProfileUpdateNotPossible(409, 'The profile has every field sent already.');
   const patch = Object.fromEntries(added.map((field) => [field, changes[field]]));
 
-  await adapterFor('straitsx').updateProfile!({ onboardingId, request, profileId, changes: patch });
+  await (await adapterFor('straitsx')).updateProfile!({ onboardingId, request, profileId, changes: patch });
   const merged = { ...request, customer: { ...customer, ...patch } } as OnboardingRequest;
   const vaultKey = await putPersonalData(onboardingId, randomUUID().replace(/-/g, ''), merged);
   const updated = await mutateOnboarding(onboardingId, (current) => ({

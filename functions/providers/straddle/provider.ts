@@ -1,5 +1,6 @@
 import { foldKey, type ProviderDefinition } from '../port';
 import { straddleAdapter } from './adapter';
+import { straddleDescriptor } from './descriptor';
 import { PROVIDER } from './errors';
 import { straddleWebhook } from './receiver';
 import { straddleRequestSchema } from './request';
@@ -13,11 +14,5 @@ export const straddleProvider: ProviderDefinition<typeof PROVIDER, typeof stradd
   businessKey: (request) => ({ registrationType: request.customer.type, registrationId: foldKey(request.customer.email) }),
   adapter: straddleAdapter,
   webhook: straddleWebhook,
-  descriptor: {
-    secretShape: '{"apiKey", "webhookSecret" (whsec_..., verifies webhook signatures)}',
-    defaultBaseUrl: 'https://sandbox.straddle.com',
-    webhookPath: '/webhooks/straddle',
-    webhookCheck:
-      'Straddle webhooks: the Svix signature (webhook-id, webhook-timestamp, webhook-signature) is checked on the raw body, within 5 minutes',
-  },
+  descriptor: straddleDescriptor,
 };

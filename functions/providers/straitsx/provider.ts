@@ -1,5 +1,6 @@
 import { foldKey, type ProviderDefinition } from '../port';
 import { straitsxAdapter } from './adapter';
+import { straitsxDescriptor } from './descriptor';
 import { PROVIDER } from './errors';
 import { straitsxWebhook } from './receiver';
 import { straitsxRequestSchema } from './request';
@@ -16,11 +17,5 @@ export const straitsxProvider: ProviderDefinition<typeof PROVIDER, typeof strait
   }),
   adapter: straitsxAdapter,
   webhook: straitsxWebhook,
-  descriptor: {
-    secretShape:
-      '{"apiKey", "callbackSigningKey" (verifies Xfers-Signature on callbacks), optionally "signingKeyId" and "signingPrivateKeyPem" (request signing)}',
-    defaultBaseUrl: 'https://api-sandbox.straitsx.com/v1',
-    webhookPath: '/webhooks/straitsx/{event}',
-    webhookCheck: 'StraitsX callbacks: the hex HMAC-SHA256 in Xfers-Signature is checked on the raw body, in constant time',
-  },
+  descriptor: straitsxDescriptor,
 };

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { parseOrThrow } from '../../shared/validation';
 import { businessProfileSchema, personalProfileSchema } from './schema';
 

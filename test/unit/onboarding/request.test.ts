@@ -4,15 +4,15 @@ import { businessKeyOf, parseOnboardingRequest } from '../../../functions/onboar
 import { ValidationFailed } from '../../../functions/shared/validation';
 
 const example = (name: string) => JSON.parse(readFileSync(`examples/${name}.json`, 'utf8'));
-const straitsx = (input: unknown) => {
-  const request = parseOnboardingRequest(input);
+const straitsx = async (input: unknown) => {
+  const request = await parseOnboardingRequest(input);
   if (request.provider !== 'straitsx') throw new Error('expected a StraitsX request');
   return request;
 };
 
-function failures(input: unknown) {
+async function failures(input: unknown) {
   try {
-    parseOnboardingRequest(input);
+    await parseOnboardingRequest(input);
   } catch (error) {
     if (error instanceof ValidationFailed) return error.errors;
     throw error;
@@ -21,15 +21,15 @@ function failures(input: unknown) {
 }
 
 describe('onboarding request validation (StraitsX basic profile)', () => {
-  it('accepts the documented personal and business examples and defaults the account to SGD over FAST', () => {
-    const personal = straitsx(example('straitsx-personal'));
-    const business = straitsx(example('straitsx-business'));
+  it('accepts the documented personal and business examples and defaults the account to SGD over FAST', async () => {
+    const personal = await straitsx(example('straitsx-personal'));
+    const business = await straitsx(example('straitsx-business'));
     expect(personal.customer.registrationType).toBe('personal');
     expect(business.virtualAccount).toEqual({ currency: 'SGD', network: 'fast' });
   });
 
-  it('accepts the minimum the get-started page asks for SGD: name, type and registration id', () => {
-    const request = straitsx({
+  it('accepts the minimum the get-started page asks for SGD: name, type and registration id', async () => {
+    const request = await straitsx({
       provider: 'straitsx',
       merchantRef: 'u-1',
       customer: { registrationType: 'personal', customerName: 'Ali Bin Ahmad', registrationId: 'S7712345J' },
@@ -37,8 +37,8 @@ describe('onboarding request validation (StraitsX basic profile)', () => {
     expect(request.customer.customerName).toBe('Ali Bin Ahmad');
   });
 
-  it('lists every failing field with its rule, and never echoes a submitted value', () => {
-    const errors = failures(example('straitsx-invalid'));
+  it('lists every failing field with its rule, and never echoes a submitted value', async () => {
+    const errors = await failures(example('straitsx-invalid'));
     const paths = errors.map((e) => e.path);
     expect(paths).toEqual(
       expect.arrayContaining([
@@ -57,8 +57,8 @@ describe('onboarding request validation (StraitsX basic profile)', () => {
     for (const value of ['Ng #Wei', 'not-an-email', 'Blk 5 #03-12 Tampines', '1990-02-30']) expect(text).not.toContain(value);
   });
 
-  it('names missing required fields as required', () => {
-    const errors = failures({ provider: 'straitsx', customer: { registrationType: 'business' } });
+  it('names missing required fields as required', async () => {
+    const errors = await failures({ provider: 'straitsx', customer: { registrationType: 'business' } });
     expect(errors).toEqual(
       expect.arrayContaining([
         { path: 'merchantRef', message: 'is required' },
@@ -68,44 +68,46 @@ describe('onboarding request validation (StraitsX basic profile)', () => {
     );
   });
 
-  it('refuses fields the provider does not document, an unknown provider and a wrong registration type', () => {
+  it('refuses fields the provider does not document, an unknown provider and a wrong registration type', async () => {
     expect(
-      failures({ ...example('straitsx-personal'), customer: { ...example('straitsx-personal').customer, nickname: 'x' } }),
+      await failures({ ...example('straitsx-personal'), customer: { ...example('straitsx-personal').customer, nickname: 'x' } }),
     ).toContainEqual({
       path: 'customer.nickname',
       message: 'is not a documented field',
     });
-    expect(failures({ provider: 'paypal', merchantRef: 'a', customer: {} })[0]).toMatchObject({ path: 'provider' });
-    expect(failures({ provider: 'straitsx', merchantRef: 'a', customer: { registrationType: 'company' } })[0]).toMatchObject({
+    expect((await failures({ provider: 'paypal', merchantRef: 'a', customer: {} }))[0]).toMatchObject({ path: 'provider' });
+    expect(
+      (await failures({ provider: 'straitsx', merchantRef: 'a', customer: { registrationType: 'company' } }))[0],
+    ).toMatchObject({
       path: 'customer.registrationType',
       message: 'registrationType must be personal or business',
     });
   });
 
-  it('refuses a body that is not an object', () => {
-    expect(failures([1, 2])).toEqual([{ path: '', message: 'the body must be a JSON object' }]);
+  it('refuses a body that is not an object', async () => {
+    expect(await failures([1, 2])).toEqual([{ path: '', message: 'the body must be a JSON object' }]);
   });
 
-  it('applies the business registration rule (UEN) to business profiles: / is allowed, # is not', () => {
+  it('applies the business registration rule (UEN) to business profiles: / is allowed, # is not', async () => {
     const customer = (registrationId: string) => ({ registrationType: 'business', customerName: 'Acme', registrationId });
-    expect(() =>
+    await expect(
       parseOnboardingRequest({ provider: 'straitsx', merchantRef: 'b-1', customer: customer('2019/12345K') }),
-    ).not.toThrow();
-    const errors = failures({ provider: 'straitsx', merchantRef: 'b-1', customer: customer('201912345K#') });
+    ).resolves.toMatchObject({ provider: 'straitsx' });
+    const errors = await failures({ provider: 'straitsx', merchantRef: 'b-1', customer: customer('201912345K#') });
     expect(errors.map((e) => e.path)).toEqual(['customer.registrationId']);
   });
 
-  it('derives the business key from provider, type and a case- and space-folded registration id', () => {
-    const a = parseOnboardingRequest({
+  it('derives the business key from provider, type and a case- and space-folded registration id', async () => {
+    const a = await parseOnboardingRequest({
       provider: 'straitsx',
       merchantRef: 'a',
       customer: { registrationType: 'personal', customerName: 'A B', registrationId: 's1234567a' },
     });
-    const b = parseOnboardingRequest({
+    const b = await parseOnboardingRequest({
       provider: 'straitsx',
       merchantRef: 'b',
       customer: { registrationType: 'personal', customerName: 'A B', registrationId: ' S1234567A ' },
     });
-    expect(businessKeyOf(a)).toEqual(businessKeyOf(b));
+    expect(await businessKeyOf(a)).toEqual(await businessKeyOf(b));
   });
 });

@@ -17,7 +17,7 @@ afterAll(async () => {
   await sandbox.stop();
 });
 
-const request = parseOnboardingRequest({
+const request = await parseOnboardingRequest({
   provider: 'straitsx',
   merchantRef: 'u-lag',
   customer: { registrationType: 'personal', customerName: 'Tan Mei Ling', registrationId: 'S8512399D' },

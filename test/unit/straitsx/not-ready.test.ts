@@ -18,7 +18,7 @@ function scripted(replies: Array<unknown | Error>) {
   return { calls, adapter: new StraitsxAdapter(async () => client as unknown as StraitsxClient) };
 }
 
-const request = parseOnboardingRequest({
+const request = await parseOnboardingRequest({
   provider: 'straitsx',
   merchantRef: 'u-1',
   customer: { registrationType: 'personal', customerName: 'Tan Mei Ling', registrationId: 'S8512345D' },
