@@ -7,6 +7,7 @@ import { Architecture, type IFunction, Runtime, Tracing } from 'aws-cdk-lib/aws-
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { FUNCTION_MEMORY_MB } from '../../manifest/function-settings';
 
 /**
  * The Lambda runtime of every function. Node.js 24 is the newest runtime CDK knows, which is what the
@@ -62,7 +63,7 @@ export class OnboardingFunction extends NodejsFunction {
       description: props.description,
       runtime: FUNCTION_RUNTIME,
       architecture: Architecture.ARM_64,
-      memorySize: 512,
+      memorySize: FUNCTION_MEMORY_MB,
       timeout: Duration.seconds(props.timeoutSeconds ?? 29),
       tracing: Tracing.ACTIVE,
       logGroup: logs,
