@@ -2,6 +2,7 @@ import '../local/shared/polyfills';
 import { performance } from 'node:perf_hooks';
 import { startRuntime } from '../local/runtime';
 import { benchConnectBatch } from './connect-batch';
+import { benchCost, lambdaPerOnboarding, mark } from './cost';
 
 /**
  * Performance of the embedded stack, for comparison between changes (not a test: nothing fails).
@@ -11,7 +12,8 @@ import { benchConnectBatch } from './connect-batch';
  * - state transitions of one onboarding (Standard workflows are billed per transition);
  * - a batch Connect migration of BENCH_BATCH_USERS users (default 1,000; 0 skips it) against the floor
  *   StraitsX's rate limit sets. The shared budget spends 4 requests a second by default (no 429 at the
- *   sandbox's 5): STRAITSX_RATE_PER_SECOND=5 runs it at the limit itself.
+ *   sandbox's 5): STRAITSX_RATE_PER_SECOND=5 runs it at the limit itself;
+ * - what one onboarding of each path costs to run (bench/cost.ts; BENCH_COST_RUNS runs each, default 5).
  */
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
@@ -39,6 +41,7 @@ const post = (i: number) =>
   }).then(async (res) => ({ status: res.status, body: (await res.json()) as { onboardingId: string } }));
 
 try {
+  const startMark = mark(runtime);
   const started = performance.now();
   const latencies: number[] = [];
   const ids: string[] = [];
@@ -57,6 +60,8 @@ try {
     }),
   );
   const elapsed = (performance.now() - started) / 1000;
+  await runtime.cloud.events.idle?.();
+  const lambda = lambdaPerOnboarding(startMark, mark(runtime), count);
   const succeeded = results.filter((r) => r.status === 'SUCCEEDED').length;
   const providerCalls = runtime.straitsx.requests().length;
   const throttled = runtime.straitsx.requests().filter((r) => r.status === 429).length;
@@ -66,6 +71,7 @@ try {
     `end to end                  ${elapsed.toFixed(1)} s for all, ${(count / elapsed).toFixed(2)} onboardings/s`,
     `succeeded                   ${succeeded}/${count}`,
     `state transitions each      ${[...new Set(results.map((r) => r.transitions))].join(', ')}`,
+    `Lambda per onboarding       ${lambda.invocations.toFixed(1)} invocations, ${lambda.lambdaSeconds.toFixed(3)} s, ${lambda.gbSeconds.toFixed(3)} GB-s`,
     `provider requests           ${providerCalls} (${(providerCalls / count).toFixed(1)} per onboarding), ${throttled} answered 429`,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
@@ -74,3 +80,5 @@ try {
 } finally {
   await runtime.stop();
 }
+// What each onboarding path costs to run, on a stack of its own so the runs above do not count.
+process.stdout.write(`\n${(await benchCost()).join('\n')}\n`);

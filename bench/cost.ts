@@ -1,0 +1,388 @@
+import '../local/shared/polyfills';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { lambdaTotals, type MeterReading, usageBetween } from '../local/lambda-meter';
+import { type Body, MerchantClient } from '../local/merchant';
+import { type Runtime, startRuntime } from '../local/runtime';
+import { FUNCTION_MEMORY_MB } from '../manifest/function-settings';
+
+/**
+ * What one successful onboarding costs to run, per path, measured on the embedded stack: state
+ * transitions, Lambda invocations and GB-seconds, API Gateway requests, and the cost per 1,000
+ * onboardings at AWS list prices. Each path runs a few times, one after another, without faults.
+ *
+ * Left out: DynamoDB on-demand request units and S3 requests (a few of each per onboarding, well under
+ * a cent per 1,000 onboardings; the local services do not count them), EventBridge events, Secrets
+ * Manager calls, KMS, CloudWatch Logs and X-Ray, and the merchant's polling of the onboarding's status
+ * (`GET /onboardings/{id}`, as often as the merchant likes: counted apart, not in the cost).
+ */
+
+/**
+ * AWS list prices, us-east-1, as published in December 2026 (USD). Lambda's duration price is arm64's
+ * first tier; Step Functions' is Standard workflows beyond the free tier; API Gateway's is the REST API's
+ * first tier. The free tiers are left out.
+ */
+export const PRICES = {
+  region: 'us-east-1',
+  asOf: '2026-12',
+  /** Step Functions Standard, per state transition ($0.025 per 1,000). */
+  stepFunctionsTransition: 0.025 / 1_000,
+  /** Lambda arm64, per GB-second. */
+  lambdaGbSecond: 0.0000133334,
+  /** Lambda, per request ($0.20 per million). */
+  lambdaRequest: 0.2 / 1_000_000,
+  /** API Gateway REST API, per request ($3.50 per million). */
+  apiGatewayRequest: 3.5 / 1_000_000,
+} as const;
+
+/** Routes a merchant polls at will: their requests are counted apart and not billed to a path. */
+const POLLING_ROUTES = new Set(['GET /onboardings/{id}', 'GET /migrations/connect/batches/{batchId}']);
+/** The functions behind those routes. */
+const POLLING_FUNCTIONS = new Set(['onboarding-get-onboarding', 'onboarding-migration-batch-status']);
+
+/** What one onboarding used. */
+export interface OnboardingUsage {
+  transitions: number;
+  invocations: number;
+  lambdaSeconds: number;
+  gbSeconds: number;
+  apiRequests: number;
+  /** Status reads by the merchant (not in the cost). */
+  polls: number;
+  /** Invocations and billed milliseconds by function (polling functions left out). */
+  functions: Record<string, { invocations: number; billedMs: number }>;
+}
+
+/** A meter and transition reading, to subtract from a later one. */
+export interface CostMark {
+  meter: MeterReading;
+  transitions: number;
+}
+
+/** Reads the runtime's meters now. */
+export function mark(runtime: Runtime): CostMark {
+  return { meter: runtime.lambdaMeter(), transitions: runtime.cloud.sfn.totalStateTransitions() };
+}
+
+/** What the stack used between two marks, the merchant's polling set apart. */
+export function usageSince(before: CostMark, after: CostMark): OnboardingUsage {
+  const used = usageBetween(before.meter, after.meter);
+  const billed = {
+    ...used,
+    functions: Object.fromEntries(Object.entries(used.functions).filter(([name]) => !POLLING_FUNCTIONS.has(name))),
+  };
+  const lambda = lambdaTotals(billed);
+  let apiRequests = 0;
+  let polls = 0;
+  for (const [route, count] of Object.entries(used.apiRequests)) {
+    if (POLLING_ROUTES.has(route)) polls += count;
+    else apiRequests += count;
+  }
+  return {
+    transitions: after.transitions - before.transitions,
+    invocations: lambda.invocations,
+    lambdaSeconds: lambda.seconds,
+    gbSeconds: lambda.gbSeconds,
+    apiRequests,
+    polls,
+    functions: billed.functions,
+  };
+}
+
+/**
+ * Lambda seconds and GB-seconds per onboarding between two marks, for a run of `onboardings` onboardings
+ * (the burst bench's figure). Polling functions are left out.
+ */
+export function lambdaPerOnboarding(before: CostMark, after: CostMark, onboardings: number) {
+  const used = usageSince(before, after);
+  return {
+    invocations: used.invocations / onboardings,
+    lambdaSeconds: used.lambdaSeconds / onboardings,
+    gbSeconds: used.gbSeconds / onboardings,
+  };
+}
+
+/** Dollars per 1,000 onboardings of a path that uses `usage` each. */
+export function costPerThousand(usage: OnboardingUsage) {
+  const stepFunctions = 1_000 * usage.transitions * PRICES.stepFunctionsTransition;
+  const lambda = 1_000 * (usage.invocations * PRICES.lambdaRequest + usage.gbSeconds * PRICES.lambdaGbSecond);
+  const apiGateway = 1_000 * usage.apiRequests * PRICES.apiGatewayRequest;
+  const total = stepFunctions + lambda + apiGateway;
+  return { stepFunctions, lambda, apiGateway, total, stepFunctionsShare: total === 0 ? 0 : stepFunctions / total };
+}
+
+/** The mean of each figure over a path's runs. */
+function mean(runs: OnboardingUsage[]): OnboardingUsage {
+  const sum = (pick: (u: OnboardingUsage) => number) => runs.reduce((s, u) => s + pick(u), 0) / runs.length;
+  return {
+    transitions: sum((u) => u.transitions),
+    invocations: sum((u) => u.invocations),
+    lambdaSeconds: sum((u) => u.lambdaSeconds),
+    gbSeconds: sum((u) => u.gbSeconds),
+    apiRequests: sum((u) => u.apiRequests),
+    polls: sum((u) => u.polls),
+    functions: Object.fromEntries(
+      [...new Set(runs.flatMap((u) => Object.keys(u.functions)))].map((name) => [
+        name,
+        {
+          invocations: sum((u) => u.functions[name]?.invocations ?? 0),
+          billedMs: sum((u) => u.functions[name]?.billedMs ?? 0),
+        },
+      ]),
+    ),
+  };
+}
+
+const example = (name: string): Body => JSON.parse(readFileSync(resolve('examples', `${name}.json`), 'utf8'));
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** One onboarding path, started and driven to a successful end through the API and the sandboxes. */
+interface Path {
+  name: string;
+  /** Runs the n-th onboarding of the path; resolves with its final view once it settled. */
+  run(runtime: Runtime, merchant: MerchantClient, n: number): Promise<Body>;
+}
+
+/** Starts an onboarding; `drive` plays the provider's and the merchant's parts while it waits. */
+async function onboard(
+  merchant: MerchantClient,
+  request: Body,
+  drive?: (id: string) => Promise<void>,
+  path = '/onboardings',
+): Promise<Body> {
+  const accepted = await merchant.call('POST', path, request);
+  if (accepted.status !== 202) throw new Error(`${path} answered ${accepted.status}: ${JSON.stringify(accepted.body)}`);
+  const id = accepted.body.onboardingId as string;
+  await drive?.(id);
+  return merchant.settled(id, 120_000);
+}
+
+/** A registration id no other run of this stack uses, in the NRIC shape StraitsX checks. */
+const registrationId = (prefix: string, n: number) => `S${prefix}${String(n).padStart(6, '0')}Z`;
+
+const runId = Date.now().toString(36);
+
+export const PATHS: Path[] = [
+  {
+    name: 'StraitsX basic + SGD account',
+    run: (_runtime, merchant, n) => {
+      const base = example('straitsx-personal');
+      return onboard(merchant, {
+        ...base,
+        merchantRef: `cost-sgd-${runId}-${n}`,
+        customer: { ...base.customer, registrationId: registrationId('1', n), email: `sgd.${runId}.${n}@example.com` },
+      });
+    },
+  },
+  {
+    name: 'StraitsX USD + bank account',
+    run: (runtime, merchant, n) => {
+      const base = example('straitsx-personal');
+      return onboard(
+        merchant,
+        {
+          ...base,
+          merchantRef: `cost-usd-${runId}-${n}`,
+          customer: { ...base.customer, registrationId: registrationId('2', n), email: `usd.${runId}.${n}@example.com` },
+          bankAccount: { account_no: '0123456789', account_holder_name: base.customer.customerName, bank: 'DBS' },
+          virtualAccount: { currency: 'USD' },
+        },
+        async (id) => {
+          await merchant.uploadDocuments(id);
+          const waiting = await merchant.until(id, (v) => v.waitingFor === 'account');
+          runtime.straitsx.setVirtualAccountStatus(waiting.virtualAccount.id, 'enabled');
+        },
+      );
+    },
+  },
+  {
+    name: 'StraitsX CP+ with documents',
+    run: (runtime, merchant, n) => {
+      const base = example('straitsx-plus-personal');
+      return onboard(
+        merchant,
+        {
+          ...base,
+          merchantRef: `cost-plus-${runId}-${n}`,
+          customer: { ...base.customer, registrationId: registrationId('3', n), email: `plus.${runId}.${n}@example.com` },
+        },
+        async (id) => {
+          await merchant.uploadDocuments(id);
+          const waiting = await merchant.until(id, (v) => v.waitingFor === 'verification');
+          runtime.straitsx.setProfileStatus(waiting.providerIds.profileId, 'verified');
+        },
+      );
+    },
+  },
+  {
+    name: 'Wallex, 2 documents',
+    run: (_runtime, merchant, n) => {
+      const base = example('wallex-individual');
+      return onboard(
+        merchant,
+        {
+          ...base,
+          merchantRef: `cost-wx-${runId}-${n}`,
+          customer: {
+            ...base.customer,
+            email: `wx.${runId}.${n}@example.com`,
+            identificationNumber: `E${String(n).padStart(7, '0')}X`,
+            documents: ['passport', 'utility_bill'],
+          },
+        },
+        (id) => merchant.uploadDocuments(id),
+      );
+    },
+  },
+  {
+    name: 'Straddle',
+    run: (_runtime, merchant, n) => {
+      const base = example('straddle-individual');
+      return onboard(merchant, {
+        ...base,
+        merchantRef: `cost-st-${runId}-${n}`,
+        customer: { ...base.customer, email: `ada.${runId}.${n}@example.com` },
+      });
+    },
+  },
+  {
+    name: 'Connect migration, 1 user',
+    run: (runtime, merchant, n) => {
+      const base = example('connect-migration');
+      const userApiToken = `tok_cost_${runId}_${n}`;
+      const merchantRef = `cost-connect-${runId}-${n}`;
+      runtime.straitsx.addConnectUser({ userApiToken, merchantRef });
+      return onboard(
+        merchant,
+        {
+          ...base,
+          merchantRef,
+          userApiToken,
+          customer: { ...base.customer, registrationId: registrationId('4', n) },
+        },
+        undefined,
+        '/migrations/connect',
+      );
+    },
+  },
+];
+
+/**
+ * Waits until the stack is quiet: no execution running and nothing invoked for a while, so callbacks
+ * and status-change events that follow an onboarding's end are counted with it.
+ */
+async function quiet(runtime: Runtime, quietMs = 1_500): Promise<void> {
+  let last = JSON.stringify(mark(runtime));
+  for (;;) {
+    await sleep(quietMs);
+    const now = JSON.stringify(mark(runtime));
+    if (now === last && runtime.cloud.sfn.pendingTaskTokens().length === 0) return;
+    last = now;
+  }
+}
+
+/** The measured figures of one path. */
+export interface PathCost {
+  path: string;
+  runs: number;
+  usage: OnboardingUsage;
+  /** The lowest and highest transitions of a run (a path without retries has one figure). */
+  transitionRange: [number, number];
+}
+
+/** Runs each path `runs` times, one onboarding at a time, and measures what each used. */
+export async function measurePaths(runtime: Runtime, runs: number, paths: Path[] = PATHS): Promise<PathCost[]> {
+  const merchant = new MerchantClient(() => runtime.apiUrl);
+  const results: PathCost[] = [];
+  await quiet(runtime);
+  for (const path of paths) {
+    const measured: OnboardingUsage[] = [];
+    for (let n = 0; n < runs; n++) {
+      const before = mark(runtime);
+      const done = await path.run(runtime, merchant, n);
+      if (done.status !== 'COMPLETED') throw new Error(`${path.name}: ended ${done.status}, not COMPLETED`);
+      await quiet(runtime);
+      measured.push(usageSince(before, mark(runtime)));
+    }
+    const transitions = measured.map((u) => u.transitions);
+    results.push({
+      path: path.name,
+      runs,
+      usage: mean(measured),
+      transitionRange: [Math.min(...transitions), Math.max(...transitions)],
+    });
+  }
+  return results;
+}
+
+/** The table of costs, one line per path. */
+export function costTable(results: PathCost[]): string[] {
+  const money = (n: number) => `$${n.toFixed(4)}`;
+  const headers = [
+    'path',
+    'transitions',
+    'Lambda inv.',
+    'Lambda GB-s',
+    'API req.',
+    'SFN $/1k',
+    'Lambda $/1k',
+    'API GW $/1k',
+    'total $/1k',
+    'SFN share',
+  ];
+  const rows = results.map(({ path, usage, transitionRange: [low, high] }) => {
+    const cost = costPerThousand(usage);
+    return [
+      path,
+      low === high ? String(low) : `${usage.transitions.toFixed(1)} (${low}-${high})`,
+      usage.invocations.toFixed(1),
+      usage.gbSeconds.toFixed(3),
+      usage.apiRequests.toFixed(1),
+      money(cost.stepFunctions),
+      money(cost.lambda),
+      money(cost.apiGateway),
+      money(cost.total),
+      `${(cost.stepFunctionsShare * 100).toFixed(0)}%`,
+    ];
+  });
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ');
+  return [
+    line(headers),
+    widths.map((w) => '-'.repeat(w)).join('-|-'),
+    ...rows.map(line),
+    `per successful onboarding, mean of ${results[0]?.runs ?? 0} runs each; list prices ${PRICES.region}, ${PRICES.asOf}; ` +
+      `Lambda GB-s from in-process wall-clock time at ${FUNCTION_MEMORY_MB} MB; merchant status polls not counted ` +
+      `(${results.map((r) => r.usage.polls.toFixed(0)).join('/')} per run here); DynamoDB and S3 requests left out`,
+  ];
+}
+
+/** Where each path's Lambda time goes: invocations and billed milliseconds per onboarding, by function. */
+export function functionBreakdown(results: PathCost[]): string[] {
+  const lines = ['Lambda per onboarding, by function (invocations x, billed ms):'];
+  for (const { path, usage } of results) {
+    const parts = Object.entries(usage.functions)
+      .sort(([, a], [, b]) => b.billedMs - a.billedMs)
+      .map(([name, u]) => `${name.replace(/^onboarding-/, '')} ${u.invocations.toFixed(1)}x ${u.billedMs.toFixed(0)} ms`);
+    lines.push(`  ${path}: ${parts.join(', ')}`);
+  }
+  return lines;
+}
+
+/** Starts a quiet embedded stack, measures every path and returns the table. */
+export async function benchCost(runs = Number(process.env.BENCH_COST_RUNS ?? 5)): Promise<string[]> {
+  const runtime = await startRuntime({ retryScale: 1, logFile: false, sweepIntervalMs: 0 });
+  try {
+    const results = await measurePaths(runtime, runs);
+    return [...costTable(results), '', ...functionBreakdown(results)];
+  } finally {
+    await runtime.stop();
+  }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
+  process.stdout.write(`${(await benchCost()).join('\n')}\n`);
+}
