@@ -12,10 +12,11 @@ import { FUNCTION_MEMORY_MB } from '../manifest/function-settings';
  * transitions, Lambda invocations and GB-seconds, API Gateway requests, and the cost per 1,000
  * onboardings at AWS list prices. Each path runs a few times, one after another, without faults.
  *
- * Left out: DynamoDB on-demand request units and S3 requests (a few of each per onboarding, well under
- * a cent per 1,000 onboardings; the local services do not count them), EventBridge events, Secrets
- * Manager calls, KMS, CloudWatch Logs and X-Ray, and the merchant's polling of the onboarding's status
- * (`GET /onboardings/{id}`, as often as the merchant likes: counted apart, not in the cost).
+ * DynamoDB is counted in requests, each billed as one request unit: a lower bound, exact for items
+ * under 1 KB written and 4 KB read (the local server does not report item sizes).
+ * Left out: S3 requests (a few per onboarding with documents), EventBridge events, Secrets Manager
+ * calls, KMS, CloudWatch Logs and X-Ray, and the merchant's polling of the onboarding's status
+ * (`GET /onboardings/{id}`, as often as the merchant likes: counted apart, with its DynamoDB reads).
  */
 
 /**
@@ -34,6 +35,10 @@ export const PRICES = {
   lambdaRequest: 0.2 / 1_000_000,
   /** API Gateway REST API, per request ($3.50 per million). */
   apiGatewayRequest: 3.5 / 1_000_000,
+  /** DynamoDB on-demand, per write request unit ($0.625 per million). */
+  dynamoWriteUnit: 0.625 / 1_000_000,
+  /** DynamoDB on-demand, per read request unit ($0.125 per million). */
+  dynamoReadUnit: 0.125 / 1_000_000,
 } as const;
 
 /** Routes a merchant polls at will: their requests are counted apart and not billed to a path. */
@@ -48,6 +53,9 @@ export interface OnboardingUsage {
   lambdaSeconds: number;
   gbSeconds: number;
   apiRequests: number;
+  /** DynamoDB read and write requests. */
+  dynamoReads: number;
+  dynamoWrites: number;
   /** Status reads by the merchant (not in the cost). */
   polls: number;
   /** Invocations and billed milliseconds by function (polling functions left out). */
@@ -58,11 +66,19 @@ export interface OnboardingUsage {
 export interface CostMark {
   meter: MeterReading;
   transitions: number;
+  dynamo: Record<string, number>;
 }
+
+const DYNAMO_READS = ['GetItem', 'BatchGetItem', 'Query', 'Scan'];
+const DYNAMO_WRITES = ['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem'];
 
 /** Reads the runtime's meters now. */
 export function mark(runtime: Runtime): CostMark {
-  return { meter: runtime.lambdaMeter(), transitions: runtime.cloud.sfn.totalStateTransitions() };
+  return {
+    meter: runtime.lambdaMeter(),
+    transitions: runtime.cloud.sfn.totalStateTransitions(),
+    dynamo: runtime.cloud.dynamoOperations(),
+  };
 }
 
 /** What the stack used between two marks, the merchant's polling set apart. */
@@ -79,8 +95,12 @@ export function usageSince(before: CostMark, after: CostMark): OnboardingUsage {
     if (POLLING_ROUTES.has(route)) polls += count;
     else apiRequests += count;
   }
+  const dynamo = (operations: string[]) =>
+    operations.reduce((sum, op) => sum + (after.dynamo[op] ?? 0) - (before.dynamo[op] ?? 0), 0);
   return {
     transitions: after.transitions - before.transitions,
+    dynamoReads: dynamo(DYNAMO_READS),
+    dynamoWrites: dynamo(DYNAMO_WRITES),
     invocations: lambda.invocations,
     lambdaSeconds: lambda.seconds,
     gbSeconds: lambda.gbSeconds,
@@ -108,8 +128,9 @@ export function costPerThousand(usage: OnboardingUsage) {
   const stepFunctions = 1_000 * usage.transitions * PRICES.stepFunctionsTransition;
   const lambda = 1_000 * (usage.invocations * PRICES.lambdaRequest + usage.gbSeconds * PRICES.lambdaGbSecond);
   const apiGateway = 1_000 * usage.apiRequests * PRICES.apiGatewayRequest;
-  const total = stepFunctions + lambda + apiGateway;
-  return { stepFunctions, lambda, apiGateway, total, stepFunctionsShare: total === 0 ? 0 : stepFunctions / total };
+  const dynamo = 1_000 * (usage.dynamoReads * PRICES.dynamoReadUnit + usage.dynamoWrites * PRICES.dynamoWriteUnit);
+  const total = stepFunctions + lambda + apiGateway + dynamo;
+  return { stepFunctions, lambda, apiGateway, dynamo, total, stepFunctionsShare: total === 0 ? 0 : stepFunctions / total };
 }
 
 /** The mean of each figure over a path's runs. */
@@ -122,6 +143,8 @@ function mean(runs: OnboardingUsage[]): OnboardingUsage {
     gbSeconds: sum((u) => u.gbSeconds),
     apiRequests: sum((u) => u.apiRequests),
     polls: sum((u) => u.polls),
+    dynamoReads: sum((u) => u.dynamoReads),
+    dynamoWrites: sum((u) => u.dynamoWrites),
     functions: Object.fromEntries(
       [...new Set(runs.flatMap((u) => Object.keys(u.functions)))].map((name) => [
         name,
@@ -303,7 +326,12 @@ export async function measurePaths(runtime: Runtime, runs: number, paths: Path[]
       const done = await path.run(runtime, merchant, n);
       if (done.status !== 'COMPLETED') throw new Error(`${path.name}: ended ${done.status}, not COMPLETED`);
       await quiet(runtime);
-      measured.push(usageSince(before, mark(runtime)));
+      const used = usageSince(before, mark(runtime));
+      // The merchant's status reads are not the path's: one more read tells what each cost in DynamoDB reads.
+      const beforeRead = mark(runtime);
+      await merchant.view(done.onboardingId);
+      const perPoll = usageSince(beforeRead, mark(runtime));
+      measured.push({ ...used, dynamoReads: used.dynamoReads - used.polls * perPoll.dynamoReads });
     }
     const transitions = measured.map((u) => u.transitions);
     results.push({
@@ -325,9 +353,11 @@ export function costTable(results: PathCost[]): string[] {
     'Lambda inv.',
     'Lambda GB-s',
     'API req.',
+    'DDB r/w',
     'SFN $/1k',
     'Lambda $/1k',
     'API GW $/1k',
+    'DDB $/1k',
     'total $/1k',
     'SFN share',
   ];
@@ -339,9 +369,11 @@ export function costTable(results: PathCost[]): string[] {
       usage.invocations.toFixed(1),
       usage.gbSeconds.toFixed(3),
       usage.apiRequests.toFixed(1),
+      `${usage.dynamoReads.toFixed(0)}/${usage.dynamoWrites.toFixed(0)}`,
       money(cost.stepFunctions),
       money(cost.lambda),
       money(cost.apiGateway),
+      money(cost.dynamo),
       money(cost.total),
       `${(cost.stepFunctionsShare * 100).toFixed(0)}%`,
     ];
@@ -354,7 +386,7 @@ export function costTable(results: PathCost[]): string[] {
     ...rows.map(line),
     `per successful onboarding, mean of ${results[0]?.runs ?? 0} runs each; list prices ${PRICES.region}, ${PRICES.asOf}; ` +
       `Lambda GB-s from in-process wall-clock time at ${FUNCTION_MEMORY_MB} MB; merchant status polls not counted ` +
-      `(${results.map((r) => r.usage.polls.toFixed(0)).join('/')} per run here); DynamoDB and S3 requests left out`,
+      `(${results.map((r) => r.usage.polls.toFixed(0)).join('/')} per run here); DynamoDB at one unit a request; S3 left out`,
   ];
 }
 
