@@ -62,4 +62,33 @@ describe('state transitions as Standard workflows are billed', () => {
     expect(cloud.sfn.stateTransitions(executionArn)).toBe(topLevel + retries + iterations);
     expect(cloud.sfn.totalStateTransitions()).toBe(topLevel + retries + iterations);
   });
+
+  it("counts the states of a Distributed Map's child executions in the account's total", async () => {
+    const arn = cloud.sfn.registerStateMachine({
+      name: 'children',
+      definition: {
+        StartAt: 'Each',
+        States: {
+          Each: {
+            Type: 'Map',
+            ItemsPath: '$.items',
+            ItemProcessor: {
+              ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' },
+              StartAt: 'Look',
+              States: { Look: { Type: 'Pass', Next: 'Keep' }, Keep: { Type: 'Pass', End: true } },
+            },
+            End: true,
+          },
+        },
+      },
+    });
+    const before = cloud.sfn.totalStateTransitions();
+    const { executionArn } = cloud.sfn.startExecution({ stateMachineArn: arn, name: 'fan-out', input: '{"items":[1,2,3,4]}' });
+    const done = await cloud.sfn.waitForExecution(executionArn, 10_000);
+
+    expect(done.status).toBe('SUCCEEDED');
+    // The parent enters its Map state once; each of the four children enters its two states.
+    expect(cloud.sfn.stateTransitions(executionArn)).toBe(1);
+    expect(cloud.sfn.totalStateTransitions() - before).toBe(1 + 4 * 2);
+  });
 });
