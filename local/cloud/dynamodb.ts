@@ -34,7 +34,7 @@ export interface LocalDynamoOptions {
 export interface LocalDynamo {
   /** `http://127.0.0.1:<port>` */
   endpoint: string;
-  /** Data-plane requests served so far, by operation (`GetItem`, `UpdateItem`, ...): what on-demand bills in request units. */
+  /** Requests served so far, by operation (`GetItem`, `UpdateItem`, ...): on-demand bills reads and writes in request units. */
   operations(): Record<string, number>;
   stop(): Promise<void>;
 }
