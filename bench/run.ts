@@ -1,8 +1,10 @@
 import '../local/shared/polyfills';
+import { spawnSync } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { startRuntime } from '../local/runtime';
 import { benchBundles } from './bundles';
 import { benchConnectBatch } from './connect-batch';
+import { lambdaPerOnboarding, mark } from './cost';
 
 /**
  * Performance of the embedded stack, for comparison between changes (not a test: nothing fails).
@@ -14,7 +16,8 @@ import { benchConnectBatch } from './connect-batch';
  *   StraitsX's rate limit sets. The shared budget spends 4 requests a second by default (no 429 at the
  *   sandbox's 5): STRAITSX_RATE_PER_SECOND=5 runs it at the limit itself;
  * - every function's bundle size and cold import time against a bundled hello world, after the stack
- *   has stopped so the two do not compete (BENCH_BUNDLES=0 skips it; `npm run bench:bundles` runs it alone).
+ *   has stopped so the two do not compete (BENCH_BUNDLES=0 skips it; `npm run bench:bundles` runs it alone);
+ * - what one onboarding of each path costs to run (bench/cost.ts; BENCH_COST_RUNS runs each, default 5).
  */
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
@@ -42,6 +45,7 @@ const post = (i: number) =>
   }).then(async (res) => ({ status: res.status, body: (await res.json()) as { onboardingId: string } }));
 
 try {
+  const startMark = mark(runtime);
   const started = performance.now();
   const latencies: number[] = [];
   const ids: string[] = [];
@@ -60,6 +64,8 @@ try {
     }),
   );
   const elapsed = (performance.now() - started) / 1000;
+  await runtime.cloud.events.idle?.();
+  const lambda = lambdaPerOnboarding(startMark, mark(runtime), count);
   const succeeded = results.filter((r) => r.status === 'SUCCEEDED').length;
   const providerCalls = runtime.straitsx.requests().length;
   const throttled = runtime.straitsx.requests().filter((r) => r.status === 429).length;
@@ -69,6 +75,7 @@ try {
     `end to end                  ${elapsed.toFixed(1)} s for all, ${(count / elapsed).toFixed(2)} onboardings/s`,
     `succeeded                   ${succeeded}/${count}`,
     `state transitions each      ${[...new Set(results.map((r) => r.transitions))].join(', ')}`,
+    `Lambda per onboarding       ${lambda.invocations.toFixed(1)} invocations, ${lambda.lambdaSeconds.toFixed(3)} s, ${lambda.gbSeconds.toFixed(3)} GB-s`,
     `provider requests           ${providerCalls} (${(providerCalls / count).toFixed(1)} per onboarding), ${throttled} answered 429`,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
@@ -78,3 +85,7 @@ try {
   await runtime.stop();
 }
 if (process.env.BENCH_BUNDLES !== '0') process.stdout.write(`${(await benchBundles()).join('\n')}\n`);
+// What each onboarding path costs to run, on a stack of its own so the runs above do not count. In a
+// process of its own too: the functions' modules read the first stack's settings when they loaded.
+process.stdout.write('\n');
+spawnSync('npx', ['tsx', 'bench/cost.ts'], { stdio: 'inherit' });

@@ -25,6 +25,7 @@ import { startLocalCloud } from './cloud';
 import { captureFunctionLogs, type LogCapture } from './cloud/logs';
 import { createConsole } from './console';
 import { isolateFunctionEnvironments, runAsFunction } from './function-env';
+import { LambdaMeter } from './lambda-meter';
 import { startStraddleSandbox } from './sandboxes/straddle';
 import { startStraitsxSandbox } from './sandboxes/straitsx';
 import { startWallexSandbox } from './sandboxes/wallex';
@@ -228,6 +229,7 @@ export async function startRuntime(options: RuntimeOptions = {}) {
     }),
   ) as Record<EntryPoint, Record<string, string>>;
   const releaseEnvironments = isolateFunctionEnvironments();
+  const meter = new LambdaMeter();
 
   // Imported after the environment is set, each as its own function: handlers read it when their modules
   // load. Keyed by entry file name (functions/handlers/<name>.ts), as CDK names each function's entry;
@@ -238,7 +240,9 @@ export async function startRuntime(options: RuntimeOptions = {}) {
         const file = ENTRY_POINTS[entryPoint];
         const env = ownEnv[entryPoint];
         const loaded = (await runAsFunction(env, () => import(`../functions/handlers/${file}.ts`))).handler as LambdaHandler;
-        const handler: LambdaHandler = (event, context) => runAsFunction(env, () => loaded(event, context));
+        // Every invocation, from the workflows, the API, events or the schedule, passes the meter.
+        const handler: LambdaHandler = (event, context) =>
+          meter.invoke(`onboarding-${file}`, () => runAsFunction(env, () => loaded(event, context)));
         return [file, handler] as const;
       }),
     ),
@@ -336,7 +340,10 @@ export async function startRuntime(options: RuntimeOptions = {}) {
       method,
       resource,
       functionName: `onboarding-${file}`,
-      handler: handlers[file] as LambdaHandler<APIGatewayProxyEvent, APIGatewayProxyResult>,
+      handler: ((event, context) => {
+        meter.apiRequest(`${method} ${resource}`);
+        return handlers[file](event, context);
+      }) as LambdaHandler<APIGatewayProxyEvent, APIGatewayProxyResult>,
     })),
     { port: options.port ?? 0, extra: (req, res) => consolePages?.(req, res) ?? Promise.resolve(false) },
   );
@@ -378,6 +385,10 @@ export async function startRuntime(options: RuntimeOptions = {}) {
     env: { ...cloud.env, ...functionEnv },
     logs,
     secrets,
+    /** Lambda invocations and billed milliseconds by function, and API requests by route, since start or the last reset. */
+    lambdaMeter: () => meter.reading(),
+    /** Starts the meter's counts again from zero. */
+    resetLambdaMeter: () => meter.reset(),
     /** Stops every server, restores stdout and removes a temporary data folder. */
     async stop() {
       if (stopped) return;

@@ -5,6 +5,7 @@ import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Architecture, Code, type IFunction, Function as LambdaFunction, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { FUNCTION_MEMORY_MB } from '../../manifest/function-settings';
 import { BUNDLE_ENVIRONMENT, buildHandlerSync, PROJECT_ROOT } from '../bundling';
 
 /**
@@ -55,7 +56,7 @@ export class OnboardingFunction extends LambdaFunction {
       description: props.description,
       runtime: FUNCTION_RUNTIME,
       architecture: Architecture.ARM_64,
-      memorySize: 512,
+      memorySize: FUNCTION_MEMORY_MB,
       timeout: Duration.seconds(props.timeoutSeconds ?? 29),
       tracing: Tracing.ACTIVE,
       logGroup: logs,

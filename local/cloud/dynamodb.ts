@@ -34,6 +34,8 @@ export interface LocalDynamoOptions {
 export interface LocalDynamo {
   /** `http://127.0.0.1:<port>` */
   endpoint: string;
+  /** Requests served so far, by operation (`GetItem`, `UpdateItem`, ...): on-demand bills reads and writes in request units. */
+  operations(): Record<string, number>;
   stop(): Promise<void>;
 }
 
@@ -42,6 +44,13 @@ export async function startLocalDynamo(options: LocalDynamoOptions): Promise<Loc
   if (options.path) mkdirSync(options.path, { recursive: true });
   // No artificial CREATING phase: the table is usable as soon as CreateTable answers.
   const server = dynalite({ path: options.path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  // Counted from the target header alone: the body is dynalite's to read.
+  const operations = new Map<string, number>();
+  server.on('request', (req: { headers: Record<string, string | string[] | undefined> }) => {
+    const target = String(req.headers['x-amz-target'] ?? '');
+    const operation = target.slice(target.indexOf('.') + 1);
+    if (operation) operations.set(operation, (operations.get(operation) ?? 0) + 1);
+  });
   await listen(server, options.port ?? 0);
   const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const stop = () => closeServer(server);
@@ -51,7 +60,7 @@ export async function startLocalDynamo(options: LocalDynamoOptions): Promise<Loc
     await stop();
     throw error;
   }
-  return { endpoint, stop };
+  return { endpoint, operations: () => Object.fromEntries(operations), stop };
 }
 
 async function ensureTable(endpoint: string, tableName: string, indexes: LocalIndex[]): Promise<void> {

@@ -48,6 +48,8 @@ export interface LocalCloud {
   sfn: LocalStepFunctions;
   events: LocalEventBridge;
   secrets: LocalSecretsManager;
+  /** DynamoDB requests served so far, by operation. */
+  dynamoOperations(): Record<string, number>;
   /** Bucket notifications: the listener gets each object change as S3 would send it to Lambda. */
   onS3Event: LocalS3['onEvent'];
   /** Closes every server; running executions stop (memory only) or continue on the next start (data folder). */
@@ -135,6 +137,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       sfn,
       events,
       secrets,
+      dynamoOperations: () => dynamo.operations(),
       onS3Event: (listener) => s3.onEvent(listener),
       async stop() {
         if (stopped) return;

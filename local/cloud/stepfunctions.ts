@@ -417,6 +417,13 @@ export class LocalStepFunctions {
     return this.find(executionArn).stateTransitions;
   }
 
+  /** State transitions of every execution so far, Map Run child executions included: what the account is billed for. */
+  totalStateTransitions(): number {
+    let total = 0;
+    for (const record of this.executions.values()) total += record.stateTransitions;
+    return total;
+  }
+
   /** Task tokens waiting for SendTaskSuccess / SendTaskFailure, optionally of one execution. */
   pendingTaskTokens(executionArn?: string): Array<{ token: string; executionArn: string; stateName: string }> {
     return this.tokens.pending(executionArn);
