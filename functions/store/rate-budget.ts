@@ -1,0 +1,223 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { dynamoClient } from '../shared/aws';
+import { requireEnv } from '../shared/env';
+import { ProviderPaced, ProviderRateLimited, ProviderUnavailable } from '../shared/errors';
+
+/**
+ * A provider's shared request budget, kept in the table so every function and every execution share it,
+ * and spent without ever sleeping in a Lambda. A caller that cannot go now either gets a reserved slot
+ * (a workflow step: it throws ProviderPaced with the slot, the state machine waits until then and calls
+ * the step again) or a retryable ProviderRateLimited with a retry-after (an API or webhook handler).
+ *
+ * The budget item holds a GCRA schedule (`tat`, the theoretical time the next group may start: groups
+ * are spaced `calls / rate` apart) and the admissions of the last second (`fired`), which guard the
+ * provider's per-second window when woken callers run late and bunch up. Every change is one conditional
+ * write on `version`; a lost race re-reads and tries again at once.
+ */
+
+/** Width of the provider's own window: "N requests per second" counts any 1,000 ms. */
+const WINDOW_MS = 1_000;
+/** A reservation older than this is forgotten: its execution gave up or was stopped. */
+const STALE_MS = 10 * 60_000;
+/** Conditional writes lost to other callers before the attempt gives up with a retryable error. */
+const MAX_RACES = 25;
+/** Budget items and reservations expire (the table's TTL) well after anyone could need them. */
+const TTL_SECONDS = 3_600;
+
+/** The schedule as stored. */
+interface BudgetItem {
+  tat: number;
+  fired: number[];
+  version: number;
+}
+
+/** A slot reserved for one workflow step invocation (`PACE#<holder>`). */
+interface Reservation {
+  slot: number;
+  calls: number;
+  provider: string;
+}
+
+/** What `admit` needs to know. */
+export interface AdmitRequest {
+  provider: string;
+  ratePerSecond: number;
+  /** Requests the caller is about to send as one group (counted each in the guard). */
+  calls: number;
+  /** The workflow step invocation that will come back for a reserved slot; none for API and webhook callers. */
+  holder?: string;
+  /** Epoch milliseconds; the clock is a parameter so tests can stand time still. */
+  now?: () => number;
+}
+
+/** Most admissions the guard lets into any one window: one more than the budget rate, below the documented limit. */
+export const guardLimit = (ratePerSecond: number): number => Math.floor(ratePerSecond) + 1;
+
+const tableName = () => requireEnv('TABLE_NAME');
+const budgetKey = (provider: string) => ({ pk: `RATE#${provider}`, sk: 'BUDGET' });
+const reservationKey = (holder: string) => ({ pk: `PACE#${holder}`, sk: 'SLOT' });
+
+/** When the window has room for `calls` more admissions, given those of the last second (sorted). */
+function guardFreesAt(fired: number[], calls: number, limit: number, now: number): number {
+  const wanted = Math.min(calls, limit);
+  const over = fired.length + wanted - limit;
+  if (over <= 0) return now;
+  return Math.max(now, fired[over - 1]! + WINDOW_MS);
+}
+
+async function readBudget(provider: string): Promise<BudgetItem | undefined> {
+  const { Item } = await dynamoClient().send(
+    new GetCommand({ TableName: tableName(), Key: budgetKey(provider), ConsistentRead: true }),
+  );
+  return Item as BudgetItem | undefined;
+}
+
+async function readReservation(holder: string): Promise<Reservation | undefined> {
+  const { Item } = await dynamoClient().send(
+    new GetCommand({ TableName: tableName(), Key: reservationKey(holder), ConsistentRead: true }),
+  );
+  return Item as Reservation | undefined;
+}
+
+/** Writes the schedule if nobody changed it since `previous` was read; false when another caller did. */
+async function writeBudget(provider: string, previous: BudgetItem | undefined, next: Omit<BudgetItem, 'version'>, now: number) {
+  try {
+    await dynamoClient().send(
+      new PutCommand({
+        TableName: tableName(),
+        Item: {
+          ...budgetKey(provider),
+          tat: next.tat,
+          fired: next.fired,
+          version: (previous?.version ?? 0) + 1,
+          expiresAt: Math.floor(now / 1000) + TTL_SECONDS,
+        },
+        ...(previous
+          ? {
+              ConditionExpression: '#version = :version',
+              ExpressionAttributeNames: { '#version': 'version' },
+              ExpressionAttributeValues: { ':version': previous.version },
+            }
+          : { ConditionExpression: 'attribute_not_exists(pk)' }),
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) return false;
+    throw error;
+  }
+}
+
+/**
+ * Admits a group of `calls` requests to the provider, or says when it may go: resolves when the requests
+ * may be sent now; otherwise throws ProviderPaced (with a holder: a slot is reserved for it) or
+ * ProviderRateLimited (without). Never waits.
+ */
+export async function admit(request: AdmitRequest): Promise<void> {
+  const { provider, ratePerSecond, holder } = request;
+  const calls = Math.max(1, Math.floor(request.calls));
+  const clock = request.now ?? Date.now;
+  const limit = guardLimit(ratePerSecond);
+  const spacing = (n: number) => (n * 1000) / ratePerSecond;
+
+  for (let race = 0; race < MAX_RACES; race++) {
+    const now = clock();
+    const [stored, reservation] = await Promise.all([
+      readBudget(provider),
+      holder === undefined ? undefined : readReservation(holder),
+    ]);
+    const tat = stored?.tat ?? 0;
+    const fired = (stored?.fired ?? []).filter((at) => at > now - WINDOW_MS).sort((a, b) => a - b);
+    const owned =
+      reservation !== undefined && reservation.provider === provider && reservation.slot > now - STALE_MS
+        ? reservation
+        : undefined;
+
+    // A step back for its reserved slot: the schedule already counts its group.
+    if (owned && holder !== undefined) {
+      if (owned.slot > now) throw new ProviderPaced(provider, owned.slot);
+      // The step may now send more than it reserved for (an error path on the first try): count them all.
+      const group = Math.max(owned.calls, calls);
+      const guardAt = guardFreesAt(fired, group, limit, now);
+      if (guardAt > now) throw new ProviderPaced(provider, guardAt);
+      const admitted = [...fired, ...Array<number>(group).fill(now)];
+      const next = group > owned.calls ? Math.max(tat, now) + spacing(group - owned.calls) : tat;
+      if (!(await writeBudget(provider, stored, { tat: next, fired: admitted }, now))) continue;
+      await dynamoClient().send(new DeleteCommand({ TableName: tableName(), Key: reservationKey(holder) }));
+      return;
+    }
+
+    const guardAt = guardFreesAt(fired, calls, limit, now);
+    if (tat <= now && guardAt <= now) {
+      const admitted = [...fired, ...Array<number>(calls).fill(now)];
+      if (!(await writeBudget(provider, stored, { tat: now + spacing(calls), fired: admitted }, now))) continue;
+      // A leftover reservation of this holder (its group went when the budget was free) must not admit a later call.
+      if (reservation !== undefined && holder !== undefined)
+        await dynamoClient().send(new DeleteCommand({ TableName: tableName(), Key: reservationKey(holder) }));
+      return;
+    }
+
+    const slot = Math.max(tat, now, guardAt);
+    if (holder === undefined) {
+      throw new ProviderRateLimited({
+        provider,
+        code: 'RATE_BUDGET',
+        retryAfterSeconds: Math.max(1, Math.ceil((slot - now) / 1000)),
+      });
+    }
+    if (!(await writeBudget(provider, stored, { tat: slot + spacing(calls), fired }, now))) continue;
+    await dynamoClient().send(
+      new PutCommand({
+        TableName: tableName(),
+        Item: { ...reservationKey(holder), slot, calls, provider, expiresAt: Math.floor(slot / 1000) + TTL_SECONDS },
+      }),
+    );
+    throw new ProviderPaced(provider, slot);
+  }
+  // So many callers at once that none of these writes won: the step's retry comes back shortly.
+  throw new ProviderUnavailable({ provider, code: 'RATE_BUDGET_CONTENDED' });
+}
+
+/** Who is asking and how many requests the current operation sends, carried along the async call chain. */
+interface PacingContext {
+  holder?: string;
+  group?: { calls: number; admitted: boolean; remaining: number };
+}
+
+const pacing = new AsyncLocalStorage<PacingContext>();
+
+/**
+ * Runs `work` as a workflow step invocation that can come back for a reserved slot. The step handlers
+ * name it (execution, step, Map item), so adapters and transports need no workflow knowledge.
+ */
+export function asRateHolder<T>(holder: string, work: () => Promise<T>): Promise<T> {
+  return pacing.run({ ...pacing.getStore(), holder }, work);
+}
+
+/**
+ * Runs one adapter operation that sends `calls` requests on its normal path: its first request admits
+ * them as a group, so the operation is paced once and then runs without stopping. Requests beyond the
+ * group (error paths) are admitted one by one.
+ */
+export function rateGroup<T>(calls: number, work: () => Promise<T>): Promise<T> {
+  return pacing.run({ ...pacing.getStore(), group: { calls, admitted: false, remaining: 0 } }, work);
+}
+
+/** Called by a provider transport before each request it sends. */
+export async function admitRequest(provider: string, ratePerSecond: number): Promise<void> {
+  const context = pacing.getStore();
+  const group = context?.group;
+  if (group && !group.admitted) {
+    await admit({ provider, ratePerSecond, calls: group.calls, holder: context?.holder });
+    group.admitted = true;
+    group.remaining = group.calls - 1;
+    return;
+  }
+  if (group && group.remaining > 0) {
+    group.remaining -= 1;
+    return;
+  }
+  await admit({ provider, ratePerSecond, calls: 1, holder: context?.holder });
+}
