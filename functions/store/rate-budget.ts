@@ -159,7 +159,8 @@ export async function admit(request: AdmitRequest): Promise<void> {
       return;
     }
 
-    const slot = Math.max(tat, now, guardAt);
+    // Whole milliseconds: the workflow waits until the slot's ISO timestamp, which has no finer grain.
+    const slot = Math.ceil(Math.max(tat, now, guardAt));
     if (holder === undefined) {
       throw new ProviderRateLimited({
         provider,
