@@ -19,6 +19,11 @@ import { ProviderPaced, ProviderRateLimited, ProviderUnavailable } from '../shar
 
 /** Width of the provider's own window: "N requests per second" counts any 1,000 ms. */
 const WINDOW_MS = 1_000;
+/**
+ * How long an admission keeps counting beyond the window: a request reaches the provider a little after
+ * the budget admitted it (the write, the network), so its second there ends a little later too.
+ */
+const ARRIVAL_SKEW_MS = 100;
 /** A reservation older than this is forgotten: its execution gave up or was stopped. */
 const STALE_MS = 10 * 60_000;
 /** Conditional writes lost to other callers before the attempt gives up with a retryable error. */
@@ -64,7 +69,7 @@ function guardFreesAt(fired: number[], calls: number, limit: number, now: number
   const wanted = Math.min(calls, limit);
   const over = fired.length + wanted - limit;
   if (over <= 0) return now;
-  return Math.max(now, fired[over - 1]! + WINDOW_MS);
+  return Math.max(now, fired[over - 1]! + WINDOW_MS + ARRIVAL_SKEW_MS);
 }
 
 async function readBudget(provider: string): Promise<BudgetItem | undefined> {
@@ -111,11 +116,11 @@ async function writeBudget(provider: string, previous: BudgetItem | undefined, n
 }
 
 /**
- * Admits a group of `calls` requests to the provider, or says when it may go: resolves when the requests
- * may be sent now; otherwise throws ProviderPaced (with a holder: a slot is reserved for it) or
+ * Admits a group of `calls` requests to the provider, or says when it may go: resolves (with the admission
+ * time, see `stampSend`) when the requests may be sent now; otherwise throws ProviderPaced (with a holder: a slot is reserved for it) or
  * ProviderRateLimited (without). Never waits.
  */
-export async function admit(request: AdmitRequest): Promise<void> {
+export async function admit(request: AdmitRequest): Promise<number> {
   const { provider, ratePerSecond, holder } = request;
   const calls = Math.max(1, Math.floor(request.calls));
   const clock = request.now ?? Date.now;
@@ -129,7 +134,7 @@ export async function admit(request: AdmitRequest): Promise<void> {
       holder === undefined ? undefined : readReservation(holder),
     ]);
     const tat = stored?.tat ?? 0;
-    const fired = (stored?.fired ?? []).filter((at) => at > now - WINDOW_MS).sort((a, b) => a - b);
+    const fired = (stored?.fired ?? []).filter((at) => at > now - WINDOW_MS - ARRIVAL_SKEW_MS).sort((a, b) => a - b);
     const owned =
       reservation !== undefined && reservation.provider === provider && reservation.slot > now - STALE_MS
         ? reservation
@@ -146,7 +151,7 @@ export async function admit(request: AdmitRequest): Promise<void> {
       const next = group > owned.calls ? Math.max(tat, now) + spacing(group - owned.calls) : tat;
       if (!(await writeBudget(provider, stored, { tat: next, fired: admitted }, now))) continue;
       await dynamoClient().send(new DeleteCommand({ TableName: tableName(), Key: reservationKey(holder) }));
-      return;
+      return now;
     }
 
     const guardAt = guardFreesAt(fired, calls, limit, now);
@@ -156,7 +161,7 @@ export async function admit(request: AdmitRequest): Promise<void> {
       // A leftover reservation of this holder (its group went when the budget was free) must not admit a later call.
       if (reservation !== undefined && holder !== undefined)
         await dynamoClient().send(new DeleteCommand({ TableName: tableName(), Key: reservationKey(holder) }));
-      return;
+      return now;
     }
 
     // Whole milliseconds: the workflow waits until the slot's ISO timestamp, which has no finer grain.
@@ -181,10 +186,27 @@ export async function admit(request: AdmitRequest): Promise<void> {
   throw new ProviderUnavailable({ provider, code: 'RATE_BUDGET_CONTENDED' });
 }
 
+/**
+ * Moves one of a group's admissions (stamped `admittedAt`) to now, as the group's next request goes out:
+ * the later requests of a group reach the provider after the first one's round trip, and the guard must
+ * count them in the second they really fall in. Best effort: a lost race is tried again at once, and a
+ * stamp already out of the log needs no move.
+ */
+export async function stampSend(provider: string, admittedAt: number, now: () => number = Date.now): Promise<void> {
+  for (let race = 0; race < MAX_RACES; race++) {
+    const at = now();
+    const stored = await readBudget(provider);
+    if (!stored || !stored.fired.includes(admittedAt) || at <= admittedAt) return;
+    const fired = stored.fired.filter((t) => t > at - WINDOW_MS - ARRIVAL_SKEW_MS || t === admittedAt);
+    fired[fired.indexOf(admittedAt)] = at;
+    if (await writeBudget(provider, stored, { tat: stored.tat, fired }, at)) return;
+  }
+}
+
 /** Who is asking and how many requests the current operation sends, carried along the async call chain. */
 interface PacingContext {
   holder?: string;
-  group?: { calls: number; admitted: boolean; remaining: number };
+  group?: { calls: number; admittedAt?: number; remaining: number };
 }
 
 const pacing = new AsyncLocalStorage<PacingContext>();
@@ -203,21 +225,21 @@ export function asRateHolder<T>(holder: string, work: () => Promise<T>): Promise
  * group (error paths) are admitted one by one.
  */
 export function rateGroup<T>(calls: number, work: () => Promise<T>): Promise<T> {
-  return pacing.run({ ...pacing.getStore(), group: { calls, admitted: false, remaining: 0 } }, work);
+  return pacing.run({ ...pacing.getStore(), group: { calls, remaining: 0 } }, work);
 }
 
 /** Called by a provider transport before each request it sends. */
 export async function admitRequest(provider: string, ratePerSecond: number): Promise<void> {
   const context = pacing.getStore();
   const group = context?.group;
-  if (group && !group.admitted) {
-    await admit({ provider, ratePerSecond, calls: group.calls, holder: context?.holder });
-    group.admitted = true;
+  if (group && group.admittedAt === undefined) {
+    group.admittedAt = await admit({ provider, ratePerSecond, calls: group.calls, holder: context?.holder });
     group.remaining = group.calls - 1;
     return;
   }
-  if (group && group.remaining > 0) {
+  if (group?.admittedAt !== undefined && group.remaining > 0) {
     group.remaining -= 1;
+    await stampSend(provider, group.admittedAt);
     return;
   }
   await admit({ provider, ratePerSecond, calls: 1, holder: context?.holder });

@@ -39,7 +39,7 @@ const standingClock = (start = 1_750_000_000_000) => {
 };
 
 /** What admit did: 'admitted', or the slot it reserved (ms), or the error it threw. */
-async function outcome(promise: Promise<void>): Promise<'admitted' | number | Error> {
+async function outcome(promise: Promise<unknown>): Promise<'admitted' | number | Error> {
   try {
     await promise;
     return 'admitted';
@@ -53,8 +53,9 @@ describe('provider rate budget', () => {
   it('admits a group at once while the budget is free', async () => {
     const provider = freshProvider();
     const clock = standingClock();
+    // It resolves with the admission time: the requests go now.
     await expect(admit({ provider, ratePerSecond: 4, calls: 2, holder: 'exec-1#create-profile', now: clock.now })).resolves.toBe(
-      undefined,
+      clock.at,
     );
   });
 
@@ -99,11 +100,14 @@ describe('provider rate budget', () => {
     expect(await take('second')).toBe(t + 1500);
     // A holder that jumps the queue gets no earlier slot than the ones already given out.
     expect(await take('late-comer')).toBe(t + 2000);
+    // On time, but the first group's two still count (a second plus the allowance): the guard holds it back.
     clock.at = t + 1000;
+    expect(await take('third')).toBe(t + 1100);
+    clock.at = t + 1100;
     expect(await take('third')).toBe('admitted');
   });
 
-  it('lets no more than rate + 1 requests into any second when late holders come back together', async () => {
+  it('lets no more than rate + 1 requests into any second (and its allowance) when late holders come back together', async () => {
     const provider = freshProvider();
     const clock = standingClock();
     const t = clock.at;
@@ -117,9 +121,10 @@ describe('provider rate budget', () => {
     for (const holder of holders)
       results.push(await outcome(admit({ provider, ratePerSecond: 4, calls: 1, holder, now: clock.now })));
     expect(results.filter((r) => r === 'admitted')).toHaveLength(5);
-    expect(results.slice(5)).toEqual([t + 6_000, t + 6_000]);
+    // The window frees a second (plus the allowance for the requests' way to the provider) after the five.
+    expect(results.slice(5)).toEqual([t + 6_100, t + 6_100]);
 
-    clock.at = t + 6_000;
+    clock.at = t + 6_100;
     expect(await outcome(admit({ provider, ratePerSecond: 4, calls: 1, holder: 'h6', now: clock.now }))).toBe('admitted');
   });
 
