@@ -12,16 +12,20 @@ import { ProviderPaced, ProviderRateLimited, ProviderUnavailable } from '../shar
  * the step again) or a retryable ProviderRateLimited with a retry-after (an API or webhook handler).
  *
  * The budget item holds a GCRA schedule (`tat`, the theoretical time the next group may start: groups
- * are spaced `calls / rate` apart) and the admissions of the last second (`fired`), which guard the
- * provider's per-second window when woken callers run late and bunch up. Every change is one conditional
- * write on `version`; a lost race re-reads and tries again at once.
+ * are spaced `calls / rate` apart) and a log (`fired`) of the admissions of the last window and of the
+ * slots booked ahead. The log is the guard: at most `floor(rate) + 1` calls in any window of the
+ * provider's second plus ARRIVAL_SKEW_MS. A reserved slot is booked in the log when it is given out, so
+ * steps that wake together never crowd one free moment; a step woken later than the allowance moves its
+ * booking to when it really sends. Every change is one conditional write on `version`; a lost race
+ * re-reads and tries again at once.
  */
 
 /** Width of the provider's own window: "N requests per second" counts any 1,000 ms. */
 const WINDOW_MS = 1_000;
 /**
- * How long an admission keeps counting beyond the window: a request reaches the provider a little after
- * the budget admitted it (the write, the network), so its second there ends a little later too.
+ * How long an admission keeps counting beyond the provider's second: a request reaches the provider a
+ * little after its slot (the wake-up, the write, the network), so its second there ends later too. At a
+ * budget of 4/s the guard (5 in 1.1 s) still leaves the schedule room.
  */
 const ARRIVAL_SKEW_MS = 100;
 /** A reservation older than this is forgotten: its execution gave up or was stopped. */
@@ -64,12 +68,33 @@ const tableName = () => requireEnv('TABLE_NAME');
 const budgetKey = (provider: string) => ({ pk: `RATE#${provider}`, sk: 'BUDGET' });
 const reservationKey = (holder: string) => ({ pk: `PACE#${holder}`, sk: 'SLOT' });
 
-/** When the window has room for `calls` more admissions, given those of the last second (sorted). */
-function guardFreesAt(fired: number[], calls: number, limit: number, now: number): number {
-  const wanted = Math.min(calls, limit);
-  const over = fired.length + wanted - limit;
-  if (over <= 0) return now;
-  return Math.max(now, fired[over - 1]! + WINDOW_MS + ARRIVAL_SKEW_MS);
+/** The guard's window: the provider's second plus the allowance for a request's way to it. */
+const GUARD_MS = WINDOW_MS + ARRIVAL_SKEW_MS;
+
+/** Whether `calls` more admissions at `at` keep every window of the log at or under `limit`. */
+function fits(log: number[], at: number, calls: number, limit: number): boolean {
+  const all = [...log, ...Array<number>(calls).fill(at)];
+  // Only windows that hold `at` can change: those ending at `at` or at a later admission within reach.
+  const ends = all.filter((end) => end >= at && end < at + GUARD_MS);
+  return ends.every((end) => all.filter((t) => t > end - GUARD_MS && t <= end).length <= limit);
+}
+
+/** The earliest time from `from` at which `calls` admissions fit (when one in the log leaves its window). */
+function earliestFit(log: number[], from: number, calls: number, limit: number): number {
+  const start = Math.ceil(from);
+  const candidates = [start, ...log.map((t) => t + GUARD_MS).filter((t) => t > start)].sort((a, b) => a - b);
+  return candidates.find((at) => fits(log, at, calls, limit)) ?? Math.max(start, ...log) + GUARD_MS;
+}
+
+/** The log without `calls` admissions booked at `at` (a step's own booking, about to move). */
+function withoutBooking(log: number[], at: number, calls: number): number[] {
+  const rest = [...log];
+  for (let i = 0; i < calls; i++) {
+    const index = rest.indexOf(at);
+    if (index < 0) break;
+    rest.splice(index, 1);
+  }
+  return rest;
 }
 
 async function readBudget(provider: string): Promise<BudgetItem | undefined> {
@@ -134,29 +159,52 @@ export async function admit(request: AdmitRequest): Promise<number> {
       holder === undefined ? undefined : readReservation(holder),
     ]);
     const tat = stored?.tat ?? 0;
-    const fired = (stored?.fired ?? []).filter((at) => at > now - WINDOW_MS - ARRIVAL_SKEW_MS).sort((a, b) => a - b);
+    // The log: admissions of the last window and slots booked ahead (each counted per call).
+    const log = (stored?.fired ?? []).filter((at) => at > now - GUARD_MS);
     const owned =
       reservation !== undefined && reservation.provider === provider && reservation.slot > now - STALE_MS
         ? reservation
         : undefined;
 
-    // A step back for its reserved slot: the schedule already counts its group.
+    /** Books `group` calls of this holder at its slot or the earliest time the guard allows after it. */
+    const reserve = async (rest: number[], from: number, group: number, nextTat: number) => {
+      const slot = earliestFit(rest, from, group, limit);
+      if (!(await writeBudget(provider, stored, { tat: nextTat, fired: [...rest, ...Array<number>(group).fill(slot)] }, now)))
+        return undefined;
+      await dynamoClient().send(
+        new PutCommand({
+          TableName: tableName(),
+          Item: { ...reservationKey(holder!), slot, calls: group, provider, expiresAt: Math.floor(slot / 1000) + TTL_SECONDS },
+        }),
+      );
+      return new ProviderPaced(provider, slot);
+    };
+
+    // A step back for its reserved slot: its calls are booked there. The guard's window is the provider's
+    // second plus ARRIVAL_SKEW_MS, so a step woken up to that late still sends within the limit; woken
+    // later, its booking moves to now if the guard allows, else to the next free time.
     if (owned && holder !== undefined) {
       if (owned.slot > now) throw new ProviderPaced(provider, owned.slot);
       // The step may now send more than it reserved for (an error path on the first try): count them all.
       const group = Math.max(owned.calls, calls);
-      const guardAt = guardFreesAt(fired, group, limit, now);
-      if (guardAt > now) throw new ProviderPaced(provider, guardAt);
-      const admitted = [...fired, ...Array<number>(group).fill(now)];
-      const next = group > owned.calls ? Math.max(tat, now) + spacing(group - owned.calls) : tat;
-      if (!(await writeBudget(provider, stored, { tat: next, fired: admitted }, now))) continue;
-      await dynamoClient().send(new DeleteCommand({ TableName: tableName(), Key: reservationKey(holder) }));
-      return now;
+      const extra = group - owned.calls;
+      const next = extra > 0 ? Math.max(tat, now) + spacing(extra) : tat;
+      const onTime = now - owned.slot <= ARRIVAL_SKEW_MS;
+      const rest = onTime ? log : withoutBooking(log, owned.slot, owned.calls);
+      const moved = onTime ? extra : group;
+      if (fits(rest, now, moved, limit)) {
+        const admitted = [...rest, ...Array<number>(moved).fill(now)];
+        if (!(await writeBudget(provider, stored, { tat: next, fired: admitted }, now))) continue;
+        await dynamoClient().send(new DeleteCommand({ TableName: tableName(), Key: reservationKey(holder) }));
+        return onTime && log.includes(owned.slot) ? owned.slot : now;
+      }
+      const paced = await reserve(withoutBooking(log, owned.slot, owned.calls), now, group, next);
+      if (!paced) continue;
+      throw paced;
     }
 
-    const guardAt = guardFreesAt(fired, calls, limit, now);
-    if (tat <= now && guardAt <= now) {
-      const admitted = [...fired, ...Array<number>(calls).fill(now)];
+    if (tat <= now && fits(log, now, calls, limit)) {
+      const admitted = [...log, ...Array<number>(calls).fill(now)];
       if (!(await writeBudget(provider, stored, { tat: now + spacing(calls), fired: admitted }, now))) continue;
       // A leftover reservation of this holder (its group went when the budget was free) must not admit a later call.
       if (reservation !== undefined && holder !== undefined)
@@ -164,23 +212,19 @@ export async function admit(request: AdmitRequest): Promise<number> {
       return now;
     }
 
-    // Whole milliseconds: the workflow waits until the slot's ISO timestamp, which has no finer grain.
-    const slot = Math.ceil(Math.max(tat, now, guardAt));
     if (holder === undefined) {
+      const at = earliestFit(log, Math.max(tat, now), calls, limit);
       throw new ProviderRateLimited({
         provider,
         code: 'RATE_BUDGET',
-        retryAfterSeconds: Math.max(1, Math.ceil((slot - now) / 1000)),
+        retryAfterSeconds: Math.max(1, Math.ceil((at - now) / 1000)),
       });
     }
-    if (!(await writeBudget(provider, stored, { tat: slot + spacing(calls), fired }, now))) continue;
-    await dynamoClient().send(
-      new PutCommand({
-        TableName: tableName(),
-        Item: { ...reservationKey(holder), slot, calls, provider, expiresAt: Math.floor(slot / 1000) + TTL_SECONDS },
-      }),
-    );
-    throw new ProviderPaced(provider, slot);
+    // Slots follow the schedule (`calls / rate` apart), later only where the guard's window is full.
+    const from = Math.max(tat, now);
+    const paced = await reserve(log, from, calls, Math.max(earliestFit(log, from, calls, limit), from) + spacing(calls));
+    if (!paced) continue;
+    throw paced;
   }
   // So many callers at once that none of these writes won: the step's retry comes back shortly.
   throw new ProviderUnavailable({ provider, code: 'RATE_BUDGET_CONTENDED' });
@@ -197,7 +241,7 @@ export async function stampSend(provider: string, admittedAt: number, now: () =>
     const at = now();
     const stored = await readBudget(provider);
     if (!stored || !stored.fired.includes(admittedAt) || at <= admittedAt) return;
-    const fired = stored.fired.filter((t) => t > at - WINDOW_MS - ARRIVAL_SKEW_MS || t === admittedAt);
+    const fired = stored.fired.filter((t) => t > at - GUARD_MS || t === admittedAt);
     fired[fired.indexOf(admittedAt)] = at;
     if (await writeBudget(provider, stored, { tat: stored.tat, fired }, at)) return;
   }

@@ -68,9 +68,10 @@ describe('provider rate budget', () => {
     const slots = [];
     for (const holder of ['b', 'c', 'd'])
       slots.push(await outcome(admit({ provider, ratePerSecond: 4, calls: 2, holder, now: clock.now })));
-    expect(slots).toEqual([t + 500, t + 1000, t + 1500]);
+    // Pairs every 500 ms, except where a third pair would put six calls into the guard's 1.1 s.
+    expect(slots).toEqual([t + 500, t + 1100, t + 1600]);
     const single = await outcome(admit({ provider, ratePerSecond: 4, calls: 1, holder: 'e', now: clock.now }));
-    expect(single).toBe(t + 2000);
+    expect(single).toBe(t + 2100);
   });
 
   it('says the slot in the error message, exactly as an ISO-8601 timestamp the workflow can wait for', async () => {
@@ -87,24 +88,36 @@ describe('provider rate budget', () => {
     const provider = freshProvider();
     const clock = standingClock();
     const t = clock.at;
-    const take = (holder: string) => outcome(admit({ provider, ratePerSecond: 4, calls: 2, holder, now: clock.now }));
+    const take = (holder: string) => outcome(admit({ provider, ratePerSecond: 4, calls: 1, holder, now: clock.now }));
     await take('first');
-    expect(await take('second')).toBe(t + 500);
-    expect(await take('third')).toBe(t + 1000);
+    expect(await take('second')).toBe(t + 250);
+    expect(await take('third')).toBe(t + 500);
 
-    clock.at = t + 499;
-    expect(await take('second')).toBe(t + 500);
-    clock.at = t + 500;
+    clock.at = t + 249;
+    expect(await take('second')).toBe(t + 250);
+    clock.at = t + 250;
     expect(await take('second')).toBe('admitted');
     // Its reservation is spent: coming back again queues behind the others.
-    expect(await take('second')).toBe(t + 1500);
-    // A holder that jumps the queue gets no earlier slot than the ones already given out.
-    expect(await take('late-comer')).toBe(t + 2000);
-    // On time, but the first group's two still count (a second plus the allowance): the guard holds it back.
-    clock.at = t + 1000;
-    expect(await take('third')).toBe(t + 1100);
-    clock.at = t + 1100;
+    expect(await take('second')).toBe(t + 750);
+    expect(await take('late-comer')).toBe(t + 1000);
+    clock.at = t + 500;
     expect(await take('third')).toBe('admitted');
+  });
+
+  it('books a late holder anew when the second it would send in is already full', async () => {
+    const provider = freshProvider();
+    const clock = standingClock();
+    const t = clock.at;
+    const take = (holder: string) => outcome(admit({ provider, ratePerSecond: 4, calls: 1, holder, now: clock.now }));
+    await take('h0');
+    for (const holder of ['h1', 'h2', 'h3', 'h4', 'h5', 'h6']) await take(holder);
+    // h1 (slot t+250) sleeps through its slot until t+1300: the bookings of h2..h6 fill that second.
+    clock.at = t + 1300;
+    const again = await outcome(admit({ provider, ratePerSecond: 4, calls: 1, holder: 'h1', now: clock.now }));
+    expect(typeof again).toBe('number');
+    expect(again as number).toBeGreaterThan(t + 1300);
+    clock.at = again as number;
+    expect(await take('h1')).toBe('admitted');
   });
 
   it('lets no more than rate + 1 requests into any second (and its allowance) when late holders come back together', async () => {
