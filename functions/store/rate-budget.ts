@@ -203,9 +203,12 @@ export async function admit(request: AdmitRequest): Promise<number> {
       throw paced;
     }
 
-    if (tat <= now && fits(log, now, calls, limit)) {
+    // A caller with nobody to come back for a slot (an API or webhook handler) may go while the schedule
+    // is less than a second ahead, as far as the guard allows: it cannot wait in a workflow.
+    const tolerance = holder === undefined ? WINDOW_MS : 0;
+    if (tat <= now + tolerance && fits(log, now, calls, limit)) {
       const admitted = [...log, ...Array<number>(calls).fill(now)];
-      if (!(await writeBudget(provider, stored, { tat: now + spacing(calls), fired: admitted }, now))) continue;
+      if (!(await writeBudget(provider, stored, { tat: Math.max(tat, now) + spacing(calls), fired: admitted }, now))) continue;
       // A leftover reservation of this holder (its group went when the budget was free) must not admit a later call.
       if (reservation !== undefined && holder !== undefined)
         await dynamoClient().send(new DeleteCommand({ TableName: tableName(), Key: reservationKey(holder) }));

@@ -161,12 +161,14 @@ describe('provider rate budget', () => {
     const provider = freshProvider();
     const clock = standingClock();
     const t = clock.at;
+    // It may go while the schedule is less than a second ahead (here: two calls at 1/s, the guard's two).
+    await admit({ provider, ratePerSecond: 1, calls: 1, now: clock.now });
     await admit({ provider, ratePerSecond: 1, calls: 1, now: clock.now });
     const error = await admit({ provider, ratePerSecond: 1, calls: 1, now: clock.now }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ProviderRateLimited);
-    expect(error).toMatchObject({ code: 'RATE_BUDGET', retryable: true, retryAfterSeconds: 1 });
+    expect(error).toMatchObject({ code: 'RATE_BUDGET', retryable: true, retryAfterSeconds: 2 });
     // Nothing was reserved for it: the next workflow step gets the very next slot.
-    expect(await outcome(admit({ provider, ratePerSecond: 1, calls: 1, holder: 'step', now: clock.now }))).toBe(t + 1_000);
+    expect(await outcome(admit({ provider, ratePerSecond: 1, calls: 1, holder: 'step', now: clock.now }))).toBe(t + 2_000);
   });
 
   it('never spends a slot twice when many callers race for the budget', async () => {
