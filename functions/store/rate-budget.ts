@@ -203,10 +203,19 @@ export async function admit(request: AdmitRequest): Promise<number> {
       throw paced;
     }
 
-    // A caller with nobody to come back for a slot (an API or webhook handler) may go while the schedule
-    // is less than a second ahead, as far as the guard allows: it cannot wait in a workflow.
-    const tolerance = holder === undefined ? WINDOW_MS : 0;
-    if (tat <= now + tolerance && fits(log, now, calls, limit)) {
+    // A caller with nobody to come back for a slot (an API or webhook handler) cannot wait in a workflow,
+    // and a provider redelivers a webhook only a few times: it goes ahead of the schedule whenever the
+    // requests already sent leave room in the guard's window. The schedule still counts its calls.
+    const free =
+      holder === undefined
+        ? fits(
+            log.filter((t) => t <= now),
+            now,
+            calls,
+            limit,
+          )
+        : tat <= now && fits(log, now, calls, limit);
+    if (free) {
       const admitted = [...log, ...Array<number>(calls).fill(now)];
       if (!(await writeBudget(provider, stored, { tat: Math.max(tat, now) + spacing(calls), fired: admitted }, now))) continue;
       // A leftover reservation of this holder (its group went when the budget was free) must not admit a later call.
@@ -216,7 +225,12 @@ export async function admit(request: AdmitRequest): Promise<number> {
     }
 
     if (holder === undefined) {
-      const at = earliestFit(log, Math.max(tat, now), calls, limit);
+      const at = earliestFit(
+        log.filter((t) => t <= now),
+        now,
+        calls,
+        limit,
+      );
       throw new ProviderRateLimited({
         provider,
         code: 'RATE_BUDGET',
