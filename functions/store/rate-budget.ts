@@ -63,6 +63,12 @@ export interface AdmitRequest {
 
 /** Most admissions the guard lets into any one window: one more than the budget rate, below the documented limit. */
 export const guardLimit = (ratePerSecond: number): number => Math.floor(ratePerSecond) + 1;
+/**
+ * Most of them that workflow steps may book: one fewer, so an API or webhook handler (which cannot wait
+ * in a workflow, and whose provider redelivers only a few times) finds room even while steps keep the
+ * budget busy.
+ */
+const scheduledLimit = (ratePerSecond: number): number => Math.max(1, guardLimit(ratePerSecond) - 1);
 
 const tableName = () => requireEnv('TABLE_NAME');
 const budgetKey = (provider: string) => ({ pk: `RATE#${provider}`, sk: 'BUDGET' });
@@ -76,7 +82,9 @@ function fits(log: number[], at: number, calls: number, limit: number): boolean 
   const all = [...log, ...Array<number>(calls).fill(at)];
   // Only windows that hold `at` can change: those ending at `at` or at a later admission within reach.
   const ends = all.filter((end) => end >= at && end < at + GUARD_MS);
-  return ends.every((end) => all.filter((t) => t > end - GUARD_MS && t <= end).length <= limit);
+  // A group larger than the limit may still go alone.
+  const cap = Math.max(limit, calls);
+  return ends.every((end) => all.filter((t) => t > end - GUARD_MS && t <= end).length <= cap);
 }
 
 /** The earliest time from `from` at which `calls` admissions fit (when one in the log leaves its window). */
@@ -149,7 +157,7 @@ export async function admit(request: AdmitRequest): Promise<number> {
   const { provider, ratePerSecond, holder } = request;
   const calls = Math.max(1, Math.floor(request.calls));
   const clock = request.now ?? Date.now;
-  const limit = guardLimit(ratePerSecond);
+  const limit = holder === undefined ? guardLimit(ratePerSecond) : scheduledLimit(ratePerSecond);
   const spacing = (n: number) => (n * 1000) / ratePerSecond;
 
   for (let race = 0; race < MAX_RACES; race++) {
