@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { startRuntime } from '../local/runtime';
 import { benchBundles } from './bundles';
+import { benchBurst, burstSizes } from './bursts';
 import { benchConnectBatch } from './connect-batch';
 import { lambdaPerOnboarding, mark } from './cost';
 
@@ -12,6 +13,8 @@ import { lambdaPerOnboarding, mark } from './cost';
  * - end-to-end: a batch of StraitsX onboardings from request to COMPLETED, with the provider's 5 requests
  *   per second enforced by the sandbox and respected by the shared budget;
  * - state transitions of one onboarding (Standard workflows are billed per transition);
+ * - bursts of StraitsX onboardings started at once (BENCH_BURSTS, default "80,1000"): elapsed against the
+ *   floor the rate budget sets, 429s at the sandbox, onboardings not COMPLETED, waits for the budget;
  * - a batch Connect migration of BENCH_BATCH_USERS users (default 1,000; 0 skips it) against the floor
  *   StraitsX's rate limit sets. The shared budget spends 4 requests a second by default (no 429 at the
  *   sandbox's 5): STRAITSX_RATE_PER_SECOND=5 runs it at the limit itself;
@@ -45,6 +48,16 @@ const post = (i: number) =>
   }).then(async (res) => ({ status: res.status, body: (await res.json()) as { onboardingId: string } }));
 
 try {
+  if (count > 0) await benchOnboardings();
+  for (const size of burstSizes()) process.stdout.write(`${(await benchBurst(runtime, size)).join('\n')}\n`);
+  const batchUsers = Number(process.env.BENCH_BATCH_USERS ?? 1000);
+  if (batchUsers > 0) process.stdout.write(`${(await benchConnectBatch(runtime, batchUsers)).join('\n')}\n`);
+} finally {
+  await runtime.stop();
+}
+
+/** Intake latency and end-to-end time of BENCH_ONBOARDINGS onboardings posted one after another. */
+async function benchOnboardings(): Promise<void> {
   const startMark = mark(runtime);
   const started = performance.now();
   const latencies: number[] = [];
@@ -79,10 +92,6 @@ try {
     `provider requests           ${providerCalls} (${(providerCalls / count).toFixed(1)} per onboarding), ${throttled} answered 429`,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
-  const batchUsers = Number(process.env.BENCH_BATCH_USERS ?? 1000);
-  if (batchUsers > 0) process.stdout.write(`${(await benchConnectBatch(runtime, batchUsers)).join('\n')}\n`);
-} finally {
-  await runtime.stop();
 }
 if (process.env.BENCH_BUNDLES !== '0') process.stdout.write(`${(await benchBundles()).join('\n')}\n`);
 // What each onboarding path costs to run, on a stack of its own so the runs above do not count. In a
