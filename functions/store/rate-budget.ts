@@ -57,6 +57,12 @@ export interface AdmitRequest {
   calls: number;
   /** The workflow step invocation that will come back for a reserved slot; none for API and webhook callers. */
   holder?: string;
+  /**
+   * A request beyond its operation's group, after the group went out: it goes whenever the guard has
+   * room (the schedule already counted the group), and if it cannot, the slot it reserves is for the
+   * whole operation (`rerun` requests), because the step runs the operation again from its start.
+   */
+  rerun?: number;
   /** Epoch milliseconds; the clock is a parameter so tests can stand time still. */
   now?: () => number;
 }
@@ -154,8 +160,14 @@ async function writeBudget(provider: string, previous: BudgetItem | undefined, n
  * ProviderRateLimited (without). Never waits.
  */
 export async function admit(request: AdmitRequest): Promise<number> {
+  return (await admitGroup(request)).at;
+}
+
+/** `admit`, also saying how many requests went in: a step back for its slot may have booked more than it asks now. */
+async function admitGroup(request: AdmitRequest): Promise<{ at: number; calls: number }> {
   const { provider, ratePerSecond, holder } = request;
   const calls = Math.max(1, Math.floor(request.calls));
+  const rerun = request.rerun === undefined ? undefined : Math.max(calls, Math.floor(request.rerun));
   const clock = request.now ?? Date.now;
   const limit = holder === undefined ? guardLimit(ratePerSecond) : scheduledLimit(ratePerSecond);
   const spacing = (n: number) => (n * 1000) / ratePerSecond;
@@ -204,7 +216,7 @@ export async function admit(request: AdmitRequest): Promise<number> {
         const admitted = [...rest, ...Array<number>(moved).fill(now)];
         if (!(await writeBudget(provider, stored, { tat: next, fired: admitted }, now))) continue;
         await dynamoClient().send(new DeleteCommand({ TableName: tableName(), Key: reservationKey(holder) }));
-        return onTime && log.includes(owned.slot) ? owned.slot : now;
+        return { at: onTime && log.includes(owned.slot) ? owned.slot : now, calls: group };
       }
       const paced = await reserve(withoutBooking(log, owned.slot, owned.calls), now, group, next);
       if (!paced) continue;
@@ -222,14 +234,14 @@ export async function admit(request: AdmitRequest): Promise<number> {
             calls,
             limit,
           )
-        : tat <= now && fits(log, now, calls, limit);
+        : (tat <= now || rerun !== undefined) && fits(log, now, calls, limit);
     if (free) {
       const admitted = [...log, ...Array<number>(calls).fill(now)];
       if (!(await writeBudget(provider, stored, { tat: Math.max(tat, now) + spacing(calls), fired: admitted }, now))) continue;
       // A leftover reservation of this holder (its group went when the budget was free) must not admit a later call.
       if (reservation !== undefined && holder !== undefined)
         await dynamoClient().send(new DeleteCommand({ TableName: tableName(), Key: reservationKey(holder) }));
-      return now;
+      return { at: now, calls };
     }
 
     if (holder === undefined) {
@@ -245,9 +257,12 @@ export async function admit(request: AdmitRequest): Promise<number> {
         retryAfterSeconds: Math.max(1, Math.ceil((at - now) / 1000)),
       });
     }
-    // Slots follow the schedule (`calls / rate` apart), later only where the guard's window is full.
+    // Slots follow the schedule (`calls / rate` apart), later only where the guard's window is full. A
+    // request cut off in the middle of its operation books the whole operation: booking only itself, the
+    // step would come back, spend the slot on the operation's first requests and be cut off again.
     const from = Math.max(tat, now);
-    const paced = await reserve(log, from, calls, Math.max(earliestFit(log, from, calls, limit), from) + spacing(calls));
+    const booked = rerun ?? calls;
+    const paced = await reserve(log, from, booked, Math.max(earliestFit(log, from, booked, limit), from) + spacing(booked));
     if (!paced) continue;
     throw paced;
   }
@@ -272,10 +287,19 @@ export async function stampSend(provider: string, admittedAt: number, now: () =>
   }
 }
 
+/** What one workflow step invocation has sent to a provider, and how many of its requests the budget admitted. */
+interface StepSpend {
+  sent: number;
+  admitted: number;
+  admittedAt: number;
+}
+
 /** Who is asking and how many requests the current operation sends, carried along the async call chain. */
 interface PacingContext {
   holder?: string;
-  group?: { calls: number; admittedAt?: number; remaining: number };
+  /** Per provider, for a holder: shared by every operation of the invocation, so nested groups count together. */
+  spent?: Map<string, StepSpend>;
+  group?: { calls: number; admittedAt?: number; remaining: number; sent: number };
 }
 
 const pacing = new AsyncLocalStorage<PacingContext>();
@@ -285,7 +309,7 @@ const pacing = new AsyncLocalStorage<PacingContext>();
  * name it (execution, step, Map item), so adapters and transports need no workflow knowledge.
  */
 export function asRateHolder<T>(holder: string, work: () => Promise<T>): Promise<T> {
-  return pacing.run({ ...pacing.getStore(), holder }, work);
+  return pacing.run({ ...pacing.getStore(), holder, spent: new Map() }, work);
 }
 
 /**
@@ -294,15 +318,19 @@ export function asRateHolder<T>(holder: string, work: () => Promise<T>): Promise
  * group (error paths) are admitted one by one.
  */
 export function rateGroup<T>(calls: number, work: () => Promise<T>): Promise<T> {
-  return pacing.run({ ...pacing.getStore(), group: { calls, remaining: 0 } }, work);
+  return pacing.run({ ...pacing.getStore(), group: { calls, remaining: 0, sent: 0 } }, work);
 }
 
 /** Called by a provider transport before each request it sends. */
 export async function admitRequest(provider: string, ratePerSecond: number): Promise<void> {
   const context = pacing.getStore();
   const group = context?.group;
+  if (context?.holder !== undefined && context.spent) {
+    await admitStepRequest(provider, ratePerSecond, context.holder, context.spent, group);
+    return;
+  }
   if (group && group.admittedAt === undefined) {
-    group.admittedAt = await admit({ provider, ratePerSecond, calls: group.calls, holder: context?.holder });
+    group.admittedAt = await admit({ provider, ratePerSecond, calls: group.calls });
     group.remaining = group.calls - 1;
     return;
   }
@@ -311,5 +339,41 @@ export async function admitRequest(provider: string, ratePerSecond: number): Pro
     await stampSend(provider, group.admittedAt);
     return;
   }
-  await admit({ provider, ratePerSecond, calls: 1, holder: context?.holder });
+  await admit({ provider, ratePerSecond, calls: 1 });
+}
+
+/**
+ * A workflow step's request. A step that must wait ends its invocation, and the next invocation runs the
+ * step from its start, sending again every request the cut-off one sent before: so the slot it reserves
+ * is for all of them and for the rest of the current group, and when the step is back, its first request
+ * admits them all. Otherwise a step sending more requests than one group (an error path, a longer
+ * listing, two operations) would spend each slot on its first requests and be cut off again, for ever.
+ */
+async function admitStepRequest(
+  provider: string,
+  ratePerSecond: number,
+  holder: string,
+  spent: Map<string, StepSpend>,
+  group: PacingContext['group'],
+): Promise<void> {
+  const step = spent.get(provider) ?? { sent: 0, admitted: 0, admittedAt: 0 };
+  spent.set(provider, step);
+  if (group) group.sent += 1;
+  if (step.sent < step.admitted) {
+    step.sent += 1;
+    await stampSend(provider, step.admittedAt);
+    return;
+  }
+  // This request and the rest of its group.
+  const wanted = group ? Math.max(1, group.calls - (group.sent - 1)) : 1;
+  const admitted = await admitGroup({
+    provider,
+    ratePerSecond,
+    calls: wanted,
+    holder,
+    rerun: step.sent > 0 ? step.sent + wanted : undefined,
+  });
+  step.admittedAt = admitted.at;
+  step.admitted = step.sent + admitted.calls;
+  step.sent += 1;
 }
