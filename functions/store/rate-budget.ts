@@ -330,7 +330,7 @@ export async function admitRequest(provider: string, ratePerSecond: number): Pro
     return;
   }
   if (group && group.admittedAt === undefined) {
-    group.admittedAt = await admit({ provider, ratePerSecond, calls: group.calls });
+    group.admittedAt = await admitHolderless(provider, ratePerSecond, group.calls);
     group.remaining = group.calls - 1;
     return;
   }
@@ -339,7 +339,29 @@ export async function admitRequest(provider: string, ratePerSecond: number): Pro
     await stampSend(provider, group.admittedAt);
     return;
   }
-  await admit({ provider, ratePerSecond, calls: 1 });
+  await admitHolderless(provider, ratePerSecond, 1);
+}
+
+/** How long a caller without a workflow (a webhook, the API) may wait in its own invocation for the guard. */
+const HOLDERLESS_WAIT_MS = 1_200;
+const HOLDERLESS_POLL_MS = 150;
+
+/**
+ * A webhook cannot wait in a workflow, and a provider redelivers only a few times, quickly (Wallex: three
+ * retries, schedule undocumented): refused at once, its delivery would be lost while the guard frees a
+ * moment later. So it waits, at most one guard window, and then answers ProviderRateLimited. Steps never
+ * wait here: they wait in the workflow.
+ */
+async function admitHolderless(provider: string, ratePerSecond: number, calls: number): Promise<number> {
+  const deadline = Date.now() + HOLDERLESS_WAIT_MS;
+  for (;;) {
+    try {
+      return await admit({ provider, ratePerSecond, calls });
+    } catch (error) {
+      if (!(error instanceof ProviderRateLimited) || Date.now() + HOLDERLESS_POLL_MS > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, HOLDERLESS_POLL_MS));
+    }
+  }
 }
 
 /**
