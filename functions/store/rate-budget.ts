@@ -225,16 +225,10 @@ async function admitGroup(request: AdmitRequest): Promise<{ at: number; calls: n
 
     // A caller with nobody to come back for a slot (an API or webhook handler) cannot wait in a workflow,
     // and a provider redelivers a webhook only a few times: it goes ahead of the schedule whenever the
-    // requests already sent leave room in the guard's window. The schedule still counts its calls.
+    // guard's window has room, counting the slots steps booked in it (steps book at most one call fewer
+    // than the guard allows, which keeps that one for these callers). The schedule still counts its calls.
     const free =
-      holder === undefined
-        ? fits(
-            log.filter((t) => t <= now),
-            now,
-            calls,
-            limit,
-          )
-        : (tat <= now || rerun !== undefined) && fits(log, now, calls, limit);
+      holder === undefined ? fits(log, now, calls, limit) : (tat <= now || rerun !== undefined) && fits(log, now, calls, limit);
     if (free) {
       const admitted = [...log, ...Array<number>(calls).fill(now)];
       if (!(await writeBudget(provider, stored, { tat: Math.max(tat, now) + spacing(calls), fired: admitted }, now))) continue;
@@ -245,12 +239,7 @@ async function admitGroup(request: AdmitRequest): Promise<{ at: number; calls: n
     }
 
     if (holder === undefined) {
-      const at = earliestFit(
-        log.filter((t) => t <= now),
-        now,
-        calls,
-        limit,
-      );
+      const at = earliestFit(log, now, calls, limit);
       throw new ProviderRateLimited({
         provider,
         code: 'RATE_BUDGET',
