@@ -212,7 +212,10 @@ async function admitGroup(request: AdmitRequest): Promise<{ at: number; calls: n
       const onTime = now - owned.slot <= ARRIVAL_SKEW_MS;
       const rest = onTime ? log : withoutBooking(log, owned.slot, owned.calls);
       const moved = onTime ? extra : group;
-      if (fits(rest, now, moved, limit)) {
+      // On time with nothing beyond its booking, the step's calls are already counted at its slot: it goes.
+      // (Checking the window again would refuse it whenever a webhook has since taken the window's last call,
+      // and send it to the back of the queue for a slot it already holds.)
+      if (moved === 0 || fits(rest, now, moved, limit)) {
         const admitted = [...rest, ...Array<number>(moved).fill(now)];
         if (!(await writeBudget(provider, stored, { tat: next, fired: admitted }, now))) continue;
         await dynamoClient().send(new DeleteCommand({ TableName: tableName(), Key: reservationKey(holder) }));
