@@ -209,7 +209,8 @@ async function admitGroup(request: AdmitRequest): Promise<{ at: number; calls: n
       const group = Math.max(owned.calls, calls);
       const extra = group - owned.calls;
       const next = extra > 0 ? Math.max(tat, now) + spacing(extra) : tat;
-      const onTime = now - owned.slot <= ARRIVAL_SKEW_MS;
+      // Its booking still in the log (not dropped with the window it fell in): counted there already.
+      const onTime = now - owned.slot <= ARRIVAL_SKEW_MS && log.includes(owned.slot);
       const rest = onTime ? log : withoutBooking(log, owned.slot, owned.calls);
       const moved = onTime ? extra : group;
       // On time with nothing beyond its booking, the step's calls are already counted at its slot: it goes.
