@@ -11,23 +11,20 @@ import { ProviderPaced, ProviderRateLimited, ProviderUnavailable } from '../shar
  * (a workflow step: it throws ProviderPaced with the slot, the state machine waits until then and calls
  * the step again) or a retryable ProviderRateLimited with a retry-after (an API or webhook handler).
  *
- * The budget item holds a GCRA schedule (`tat`, the theoretical time the next group may start: groups
- * are spaced `calls / rate` apart) and a log (`fired`) of the admissions of the last window and of the
- * slots booked ahead. The log is the guard: at most `floor(rate) + 1` calls in any window of the
- * provider's second plus ARRIVAL_SKEW_MS. A reserved slot is booked in the log when it is given out, so
- * steps that wake together never crowd one free moment; a step woken later than the allowance moves its
- * booking to when it really sends. Every change is one conditional write on `version`; a lost race
+ * The budget is a sliding window: at most `windowLimit` requests in any `windowMs`, which averages
+ * exactly the budget rate (4 a second: 5 requests in any 1,250 ms). Below the provider's own limit (5 in
+ * any 1,000 ms) this leaves `lateness` for a request to reach the provider after its moment. The budget
+ * item holds the log of that window: the admissions of the last window and every slot booked ahead,
+ * sorted. A caller goes now when its requests fit the log (a lone onboarding is never held back, and a
+ * newcomer may take a moment a late step left free); otherwise it books the earliest moment they fit,
+ * which is first come, first served. Every change is one conditional write on `version`; a lost race
  * re-reads and tries again at once.
  */
 
-/** Width of the provider's own window: "N requests per second" counts any 1,000 ms. */
-const WINDOW_MS = 1_000;
-/**
- * How long an admission keeps counting beyond the provider's second: a request reaches the provider a
- * little after its slot (the wake-up, the write, the network), so its second there ends later too. At a
- * budget of 4/s the guard (5 in 1.1 s) still leaves the schedule room.
- */
-const ARRIVAL_SKEW_MS = 100;
+/** The provider's own window: "N requests per second" counts any 1,000 ms. */
+const PROVIDER_WINDOW_MS = 1_000;
+/** The part of the window's excess over the provider's second kept for a request's way to the provider. */
+const ARRIVAL_SKEW_MS = 50;
 /** A reservation older than this is forgotten: its execution gave up or was stopped. */
 const STALE_MS = 10 * 60_000;
 /** Conditional writes lost to other callers before the attempt gives up with a retryable error. */
@@ -35,10 +32,9 @@ const MAX_RACES = 25;
 /** Budget items and reservations expire (the table's TTL) well after anyone could need them. */
 const TTL_SECONDS = 3_600;
 
-/** The schedule as stored. */
+/** The schedule as stored: admissions of the last window and slots booked ahead, sorted, one entry a request. */
 interface BudgetItem {
-  tat: number;
-  fired: number[];
+  log: number[];
   version: number;
 }
 
@@ -53,62 +49,92 @@ interface Reservation {
 export interface AdmitRequest {
   provider: string;
   ratePerSecond: number;
-  /** Requests the caller is about to send as one group (counted each in the guard). */
+  /** Requests the caller is about to send as one group (each counted in the window). */
   calls: number;
   /** The workflow step invocation that will come back for a reserved slot; none for API and webhook callers. */
   holder?: string;
   /**
-   * A request beyond its operation's group, after the group went out: it goes whenever the guard has
-   * room (the schedule already counted the group), and if it cannot, the slot it reserves is for the
-   * whole operation (`rerun` requests), because the step runs the operation again from its start.
+   * A request beyond its operation's group, after the group went out: if it cannot go now, the slot it
+   * reserves is for the whole operation (`rerun` requests), because the step runs the operation again
+   * from its start.
    */
   rerun?: number;
   /** Epoch milliseconds; the clock is a parameter so tests can stand time still. */
   now?: () => number;
 }
 
-/** Most admissions the guard lets into any one window: one more than the budget rate, below the documented limit. */
-export const guardLimit = (ratePerSecond: number): number => Math.floor(ratePerSecond) + 1;
+/** Most requests in any window: the budget rate rounded down, plus one (4 a second: 5). */
+export const windowLimit = (ratePerSecond: number): number => Math.floor(ratePerSecond) + 1;
+/** The window: as long as `windowLimit` requests take at the budget rate (4 a second: 1,250 ms). */
+export const windowMs = (ratePerSecond: number): number => Math.ceil((windowLimit(ratePerSecond) * 1000) / ratePerSecond);
 /**
- * Most of them that workflow steps may book: one fewer, so an API or webhook handler (which cannot wait
- * in a workflow, and whose provider redelivers only a few times) finds room even while steps keep the
- * budget busy.
+ * How late after its slot a step may still send on its booking: while every request reaches the provider
+ * within the window's excess over the provider's second of its moment in the log, no 1,000 ms there holds
+ * more than `windowLimit` of them.
  */
-const scheduledLimit = (ratePerSecond: number): number => Math.max(1, guardLimit(ratePerSecond) - 1);
+export const lateness = (ratePerSecond: number): number =>
+  Math.max(0, windowMs(ratePerSecond) - PROVIDER_WINDOW_MS - ARRIVAL_SKEW_MS);
 
 const tableName = () => requireEnv('TABLE_NAME');
 const budgetKey = (provider: string) => ({ pk: `RATE#${provider}`, sk: 'BUDGET' });
 const reservationKey = (holder: string) => ({ pk: `PACE#${holder}`, sk: 'SLOT' });
 
-/** The guard's window: the provider's second plus the allowance for a request's way to it. */
-const GUARD_MS = WINDOW_MS + ARRIVAL_SKEW_MS;
-
-/** Whether `calls` more admissions at `at` keep every window of the log at or under `limit`. */
-function fits(log: number[], at: number, calls: number, limit: number): boolean {
-  const all = [...log, ...Array<number>(calls).fill(at)];
-  // Only windows that hold `at` can change: those ending at `at` or at a later admission within reach.
-  const ends = all.filter((end) => end >= at && end < at + GUARD_MS);
-  // A group larger than the limit may still go alone.
-  const cap = Math.max(limit, calls);
-  return ends.every((end) => all.filter((t) => t > end - GUARD_MS && t <= end).length <= cap);
-}
-
-/** The earliest time from `from` at which `calls` admissions fit (when one in the log leaves its window). */
-function earliestFit(log: number[], from: number, calls: number, limit: number): number {
-  const start = Math.ceil(from);
-  const candidates = [start, ...log.map((t) => t + GUARD_MS).filter((t) => t > start)].sort((a, b) => a - b);
-  return candidates.find((at) => fits(log, at, calls, limit)) ?? Math.max(start, ...log) + GUARD_MS;
-}
-
-/** The log without `calls` admissions booked at `at` (a step's own booking, about to move). */
-function withoutBooking(log: number[], at: number, calls: number): number[] {
-  const rest = [...log];
-  for (let i = 0; i < calls; i++) {
-    const index = rest.indexOf(at);
-    if (index < 0) break;
-    rest.splice(index, 1);
+/** The first index of the sorted `log` whose entry is at least `value`. */
+function lowerBound(log: readonly number[], value: number): number {
+  let lo = 0;
+  let hi = log.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (log[mid]! < value) lo = mid + 1;
+    else hi = mid;
   }
-  return rest;
+  return lo;
+}
+
+/** The sorted `log` with `calls` entries at `at`. */
+function withEntries(log: readonly number[], at: number, calls: number): number[] {
+  const index = lowerBound(log, at);
+  return [...log.slice(0, index), ...Array<number>(calls).fill(at), ...log.slice(index)];
+}
+
+/** The sorted `log` without up to `calls` entries at `at` (a step's own booking, about to move). */
+function withoutEntries(log: readonly number[], at: number, calls: number): number[] {
+  const index = lowerBound(log, at);
+  let end = index;
+  while (end < log.length && end - index < calls && log[end] === at) end++;
+  return [...log.slice(0, index), ...log.slice(end)];
+}
+
+/** A budget's window, for the pure functions below. */
+interface Window {
+  limit: number;
+  ms: number;
+}
+
+/** Whether `calls` more entries at `at` keep every window of the log at or under its limit. */
+function fits(log: readonly number[], at: number, calls: number, window: Window): boolean {
+  // Only the entries that share a window with `at` matter, and only windows holding `at` can change.
+  const near = withEntries(log.slice(lowerBound(log, at - window.ms + 1), lowerBound(log, at + window.ms)), at, calls);
+  // A group larger than the limit may still go alone.
+  const cap = Math.max(window.limit, calls);
+  let first = 0;
+  for (let last = 0; last < near.length; last++) {
+    while (near[first]! <= near[last]! - window.ms) first++;
+    // The window ending at this entry, if it holds `at`.
+    if (near[last]! >= at && last - first + 1 > cap) return false;
+  }
+  return true;
+}
+
+/** The earliest time from `from` at which `calls` entries fit: `from`, or when an entry leaves its window. */
+function earliestFit(log: readonly number[], from: number, calls: number, window: Window): number {
+  const start = Math.ceil(from);
+  if (fits(log, start, calls, window)) return start;
+  for (let i = lowerBound(log, start - window.ms + 1); i < log.length; i++) {
+    const at = log[i]! + window.ms;
+    if (at > start && fits(log, at, calls, window)) return at;
+  }
+  return Math.max(start, (log.at(-1) ?? start) + window.ms);
 }
 
 async function readBudget(provider: string): Promise<BudgetItem | undefined> {
@@ -125,16 +151,15 @@ async function readReservation(holder: string): Promise<Reservation | undefined>
   return Item as Reservation | undefined;
 }
 
-/** Writes the schedule if nobody changed it since `previous` was read; false when another caller did. */
-async function writeBudget(provider: string, previous: BudgetItem | undefined, next: Omit<BudgetItem, 'version'>, now: number) {
+/** Writes the log if nobody changed it since `previous` was read; false when another caller did. */
+async function writeBudget(provider: string, previous: BudgetItem | undefined, log: number[], now: number) {
   try {
     await dynamoClient().send(
       new PutCommand({
         TableName: tableName(),
         Item: {
           ...budgetKey(provider),
-          tat: next.tat,
-          fired: next.fired,
+          log,
           version: (previous?.version ?? 0) + 1,
           expiresAt: Math.floor(now / 1000) + TTL_SECONDS,
         },
@@ -156,8 +181,8 @@ async function writeBudget(provider: string, previous: BudgetItem | undefined, n
 
 /**
  * Admits a group of `calls` requests to the provider, or says when it may go: resolves (with the admission
- * time, see `stampSend`) when the requests may be sent now; otherwise throws ProviderPaced (with a holder: a slot is reserved for it) or
- * ProviderRateLimited (without). Never waits.
+ * time, see `stampSend`) when the requests may be sent now; otherwise throws ProviderPaced (with a holder:
+ * a slot is reserved for it) or ProviderRateLimited (without). Never waits.
  */
 export async function admit(request: AdmitRequest): Promise<number> {
   return (await admitGroup(request)).at;
@@ -169,8 +194,7 @@ async function admitGroup(request: AdmitRequest): Promise<{ at: number; calls: n
   const calls = Math.max(1, Math.floor(request.calls));
   const rerun = request.rerun === undefined ? undefined : Math.max(calls, Math.floor(request.rerun));
   const clock = request.now ?? Date.now;
-  const limit = holder === undefined ? guardLimit(ratePerSecond) : scheduledLimit(ratePerSecond);
-  const spacing = (n: number) => (n * 1000) / ratePerSecond;
+  const window: Window = { limit: windowLimit(ratePerSecond), ms: windowMs(ratePerSecond) };
 
   for (let race = 0; race < MAX_RACES; race++) {
     const now = clock();
@@ -178,19 +202,26 @@ async function admitGroup(request: AdmitRequest): Promise<{ at: number; calls: n
       readBudget(provider),
       holder === undefined ? undefined : readReservation(holder),
     ]);
-    const tat = stored?.tat ?? 0;
-    // The log: admissions of the last window and slots booked ahead (each counted per call).
-    const log = (stored?.fired ?? []).filter((at) => at > now - GUARD_MS);
+    const log = (stored?.log ?? []).slice(lowerBound(stored?.log ?? [], now - window.ms + 1));
     const owned =
       reservation !== undefined && reservation.provider === provider && reservation.slot > now - STALE_MS
         ? reservation
         : undefined;
 
-    /** Books `group` calls of this holder at its slot or the earliest time the guard allows after it. */
-    const reserve = async (rest: number[], from: number, group: number, nextTat: number) => {
-      const slot = earliestFit(rest, from, group, limit);
-      if (!(await writeBudget(provider, stored, { tat: nextTat, fired: [...rest, ...Array<number>(group).fill(slot)] }, now)))
-        return undefined;
+    /**
+     * Admits `group` requests, `entries` of them written into `rest` now (the others are booked already);
+     * the holder's reservation is spent.
+     */
+    const go = async (rest: number[], entries: number, at: number, group = entries) => {
+      if (!(await writeBudget(provider, stored, withEntries(rest, now, entries), now))) return undefined;
+      if (reservation !== undefined && holder !== undefined)
+        await dynamoClient().send(new DeleteCommand({ TableName: tableName(), Key: reservationKey(holder) }));
+      return { at, calls: group };
+    };
+    /** Books `group` calls of this holder at the earliest moment they fit from now. */
+    const book = async (rest: number[], group: number) => {
+      const slot = earliestFit(rest, now, group, window);
+      if (!(await writeBudget(provider, stored, withEntries(rest, slot, group), now))) return undefined;
       await dynamoClient().send(
         new PutCommand({
           TableName: tableName(),
@@ -200,62 +231,47 @@ async function admitGroup(request: AdmitRequest): Promise<{ at: number; calls: n
       return new ProviderPaced(provider, slot);
     };
 
-    // A step back for its reserved slot: its calls are booked there. The guard's window is the provider's
-    // second plus ARRIVAL_SKEW_MS, so a step woken up to that late still sends within the limit; woken
-    // later, its booking moves to now if the guard allows, else to the next free time.
     if (owned && holder !== undefined) {
+      // Back before its slot (a retry, a redrive): it waits again for the same slot.
       if (owned.slot > now) throw new ProviderPaced(provider, owned.slot);
       // The step may now send more than it reserved for (an error path on the first try): count them all.
       const group = Math.max(owned.calls, calls);
       const extra = group - owned.calls;
-      const next = extra > 0 ? Math.max(tat, now) + spacing(extra) : tat;
-      // Its booking still in the log (not dropped with the window it fell in): counted there already.
-      const onTime = now - owned.slot <= ARRIVAL_SKEW_MS && log.includes(owned.slot);
-      const rest = onTime ? log : withoutBooking(log, owned.slot, owned.calls);
-      const moved = onTime ? extra : group;
-      // On time with nothing beyond its booking, the step's calls are already counted at its slot: it goes.
-      // (Checking the window again would refuse it whenever a webhook has since taken the window's last call,
-      // and send it to the back of the queue for a slot it already holds.)
-      if (moved === 0 || fits(rest, now, moved, limit)) {
-        const admitted = [...rest, ...Array<number>(moved).fill(now)];
-        if (!(await writeBudget(provider, stored, { tat: next, fired: admitted }, now))) continue;
-        await dynamoClient().send(new DeleteCommand({ TableName: tableName(), Key: reservationKey(holder) }));
-        return { at: onTime && log.includes(owned.slot) ? owned.slot : now, calls: group };
+      const rest = withoutEntries(log, owned.slot, owned.calls);
+      // Back within `lateness` of its slot, its booking still counts its requests: it goes on it, and any
+      // extra request goes if the window has room for it now.
+      const onTime = now - owned.slot <= lateness(ratePerSecond) && rest.length < log.length;
+      if (onTime && (extra === 0 || fits(log, now, extra, window))) {
+        const admitted = await go(log, extra, owned.slot, group);
+        if (!admitted) continue;
+        return admitted;
       }
-      const paced = await reserve(withoutBooking(log, owned.slot, owned.calls), now, group, next);
+      // Later than that, its booking moves to now if the window has room, else to the earliest moment.
+      if (fits(rest, now, group, window)) {
+        const admitted = await go(rest, group, now);
+        if (!admitted) continue;
+        return admitted;
+      }
+      const paced = await book(rest, group);
       if (!paced) continue;
       throw paced;
     }
 
-    // A caller with nobody to come back for a slot (an API or webhook handler) cannot wait in a workflow,
-    // and a provider redelivers a webhook only a few times: it goes ahead of the schedule whenever the
-    // guard's window has room, counting the slots steps booked in it (steps book at most one call fewer
-    // than the guard allows, which keeps that one for these callers). The schedule still counts its calls.
-    const free =
-      holder === undefined ? fits(log, now, calls, limit) : (tat <= now || rerun !== undefined) && fits(log, now, calls, limit);
-    if (free) {
-      const admitted = [...log, ...Array<number>(calls).fill(now)];
-      if (!(await writeBudget(provider, stored, { tat: Math.max(tat, now) + spacing(calls), fired: admitted }, now))) continue;
-      // A leftover reservation of this holder (its group went when the budget was free) must not admit a later call.
-      if (reservation !== undefined && holder !== undefined)
-        await dynamoClient().send(new DeleteCommand({ TableName: tableName(), Key: reservationKey(holder) }));
-      return { at: now, calls };
+    if (fits(log, now, calls, window)) {
+      const admitted = await go(log, calls, now);
+      if (!admitted) continue;
+      return admitted;
     }
-
     if (holder === undefined) {
-      const at = earliestFit(log, now, calls, limit);
       throw new ProviderRateLimited({
         provider,
         code: 'RATE_BUDGET',
-        retryAfterSeconds: Math.max(1, Math.ceil((at - now) / 1000)),
+        retryAfterSeconds: Math.max(1, Math.ceil((earliestFit(log, now, calls, window) - now) / 1000)),
       });
     }
-    // Slots follow the schedule (`calls / rate` apart), later only where the guard's window is full. A
-    // request cut off in the middle of its operation books the whole operation: booking only itself, the
-    // step would come back, spend the slot on the operation's first requests and be cut off again.
-    const from = Math.max(tat, now);
-    const booked = rerun ?? calls;
-    const paced = await reserve(log, from, booked, Math.max(earliestFit(log, from, booked, limit), from) + spacing(booked));
+    // A request cut off in the middle of its operation books the whole operation: booking only itself,
+    // the step would come back, spend the slot on the operation's first requests and be cut off again.
+    const paced = await book(log, rerun ?? calls);
     if (!paced) continue;
     throw paced;
   }
@@ -264,19 +280,20 @@ async function admitGroup(request: AdmitRequest): Promise<{ at: number; calls: n
 }
 
 /**
- * Moves one of a group's admissions (stamped `admittedAt`) to now, as the group's next request goes out:
- * the later requests of a group reach the provider after the first one's round trip, and the guard must
- * count them in the second they really fall in. Best effort: a lost race is tried again at once, and a
- * stamp already out of the log needs no move.
+ * Moves one of a group's entries (admitted at `admittedAt`) to now, as the group's next request goes out:
+ * the later requests of a group reach the provider after the first one's round trip, and the window must
+ * count them when they really go. Best effort: a lost race is tried again at once, and an entry already
+ * out of the log needs no move.
  */
 export async function stampSend(provider: string, admittedAt: number, now: () => number = Date.now): Promise<void> {
   for (let race = 0; race < MAX_RACES; race++) {
     const at = now();
     const stored = await readBudget(provider);
-    if (!stored || !stored.fired.includes(admittedAt) || at <= admittedAt) return;
-    const fired = stored.fired.filter((t) => t > at - GUARD_MS || t === admittedAt);
-    fired[fired.indexOf(admittedAt)] = at;
-    if (await writeBudget(provider, stored, { tat: stored.tat, fired }, at)) return;
+    const log = stored?.log ?? [];
+    if (at <= admittedAt) return;
+    const moved = withoutEntries(log, admittedAt, 1);
+    if (moved.length === log.length) return;
+    if (await writeBudget(provider, stored, withEntries(moved, at, 1), at)) return;
   }
 }
 
@@ -335,26 +352,9 @@ export async function admitRequest(provider: string, ratePerSecond: number): Pro
   await admitHolderless(provider, ratePerSecond, 1);
 }
 
-/** How long a caller without a workflow (a webhook, the API) may wait in its own invocation for the guard. */
-const HOLDERLESS_WAIT_MS = 1_200;
-const HOLDERLESS_POLL_MS = 150;
-
-/**
- * A webhook cannot wait in a workflow, and a provider redelivers only a few times, quickly (Wallex: three
- * retries, schedule undocumented): refused at once, its delivery would be lost while the guard frees a
- * moment later. So it waits, at most one guard window, and then answers ProviderRateLimited. Steps never
- * wait here: they wait in the workflow.
- */
+/** A caller without a workflow (a webhook, the API) goes now or is refused with a retry-after: it never waits. */
 async function admitHolderless(provider: string, ratePerSecond: number, calls: number): Promise<number> {
-  const deadline = Date.now() + HOLDERLESS_WAIT_MS;
-  for (;;) {
-    try {
-      return await admit({ provider, ratePerSecond, calls });
-    } catch (error) {
-      if (!(error instanceof ProviderRateLimited) || Date.now() + HOLDERLESS_POLL_MS > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, HOLDERLESS_POLL_MS));
-    }
-  }
+  return admit({ provider, ratePerSecond, calls });
 }
 
 /**

@@ -59,29 +59,47 @@ describe('provider rate budget', () => {
     );
   });
 
-  it('reserves slots first come, first served, spaced by each group’s calls at the budget rate, without waiting for them', async () => {
+  it('lets a lone caller send up to the window’s five requests at once, at 4 a second', async () => {
     const provider = freshProvider();
     const clock = standingClock();
     const t = clock.at;
-    await admit({ provider, ratePerSecond: 4, calls: 2, holder: 'a', now: clock.now });
+    // A Wallex onboarding alone: sign-up, details, two documents and the screening within a second.
+    const sent = [];
+    for (const [i, holder] of ['sign-up', 'details', 'doc-1', 'doc-2', 'screening'].entries()) {
+      clock.at = t + i * 200;
+      sent.push(await outcome(admit({ provider, ratePerSecond: 4, calls: 1, holder, now: clock.now })));
+    }
+    expect(sent).toEqual(['admitted', 'admitted', 'admitted', 'admitted', 'admitted']);
+    // A sixth within the 1,250 ms window waits until the first leaves it.
+    expect(await outcome(admit({ provider, ratePerSecond: 4, calls: 1, holder: 'sixth', now: clock.now }))).toBe(t + 1_250);
+  });
+
+  it('books slots first come, first served, at the earliest moment each group fits the window, without waiting for them', async () => {
+    const provider = freshProvider();
+    const clock = standingClock();
+    const t = clock.at;
     // The clock stands still: a budget that waited for the slot inside the call would never return.
-    const slots = [];
-    for (const holder of ['b', 'c', 'd'])
-      slots.push(await outcome(admit({ provider, ratePerSecond: 4, calls: 2, holder, now: clock.now })));
-    // Pairs every 500 ms, except where a pair would put more than the steps' four calls into the guard's 1.1 s.
-    expect(slots).toEqual([t + 500, t + 1100, t + 1600]);
-    const single = await outcome(admit({ provider, ratePerSecond: 4, calls: 1, holder: 'e', now: clock.now }));
-    expect(single).toBe(t + 2200);
+    const take = (holder: string, calls: number) => outcome(admit({ provider, ratePerSecond: 4, calls, holder, now: clock.now }));
+    expect(await take('a', 2)).toBe('admitted');
+    expect(await take('b', 2)).toBe('admitted');
+    // A third pair would put six requests into the window: it goes when a's and b's leave it.
+    expect(await take('c', 2)).toBe(t + 1_250);
+    expect(await take('d', 2)).toBe(t + 1_250);
+    expect(await take('e', 2)).toBe(t + 2_500);
+    // A single fits the window's fifth request now, ahead of the pairs that could not.
+    expect(await take('f', 1)).toBe('admitted');
+    expect(await take('g', 1)).toBe(t + 1_250);
+    expect(await take('h', 1)).toBe(t + 2_500);
   });
 
   it('says the slot in the error message, exactly as an ISO-8601 timestamp the workflow can wait for', async () => {
     const provider = freshProvider();
     const clock = standingClock(Date.parse('2026-12-03T10:00:00.000Z'));
-    await admit({ provider, ratePerSecond: 4, calls: 1, holder: 'a', now: clock.now });
+    await admit({ provider, ratePerSecond: 4, calls: 5, holder: 'a', now: clock.now });
     const error = await admit({ provider, ratePerSecond: 4, calls: 1, holder: 'b', now: clock.now }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ProviderPaced);
     expect((error as Error).name).toBe('ProviderPaced');
-    expect((error as Error).message).toBe('2026-12-03T10:00:00.250Z');
+    expect((error as Error).message).toBe('2026-12-03T10:00:01.250Z');
   });
 
   it('admits a holder that comes back at its slot, not before, and only once', async () => {
@@ -89,60 +107,59 @@ describe('provider rate budget', () => {
     const clock = standingClock();
     const t = clock.at;
     const take = (holder: string) => outcome(admit({ provider, ratePerSecond: 4, calls: 1, holder, now: clock.now }));
-    await take('first');
-    expect(await take('second')).toBe(t + 250);
-    expect(await take('third')).toBe(t + 500);
+    await admit({ provider, ratePerSecond: 4, calls: 5, holder: 'first', now: clock.now });
+    const holders = ['h1', 'h2', 'h3', 'h4', 'h5'];
+    for (const holder of holders) expect(await take(holder)).toBe(t + 1_250);
 
-    clock.at = t + 249;
-    expect(await take('second')).toBe(t + 250);
-    clock.at = t + 250;
-    expect(await take('second')).toBe('admitted');
+    clock.at = t + 1_249;
+    expect(await take('h1')).toBe(t + 1_250);
+    clock.at = t + 1_250;
+    expect(await take('h1')).toBe('admitted');
     // Its reservation is spent: coming back again queues behind the others.
-    expect(await take('second')).toBe(t + 750);
-    expect(await take('late-comer')).toBe(t + 1100);
-    clock.at = t + 500;
-    expect(await take('third')).toBe('admitted');
+    expect(await take('h1')).toBe(t + 2_500);
+    for (const holder of holders.slice(1)) expect(await take(holder)).toBe('admitted');
   });
 
-  it('books a late holder anew when the second it would send in is already full', async () => {
+  it('lets a holder back a little late send on its booking, and books one much later anew when the window is full', async () => {
     const provider = freshProvider();
     const clock = standingClock();
     const t = clock.at;
     const take = (holder: string) => outcome(admit({ provider, ratePerSecond: 4, calls: 1, holder, now: clock.now }));
-    await take('h0');
-    for (const holder of ['h1', 'h2', 'h3', 'h4', 'h5', 'h6']) await take(holder);
-    // h1 (slot t+250) sleeps through its slot until t+1300: the bookings of h2..h6 fill that second.
-    clock.at = t + 1300;
-    const again = await outcome(admit({ provider, ratePerSecond: 4, calls: 1, holder: 'h1', now: clock.now }));
-    expect(typeof again).toBe('number');
-    expect(again as number).toBeGreaterThan(t + 1300);
-    clock.at = again as number;
+    await admit({ provider, ratePerSecond: 4, calls: 5, holder: 'first', now: clock.now });
+    const holders = Array.from({ length: 10 }, (_, i) => `h${i + 1}`);
+    for (const holder of holders) await take(holder);
+    // h1..h5 hold t+1250, h6..h10 t+2500. h2 is 150 ms late: within the window's slack, it goes as booked.
+    clock.at = t + 1_400;
+    expect(await take('h2')).toBe('admitted');
+    // h1 sleeps through its slot until t+2600: the bookings at t+2500 fill that window.
+    clock.at = t + 2_600;
+    const again = await take('h1');
+    expect(again).toBe(t + 3_750);
+    clock.at = t + 3_750;
     expect(await take('h1')).toBe('admitted');
   });
 
-  it('lets no more than rate + 1 requests, four of them steps, into any second (and its allowance) when late holders come back together', async () => {
+  it('lets no more than the window’s five requests go when late holders come back together', async () => {
     const provider = freshProvider();
     const clock = standingClock();
     const t = clock.at;
     const holders = ['h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'h7'];
-    await admit({ provider, ratePerSecond: 4, calls: 1, holder: 'h0', now: clock.now });
+    await admit({ provider, ratePerSecond: 4, calls: 5, holder: 'h0', now: clock.now });
     for (const holder of holders) await outcome(admit({ provider, ratePerSecond: 4, calls: 1, holder, now: clock.now }));
 
-    // Every holder wakes late, all at once: the schedule alone would let all seven go.
+    // Every holder wakes late, all at once: their bookings alone would let all seven go.
     clock.at = t + 5_000;
     const results = [];
     for (const holder of holders)
       results.push(await outcome(admit({ provider, ratePerSecond: 4, calls: 1, holder, now: clock.now })));
-    // Steps get four of the guard's five (the fifth is kept for API and webhook callers).
-    expect(results.filter((r) => r === 'admitted')).toHaveLength(4);
-    // The window frees a second (plus the allowance for the requests' way to the provider) after them.
-    expect(results.slice(4)).toEqual([t + 6_100, t + 6_100, t + 6_100]);
+    expect(results.slice(0, 5)).toEqual(['admitted', 'admitted', 'admitted', 'admitted', 'admitted']);
+    expect(results.slice(5)).toEqual([t + 6_250, t + 6_250]);
 
-    clock.at = t + 6_100;
+    clock.at = t + 6_250;
     expect(await outcome(admit({ provider, ratePerSecond: 4, calls: 1, holder: 'h6', now: clock.now }))).toBe('admitted');
   });
 
-  it('spaces groups at a fractional rate, and its guard rounds the rate down before adding one', async () => {
+  it('holds a fractional rate to its window: the rate rounded down plus one, over as long as they take at the rate', async () => {
     const provider = freshProvider();
     const clock = standingClock();
     const t = clock.at;
@@ -152,26 +169,24 @@ describe('provider rate budget', () => {
     expect(await take('c')).toBe(t + 4_000);
 
     const faster = freshProvider();
-    await admit({ provider: faster, ratePerSecond: 4.6, calls: 1, holder: 'a', now: clock.now });
+    await admit({ provider: faster, ratePerSecond: 4.6, calls: 5, holder: 'a', now: clock.now });
     const slot = await outcome(admit({ provider: faster, ratePerSecond: 4.6, calls: 1, holder: 'b', now: clock.now }));
-    // Slots are whole milliseconds, rounded up so that a step woken at its slot is never early.
-    expect(slot).toBe(Math.ceil(t + 1000 / 4.6));
+    // Whole milliseconds, rounded up: five requests at 4.6 a second take 1,087 ms.
+    expect(slot).toBe(t + Math.ceil(5_000 / 4.6));
   });
 
-  it('lets a caller without a holder ahead of the schedule while the second has room, else answers ProviderRateLimited', async () => {
+  it('lets a caller without a holder go while the window has room, else answers ProviderRateLimited at once', async () => {
     const provider = freshProvider();
     const clock = standingClock();
     const t = clock.at;
+    // At 1 a second the window holds 2 requests in 2 s.
     await admit({ provider, ratePerSecond: 1, calls: 1, holder: 'a', now: clock.now });
-    expect(await outcome(admit({ provider, ratePerSecond: 1, calls: 1, holder: 'b', now: clock.now }))).toBe(t + 1_100);
-    // A webhook handler cannot wait in a workflow: the guard (2 at 1/s) has room for one more now.
     expect(await outcome(admit({ provider, ratePerSecond: 1, calls: 1, now: clock.now }))).toBe('admitted');
     const error = await admit({ provider, ratePerSecond: 1, calls: 1, now: clock.now }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ProviderRateLimited);
-    expect(error).toMatchObject({ code: 'RATE_BUDGET', retryable: true });
-    expect((error as ProviderRateLimited).retryAfterSeconds).toBeGreaterThanOrEqual(1);
-    // Nothing was reserved for the refused call; the admitted one pushed the schedule back by its share.
-    expect(await outcome(admit({ provider, ratePerSecond: 1, calls: 1, holder: 'c', now: clock.now }))).toBe(t + 3_100);
+    expect(error).toMatchObject({ code: 'RATE_BUDGET', retryable: true, retryAfterSeconds: 2 });
+    // Nothing was reserved for the refused call.
+    expect(await outcome(admit({ provider, ratePerSecond: 1, calls: 1, holder: 'c', now: clock.now }))).toBe(t + 2_000);
   });
 
   it('never spends a slot twice when many callers race for the budget', async () => {
@@ -182,22 +197,21 @@ describe('provider rate budget', () => {
     const results = await Promise.all(
       holders.map((holder) => outcome(admit({ provider, ratePerSecond: 4, calls: 1, holder, now: clock.now }))),
     );
-    expect(results.filter((r) => r === 'admitted')).toHaveLength(1);
+    expect(results.filter((r) => r === 'admitted')).toHaveLength(5);
     const slots = results.filter((r): r is number => typeof r === 'number').sort((a, b) => a - b);
-    expect(new Set(slots).size).toBe(15);
-    for (let i = 1; i < slots.length; i++) expect(slots[i]! - slots[i - 1]!).toBeGreaterThanOrEqual(250);
+    expect(slots).toEqual([...Array(5).fill(t + 1_250), ...Array(5).fill(t + 2_500), t + 3_750]);
 
-    // All come back together long after their slots: the guard still admits at most four steps in the second.
+    // All come back together long after their slots: still at most five go in the window.
     clock.at = t + 60_000;
     const back = await Promise.all(
       holders.map((holder) => outcome(admit({ provider, ratePerSecond: 4, calls: 1, holder, now: clock.now }))),
     );
-    expect(back.filter((r) => r === 'admitted').length).toBe(4);
+    expect(back.filter((r) => r === 'admitted').length).toBe(5);
   });
 
   it('admits an operation’s declared group on its first request and its extra requests one by one', async () => {
     const provider = freshProvider();
-    // A real clock: the transports' path has no clock parameter. Rate 1: one group, then every call waits.
+    // A real clock: the transports' path has no clock parameter. Rate 1: a group of two fills the window.
     const sent: string[] = [];
     const request = async (name: string) => {
       await admitRequest(provider, 1);
