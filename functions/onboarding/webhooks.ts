@@ -4,7 +4,7 @@ import { descriptorOf, isProviderName, type ProviderName, providerOf } from '../
 import { assertJsonContentType, HttpError, webhookJson } from '../shared/middleware';
 import { metrics } from '../shared/powertools';
 import { getOnboarding, mutateOnboarding, onboardingIdForProviderCustomer, timelineEntry } from '../store/onboardings';
-import { DETAIL_TYPES, publish } from './events';
+import { publishOrKeepNotices } from './notices';
 import { applyProviderUpdate, firstDelivery, seenDelivery, type UpdateResult } from './provider-updates';
 import { FINAL_STATUSES } from './record';
 import { resumeIfReady } from './waits';
@@ -13,7 +13,8 @@ import { resumeIfReady } from './waits';
 interface WebhookAnswer {
   received: true;
   duplicate: boolean;
-  result: UpdateResult | 'ignored' | 'published';
+  /** `kept`: a notice the rate budget had no room to confirm now; the sweeper publishes it. */
+  result: UpdateResult | 'ignored' | 'published' | 'kept';
 }
 
 /**
@@ -56,18 +57,10 @@ export async function receiveWebhook(provider: ProviderName, delivery: WebhookDe
       metrics.addMetric('WebhookDuplicate', 'Count', 1);
       return { received: true, duplicate: true, result: 'ignored' };
     }
-    for (const notice of parsed.notices) {
-      const confirmed = await notice.confirm();
-      await publish(notice.kind === 'funding' ? DETAIL_TYPES.FUNDING : DETAIL_TYPES.REFUND, {
-        eventId: parsed.dedupeKey,
-        provider,
-        ...confirmed,
-        occurredAt: new Date().toISOString(),
-      });
-    }
+    const kept = await publishOrKeepNotices(provider, parsed.dedupeKey, parsed.notices);
     await firstDelivery(provider, parsed.dedupeKey);
     metrics.addMetric('WebhookReceived', 'Count', 1);
-    return { received: true, duplicate: false, result: 'published' };
+    return { received: true, duplicate: false, result: kept > 0 ? 'kept' : 'published' };
   }
 
   const first = await firstDelivery(provider, parsed.dedupeKey);
