@@ -209,6 +209,35 @@ describe('provider rate budget', () => {
     expect(back.filter((r) => r === 'admitted').length).toBe(5);
   });
 
+  it('sends a whole group on the slot it booked when the step comes back for it', async () => {
+    const provider = freshProvider();
+    // A real clock, as the transports use.
+    await admit({ provider, ratePerSecond: 4, calls: 5 });
+    const sent: string[] = [];
+    const step = () =>
+      asRateHolder('exec#create-profile', () =>
+        rateGroup(2, async () => {
+          for (const name of ['find', 'create']) {
+            await admitRequest(provider, 4);
+            sent.push(name);
+          }
+        }),
+      );
+    const paced = await step().catch((e: unknown) => e);
+    expect(paced).toBeInstanceOf(ProviderPaced);
+    expect(sent).toEqual([]);
+    // Others fill the rest of that moment's window.
+    const slot = (paced as ProviderPaced).slot.getTime();
+    for (let i = 0; i < 3; i++) {
+      const other = await outcome(admit({ provider, ratePerSecond: 4, calls: 1, holder: `other-${i}` }));
+      expect(other).toBe(slot);
+    }
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, slot - Date.now())));
+    // Back at its slot: the look-up and the create both go, the create without being paced again.
+    await step();
+    expect(sent).toEqual(['find', 'create']);
+  });
+
   it('admits an operation’s declared group on its first request and its extra requests one by one', async () => {
     const provider = freshProvider();
     // A real clock: the transports' path has no clock parameter. Rate 1: a group of two fills the window.
