@@ -27,8 +27,23 @@ const PROVIDER_WINDOW_MS = 1_000;
 const ARRIVAL_SKEW_MS = 50;
 /** A reservation older than this is forgotten: its execution gave up or was stopped. */
 const STALE_MS = 10 * 60_000;
-/** Conditional writes lost to other callers before the attempt gives up with a retryable error. */
-const MAX_RACES = 25;
+/** Conditional writes an API or webhook caller may lose to others before it answers a retryable error. */
+const MAX_RACES = 12;
+/**
+ * Conditional writes a workflow step may lose before it steps aside: it ends its invocation as if paced,
+ * coming back after a short random wait in the workflow, instead of spending Lambda time on more rounds
+ * while many steps start at once (the first moments of a burst).
+ */
+const STEP_RACES = 4;
+const STEP_ASIDE_MS = { min: 250, spread: 750 };
+
+/**
+ * After a lost conditional write, a short random pause (full jitter, growing to 100 ms) before reading
+ * again: callers woken for the same moment would otherwise keep colliding, each retry costing every one
+ * of them a read and a write. This waits for the item, never for a rate token.
+ */
+const afterLostRace = (race: number) =>
+  new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(100, 5 * 2 ** race)));
 /** Budget items and reservations expire (the table's TTL) well after anyone could need them. */
 const TTL_SECONDS = 3_600;
 
@@ -181,7 +196,7 @@ async function writeBudget(provider: string, previous: BudgetItem | undefined, l
 
 /**
  * Admits a group of `calls` requests to the provider, or says when it may go: resolves (with the admission
- * time, see `stampSend`) when the requests may be sent now; otherwise throws ProviderPaced (with a holder:
+ * time, the moment its requests are counted at) when the requests may be sent now; otherwise throws ProviderPaced (with a holder:
  * a slot is reserved for it) or ProviderRateLimited (without). Never waits.
  */
 export async function admit(request: AdmitRequest): Promise<number> {
@@ -196,12 +211,33 @@ async function admitGroup(request: AdmitRequest): Promise<{ at: number; calls: n
   const clock = request.now ?? Date.now;
   const window: Window = { limit: windowLimit(ratePerSecond), ms: windowMs(ratePerSecond) };
 
+  // Only this holder writes its reservation: read once, not again after every lost race.
+  const reservation = holder === undefined ? undefined : await readReservation(holder);
+  const dropReservation = () => dynamoClient().send(new DeleteCommand({ TableName: tableName(), Key: reservationKey(holder!) }));
+  // Back on time for its slot with nothing beyond its booking: its requests are counted in the log since it
+  // booked, and nothing else removes them within the window, so it goes without touching the shared item.
+  if (
+    reservation !== undefined &&
+    reservation.provider === provider &&
+    reservation.calls >= calls &&
+    reservation.slot <= clock() &&
+    clock() - reservation.slot <= lateness(ratePerSecond)
+  ) {
+    await dropReservation();
+    return { at: reservation.slot, calls: reservation.calls };
+  }
   for (let race = 0; race < MAX_RACES; race++) {
+    if (holder !== undefined && race >= STEP_RACES) {
+      const back = clock() + STEP_ASIDE_MS.min + Math.floor(Math.random() * STEP_ASIDE_MS.spread);
+      // A holder already booked keeps its slot if that is sooner: it comes back for it.
+      throw new ProviderPaced(
+        provider,
+        reservation && reservation.provider === provider && reservation.slot > clock() ? Math.min(reservation.slot, back) : back,
+      );
+    }
+    if (race > 0) await afterLostRace(race);
     const now = clock();
-    const [stored, reservation] = await Promise.all([
-      readBudget(provider),
-      holder === undefined ? undefined : readReservation(holder),
-    ]);
+    const stored = await readBudget(provider);
     const log = (stored?.log ?? []).slice(lowerBound(stored?.log ?? [], now - window.ms + 1));
     const owned =
       reservation !== undefined && reservation.provider === provider && reservation.slot > now - STALE_MS
@@ -214,8 +250,7 @@ async function admitGroup(request: AdmitRequest): Promise<{ at: number; calls: n
      */
     const go = async (rest: number[], entries: number, at: number, group = entries) => {
       if (!(await writeBudget(provider, stored, withEntries(rest, now, entries), now))) return undefined;
-      if (reservation !== undefined && holder !== undefined)
-        await dynamoClient().send(new DeleteCommand({ TableName: tableName(), Key: reservationKey(holder) }));
+      if (reservation !== undefined && holder !== undefined) await dropReservation();
       return { at, calls: group };
     };
     /** Books `group` calls of this holder at the earliest moment they fit from now. */
@@ -279,24 +314,6 @@ async function admitGroup(request: AdmitRequest): Promise<{ at: number; calls: n
   throw new ProviderUnavailable({ provider, code: 'RATE_BUDGET_CONTENDED' });
 }
 
-/**
- * Moves one of a group's entries (admitted at `admittedAt`) to now, as the group's next request goes out:
- * the later requests of a group reach the provider after the first one's round trip, and the window must
- * count them when they really go. Best effort: a lost race is tried again at once, and an entry already
- * out of the log needs no move.
- */
-export async function stampSend(provider: string, admittedAt: number, now: () => number = Date.now): Promise<void> {
-  for (let race = 0; race < MAX_RACES; race++) {
-    const at = now();
-    const stored = await readBudget(provider);
-    const log = stored?.log ?? [];
-    if (at <= admittedAt) return;
-    const moved = withoutEntries(log, admittedAt, 1);
-    if (moved.length === log.length) return;
-    if (await writeBudget(provider, stored, withEntries(moved, at, 1), at)) return;
-  }
-}
-
 /** What one workflow step invocation has sent to a provider, and how many of its requests the budget admitted. */
 interface StepSpend {
   sent: number;
@@ -344,9 +361,9 @@ export async function admitRequest(provider: string, ratePerSecond: number): Pro
     group.remaining = group.calls - 1;
     return;
   }
-  if (group?.admittedAt !== undefined && group.remaining > 0) {
+  // A group's later request goes on the group's admission while within the window's slack of it.
+  if (group?.admittedAt !== undefined && group.remaining > 0 && Date.now() - group.admittedAt <= lateness(ratePerSecond)) {
     group.remaining -= 1;
-    await stampSend(provider, group.admittedAt);
     return;
   }
   await admitHolderless(provider, ratePerSecond, 1);
@@ -374,11 +391,13 @@ async function admitStepRequest(
   const step = spent.get(provider) ?? { sent: 0, admitted: 0, admittedAt: 0 };
   spent.set(provider, step);
   if (group) group.sent += 1;
-  if (step.sent < step.admitted) {
+  // The rest of an admitted group goes on its admission while within the window's slack of it (the
+  // provider's round trips in between): its requests were counted then. Later than that, it is admitted anew.
+  if (step.sent < step.admitted && Date.now() - step.admittedAt <= lateness(ratePerSecond)) {
     step.sent += 1;
-    await stampSend(provider, step.admittedAt);
     return;
   }
+  step.admitted = step.sent;
   // This request and the rest of its group.
   const wanted = group ? Math.max(1, group.calls - (group.sent - 1)) : 1;
   const admitted = await admitGroup({
