@@ -205,7 +205,7 @@ describe('provider rate budget', () => {
     const holders = Array.from({ length: 16 }, (_, i) => `racer-${i}`);
     // All at once: losers of the conditional write either book a slot or step aside for a moment.
     const first = await Promise.all(holders.map((holder) => take(holder)));
-    holders.forEach((holder, i) => record(holder, first[i]!));
+    for (const [i, holder] of holders.entries()) record(holder, first[i]!);
     expect(admittedAt.length).toBeGreaterThanOrEqual(1);
     expect(admittedAt.length).toBeLessThanOrEqual(5);
     // Each comes back at the moment it was given, the earliest first, until all have gone.
