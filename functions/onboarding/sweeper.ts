@@ -112,6 +112,7 @@ export async function sweep(
   const remaining = limits.remainingMs ?? (() => Number.POSITIVE_INFINITY);
   const ids: string[] = [];
   for (const status of SWEEP_ORDER) ids.push(...(await listOpenOnboardingIds(status)));
+  const batches: BatchLookups = new Map();
   let next = 0;
   // A few at once: each is a describe and a write or two, and none may starve the ones after it.
   const worker = async () => {
@@ -120,7 +121,7 @@ export async function sweep(
       const onboardingId = ids[next++]!;
       report.checked++;
       try {
-        await sweepOne(onboardingId, settings, now, report);
+        await sweepOne(onboardingId, settings, now, report, batches);
       } catch (error) {
         report.errors++;
         logger.warn('sweep of an onboarding failed', { onboardingId, errorName: (error as Error)?.name });
@@ -144,11 +145,23 @@ export async function sweep(
   return report;
 }
 
+/** Per sweep, whether each batch still runs: a batch's users share one answer, not a DescribeExecution each. */
+type BatchLookups = Map<string, Promise<boolean>>;
+
 /** Whether the record waits for a batch that is still running (the batch execution is named after the batch). */
-async function heldByRunningBatch(record: OnboardingRecord): Promise<boolean> {
-  if (!record.batchId) return false;
+function heldByRunningBatch(record: OnboardingRecord, batches: BatchLookups): Promise<boolean> {
+  if (!record.batchId) return Promise.resolve(false);
+  let running = batches.get(record.batchId);
+  if (!running) {
+    running = batchRunning(record.batchId);
+    batches.set(record.batchId, running);
+  }
+  return running;
+}
+
+async function batchRunning(batchId: string): Promise<boolean> {
   const machine = requireEnv('CONNECT_MIGRATION_BATCH_STATE_MACHINE_ARN');
-  const executionArn = `${machine.replace(':stateMachine:', ':execution:')}:${record.batchId}`;
+  const executionArn = `${machine.replace(':stateMachine:', ':execution:')}:${batchId}`;
   try {
     const { status } = await sfnClient().send(new DescribeExecutionCommand({ executionArn }));
     return status === 'RUNNING' || status === 'PENDING_REDRIVE';
@@ -158,7 +171,13 @@ async function heldByRunningBatch(record: OnboardingRecord): Promise<boolean> {
   }
 }
 
-async function sweepOne(onboardingId: string, settings: SweepSettings, now: Date, report: SweepReport): Promise<void> {
+async function sweepOne(
+  onboardingId: string,
+  settings: SweepSettings,
+  now: Date,
+  report: SweepReport,
+  batches: BatchLookups,
+): Promise<void> {
   // The index is eventually consistent: act on the record as it is now.
   const record = await findOnboarding(onboardingId);
   if (!record || !OPEN_STATUSES.includes(record.status)) return;
@@ -167,7 +186,7 @@ async function sweepOne(onboardingId: string, settings: SweepSettings, now: Date
   if (!record.executionArn) {
     if (record.status !== 'ACCEPTED' || ageSeconds < settings.startGraceSeconds) return;
     // A batch starts its users at the provider's pace, so they wait ACCEPTED for as long as it runs.
-    if (await heldByRunningBatch(record)) {
+    if (await heldByRunningBatch(record, batches)) {
       report.heldByBatch++;
       return;
     }

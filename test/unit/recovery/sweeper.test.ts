@@ -136,15 +136,30 @@ describe('the sweeper', () => {
         updatedAt: minutesAgo(30).toISOString(),
       }),
     );
+    await store(
+      record({
+        onboardingId: OTHER_ID,
+        kind: 'connect-migration',
+        batchId,
+        status: 'ACCEPTED',
+        executionArn: undefined,
+        updatedAt: minutesAgo(30).toISOString(),
+      }),
+    );
     sfn.on(DescribeExecutionCommand, { executionArn: batchExecution }).resolves({ status: 'RUNNING' } as never);
     sfn.on(StartExecutionCommand).resolves({ executionArn: executionArn(ID, MIGRATION_MACHINE), startDate: NOW });
 
-    await expect(sweep(SETTINGS, NOW)).resolves.toMatchObject({ started: 0, heldByBatch: 1 });
+    await expect(sweep(SETTINGS, NOW)).resolves.toMatchObject({ started: 0, heldByBatch: 2 });
     expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
+    // The batch's users share one look-up per sweep.
+    expect(sfn.commandCalls(DescribeExecutionCommand)).toHaveLength(1);
 
     sfn.on(DescribeExecutionCommand, { executionArn: batchExecution }).resolves({ status: 'FAILED' } as never);
-    await expect(sweep(SETTINGS, NOW)).resolves.toMatchObject({ started: 1, heldByBatch: 0 });
-    expect(sfn.commandCalls(StartExecutionCommand).map((c) => c.args[0].input.stateMachineArn)).toEqual([MIGRATION_MACHINE]);
+    await expect(sweep(SETTINGS, NOW)).resolves.toMatchObject({ started: 2, heldByBatch: 0 });
+    expect(sfn.commandCalls(StartExecutionCommand).map((c) => c.args[0].input.stateMachineArn)).toEqual([
+      MIGRATION_MACHINE,
+      MIGRATION_MACHINE,
+    ]);
   });
 
   it('starts again an onboarding whose execution is lost', async () => {
