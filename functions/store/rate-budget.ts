@@ -25,6 +25,11 @@ import { ProviderPaced, ProviderRateLimited, ProviderUnavailable } from '../shar
 const PROVIDER_WINDOW_MS = 1_000;
 /** The part of the window's excess over the provider's second kept for a request's way to the provider. */
 const ARRIVAL_SKEW_MS = 50;
+/**
+ * How far ahead slots are booked. A step whose turn is further away is told to come back later, without a
+ * booking: a burst of 1,000 onboardings would otherwise keep 3,000 future slots in the one item.
+ */
+const HORIZON_MS = 60_000;
 /** A reservation older than this is forgotten: its execution gave up or was stopped. */
 const STALE_MS = 10 * 60_000;
 /** Conditional writes an API or webhook caller may lose to others before it answers a retryable error. */
@@ -256,6 +261,10 @@ async function admitGroup(request: AdmitRequest): Promise<{ at: number; calls: n
     /** Books `group` calls of this holder at the earliest moment they fit from now. */
     const book = async (rest: number[], group: number) => {
       const slot = earliestFit(rest, now, group, window);
+      // Beyond the horizon nothing is booked: the step comes back when its turn is half a horizon away,
+      // so the log (read and written whole by every caller) stays a minute long however large the burst.
+      if (slot - now > HORIZON_MS)
+        return new ProviderPaced(provider, slot - HORIZON_MS / 2 + Math.floor(Math.random() * (HORIZON_MS / 4)));
       if (!(await writeBudget(provider, stored, withEntries(rest, slot, group), now))) return undefined;
       await dynamoClient().send(
         new PutCommand({

@@ -219,6 +219,28 @@ describe('provider rate budget', () => {
     for (const at of admittedAt) expect(admittedAt.filter((t) => t > at - 1_250 && t <= at).length).toBeLessThanOrEqual(5);
   });
 
+  it('books no further than a minute ahead: a later turn comes back when it is half a minute away', async () => {
+    const provider = freshProvider();
+    const clock = standingClock();
+    const t = clock.at;
+    const take = (holder: string) => outcome(admit({ provider, ratePerSecond: 4, calls: 1, holder, now: clock.now }));
+    // Five at once, then five every 1,250 ms: the slot at t + 60 s is the last one booked.
+    const slots: Array<'admitted' | number | Error> = [];
+    for (let i = 0; i < 245; i++) slots.push(await take(`h${i}`));
+    expect(slots.at(-1)).toBe(t + 60_000);
+    // The next turn would be t + 61,250: not booked, it comes back 15 to 30 s before it.
+    const later = await take('late-comer');
+    expect(typeof later).toBe('number');
+    expect(later as number).toBeGreaterThanOrEqual(t + 31_250);
+    expect(later as number).toBeLessThan(t + 46_250);
+    // Nothing was booked for it: the one after gets the same turn, not the one behind it.
+    const next = await take('next');
+    expect(next as number).toBeLessThan(t + 46_250);
+    // Back then, it books within the horizon.
+    clock.at = later as number;
+    expect(await take('late-comer')).toBe(t + 61_250);
+  });
+
   it('sends a whole group on the slot it booked when the step comes back for it', async () => {
     const provider = freshProvider();
     // A real clock, as the transports use.
