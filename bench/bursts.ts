@@ -18,20 +18,23 @@ export function burstSizes(): number[] {
 
 let registrations = 0;
 
-const post = (runtime: Runtime, i: number) =>
+/** POSTs the `i`th basic StraitsX onboarding of a series (`name` tells series apart; `base` keeps ids distinct). */
+export const postStraitsxOnboarding = (runtime: Runtime, name: string, base: number, i: number) =>
   fetch(`${runtime.apiUrl}/onboardings`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({
       provider: 'straitsx',
-      merchantRef: `burst-${i}`,
+      merchantRef: `${name.toLowerCase()}-${i}`,
       customer: {
         registrationType: 'personal',
-        customerName: `Burst Customer ${i}`,
-        registrationId: `S${String(5_000_000 + i)}B`,
+        customerName: `${name} Customer ${i}`,
+        registrationId: `S${String(base + i)}B`,
       },
     }),
   }).then(async (res) => ({ status: res.status, body: (await res.json()) as { onboardingId: string } }));
+
+const post = (runtime: Runtime, i: number) => postStraitsxOnboarding(runtime, 'Burst', 5_000_000, i);
 
 /** How many POSTs are in flight at once, as a merchant's system would send them: BENCH_BURST_CONCURRENCY, default 20. */
 const postConcurrency = () => Math.max(1, Number(process.env.BENCH_BURST_CONCURRENCY ?? 20) || 20);

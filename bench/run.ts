@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { startRuntime } from '../local/runtime';
 import { benchBundles } from './bundles';
-import { benchBurst, burstSizes } from './bursts';
+import { benchBurst, burstSizes, postStraitsxOnboarding } from './bursts';
 import { benchConnectBatch } from './connect-batch';
 import { lambdaPerOnboarding, mark } from './cost';
 
@@ -34,20 +34,7 @@ const percentile = (values: number[], p: number) => {
 };
 
 const runtime = await startRuntime({ retryScale: 1, logFile: false });
-const post = (i: number) =>
-  fetch(`${runtime.apiUrl}/onboardings`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      provider: 'straitsx',
-      merchantRef: `bench-${i}`,
-      customer: {
-        registrationType: 'personal',
-        customerName: `Bench Customer ${i}`,
-        registrationId: `S${String(1_000_000 + i)}B`,
-      },
-    }),
-  }).then(async (res) => ({ status: res.status, body: (await res.json()) as { onboardingId: string } }));
+const post = (i: number) => postStraitsxOnboarding(runtime, 'Bench', 1_000_000, i);
 
 try {
   if (count > 0) await benchOnboardings();
