@@ -15,7 +15,9 @@ import {
   retryingSteps,
   retryPlaceholders,
 } from '../functions/onboarding/retry-policy';
+import { positiveEnv } from '../functions/shared/env';
 import { OPEN_INDEX } from '../functions/store/onboardings';
+import { admit } from '../functions/store/rate-budget';
 import { ENTRY_POINTS, type EntryPoint, type HandlerFile } from '../manifest/entry-points';
 import { declaredVariables, ENVIRONMENT, type EnvironmentGroup, environmentFor } from '../manifest/environment';
 import { ROUTES } from '../manifest/routes';
@@ -355,7 +357,10 @@ export async function startRuntime(options: RuntimeOptions = {}) {
     faults: { straitsx, wallex, straddle },
   });
 
-  // What a merchant does once in the StraitsX dashboard: one callback URL per event type.
+  // What a merchant does once in the StraitsX dashboard: one callback URL per event type. The request
+  // counts against the key's limit like any other, so it goes through the shared budget: the first
+  // onboarding steps must not find the provider's second fuller than the budget knows.
+  await admit({ provider: 'straitsx', ratePerSecond: positiveEnv('STRAITSX_RATE_PER_SECOND', 4), calls: 1 });
   await configureStraitsxCallbacks(straitsx.url, secrets.straitsx.apiKey, `${api.url}/webhooks/straitsx`);
   straddle.setWebhook({ url: `${api.url}/webhooks/straddle`, secret: secrets.straddle.webhookSecret });
   wallex.setWebhook({

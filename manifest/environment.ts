@@ -58,10 +58,11 @@ export const ENVIRONMENT: Readonly<Record<EntryPoint, readonly EnvironmentGroup[
   Finish: ['events'],
   MigrateAccount: [...PROVIDER_STEP, 'straitsxConnect'],
   FinishMigration: ['events'],
-  // Every provider's secret checks its own signatures; Wallex's ids-only notifications are read again.
-  Webhook: ['bucket', 'events', 'straitsx', 'wallex', 'straddle'],
+  // Every provider's secret checks its own signatures; Wallex's fundings and refunds are read again.
+  Webhook: ['events', 'straitsx', 'wallex', 'straddle'],
   ExecutionStatus: ['events'],
-  Sweeper: ['events', 'onboardingWorkflow', 'migrationWorkflow', 'batchWorkflow', 'timeouts', 'redrive'],
+  // Wallex: the fundings and refunds a webhook kept while the rate budget was full are read and published here.
+  Sweeper: ['events', 'onboardingWorkflow', 'migrationWorkflow', 'batchWorkflow', 'timeouts', 'redrive', 'wallex'],
   Retry: ['onboardingWorkflow', 'migrationWorkflow', 'timeouts'],
   BuildBatchReport: ['bucket', 'events'],
   MigrationBatches: ['bucket', 'merchant', 'migrationWorkflow', 'batchWorkflow'],

@@ -1,6 +1,7 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
+import { pacedStep } from '../onboarding/pacing';
 import { retryNotes } from '../onboarding/retry-notes';
 import { createProfileStep } from '../onboarding/steps';
 import { logger, metrics } from '../shared/powertools';
@@ -10,4 +11,4 @@ export const handler = middy<unknown, unknown>()
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .use(logMetrics(metrics))
   .use(retryNotes('create-profile'))
-  .handler(async (event) => createProfileStep(event));
+  .handler(async (event) => pacedStep('create-profile', event, () => createProfileStep(event)));

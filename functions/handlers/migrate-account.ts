@@ -2,6 +2,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import { migrateAccountStep } from '../flows/straitsx-connect/migration-steps';
+import { pacedStep } from '../onboarding/pacing';
 import { retryNotes } from '../onboarding/retry-notes';
 import { logger, metrics } from '../shared/powertools';
 
@@ -10,4 +11,4 @@ export const handler = middy<unknown, unknown>()
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .use(logMetrics(metrics))
   .use(retryNotes('migrate-account'))
-  .handler(async (event) => migrateAccountStep(event));
+  .handler(async (event) => pacedStep('migrate-account', event, () => migrateAccountStep(event)));

@@ -1,6 +1,7 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
+import { pacedStep } from '../onboarding/pacing';
 import { submitDetailsStep } from '../onboarding/profile-steps';
 import { retryNotes } from '../onboarding/retry-notes';
 import { logger, metrics } from '../shared/powertools';
@@ -10,4 +11,4 @@ export const handler = middy<unknown, unknown>()
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .use(logMetrics(metrics))
   .use(retryNotes('submit-details'))
-  .handler(async (event) => submitDetailsStep(event));
+  .handler(async (event) => pacedStep('submit-details', event, () => submitDetailsStep(event)));

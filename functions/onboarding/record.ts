@@ -150,6 +150,11 @@ export interface OnboardingRecord {
   profileStatusAt?: string;
   /** The provider's own status word when it is not one the workflow knows. */
   providerStatus?: string;
+  /**
+   * When a notification said the profile's status changed without proving to what (Wallex's): the
+   * workflow asks the provider, paced by the rate budget, instead of the webhook handler.
+   */
+  profileCheckRequestedAt?: string;
   /** Document slots the provider needs, fixed at intake (slot names only). */
   requiredDocuments?: { slot: string; required: boolean }[];
   documents?: Record<string, DocumentEntry>;

@@ -7,6 +7,7 @@ import { findOnboarding, listOpenOnboardingIds } from '../store/onboardings';
 import { ensureExecutionStarted } from './executions';
 import { recordFailure, recordRunningAgain } from './failures';
 import { waitTimeouts } from './intake';
+import { publishKeptNotices } from './notices';
 import { type OnboardingRecord, type OnboardingStatus, OPEN_STATUSES } from './record';
 import { describeExecutionOf, executionTarget, redriveOrRestart, restart } from './recovery';
 import { resumeIfReady } from './waits';
@@ -38,6 +39,10 @@ export interface SweepReport {
   leftForNextSweep: number;
   /** Migrations not started yet because the batch that will start them is still running. */
   heldByBatch: number;
+  /** Provider notices (fundings, refunds) a webhook kept while the rate budget was full, now published. */
+  noticesPublished: number;
+  /** Kept notices the budget still has no room for: the next sweep takes them. */
+  noticesLeft: number;
 }
 
 /** How much one sweep may do: at once, and in the time the invocation has left. */
@@ -101,6 +106,8 @@ export async function sweep(
     errors: 0,
     leftForNextSweep: 0,
     heldByBatch: 0,
+    noticesPublished: 0,
+    noticesLeft: 0,
   };
   const remaining = limits.remainingMs ?? (() => Number.POSITIVE_INFINITY);
   const ids: string[] = [];
@@ -123,6 +130,14 @@ export async function sweep(
   };
   await Promise.all(Array.from({ length: limits.concurrency ?? SWEEP_CONCURRENCY }, worker));
   report.leftForNextSweep = ids.length - next;
+  try {
+    const notices = await publishKeptNotices();
+    report.noticesPublished = notices.published;
+    report.noticesLeft = notices.left;
+  } catch (error) {
+    report.errors++;
+    logger.warn('publishing kept notices failed', { errorName: (error as Error)?.name });
+  }
   metrics.addMetric('OnboardingsPastRedriveCap', 'Count', report.pastCap);
   metrics.addMetric('OldestOverdueWaitSeconds', 'Seconds', report.oldestOverdueWaitSeconds);
   if (report.errors > 0) metrics.addMetric('SweepErrors', 'Count', report.errors);

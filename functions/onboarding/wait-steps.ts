@@ -39,17 +39,24 @@ export async function checkStatusStep(input: unknown): Promise<string> {
   if (!profileId) throw new Error(`onboarding ${onboardingId} has no profile to check`);
 
   if (check === 'profile') {
+    const requested = record.profileCheckRequestedAt;
     const result = await adapter.getProfileStatus({ onboardingId, request, profileId });
     await mutateOnboarding(onboardingId, (current) => ({
       profileStatus: result.status,
       providerStatus: result.providerStatus,
       ...(result.rejection ? { outcome: { reason: result.rejection.reason, retryable: result.rejection.retryable } } : {}),
+      // Answered: a notification that arrived while the provider was being asked stays for the next wait.
+      ...(current.profileCheckRequestedAt === requested ? { profileCheckRequestedAt: undefined } : {}),
       timeline: [
         ...current.timeline,
-        timelineEntry('check-profile', result.status, 'asked the provider after the wait timed out'),
+        timelineEntry(
+          'check-profile',
+          result.status,
+          requested ? 'asked the provider after its notification' : 'asked the provider after the wait timed out',
+        ),
       ],
     }));
-    logger.info('profile checked after timeout', { onboardingId, profileStatus: result.status });
+    logger.info('profile checked', { onboardingId, profileStatus: result.status, after: requested ? 'notification' : 'timeout' });
     return result.status;
   }
 

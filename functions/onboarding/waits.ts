@@ -21,7 +21,9 @@ export function missingDocuments(record: OnboardingRecord): string[] {
 export function readiness(record: OnboardingRecord, kind: WaitKind): unknown {
   switch (kind) {
     case 'verification':
-      return record.profileStatus && VERDICTS.has(record.profileStatus) ? record.profileStatus : undefined;
+      if (record.profileStatus && VERDICTS.has(record.profileStatus)) return record.profileStatus;
+      // A notification that proves nothing by itself: the workflow reads the status from the provider.
+      return record.profileCheckRequestedAt ? 'unconfirmed' : undefined;
     case 'account':
       return record.virtualAccount && ACCOUNT_SETTLED.has(record.virtualAccount.status)
         ? record.virtualAccount.status

@@ -1,20 +1,20 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import type { ProfileStatus, ProviderUpdate, WebhookDelivery } from '../providers/port';
-import { adapterFor, descriptorOf, isProviderName, type ProviderName, providerOf } from '../providers/registry';
+import type { ProviderUpdate, WebhookDelivery } from '../providers/port';
+import { descriptorOf, isProviderName, type ProviderName, providerOf } from '../providers/registry';
 import { assertJsonContentType, HttpError, webhookJson } from '../shared/middleware';
 import { metrics } from '../shared/powertools';
-import { getOnboarding, onboardingIdForProviderCustomer } from '../store/onboardings';
-import { getPersonalData } from '../store/vault';
-import { DETAIL_TYPES, publish } from './events';
+import { getOnboarding, mutateOnboarding, onboardingIdForProviderCustomer, timelineEntry } from '../store/onboardings';
+import { publishOrKeepNotices } from './notices';
 import { applyProviderUpdate, firstDelivery, seenDelivery, type UpdateResult } from './provider-updates';
 import { FINAL_STATUSES } from './record';
-import type { OnboardingRequest } from './request';
+import { resumeIfReady } from './waits';
 
 /** What the provider is told: always a 2xx once the delivery is verified and read. */
 interface WebhookAnswer {
   received: true;
   duplicate: boolean;
-  result: UpdateResult | 'ignored' | 'published';
+  /** `kept`: a notice the rate budget had no room to confirm now; the sweeper publishes it. */
+  result: UpdateResult | 'ignored' | 'published' | 'kept';
 }
 
 /**
@@ -57,18 +57,10 @@ export async function receiveWebhook(provider: ProviderName, delivery: WebhookDe
       metrics.addMetric('WebhookDuplicate', 'Count', 1);
       return { received: true, duplicate: true, result: 'ignored' };
     }
-    for (const notice of parsed.notices) {
-      const confirmed = await notice.confirm();
-      await publish(notice.kind === 'funding' ? DETAIL_TYPES.FUNDING : DETAIL_TYPES.REFUND, {
-        eventId: parsed.dedupeKey,
-        provider,
-        ...confirmed,
-        occurredAt: new Date().toISOString(),
-      });
-    }
+    const kept = await publishOrKeepNotices(provider, parsed.dedupeKey, parsed.notices);
     await firstDelivery(provider, parsed.dedupeKey);
     metrics.addMetric('WebhookReceived', 'Count', 1);
-    return { received: true, duplicate: false, result: 'published' };
+    return { received: true, duplicate: false, result: kept > 0 ? 'kept' : 'published' };
   }
 
   const first = await firstDelivery(provider, parsed.dedupeKey);
@@ -77,42 +69,44 @@ export async function receiveWebhook(provider: ProviderName, delivery: WebhookDe
   // handling stopped after recording but before resuming the execution.
   let result: WebhookAnswer['result'] = 'ignored';
   for (const update of parsed.updates) {
-    const checked = parsed.recheckProfiles ? await recheckProfile(provider, update) : { update };
-    const applied = await applyProviderUpdate(provider, checked.update, checked.onboardingId);
+    const checked = parsed.recheckProfiles ? await requestProfileCheck(provider, update) : { update };
+    const applied = checked.update ? await applyProviderUpdate(provider, checked.update, checked.onboardingId) : 'applied';
     if (result === 'ignored') result = applied;
   }
   return { received: true, duplicate: !first, result };
 }
 
+const UNDECIDED = new Set(['pending', 'review']);
+
 /**
- * A profile update whose payload proves nothing by itself, with the status read again from the provider.
- * An ended onboarding is not asked about again (the update then changes nothing), and a profile not linked
- * to an onboarding yet keeps the payload's word: it is parked until the onboarding links it. The onboarding
- * found is handed on, so applying the update does not look it up again.
+ * A profile update whose payload proves nothing by itself. The status is read again from the provider,
+ * but not here: the onboarding's workflow asks, paced by the provider's rate budget like every other
+ * call, so no webhook handler ever waits for the budget or is refused by it. The record notes the request
+ * and a waiting execution is resumed into its check (see `readiness`); one not waiting yet finds it when
+ * it starts to wait. An ended onboarding is not asked about again (the update then changes nothing), and a
+ * profile not linked to an onboarding yet keeps the payload's word: it is parked until the onboarding
+ * links it. The onboarding found is handed on, so applying the update does not look it up again.
  */
-async function recheckProfile(
+async function requestProfileCheck(
   provider: ProviderName,
   update: ProviderUpdate,
-): Promise<{ update: ProviderUpdate; onboardingId?: string }> {
-  if (update.kind !== 'profile') return { update };
+): Promise<{ update?: ProviderUpdate; onboardingId?: string }> {
+  // Only a claimed verdict is worth a question: a "still pending" never moves an onboarding on (it never
+  // undoes a verdict either), so it is applied as it is.
+  if (update.kind !== 'profile' || UNDECIDED.has(update.status)) return { update };
   const onboardingId = await onboardingIdForProviderCustomer(provider, update.profileId);
   if (!onboardingId) return { update };
   const record = await getOnboarding(onboardingId);
   if (!record || FINAL_STATUSES.includes(record.status)) return { update, onboardingId };
-  const request = await getPersonalData<OnboardingRequest>(record.vaultKey);
-  const current = await (await adapterFor(provider)).getProfileStatus({ onboardingId, request, profileId: update.profileId });
-  const status: ProfileStatus = current.status;
-  const providerStatus = current.providerStatus ?? update.providerStatus;
-  const { rejection: _stale, ...rest } = update;
-  return {
-    onboardingId,
-    update: {
-      ...rest,
-      status,
-      providerStatus,
-      ...(status === 'rejected'
-        ? { rejection: current.rejection ?? { reason: `${provider} status ${providerStatus}`, retryable: false } }
-        : {}),
-    },
-  };
+  const requested = await mutateOnboarding(onboardingId, (current) =>
+    FINAL_STATUSES.includes(current.status) || current.profileCheckRequestedAt
+      ? undefined
+      : {
+          profileCheckRequestedAt: new Date().toISOString(),
+          timeline: [...current.timeline, timelineEntry('provider-update', 'unconfirmed', 'profile')],
+        },
+  );
+  await resumeIfReady(requested);
+  metrics.addMetric('ProfileCheckRequested', 'Count', 1);
+  return { onboardingId };
 }

@@ -131,11 +131,15 @@ export interface WebhookDelivery {
 
 /**
  * Something a provider reports that is not an onboarding's change (a funding, a refund): published on the
- * bus under `eventId`, after `confirm` has read it back from the provider (ids and statuses only).
+ * bus under `eventId`, after the receiver's `confirmNotice` has read it back from the provider. Ids and
+ * statuses only, so a notice the rate budget cannot confirm now can be kept and confirmed later.
  */
 export interface WebhookNotice {
   kind: 'funding' | 'refund';
-  confirm(): Promise<Record<string, string | undefined>>;
+  /** The provider's id of the funding or refund. */
+  id: string;
+  /** The status the notification claimed. */
+  notifiedStatus: string;
 }
 
 /** What a verified delivery says, in the port's words; a refusal says which HTTP answer it gets. */
@@ -172,6 +176,8 @@ export interface ProviderWebhook {
   verify(delivery: WebhookDelivery): Promise<{ valid: true; deliveryId?: string } | { valid: false }>;
   /** Reads a verified body (parsed JSON) into updates, notices and the dedupe key. */
   parse(body: unknown, context: { event?: string; deliveryId?: string }): WebhookParseResult;
+  /** Reads a notice's resource back from the provider: the ids and statuses to publish. Needed when `parse` gives notices. */
+  confirmNotice?(notice: WebhookNotice): Promise<Record<string, string | undefined>>;
 }
 
 /**

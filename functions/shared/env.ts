@@ -25,3 +25,14 @@ export function intEnv(name: string, fallback: number): number {
   }
   return value;
 }
+
+/** Reads a positive number environment variable (fractions allowed, e.g. a rate of 4.6) with a default. */
+export function positiveEnv(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0) {
+    throw new ConfigurationError(`environment variable ${name} must be a positive number`, { setting: name });
+  }
+  return value;
+}

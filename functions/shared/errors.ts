@@ -17,7 +17,7 @@ export type TerminalErrorName =
   | 'ConfigurationError'
   | 'OnboardingNotFound'
   | 'InvalidStateTransition';
-export type OnboardingErrorName = RetryableErrorName | TerminalErrorName;
+export type OnboardingErrorName = RetryableErrorName | TerminalErrorName | 'ProviderPaced';
 
 /** Base of every error the domain raises on purpose. */
 export abstract class OnboardingError extends Error {
@@ -32,6 +32,8 @@ export interface ProviderErrorDetails {
   /** The provider's own text; may echo submitted values, so it is never logged or put in a message. */
   providerMessage?: string;
   requestId?: string;
+  /** For a rate limit: seconds after which a new attempt may be admitted (HTTP `Retry-After`). */
+  retryAfterSeconds?: number;
   cause?: unknown;
 }
 
@@ -69,8 +71,27 @@ export class ProviderUnavailable extends ProviderError {
 export class ProviderRateLimited extends ProviderError {
   override readonly name = 'ProviderRateLimited' as const;
   readonly retryable = true;
+  readonly retryAfterSeconds?: number;
   constructor(details: ProviderErrorDetails) {
     super('rate limited', details);
+    this.retryAfterSeconds = details.retryAfterSeconds;
+  }
+}
+
+/**
+ * Not a failure: the provider's shared rate budget reserved a later slot for this workflow step. The
+ * message is exactly the slot as an ISO-8601 timestamp, which the state machine's Wait state reads
+ * (`TimestampPath`) before it calls the step again. Nothing was sent to the provider.
+ */
+export class ProviderPaced extends OnboardingError {
+  override readonly name = 'ProviderPaced' as const;
+  readonly retryable = true;
+  readonly provider: string;
+  readonly slot: Date;
+  constructor(provider: string, slot: number) {
+    super(new Date(slot).toISOString());
+    this.provider = provider;
+    this.slot = new Date(slot);
   }
 }
 

@@ -1,6 +1,6 @@
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { ProviderError } from './errors';
+import { ProviderError, ProviderRateLimited } from './errors';
 import { ONBOARDING_ID } from './ids';
 import { duplicateKeyPath, isJsonMediaType, JSON_MEDIA_TYPE_RULE, MAX_JSON_BODY_BYTES } from './json-body';
 import { logger } from './powertools';
@@ -46,11 +46,16 @@ export function httpErrors(): MiddlewareObj<unknown, APIGatewayProxyResult> {
           httpStatus: error.httpStatus,
           requestId: error.requestId,
         });
-        request.response = json(status, {
-          message: `The provider answered: ${error.name}.`,
-          provider: error.provider,
-          code: error.code,
-        });
+        // A rate limit says when to come back, so a client backs off as long as needed and no longer.
+        const retryAfter =
+          error instanceof ProviderRateLimited && error.retryAfterSeconds !== undefined
+            ? { 'Retry-After': String(Math.max(1, Math.ceil(error.retryAfterSeconds))) }
+            : undefined;
+        request.response = json(
+          status,
+          { message: `The provider answered: ${error.name}.`, provider: error.provider, code: error.code },
+          retryAfter,
+        );
         return;
       }
       const failure = error as { name?: string; code?: string; setting?: string } | undefined;

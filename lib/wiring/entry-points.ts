@@ -80,7 +80,6 @@ export function wireEntryPoints(parts: StackParts, { onboarding, connectMigratio
   // provider whose payloads carry ids only (Wallex) is read again, with the customer from the vault.
   const webhook = fn('Webhook', "POST /webhooks/{provider}[/{event}]: provider webhooks, verified by each provider's own rule");
   table.grantReadWrite(webhook);
-  documents.grantRead(webhook, VAULT_PREFIX);
   secrets.grantProvidersRead(webhook);
   events.grantPublish(webhook);
   onboarding.grantTaskSuccess(webhook);

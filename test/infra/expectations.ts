@@ -60,7 +60,8 @@ export const ENV: Record<FunctionName, string[]> = {
   Finish: ['EVENT_BUS_NAME'],
   MigrateAccount: [...PROVIDER_STEP_ENV, 'STRAITSX_CONNECT_BASE_URL'],
   FinishMigration: ['EVENT_BUS_NAME'],
-  Webhook: PROVIDER_ENV,
+  // No vault: a profile a notification announces is read by the workflow, not the webhook.
+  Webhook: PROVIDER_ENV.filter((name) => name !== 'BUCKET_NAME'),
   ExecutionStatus: ['EVENT_BUS_NAME'],
   Sweeper: [
     ...MACHINES_ENV,
@@ -69,6 +70,10 @@ export const ENV: Record<FunctionName, string[]> = {
     'EVENT_BUS_NAME',
     'REDRIVE_CAP',
     'REDRIVE_DELAY_SECONDS',
+    // The Wallex notices a webhook kept while the rate budget was full.
+    'WALLEX_SECRET_ARN',
+    'WALLEX_BASE_URL',
+    'PROVIDER_TIMEOUT_MS',
   ],
   Retry: [...MACHINES_ENV, ...TIMEOUTS_ENV],
   BuildBatchReport: ['BUCKET_NAME', 'EVENT_BUS_NAME'],
@@ -148,7 +153,6 @@ export const PERMISSIONS: Record<FunctionName, string[]> = {
   // One function for every provider's webhook: each provider's secret, the vault (a re-read needs the customer).
   Webhook: [
     ...tableReadWrite,
-    ...readObjects('vault/'),
     ...readSecret('straitsx'),
     ...readSecret('wallex'),
     ...readSecret('straddle'),
@@ -165,6 +169,7 @@ export const PERMISSIONS: Record<FunctionName, string[]> = {
     ...recover('onboarding'),
     ...recover('connect-migration'),
     'states:DescribeExecution arn::states:::execution:connect-migration-batch.Name:*',
+    ...readSecret('wallex'),
   ],
   Retry: [...tableReadWrite, ...recover('onboarding'), ...recover('connect-migration')],
   BuildBatchReport: [...tableRead, ...readObjects('migration-batches/'), ...putObjects('migration-batches/'), ...publish],

@@ -15,6 +15,24 @@ export async function api(runtime: Runtime, method: string, path: string, body?:
   return { status: res.status, body: (await res.json()) as Record<string, any> };
 }
 
+/**
+ * `api`, as a merchant's client calls a route that reaches a provider: a 503 the provider's rate budget
+ * answered (it never waits inside the function) is tried again after its Retry-After, a few times.
+ */
+export async function apiRetryingBudget(runtime: Runtime, method: string, path: string, body?: unknown) {
+  for (let attempt = 1; ; attempt++) {
+    const res = await fetch(`${runtime.apiUrl}${path}`, {
+      method,
+      headers: { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const answer = { status: res.status, body: (await res.json()) as Record<string, any> };
+    const retryAfter = Number(res.headers.get('retry-after'));
+    if (res.status !== 503 || !(retryAfter > 0) || attempt >= 5) return answer;
+    await new Promise((r) => setTimeout(r, retryAfter * 1000));
+  }
+}
+
 /** The answer of GET /onboardings/{id}. */
 export async function view(runtime: Runtime, onboardingId: string) {
   return (await api(runtime, 'GET', `/onboardings/${onboardingId}`)).body;

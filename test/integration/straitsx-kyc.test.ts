@@ -2,7 +2,19 @@ import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type Runtime, startRuntime } from '../../local/runtime';
 import { personalPlus } from '../unit/straitsx/plus-fixtures';
-import { api, eventsAbout, executionsOf, historyOf, sandboxFetch, settled, tableItems, until, view, waitingFor } from './harness';
+import {
+  api,
+  apiRetryingBudget,
+  eventsAbout,
+  executionsOf,
+  historyOf,
+  sandboxFetch,
+  settled,
+  tableItems,
+  until,
+  view,
+  waitingFor,
+} from './harness';
 
 let runtime: Runtime;
 
@@ -358,14 +370,16 @@ describe('StraitsX profile additions', () => {
     const done = await settled(runtime, accepted.body.onboardingId);
     const path = `/onboardings/${done.onboardingId}/profile`;
 
-    const invalid = await api(runtime, 'PATCH', path, { customer: { dateOfBirth: '1990-02-30', registrationIdCountry: 'sg' } });
+    const invalid = await apiRetryingBudget(runtime, 'PATCH', path, {
+      customer: { dateOfBirth: '1990-02-30', registrationIdCountry: 'sg' },
+    });
     expect(invalid.status).toBe(400);
     expect(invalid.body.errors.map((e: { path: string }) => e.path).sort()).toEqual([
       'customer.dateOfBirth',
       'customer.registrationIdCountry',
     ]);
 
-    const partial = await api(runtime, 'PATCH', path, {
+    const partial = await apiRetryingBudget(runtime, 'PATCH', path, {
       customer: { dateOfBirth: '1990-02-03', nationality: 'SG', registrationIdCountry: 'SG' },
     });
     expect(partial.status).toBe(200);
@@ -375,7 +389,7 @@ describe('StraitsX profile additions', () => {
     const profile = runtime.straitsx.profiles().find((p) => p.id === done.providerIds.profileId)!;
     expect(profile.attributes).toMatchObject({ dateOfBirth: '1990-02-03', nationality: 'SG', registrationIdCountry: 'SG' });
 
-    const rest = await api(runtime, 'PATCH', path, {
+    const rest = await apiRetryingBudget(runtime, 'PATCH', path, {
       customer: {
         registrationIdType: 'identity_card',
         countryOfResidence: 'SG',
@@ -383,7 +397,7 @@ describe('StraitsX profile additions', () => {
       },
     });
     expect(rest.body.profileUpdate).toMatchObject({ usdReady: true, missingForUsd: [] });
-    expect((await api(runtime, 'PATCH', path, { customer: { nationality: 'MY' } })).status).toBe(409);
+    expect((await apiRetryingBudget(runtime, 'PATCH', path, { customer: { nationality: 'MY' } })).status).toBe(409);
     expect(JSON.stringify(await tableItems())).not.toContain('1990-02-03');
   });
 

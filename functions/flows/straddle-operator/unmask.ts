@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { straddleOperations } from '../../providers/straddle/operator';
+import { ProviderRateLimited } from '../../shared/errors';
 import { ONBOARDING_ID } from '../../shared/ids';
 import { parseOrThrow } from '../../shared/validation';
 import { recordAudit } from '../../store/audit';
@@ -29,5 +30,25 @@ export async function unmaskedStraddleCustomer(input: unknown): Promise<Record<s
     throw new Error(`onboarding ${onboardingId} has no Straddle customer`);
   }
   await recordAudit(onboardingId, 'unmasked-customer', operator, reason);
-  return (await straddleOperations().getUnmaskedCustomer(record.providerIds.profileId)) as unknown as Record<string, unknown>;
+  const customerId = record.providerIds.profileId;
+  return (await whenBudgetAllows(() => straddleOperations().getUnmaskedCustomer(customerId))) as unknown as Record<
+    string,
+    unknown
+  >;
+}
+
+/**
+ * An operator's look runs in the operator's own process (the CLI), not in a Lambda: when the provider's
+ * rate budget is full (a burst of onboardings), it waits for the budget's retry-after, a few times, rather
+ * than failing a look that is already on record.
+ */
+async function whenBudgetAllows<T>(call: () => Promise<T>, attempts = 5): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await call();
+    } catch (error) {
+      if (!(error instanceof ProviderRateLimited) || error.code !== 'RATE_BUDGET' || attempt >= attempts) throw error;
+      await new Promise((resolve) => setTimeout(resolve, (error.retryAfterSeconds ?? 1) * 1000));
+    }
+  }
 }

@@ -1,8 +1,8 @@
 import * as z from 'zod';
-import { intEnv, optionalEnv, requireEnv } from '../../shared/env';
+import { intEnv, optionalEnv, positiveEnv, requireEnv } from '../../shared/env';
 import { ProviderConflict, ProviderInvalidRequest } from '../../shared/errors';
 import { readSecret } from '../../shared/secrets';
-import { takeProviderToken } from '../../store/rate-limit';
+import { admitRequest, rateGroup } from '../../store/rate-budget';
 import type { DocumentSlot, OnboardingRequest, ProfileResult, ProviderAdapter, StepContext } from '../port';
 import { StraddleClient, stPath } from './client';
 import { PROVIDER } from './errors';
@@ -58,7 +58,12 @@ export class StraddleAdapter implements ProviderAdapter {
     return [];
   }
 
+  /** Look-up by external_id, then the create (or one read when the customer is known): paced as one group. */
   async createProfile(context: StraddleStepContext & { profileId?: string }): Promise<ProfileResult> {
+    return rateGroup(context.profileId ? 1 : 2, () => this.createOrFind(context));
+  }
+
+  private async createOrFind(context: StraddleStepContext & { profileId?: string }): Promise<ProfileResult> {
     const { onboardingId, request, profileId } = context;
     const customer = straddleCustomerOf(request);
     const client = await this.transport();
@@ -133,13 +138,16 @@ let client: StraddleClient | undefined;
 let clientKey: string | undefined;
 
 /**
- * A client whose every request first takes a token from the provider's shared budget in the table.
+ * A client whose every request is first admitted by the provider's shared budget in the table.
  * Straddle documents 429 but no number, so the rate is STRADDLE_RATE_PER_SECOND, 10 by default.
  */
-export function throttledStraddle(inner: StraddleTransport, rate = intEnv('STRADDLE_RATE_PER_SECOND', 10)): StraddleTransport {
+export function throttledStraddle(
+  inner: StraddleTransport,
+  rate = positiveEnv('STRADDLE_RATE_PER_SECOND', 10),
+): StraddleTransport {
   return {
     request: async (method, path, options) => {
-      await takeProviderToken(PROVIDER, rate);
+      await admitRequest(PROVIDER, rate);
       return inner.request(method, path, options);
     },
   };

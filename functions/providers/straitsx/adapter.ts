@@ -1,5 +1,6 @@
 import { ProviderConflict, ProviderError, ProviderNotReady, ProviderRejected } from '../../shared/errors';
 import { derivedKey } from '../../shared/ids';
+import { rateGroup } from '../../store/rate-budget';
 import type {
   AccountResult,
   DocumentAccess,
@@ -58,9 +59,11 @@ export class StraitsxAdapter implements ProviderAdapter {
   }
 
   async addBankAccount({ request, profileId, documents }: StepContext & { profileId: string; documents: DocumentAccess }) {
-    const straitsx = asStraitsx(request);
-    if (!straitsx.bankAccount) throw new Error('the request has no bank account');
-    return addStraitsxBankAccount(await this.client(), profileId, straitsx.bankAccount, documents);
+    const { bankAccount } = asStraitsx(request);
+    if (!bankAccount) throw new Error('the request has no bank account');
+    const client = await this.client();
+    // Look-up, then the create: paced as one group.
+    return rateGroup(2, () => addStraitsxBankAccount(client, profileId, bankAccount, documents));
   }
 
   async updateProfile({
@@ -102,7 +105,12 @@ export class StraitsxAdapter implements ProviderAdapter {
     return toAccountResult(doc, false);
   }
 
-  async createProfile({ request, documents }: StepContext & { documents: DocumentAccess }): Promise<ProfileResult> {
+  /** Look-up by registration id, then the create: paced as one group of two requests. */
+  async createProfile(context: StepContext & { documents: DocumentAccess }): Promise<ProfileResult> {
+    return rateGroup(2, () => this.findOrCreateProfile(context));
+  }
+
+  private async findOrCreateProfile({ request, documents }: StepContext & { documents: DocumentAccess }): Promise<ProfileResult> {
     const straitsx = asStraitsx(request);
     const client = await this.client();
     const existing = await this.findProfile(client, straitsx);

@@ -1,4 +1,5 @@
 import { ProviderAuthFailed } from '../../shared/errors';
+import { rateGroup } from '../../store/rate-budget';
 import type { AccountResult } from '../port';
 import { type StraitsxVirtualAccountDocument, toAccountResult, toVirtualAccountBody } from './mappers';
 import { connectUserTransport, type StraitsxTransport, straitsxTransport } from './transport';
@@ -97,9 +98,12 @@ export class StraitsxConnectMigration {
    * compared against is the one the user knew before the migration touched their Connect account.
    */
   async migrate(context: MigrationContext): Promise<MigrationResult> {
-    const legacyAccountNo = await this.legacyAccountNumber(context);
-    const account = await this.createMigratedAccount(context);
-    return { account, legacyAccountNo, matched: sameAccountNumber(account.accountNo, legacyAccountNo) };
+    // The legacy read and the create share the StraitsX budget: paced as one group of two requests.
+    return rateGroup(2, async () => {
+      const legacyAccountNo = await this.legacyAccountNumber(context);
+      const account = await this.createMigratedAccount(context);
+      return { account, legacyAccountNo, matched: sameAccountNumber(account.accountNo, legacyAccountNo) };
+    });
   }
 }
 

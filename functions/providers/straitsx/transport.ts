@@ -1,13 +1,13 @@
 import * as z from 'zod';
-import { intEnv, requireEnv } from '../../shared/env';
+import { intEnv, positiveEnv, requireEnv } from '../../shared/env';
 import { readSecret } from '../../shared/secrets';
-import { takeProviderToken } from '../../store/rate-limit';
+import { admitRequest } from '../../store/rate-budget';
 import { StraitsxClient } from './client';
 import { requestSigner } from './signing';
 
 /**
  * StraitsX clients wired to the deployed configuration: base URLs and timeout from the environment, keys
- * from the secret, and every request first takes a token from the provider's shared rate budget.
+ * from the secret, and every request is first admitted by the provider's shared rate budget.
  */
 
 /**
@@ -33,12 +33,15 @@ export const straitsxSecretSchema = z
 /** What the adapter and the migration need of a client: one request at a time. */
 export type StraitsxTransport = Pick<StraitsxClient, 'request'>;
 
-/** Every request first takes a token from the provider's shared budget (documented limit: 5 per second). */
+/**
+ * Every request is first admitted by the provider's shared budget (documented limit: 5 per second; the
+ * Connect host shares it). The adapter's operations declare their request groups (see `rateGroup`).
+ */
 function throttled(inner: StraitsxTransport): StraitsxTransport {
-  const rate = intEnv('STRAITSX_RATE_PER_SECOND', 4);
+  const rate = positiveEnv('STRAITSX_RATE_PER_SECOND', 4);
   return {
     request: async (method, path, options) => {
-      await takeProviderToken('straitsx', rate);
+      await admitRequest('straitsx', rate);
       return inner.request(method, path, options);
     },
   };

@@ -1,9 +1,9 @@
 import * as z from 'zod';
-import { intEnv, optionalEnv, requireEnv } from '../../shared/env';
+import { intEnv, optionalEnv, positiveEnv, requireEnv } from '../../shared/env';
 import { ConfigurationError } from '../../shared/errors';
 import { readSecret } from '../../shared/secrets';
 import { takeDailyToken } from '../../store/daily-budget';
-import { takeProviderToken } from '../../store/rate-limit';
+import { admitRequest, rateGroup } from '../../store/rate-budget';
 import { dynamoTokenStore, type TokenStore, tokenSealer } from '../../store/token-cache';
 import type { DocumentAccess, DocumentSlot, OnboardingRequest, ProfileResult, ProviderAdapter, StepContext } from '../port';
 import { type AuthScheme, WallexClient, wxPath } from './client';
@@ -56,7 +56,12 @@ export class WallexAdapter implements ProviderAdapter {
   }
 
   /** Signs the user up (or finds it) and says what Wallex waits for before it screens. */
-  async createProfile({
+  /** Sign-up (unless the user is known) and a read of the user: paced as one group. */
+  async createProfile(context: StepContext & { documents: DocumentAccess; profileId?: string }): Promise<ProfileResult> {
+    return rateGroup(context.profileId ? 1 : 2, () => this.signUpOrFind(context));
+  }
+
+  private async signUpOrFind({
     onboardingId,
     request,
     profileId,
@@ -79,7 +84,9 @@ export class WallexAdapter implements ProviderAdapter {
   }
 
   async submitDetails({ request, profileId }: StepContext & { profileId: string }): Promise<void> {
-    await sendDetails(await this.deps.client(), profileId, customerOf(request));
+    const client = await this.deps.client();
+    // A read of the details, then the PATCH: one group.
+    await rateGroup(2, () => sendDetails(client, profileId, customerOf(request)));
   }
 
   async uploadDocument({
@@ -90,11 +97,19 @@ export class WallexAdapter implements ProviderAdapter {
   }: StepContext & { profileId: string; slot: string; documents: DocumentAccess }): Promise<{ uploaded: boolean }> {
     const client = await this.deps.client();
     const progress = await this.deps.progress.read(onboardingId);
-    const uploaded = await sendDocument(client, this.deps.progress, onboardingId, profileId, slot, documents, progress);
+    // The document list, then the entry that hands out the upload URL (the upload itself goes to storage, not the API).
+    const uploaded = await rateGroup(2, () =>
+      sendDocument(client, this.deps.progress, onboardingId, profileId, slot, documents, progress),
+    );
     return { uploaded };
   }
 
-  async startScreening({ onboardingId, request, profileId }: StepContext & { profileId: string }): Promise<ProfileResult> {
+  /** A read of the user, then the screening: paced as one group. */
+  async startScreening(context: StepContext & { profileId: string }): Promise<ProfileResult> {
+    return rateGroup(2, () => this.screen(context));
+  }
+
+  private async screen({ onboardingId, request, profileId }: StepContext & { profileId: string }): Promise<ProfileResult> {
     const customer = customerOf(request);
     const client = await this.deps.client();
     const store = this.deps.progress;
@@ -180,9 +195,9 @@ export function createWallexClient(config: WallexConfig): WallexClient {
     authScheme: config.authScheme,
     authPath: config.authPath,
     tokens: config.tokens ?? dynamoTokenStore(PROVIDER, { sealer: tokenSealer(config.secretAccessKey, PROVIDER) }),
-    // The per-second bucket first: a request that must wait for it has not yet spent a day's unit.
+    // The per-second budget first: a request it defers has not yet spent a day's unit.
     beforeRequest: async () => {
-      await takeProviderToken(PROVIDER, config.ratePerSecond);
+      await admitRequest(PROVIDER, config.ratePerSecond);
       await takeDailyToken(PROVIDER, config.dailyLimit);
     },
     fetchImpl: config.fetchImpl,
@@ -224,7 +239,7 @@ export async function wallexClient(): Promise<WallexClient> {
       timeoutMs: intEnv('PROVIDER_TIMEOUT_MS', 10_000),
       authScheme: authSchemeFromEnv(),
       authPath: authPath === '' ? undefined : authPath,
-      ratePerSecond: intEnv('WALLEX_RATE_PER_SECOND', 4),
+      ratePerSecond: positiveEnv('WALLEX_RATE_PER_SECOND', 4),
       dailyLimit: intEnv('WALLEX_DAILY_LIMIT', 432_000),
     });
     cached = { key, client };

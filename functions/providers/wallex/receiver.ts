@@ -50,35 +50,31 @@ export const wallexWebhook: ProviderWebhook = {
           success: true,
           dedupeKey: note.dedupeKey,
           updates: [],
-          notices: [
-            {
-              kind: 'funding',
-              confirm: async () => ({
-                fundingId: note.fundingId,
-                status: (await getFunding(await wallexClient(), note.fundingId)).status,
-                notifiedStatus: note.status,
-              }),
-            },
-          ],
+          notices: [{ kind: 'funding', id: note.fundingId, notifiedStatus: note.status }],
         };
       case 'refund':
         return {
           success: true,
           dedupeKey: note.dedupeKey,
           updates: [],
-          notices: [
-            {
-              kind: 'refund',
-              confirm: async () => ({
-                refundId: note.refundId,
-                status: (await getRefund(await wallexClient(), note.refundId)).status ?? note.status,
-                notifiedStatus: note.status,
-              }),
-            },
-          ],
+          notices: [{ kind: 'refund', id: note.refundId, notifiedStatus: note.status }],
         };
       default:
         return { success: true, dedupeKey: note.dedupeKey, updates: [] };
     }
+  },
+  async confirmNotice(notice) {
+    const client = await wallexClient();
+    if (notice.kind === 'funding')
+      return {
+        fundingId: notice.id,
+        status: (await getFunding(client, notice.id)).status,
+        notifiedStatus: notice.notifiedStatus,
+      };
+    return {
+      refundId: notice.id,
+      status: (await getRefund(client, notice.id)).status ?? notice.notifiedStatus,
+      notifiedStatus: notice.notifiedStatus,
+    };
   },
 };

@@ -1,4 +1,4 @@
-import { ProviderConflict, ProviderInvalidRequest, ProviderUnavailable } from '../../shared/errors';
+import { ProviderConflict, ProviderInvalidRequest, ProviderPaced, ProviderUnavailable } from '../../shared/errors';
 import type { WallexClient } from './client';
 import { wxPath } from './client';
 import { isWallexNotFound, PROVIDER, WallexMissingFields } from './errors';
@@ -87,6 +87,13 @@ export async function ensureUser(
     const answer = await client.request<WallexUser>('POST', '/v2/signup', { body: toSignupBody(customer) });
     userId = answer?.userId ?? answer?.id;
   } catch (error) {
+    if (error instanceof ProviderPaced) {
+      // Deferred by the rate budget before anything was sent: no sign-up can be lost, so the next attempt
+      // need not look the user up.
+      delete progress.signupStartedAt;
+      await store.write(onboardingId, progress);
+      throw error;
+    }
     if (!(error instanceof ProviderInvalidRequest) || error.httpStatus !== 400) throw error;
     const found = await findUserByEmail(client, customer.email);
     if (!found) {

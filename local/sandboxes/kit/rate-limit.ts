@@ -33,13 +33,41 @@ export class TokenBucket {
   }
 }
 
-/** One token bucket per key (an API key, a client id). A rate of 0 turns the limit off. */
+/**
+ * At most `limit` requests in any window of `windowMs`, however the window is placed: the rule a
+ * provider states as "N requests per second". Unlike a token bucket of the same rate, it never lets
+ * a burst after a pause push a second past the limit.
+ */
+export class SlidingWindow {
+  private times: number[] = [];
+
+  constructor(
+    private readonly limit: number,
+    private readonly windowMs: number = 1_000,
+    private readonly now: () => number = () => performance.now(),
+  ) {}
+
+  /** Counts the request if fewer than `limit` were counted in the last window. */
+  tryTake(): boolean {
+    const at = this.now();
+    while (this.times.length > 0 && this.times[0]! <= at - this.windowMs) this.times.shift();
+    if (this.times.length >= this.limit) return false;
+    this.times.push(at);
+    return true;
+  }
+}
+
+/** How a KeyedRateLimiter counts: a token bucket (bursts up to the rate), or a sliding one-second window. */
+export type RateRule = 'bucket' | 'window';
+
+/** One limiter per key (an API key, a client id). A rate of 0 turns the limit off. */
 export class KeyedRateLimiter {
-  private buckets = new Map<string, TokenBucket>();
+  private buckets = new Map<string, { tryTake(): boolean }>();
 
   constructor(
     private ratePerSecond: number,
     private readonly now: () => number = () => performance.now(),
+    private readonly rule: RateRule = 'bucket',
   ) {}
 
   /** Takes a token from the key's bucket; false means the caller is over the limit. */
@@ -47,7 +75,10 @@ export class KeyedRateLimiter {
     if (this.ratePerSecond <= 0) return true;
     let bucket = this.buckets.get(key);
     if (!bucket) {
-      bucket = new TokenBucket(this.ratePerSecond, this.ratePerSecond, this.now);
+      bucket =
+        this.rule === 'window'
+          ? new SlidingWindow(Math.max(1, Math.floor(this.ratePerSecond)), 1_000, this.now)
+          : new TokenBucket(this.ratePerSecond, this.ratePerSecond, this.now);
       this.buckets.set(key, bucket);
     }
     return bucket.tryTake();

@@ -125,7 +125,8 @@ function faultReply(kind: 'error5xx' | 'rateLimit429', status: number): Reply {
 export async function startStraitsxSandbox(options: StraitsxSandboxOptions): Promise<StraitsxSandbox> {
   const store = new StraitsxStore(options.clock);
   if (options.verification) store.verification = options.verification;
-  const limiter = new KeyedRateLimiter(options.ratePerSecond ?? 5, options.rateClock);
+  // "5 TPS" (providers.md A.1): never more than 5 requests in any one second, bursts included.
+  const limiter = new KeyedRateLimiter(options.ratePerSecond ?? 5, options.rateClock, 'window');
   const router = new Router().add('GET', '/v1/authorize/hello', () => ok({ msg: 'Hello world' }));
   const documentCheck = { ...DEFAULT_DOCUMENT_CHECK, fetchDocuments: options.fetchDocuments ?? true };
   addProfileRoutes(router, store, documentCheck);

@@ -99,7 +99,8 @@ export async function startWallexSandbox(options: WallexSandboxOptions): Promise
   const clock = options.clock ?? Date.now;
   const store = new WallexStore();
   const tokens = new SandboxTokens({ ...options, clock });
-  const limiter = new KeyedRateLimiter(options.ratePerSecond ?? 5);
+  // "5 requests/second" (providers.md B.2): never more than 5 in any one second, bursts included.
+  const limiter = new KeyedRateLimiter(options.ratePerSecond ?? 5, undefined, 'window');
   const notifications = new NotificationSender(options.webhook, options.notifications);
   const state = new SandboxState(options.dataDir);
   const schedule = new DurableSchedule(() => state.touch());

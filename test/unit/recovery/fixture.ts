@@ -1,7 +1,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { SFNClient } from '@aws-sdk/client-sfn';
-import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { OnboardingRecord } from '../../../functions/onboarding/record';
 import { resetAwsClients } from '../../../functions/shared/aws';
@@ -64,11 +64,19 @@ export function resetCloud(): void {
       },
     );
   dynamo.on(QueryCommand).callsFake((input: { IndexName?: string; ExpressionAttributeValues: Record<string, unknown> }) => {
+    // The notices webhooks kept for the sweeper: one partition per provider.
+    const pk = input.ExpressionAttributeValues[':pk'];
+    if (input.IndexName === undefined && typeof pk === 'string' && pk.startsWith('NOTICE#'))
+      return { Items: [...items.values()].filter((item) => item.pk === pk).map((item) => structuredClone(item)) };
     if (input.IndexName !== 'open') throw new Error(`unexpected query on ${input.IndexName}`);
     const Items = [...items.values()]
       .filter((item) => item.openStatus === input.ExpressionAttributeValues[':status'])
       .map(({ pk, sk, openStatus, updatedAt }) => ({ pk, sk, openStatus, updatedAt }));
     return { Items };
+  });
+  dynamo.on(DeleteCommand).callsFake((input: { Key: Record<string, unknown> }) => {
+    items.delete(keyOf(input.Key));
+    return {};
   });
   events.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'event-1' }] });
 }

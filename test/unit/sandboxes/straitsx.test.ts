@@ -356,7 +356,10 @@ describe('StraitsX sandbox rate limit', () => {
     expect(outcomes).toEqual(['ok', 'ok', 'ok', 'ok', 'ok', 'STXE-9000']);
     expect(sandbox.requests().at(-1)).toEqual({ method: 'GET', path: '/v1/authorize/hello', status: 429 });
 
-    now += 200;
+    // "5 TPS" counts any one second: a sixth request waits until the first is a full second old.
+    now += 999;
+    expect((await failureOf(client.request('GET', '/authorize/hello'))).code).toBe('STXE-9000');
+    now += 1;
     await expect(client.request('GET', '/authorize/hello')).resolves.toEqual({ msg: 'Hello world' });
     const other = new StraitsxClient({ baseUrl: sandbox.url, apiKey: 'another-key', timeoutMs: 2000 });
     expect((await failureOf(other.request('GET', '/authorize/hello'))).code).toBe('STXE-1000');
