@@ -3,7 +3,7 @@ import type { ProviderUpdate, WebhookDelivery } from '../providers/port';
 import { descriptorOf, isProviderName, type ProviderName, providerOf } from '../providers/registry';
 import { assertJsonContentType, HttpError, webhookJson } from '../shared/middleware';
 import { metrics } from '../shared/powertools';
-import { getOnboarding, mutateOnboarding, onboardingIdForProviderCustomer, timelineEntry } from '../store/onboardings';
+import { mutateOnboarding, onboardingIdForProviderCustomer, timelineEntry } from '../store/onboardings';
 import { publishOrKeepNotices } from './notices';
 import { applyProviderUpdate, firstDelivery, seenDelivery, type UpdateResult } from './provider-updates';
 import { FINAL_STATUSES } from './record';
@@ -96,8 +96,6 @@ async function requestProfileCheck(
   if (update.kind !== 'profile' || UNDECIDED.has(update.status)) return { update };
   const onboardingId = await onboardingIdForProviderCustomer(provider, update.profileId);
   if (!onboardingId) return { update };
-  const record = await getOnboarding(onboardingId);
-  if (!record || FINAL_STATUSES.includes(record.status)) return { update, onboardingId };
   const requested = await mutateOnboarding(onboardingId, (current) =>
     FINAL_STATUSES.includes(current.status) || current.profileCheckRequestedAt
       ? undefined
@@ -106,6 +104,8 @@ async function requestProfileCheck(
           timeline: [...current.timeline, timelineEntry('provider-update', 'unconfirmed', 'profile')],
         },
   );
+  // An ended onboarding is left as it is: applying the update records it as `final`.
+  if (FINAL_STATUSES.includes(requested.status)) return { update, onboardingId };
   await resumeIfReady(requested);
   metrics.addMetric('ProfileCheckRequested', 'Count', 1);
   return { onboardingId };

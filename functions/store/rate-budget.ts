@@ -216,38 +216,29 @@ async function admitGroup(request: AdmitRequest): Promise<{ at: number; calls: n
   const clock = request.now ?? Date.now;
   const window: Window = { limit: windowLimit(ratePerSecond), ms: windowMs(ratePerSecond) };
 
-  // Only this holder writes its reservation: read once, not again after every lost race.
+  // Only this holder writes its reservation: read once, not again after every lost race. One for another
+  // provider, or left by an execution that gave up, is not this caller's.
   const reservation = holder === undefined ? undefined : await readReservation(holder);
+  const owned = reservation?.provider === provider && reservation.slot > clock() - STALE_MS ? reservation : undefined;
   const dropReservation = () => dynamoClient().send(new DeleteCommand({ TableName: tableName(), Key: reservationKey(holder!) }));
   // Back on time for its slot with nothing beyond its booking: its requests are counted in the log since it
   // booked, and nothing else removes them within the window, so it goes without touching the shared item.
-  if (
-    reservation !== undefined &&
-    reservation.provider === provider &&
-    reservation.calls >= calls &&
-    reservation.slot <= clock() &&
-    clock() - reservation.slot <= lateness(ratePerSecond)
-  ) {
+  const backAt = clock();
+  if (owned && owned.calls >= calls && owned.slot <= backAt && backAt - owned.slot <= lateness(ratePerSecond)) {
     await dropReservation();
-    return { at: reservation.slot, calls: reservation.calls };
+    return { at: owned.slot, calls: owned.calls };
   }
   for (let race = 0; race < MAX_RACES; race++) {
     if (holder !== undefined && race >= STEP_RACES) {
-      const back = clock() + STEP_ASIDE_MS.min + Math.floor(Math.random() * STEP_ASIDE_MS.spread);
+      const now = clock();
+      const back = now + STEP_ASIDE_MS.min + Math.floor(Math.random() * STEP_ASIDE_MS.spread);
       // A holder already booked keeps its slot if that is sooner: it comes back for it.
-      throw new ProviderPaced(
-        provider,
-        reservation && reservation.provider === provider && reservation.slot > clock() ? Math.min(reservation.slot, back) : back,
-      );
+      throw new ProviderPaced(provider, owned && owned.slot > now ? Math.min(owned.slot, back) : back);
     }
     if (race > 0) await afterLostRace(race);
     const now = clock();
     const stored = await readBudget(provider);
     const log = (stored?.log ?? []).slice(lowerBound(stored?.log ?? [], now - window.ms + 1));
-    const owned =
-      reservation !== undefined && reservation.provider === provider && reservation.slot > now - STALE_MS
-        ? reservation
-        : undefined;
 
     /**
      * Admits `group` requests, `entries` of them written into `rest` now (the others are booked already);
@@ -366,7 +357,7 @@ export async function admitRequest(provider: string, ratePerSecond: number): Pro
     return;
   }
   if (group && group.admittedAt === undefined) {
-    group.admittedAt = await admitHolderless(provider, ratePerSecond, group.calls);
+    group.admittedAt = await admit({ provider, ratePerSecond, calls: group.calls });
     group.remaining = group.calls - 1;
     return;
   }
@@ -375,12 +366,7 @@ export async function admitRequest(provider: string, ratePerSecond: number): Pro
     group.remaining -= 1;
     return;
   }
-  await admitHolderless(provider, ratePerSecond, 1);
-}
-
-/** A caller without a workflow (a webhook, the API) goes now or is refused with a retry-after: it never waits. */
-async function admitHolderless(provider: string, ratePerSecond: number, calls: number): Promise<number> {
-  return admit({ provider, ratePerSecond, calls });
+  await admit({ provider, ratePerSecond, calls: 1 });
 }
 
 /**
