@@ -33,7 +33,9 @@ const percentile = (values: number[], p: number) => {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 };
 
-const runtime = await startRuntime({ retryScale: 1, logFile: false });
+// BENCH_BATCH_CONCURRENCY: the batch's MaxConcurrency (CDK context connectMigrationBatchMaxConcurrency).
+const batchMaxConcurrency = process.env.BENCH_BATCH_CONCURRENCY ? Number(process.env.BENCH_BATCH_CONCURRENCY) : undefined;
+const runtime = await startRuntime({ retryScale: 1, logFile: false, batchMaxConcurrency });
 const post = (i: number) => postStraitsxOnboarding(runtime, 'Bench', 1_000_000, i);
 
 try {
