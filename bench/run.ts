@@ -16,7 +16,8 @@ import { lambdaPerOnboarding, mark } from './cost';
  * - bursts of StraitsX onboardings posted 20 at a time (BENCH_BURSTS, default "80,1000";
  *   BENCH_BURST_CONCURRENCY): elapsed against the floor the rate budget sets and the one the documented
  *   5/s sets, 429s at the sandbox, onboardings not COMPLETED, waits for the budget, Lambda per onboarding;
- * - a batch Connect migration of BENCH_BATCH_USERS users (default 1,000; 0 skips it) against the floor
+ * - a batch Connect migration of BENCH_BATCH_USERS users (default 1,000; 0 skips it; BENCH_BATCH_CONCURRENCY
+ *   its MaxConcurrency, default 10) against the floor
  *   StraitsX's rate limit sets. The shared budget spends 4 requests a second by default (no 429 at the
  *   sandbox's 5): STRAITSX_RATE_PER_SECOND=5 runs it at the limit itself;
  * - every function's bundle size and cold import time against a bundled hello world, after the stack
