@@ -68,7 +68,7 @@ async function runBatch(manifest: string) {
 }
 
 async function reportOf(batchId: string) {
-  return JSON.parse(await getObjectText(runtime.env.BUCKET_NAME, `migration-batches/${batchId}/report.json`)) as {
+  return JSON.parse(await getObjectText(runtime.env.BUCKET_NAME!, `migration-batches/${batchId}/report.json`)) as {
     rows: { row: number; migrationId: string; merchantRef: string; outcome: string; previous?: string }[];
     totals: Record<string, number>;
   };
