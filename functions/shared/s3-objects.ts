@@ -24,11 +24,11 @@ export class S3ObjectError extends Error {
 }
 
 /** RFC 3986 escaping, as S3 canonicalizes: encodeURIComponent leaves `!'()*` alone, S3 does not. */
-const escape = (value: string) =>
+const uriEscape = (value: string) =>
   encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 
 function objectUrl(bucket: string, key: string): URL {
-  const path = key.split('/').map(escape).join('/');
+  const path = key.split('/').map(uriEscape).join('/');
   const endpoint = configuredEndpoint('S3');
   if (endpoint) return new URL(`${endpoint}/${bucket}/${path}`);
   return new URL(`https://${bucket}.s3.${awsRegion()}.amazonaws.com/${path}`);
@@ -101,7 +101,10 @@ export async function getObjectBytes(
 /** An object's stored length and Content-Type; `NotFound` (S3 sends no body to a HEAD) when it is not there. */
 export async function headObject(bucket: string, key: string): Promise<{ size: number; contentType?: string }> {
   const response = await send({ method: 'HEAD', bucket, key });
-  return { size: Number(response.headers.get('content-length') ?? 0), contentType: response.headers.get('content-type') ?? undefined };
+  return {
+    size: Number(response.headers.get('content-length') ?? 0),
+    contentType: response.headers.get('content-type') ?? undefined,
+  };
 }
 
 /** Deletes an object; deleting one that is not there succeeds, as in S3. */
@@ -137,7 +140,7 @@ async function presign(method: 'GET' | 'PUT', bucket: string, key: string, ttlSe
     { expiresIn: ttlSeconds },
   );
   const query = Object.entries(signed.query ?? {})
-    .map(([name, value]) => `${escape(name)}=${escape(String(value))}`)
+    .map(([name, value]) => `${uriEscape(name)}=${uriEscape(String(value))}`)
     .join('&');
   return `${url.origin}${url.pathname}?${query}`;
 }
