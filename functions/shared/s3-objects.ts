@@ -3,8 +3,8 @@ import { ATTEMPTS, awsRegion, configuredEndpoint, payloadHash, retryPause, signe
 /**
  * Every S3 call of the functions, as signed `fetch` calls (signed-fetch.ts): whole and ranged reads,
  * writes, heads, deletes and presigned URLs. The S3 client would bring its service model, XML protocol,
- * checksums and the SDK's shared runtime (about 200 KB) into every function that touches the bucket,
- * which is every workflow step (the vault) and every document and batch function.
+ * checksums and S3 middleware (about 160 KB) into every function that touches the bucket, which is every
+ * workflow step (the vault) and every document and batch function.
  *
  * Endpoint, region and credentials follow the SDK's own configuration: `AWS_ENDPOINT_URL_S3` (or
  * `AWS_ENDPOINT_URL`, path-style, as on one machine), else the bucket's virtual-hosted AWS endpoint in
@@ -122,7 +122,8 @@ export interface PutConditions {
 /**
  * A URL that lets its holder send one `method` request for the object until `ttlSeconds` have passed,
  * signed with the function's credentials. Every header given is signed, so S3 refuses a request that
- * sends other values; the payload is left unsigned (`UNSIGNED-PAYLOAD`), as S3's presigned URLs are.
+ * sends other values; the payload is left unsigned (`UNSIGNED-PAYLOAD`), as S3's presigned URLs are, and
+ * carries no checksum: the body is not known yet (the S3 client's default would pin an empty one).
  */
 async function presign(method: 'GET' | 'PUT', bucket: string, key: string, ttlSeconds: number, headers: Record<string, string>) {
   const url = objectUrl(bucket, key);
