@@ -11,8 +11,8 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
  * Clients are created lazily and kept for the life of the execution environment (connection reuse).
  * Secrets Manager's client is made in secrets.ts, the one module that reads secrets: only provider
  * adapters do, and they load lazily, so a function that meets no provider must not load it either (a
- * client imported here would sit in the chunk every function loads). S3's client is made in s3.ts for
- * the same reason: the webhook reads the vault on one path only, and loads it then.
+ * client imported here would sit in the chunk every function loads). S3 is reached without a client, by
+ * signed fetch (s3-objects.ts).
  */
 export const AWS_CLIENT_DEFAULTS = { maxAttempts: 3 } as const;
 
@@ -40,7 +40,7 @@ export function eventsClient(): EventBridgeClient {
 /** Drops cached clients: used when the process changes its AWS endpoints (tests, local restarts). */
 const resets: (() => void)[] = [];
 
-/** Registers how a client made elsewhere (s3.ts) is dropped by {@link resetAwsClients}. */
+/** Registers how a client or signer made elsewhere (signed-fetch.ts) is dropped by {@link resetAwsClients}. */
 export function onAwsClientsReset(reset: () => void): void {
   resets.push(reset);
 }

@@ -1,6 +1,7 @@
 import type { OnboardingRecord } from '../onboarding/record';
 import type { DocumentAccess } from '../providers/port';
 import { requireEnv } from '../shared/env';
+import { getObjectBytes, headObject, presignGetUrl, presignPutUrl } from '../shared/s3-objects';
 
 /**
  * Documents the merchant uploads for an onboarding, in the same KMS-encrypted bucket as the vault, under
@@ -8,9 +9,6 @@ import { requireEnv } from '../shared/env';
  * content is checked when it lands (see `inspectDocument`) before the slot counts as received.
  */
 const bucket = () => requireEnv('BUCKET_NAME');
-
-/** The S3 client loads with the first document touched: a step that touches none never loads it. */
-const s3 = () => import('./documents-s3');
 
 /** Largest document StraitsX takes (10 MB per request); the presigned PUT signs the exact length. */
 export const MAX_DOCUMENT_BYTES = 10 * 1024 * 1024;
@@ -28,14 +26,17 @@ export function parseDocumentKey(key: string): { onboardingId: string; slot: str
   return match ? { onboardingId: match[1]!, slot: match[2]!, uploadId: match[3]! } : undefined;
 }
 
-/** A presigned PUT for one document: content type and length are part of the signature. */
+/**
+ * A presigned PUT for one document: content type and length are part of the signature, so S3 itself
+ * refuses an upload that declares another type or length than was granted.
+ */
 export async function presignDocumentUpload(
   key: string,
   contentType: DocumentContentType,
   size: number,
   ttlSeconds: number,
 ): Promise<string> {
-  return (await s3()).presignPut(bucket(), key, contentType, size, ttlSeconds);
+  return presignPutUrl(bucket(), key, ttlSeconds, { contentType, contentLength: size });
 }
 
 /** What the magic bytes say a file is. */
@@ -59,15 +60,14 @@ export async function inspectDocument(
   key: string,
   grant: { contentType: string; size: number },
 ): Promise<{ ok: true; contentType: DocumentContentType; size: number } | { ok: false; reason: string; size?: number }> {
-  const objects = await s3();
-  const head = await objects.head(bucket(), key);
+  const head = await headObject(bucket(), key);
   const size = head.size;
   if (size === 0) return { ok: false, reason: 'the file is empty', size };
   if (size > MAX_DOCUMENT_BYTES) return { ok: false, reason: 'the file is larger than 10 MB', size };
   if (size > grant.size) return { ok: false, reason: `the file is larger than the ${grant.size} bytes granted`, size };
   if (mediaType(head.contentType) !== grant.contentType)
     return { ok: false, reason: `the upload's Content-Type is not the ${grant.contentType} granted`, size };
-  const { body: bytes } = await objects.read(bucket(), key, 'bytes=0-15');
+  const { body: bytes } = await getObjectBytes(bucket(), key, 'bytes=0-15');
   const sniffed = sniffContentType(bytes);
   if (!sniffed) return { ok: false, reason: 'the content is not PNG, JPEG or PDF', size };
   if (sniffed !== grant.contentType) return { ok: false, reason: `the content is not the ${grant.contentType} granted`, size };
@@ -88,11 +88,11 @@ export function documentAccess(record: OnboardingRecord): DocumentAccess {
         .map(([slot]) => slot),
     url: async (slot, ttlSeconds) => {
       const key = entry(slot).key;
-      return (await s3()).presignGet(bucket(), key, ttlSeconds);
+      return presignGetUrl(bucket(), key, ttlSeconds);
     },
     read: async (slot) => {
       const doc = entry(slot);
-      const { body, contentType } = await (await s3()).read(bucket(), doc.key);
+      const { body, contentType } = await getObjectBytes(bucket(), doc.key);
       return { body, contentType: doc.contentType ?? contentType ?? 'application/octet-stream' };
     },
   };

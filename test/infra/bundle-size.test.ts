@@ -31,16 +31,16 @@ const BUDGET_KB = 300;
  */
 const OVER_BUDGET_KB: Partial<Record<HandlerFile, { total: number; loaded: number }>> = {
   intake: { total: 560, loaded: 420 },
-  documents: { total: 550, loaded: 370 },
-  'document-uploaded': { total: 570, loaded: 390 },
+  documents: { total: 390, loaded: 340 },
+  'document-uploaded': { total: 400, loaded: 360 },
   'profile-update': { total: 510, loaded: 360 },
   review: { total: 530, loaded: 380 },
   'migrations-intake': { total: 530, loaded: 420 },
-  'create-profile': { total: 720, loaded: 440 },
-  'submit-details': { total: 670, loaded: 390 },
-  'upload-document': { total: 670, loaded: 390 },
-  'start-screening': { total: 720, loaded: 440 },
-  'create-virtual-account': { total: 720, loaded: 440 },
+  'create-profile': { total: 560, loaded: 410 },
+  'submit-details': { total: 520, loaded: 360 },
+  'upload-document': { total: 510, loaded: 360 },
+  'start-screening': { total: 560, loaded: 410 },
+  'create-virtual-account': { total: 560, loaded: 410 },
   'check-status': { total: 510, loaded: 350 },
   'wait-for': { total: 530, loaded: 370 },
   finish: { total: 400, loaded: 350 },
@@ -50,10 +50,9 @@ const OVER_BUDGET_KB: Partial<Record<HandlerFile, { total: number; loaded: numbe
   'execution-status': { total: 400, loaded: 350 },
   sweeper: { total: 560, loaded: 420 },
   retry: { total: 530, loaded: 390 },
-  'migration-batch-report': { total: 550, loaded: 520 },
-  'migration-batches': { total: 700, loaded: 600 },
-  'migration-batch-uploaded': { total: 700, loaded: 600 },
-  'migration-batch-status': { total: 470, loaded: 440 },
+  'migration-batch-report': { total: 390, loaded: 350 },
+  'migration-batches': { total: 540, loaded: 430 },
+  'migration-batch-uploaded': { total: 540, loaded: 420 },
 };
 
 /** Functions of a one-provider flow (functions/flows/): they always call that provider. */

@@ -1,7 +1,6 @@
 import { randomBytes, randomInt } from 'node:crypto';
-import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { s3Client } from '../../functions/shared/s3';
+import { getObjectText } from '../../functions/shared/s3-objects';
 import { type Runtime, startRuntime } from '../../local/runtime';
 import { api, bucketKeys, personalRequest, settled } from './harness';
 
@@ -69,10 +68,7 @@ async function runBatch(manifest: string) {
 }
 
 async function reportOf(batchId: string) {
-  const { Body } = await s3Client().send(
-    new GetObjectCommand({ Bucket: runtime.env.BUCKET_NAME, Key: `migration-batches/${batchId}/report.json` }),
-  );
-  return JSON.parse(await Body!.transformToString()) as {
+  return JSON.parse(await getObjectText(runtime.env.BUCKET_NAME!, `migration-batches/${batchId}/report.json`)) as {
     rows: { row: number; migrationId: string; merchantRef: string; outcome: string; previous?: string }[];
     totals: Record<string, number>;
   };

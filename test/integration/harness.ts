@@ -1,8 +1,7 @@
-import { ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { GetExecutionHistoryCommand, ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamoClient } from '../../functions/shared/aws';
-import { s3Client } from '../../functions/shared/s3';
 import { BUCKET_NAME, type Runtime, TABLE_NAME } from '../../local/runtime';
 
 /** Calls the embedded stack's API and parses the JSON answer. */
@@ -110,7 +109,8 @@ export async function tableItems() {
 
 /** Every object key in the bucket. */
 export async function bucketKeys() {
-  const { Contents = [] } = await s3Client().send(new ListObjectsV2Command({ Bucket: BUCKET_NAME }));
+  // The functions never list the bucket; the SDK's client does it here, on the local endpoint.
+  const { Contents = [] } = await new S3Client({}).send(new ListObjectsV2Command({ Bucket: BUCKET_NAME }));
   return Contents.map((o) => o.Key!);
 }
 

@@ -1,8 +1,6 @@
-import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import * as z from 'zod';
 import { requireEnv } from '../../shared/env';
-import { s3Client } from '../../shared/s3';
+import { presignPutUrl } from '../../shared/s3-objects';
 import { toFieldErrors, ValidationFailed } from '../../shared/validation';
 import { openBatch, takeManifest } from './intake';
 import { uploadKey } from './store';
@@ -26,10 +24,6 @@ export async function requestBatch(input: unknown) {
   const { manifest } = parsed.data;
   const opened = await openBatch();
   if (manifest !== undefined) return { inline: true as const, state: await takeManifest(opened, manifest) };
-  const uploadUrl = await getSignedUrl(
-    s3Client(),
-    new PutObjectCommand({ Bucket: requireEnv('BUCKET_NAME'), Key: uploadKey(opened.batchId) }),
-    { expiresIn: UPLOAD_URL_TTL_SECONDS },
-  );
+  const uploadUrl = await presignPutUrl(requireEnv('BUCKET_NAME'), uploadKey(opened.batchId), UPLOAD_URL_TTL_SECONDS);
   return { inline: false as const, state: opened, uploadUrl };
 }

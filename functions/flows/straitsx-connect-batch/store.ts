@@ -1,6 +1,5 @@
-import { DeleteObjectCommand, GetObjectCommand, NoSuchKey, PutObjectCommand } from '@aws-sdk/client-s3';
 import { requireEnv } from '../../shared/env';
-import { s3Client } from '../../shared/s3';
+import * as objects from '../../shared/s3-objects';
 import type { RefusedRow } from './manifest';
 
 /**
@@ -48,22 +47,21 @@ const bucket = () => requireEnv('BUCKET_NAME');
 
 /** Writes a JSON or text object to the bucket. */
 export async function putObject(key: string, body: string, contentType = 'application/json'): Promise<void> {
-  await s3Client().send(new PutObjectCommand({ Bucket: bucket(), Key: key, Body: body, ContentType: contentType }));
+  await objects.putObject(bucket(), key, body, contentType);
 }
 
 /** Reads an object as text; undefined when there is none. */
 export async function getText(key: string): Promise<string | undefined> {
   try {
-    const { Body } = await s3Client().send(new GetObjectCommand({ Bucket: bucket(), Key: key }));
-    return Body ? await Body.transformToString() : undefined;
+    return await objects.getObjectText(bucket(), key);
   } catch (error) {
-    if (error instanceof NoSuchKey || (error as Error).name === 'NoSuchKey') return undefined;
+    if (error instanceof objects.S3ObjectError && error.code === 'NoSuchKey') return undefined;
     throw error;
   }
 }
 
 export async function deleteObject(key: string): Promise<void> {
-  await s3Client().send(new DeleteObjectCommand({ Bucket: bucket(), Key: key }));
+  await objects.deleteObject(bucket(), key);
 }
 
 export async function readBatch(batchId: string): Promise<BatchState | undefined> {
