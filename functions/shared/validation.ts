@@ -1,3 +1,4 @@
+import { en } from 'zod/locales';
 import * as z from 'zod/mini';
 import { Refusal } from './refusals';
 import { textProblems } from './text';
@@ -5,7 +6,7 @@ import { textProblems } from './text';
 // zod/mini loads no locale: without one, every rule a schema states no message for would read "Invalid
 // input", and a missing field could not be told from a wrong one (see toFieldErrors). English, once, for
 // every schema the functions parse with: the words of the answers stay zod's own.
-z.config(z.locales.en());
+z.config(en());
 
 /** One failing field: a dotted path (`customer.address.city`) and the rule it broke. */
 export interface FieldError {

@@ -1,5 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import * as z from 'zod/mini';
+import { $ZodError } from 'zod/v4/core';
 import { ConfigurationError } from '../../shared/errors';
 import { type FieldError, toFieldErrors } from '../../shared/validation';
 
@@ -187,7 +188,7 @@ export function parseStraitsxCallback(event: StraitsxCallbackEvent, body: unknow
   try {
     return { success: true, callback: normalizers[event](body) };
   } catch (error) {
-    if (error instanceof z.core.$ZodError) return { success: false, errors: toFieldErrors(error) };
+    if (error instanceof $ZodError) return { success: false, errors: toFieldErrors(error) };
     throw error;
   }
 }

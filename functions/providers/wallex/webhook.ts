@@ -1,5 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import * as z from 'zod/mini';
+import { $ZodError } from 'zod/v4/core';
 import { ConfigurationError, ProviderUnavailable } from '../../shared/errors';
 import { type FieldError, toFieldErrors } from '../../shared/validation';
 import type { ProfileStatus } from '../port';
@@ -116,7 +117,7 @@ export function parseWallexNotification(body: unknown): NotificationParseResult 
   try {
     return { success: true, notification: normalize(body) };
   } catch (error) {
-    if (error instanceof z.core.$ZodError) return { success: false, errors: toFieldErrors(error) };
+    if (error instanceof $ZodError) return { success: false, errors: toFieldErrors(error) };
     throw error;
   }
 }
