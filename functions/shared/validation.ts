@@ -1,6 +1,6 @@
 import { en } from 'zod/locales';
 import * as z from 'zod/mini';
-import { Refusal } from './refusals';
+import { type FieldError, ValidationFailed } from './refusals';
 import { textProblems } from './text';
 
 // zod/mini loads no locale: without one, every rule a schema states no message for would read "Invalid
@@ -8,24 +8,7 @@ import { textProblems } from './text';
 // every schema the functions parse with: the words of the answers stay zod's own.
 z.config(en());
 
-/** One failing field: a dotted path (`customer.address.city`) and the rule it broke. */
-export interface FieldError {
-  path: string;
-  message: string;
-}
-
-/** Input that breaks the documented rules; carries every failing field, never the submitted values. */
-export class ValidationFailed extends Refusal {
-  override readonly name = 'ValidationFailed';
-  constructor(readonly errors: FieldError[]) {
-    super(
-      400,
-      `${errors.length} field(s) failed validation: ${errors.map((e) => e.path || '(body)').join(', ')}`,
-      { errors },
-      "The request breaks the provider's documented rules.",
-    );
-  }
-}
+export { type FieldError, ValidationFailed } from './refusals';
 
 const joinPath = (parts: readonly PropertyKey[]) =>
   parts
