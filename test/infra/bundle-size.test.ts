@@ -23,36 +23,36 @@ const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}.ts`,
 /** What a function may weigh, all chunks together and what a cold start loads, in KB. */
 const BUDGET_KB = 300;
 /**
- * Functions over the budget, at their measured figure rounded up to 10 KB, plus 10 KB: the SDK's shared
- * runtime (@smithy/core and @aws-sdk/core, about 120-150 KB), zod (97 KB, for every function that
- * validates input) and the clients a function uses do not fit in 300 KB together. README.md ("Function
- * bundles") says what the bytes are. A change that grows one past its line fails here; one that
- * shrinks it should lower it.
+ * Functions over the budget, at their measured figure rounded up to 10 KB, plus 10 KB (a figure within
+ * the budget keeps the budget): the SDK's shared runtime (@smithy/core and @aws-sdk/core, about 120-150
+ * KB), zod/mini (13-36 KB, for every function that validates input) and the clients a function uses do
+ * not fit in 300 KB together. README.md ("Function bundles") says what the bytes are. A change that grows
+ * one past its line fails here; one that shrinks it should lower it.
  */
 const OVER_BUDGET_KB: Partial<Record<HandlerFile, { total: number; loaded: number }>> = {
-  intake: { total: 560, loaded: 420 },
-  documents: { total: 550, loaded: 370 },
-  'document-uploaded': { total: 570, loaded: 390 },
-  'profile-update': { total: 510, loaded: 360 },
-  review: { total: 530, loaded: 380 },
-  'migrations-intake': { total: 530, loaded: 420 },
-  'create-profile': { total: 720, loaded: 440 },
-  'submit-details': { total: 670, loaded: 390 },
-  'upload-document': { total: 670, loaded: 390 },
-  'start-screening': { total: 720, loaded: 440 },
-  'create-virtual-account': { total: 720, loaded: 440 },
-  'check-status': { total: 510, loaded: 350 },
-  'wait-for': { total: 530, loaded: 370 },
-  finish: { total: 400, loaded: 350 },
-  'migrate-account': { total: 410, loaded: 360 },
-  'finish-migration': { total: 400, loaded: 350 },
-  webhook: { total: 560, loaded: 400 },
-  'execution-status': { total: 400, loaded: 350 },
-  sweeper: { total: 560, loaded: 420 },
-  retry: { total: 530, loaded: 390 },
-  'migration-batch-report': { total: 550, loaded: 520 },
-  'migration-batches': { total: 700, loaded: 600 },
-  'migration-batch-uploaded': { total: 700, loaded: 600 },
+  intake: { total: 500, loaded: 360 },
+  documents: { total: 480, loaded: 300 },
+  'document-uploaded': { total: 500, loaded: 330 },
+  'profile-update': { total: 450, loaded: 300 },
+  review: { total: 480, loaded: 320 },
+  'migrations-intake': { total: 480, loaded: 360 },
+  'create-profile': { total: 660, loaded: 380 },
+  'submit-details': { total: 620, loaded: 340 },
+  'upload-document': { total: 620, loaded: 340 },
+  'start-screening': { total: 660, loaded: 380 },
+  'create-virtual-account': { total: 660, loaded: 380 },
+  'check-status': { total: 450, loaded: 300 },
+  'wait-for': { total: 470, loaded: 300 },
+  finish: { total: 330, loaded: 300 },
+  'migrate-account': { total: 350, loaded: 300 },
+  'finish-migration': { total: 340, loaded: 300 },
+  webhook: { total: 500, loaded: 300 },
+  'execution-status': { total: 330, loaded: 300 },
+  sweeper: { total: 500, loaded: 360 },
+  retry: { total: 470, loaded: 330 },
+  'migration-batch-report': { total: 480, loaded: 450 },
+  'migration-batches': { total: 650, loaded: 540 },
+  'migration-batch-uploaded': { total: 640, loaded: 540 },
   'migration-batch-status': { total: 470, loaded: 440 },
 };
 
