@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { logger } from '../shared/powertools';
 import { Refusal } from '../shared/refusals';
 import { parseRequestOrThrow, ValidationFailed } from '../shared/validation';
@@ -19,16 +19,18 @@ import { resumeIfReady } from './waits';
 export const UPLOAD_URL_TTL_SECONDS = 900;
 
 export const documentUploadRequestSchema = z.strictObject({
-  slot: z.string().regex(/^[A-Za-z0-9._[\]-]{1,80}$/, 'slot must name a document slot of this onboarding'),
+  slot: z.string().check(z.regex(/^[A-Za-z0-9._[\]-]{1,80}$/, 'slot must name a document slot of this onboarding')),
   contentType: z.enum(
     Object.keys(DOCUMENT_TYPES) as [keyof typeof DOCUMENT_TYPES],
     'contentType must be image/png, image/jpeg or application/pdf',
   ),
   size: z
     .number('size must be the file size in bytes')
-    .int('size must be a whole number of bytes')
-    .min(1, 'size must be at least 1 byte')
-    .max(MAX_DOCUMENT_BYTES, 'size must be at most 10 MB (10485760 bytes)'),
+    .check(
+      z.int('size must be a whole number of bytes'),
+      z.gte(1, 'size must be at least 1 byte'),
+      z.lte(MAX_DOCUMENT_BYTES, 'size must be at most 10 MB (10485760 bytes)'),
+    ),
 });
 
 export class DocumentNotAccepted extends Refusal {

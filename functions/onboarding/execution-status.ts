@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { ONBOARDING_ID } from '../shared/ids';
 import { logger } from '../shared/powertools';
 import { findOnboarding } from '../store/onboardings';
@@ -28,9 +28,9 @@ export const statusChangeSchema = z.object({
   stateMachineArn: z.string(),
   name: z.string(),
   status: z.enum(['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED', 'PENDING_REDRIVE']),
-  input: z.string().nullish(),
-  error: z.string().nullish(),
-  redriveCount: z.number().int().min(0).nullish(),
+  input: z.nullish(z.string()),
+  error: z.nullish(z.string()),
+  redriveCount: z.nullish(z.number().check(z.int(), z.gte(0))),
 });
 
 export type StatusChange = z.output<typeof statusChangeSchema>;

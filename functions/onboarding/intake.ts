@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { adapterFor } from '../providers/registry';
 import { intEnv, requireEnv } from '../shared/env';
 import { onboardingIdFor, requestFingerprint } from '../shared/ids';
@@ -12,7 +12,7 @@ import type { OnboardingRecord } from './record';
 import { businessKeyOf, customerKindOf, parseOnboardingRequest } from './request';
 
 /** The platform secret: the key behind onboarding ids and request fingerprints. */
-export const platformSecretSchema = z.object({ idKey: z.string().min(32) });
+export const platformSecretSchema = z.object({ idKey: z.string().check(z.minLength(32)) });
 
 /** A different customer was submitted under a business key that already has an onboarding. */
 export class OnboardingConflict extends Conflict {

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { adapterFor } from '../providers/registry';
 import { logger, metrics } from '../shared/powertools';
 import { parseOrThrow } from '../shared/validation';
@@ -50,8 +50,8 @@ export async function submitDetailsStep(input: unknown): Promise<ProfileStepOutp
   return profileOutput(record.profileStatus ?? 'pending', needsVirtualAccount, next, slots);
 }
 
-const uploadInputSchema = stepInputSchema.extend({
-  slot: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'slot must be a document slot name'),
+const uploadInputSchema = z.extend(stepInputSchema, {
+  slot: z.string().check(z.regex(/^[A-Za-z0-9_.-]{1,64}$/, 'slot must be a document slot name')),
 });
 
 /** Uploads one document to the provider; the Map state runs one of these per slot. */

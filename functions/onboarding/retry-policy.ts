@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { ConfigurationError } from '../shared/errors';
 
 /**
@@ -7,10 +7,10 @@ import { ConfigurationError } from '../shared/errors';
  * ride out, and reach the ASL through numeric placeholders and the steps through the environment.
  */
 export const retryPolicySchema = z.object({
-  intervalSeconds: z.number().int().min(1),
-  backoffRate: z.number().min(1),
-  maxDelaySeconds: z.number().int().min(1),
-  maxAttempts: z.number().int().min(1),
+  intervalSeconds: z.number().check(z.int(), z.gte(1)),
+  backoffRate: z.number().check(z.gte(1)),
+  maxDelaySeconds: z.number().check(z.int(), z.gte(1)),
+  maxAttempts: z.number().check(z.int(), z.gte(1)),
 });
 
 export type RetryPolicy = z.output<typeof retryPolicySchema>;

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { adapterFor } from '../providers/registry';
 import { logger } from '../shared/powertools';
 import { Refusal } from '../shared/refusals';
@@ -12,12 +12,15 @@ import { resumeIfReady } from './waits';
 
 export const reviewDecisionSchema = z.strictObject({
   decision: z.enum(['verified', 'rejected'], 'decision must be verified or rejected'),
-  reason: z.string().trim().min(1, 'reason must not be empty').max(500, 'reason must be at most 500 characters').optional(),
+  reason: z.optional(
+    z
+      .string()
+      .check(z.trim(), z.minLength(1, 'reason must not be empty'), z.maxLength(500, 'reason must be at most 500 characters')),
+  ),
   /** Who decided: an operator id, kept on the record for the audit trail. */
-  operator: z
-    .string()
-    .regex(/^[A-Za-z0-9._@:-]{1,128}$/, 'operator must be 1 to 128 letters, digits or . _ @ : -')
-    .optional(),
+  operator: z.optional(
+    z.string().check(z.regex(/^[A-Za-z0-9._@:-]{1,128}$/, 'operator must be 1 to 128 letters, digits or . _ @ : -')),
+  ),
 });
 
 export class ReviewNotPossible extends Refusal {

@@ -1,19 +1,18 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { ONBOARDING_ID } from '../shared/ids';
 import { FINAL_STATUSES, type OnboardingRecord } from './record';
 
 /** What every workflow step receives: ids only. */
 export const stepInputSchema = z.object({
-  onboardingId: z.string().regex(ONBOARDING_ID, 'onboardingId must be an onboarding id'),
-  execution: z.string().optional(),
+  onboardingId: z.string().check(z.regex(ONBOARDING_ID, 'onboardingId must be an onboarding id')),
+  execution: z.optional(z.string()),
 });
 
 export const isFinal = (record: OnboardingRecord) => FINAL_STATUSES.includes(record.status);
 
-export const finishInputSchema = stepInputSchema.extend({
+export const finishInputSchema = z.extend(stepInputSchema, {
   outcome: z.enum(['COMPLETED', 'REJECTED', 'NEEDS_ATTENTION', 'FAILED']),
-  state: z
-    .object({ error: z.object({ Error: z.string().optional(), Cause: z.string().optional() }).optional() })
-    .passthrough()
-    .optional(),
+  state: z.optional(
+    z.looseObject({ error: z.optional(z.object({ Error: z.optional(z.string()), Cause: z.optional(z.string()) })) }),
+  ),
 });

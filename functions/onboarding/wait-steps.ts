@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { adapterFor } from '../providers/registry';
 import { logger, metrics } from '../shared/powertools';
 import { parseOrThrow } from '../shared/validation';
@@ -8,9 +8,9 @@ import type { OnboardingRequest } from './request';
 import { stepInputSchema } from './step-input';
 import { clearWaiting, startWaiting } from './waits';
 
-export const waitInputSchema = stepInputSchema.extend({
+export const waitInputSchema = z.extend(stepInputSchema, {
   waitFor: z.enum(['documents', 'verification', 'account']),
-  taskToken: z.string().min(1, 'taskToken is required'),
+  taskToken: z.string().check(z.minLength(1, 'taskToken is required')),
 });
 
 /** Workflow step behind every `.waitForTaskToken` state: parks the token on the record (see waits.ts). */
@@ -21,7 +21,7 @@ export async function waitForStep(input: unknown): Promise<{ waitingFor: string 
   return { waitingFor: waitFor };
 }
 
-export const checkInputSchema = stepInputSchema.extend({ check: z.enum(['profile', 'account']) });
+export const checkInputSchema = z.extend(stepInputSchema, { check: z.enum(['profile', 'account']) });
 
 /**
  * After a wait timed out, asks the provider where things stand before the workflow gives up: a webhook

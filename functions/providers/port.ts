@@ -1,4 +1,4 @@
-import type * as z from 'zod';
+import type * as z from 'zod/mini';
 import type { FieldError } from '../shared/validation';
 import type { OnboardingRequest, ProviderName } from './registry';
 
@@ -211,7 +211,7 @@ export interface ProviderDescriptor {
  * adapter the workflow steps call, and the descriptor the infrastructure reads. A provider folder exports
  * one of these and the registry lists it.
  */
-export interface ProviderDefinition<Name extends string = string, Schema extends z.ZodType = z.ZodType> {
+export interface ProviderDefinition<Name extends string = string, Schema extends z.ZodMiniType = z.ZodMiniType> {
   readonly name: Name;
   /** The body of `POST /onboardings` for this provider, with the provider's documented rules. */
   readonly requestSchema: Schema;

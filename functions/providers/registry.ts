@@ -1,4 +1,4 @@
-import type * as z from 'zod';
+import type * as z from 'zod/mini';
 import type { ProviderAdapter, ProviderDefinition, ProviderDescriptor } from './port';
 import { straddleDescriptor } from './straddle/descriptor';
 import type { straddleProvider } from './straddle/provider';

@@ -4,8 +4,7 @@ import { ProviderError, ProviderRateLimited } from './errors';
 import { ONBOARDING_ID } from './ids';
 import { duplicateKeyPath, isJsonMediaType, JSON_MEDIA_TYPE_RULE, MAX_JSON_BODY_BYTES } from './json-body';
 import { logger } from './powertools';
-import { Refusal } from './refusals';
-import { ValidationFailed } from './validation';
+import { Refusal, ValidationFailed } from './refusals';
 
 /** A refusal of the HTTP request itself (media type, size, signature, path): its status and message are shown. */
 export class HttpError extends Refusal {

@@ -39,3 +39,22 @@ export class NotPossibleNow extends Refusal {
     super(statusCode, message, details);
   }
 }
+
+/** One failing field: a dotted path (`customer.address.city`) and the rule it broke. */
+export interface FieldError {
+  path: string;
+  message: string;
+}
+
+/** Input that breaks the documented rules; carries every failing field, never the submitted values. */
+export class ValidationFailed extends Refusal {
+  override readonly name = 'ValidationFailed';
+  constructor(readonly errors: FieldError[]) {
+    super(
+      400,
+      `${errors.length} field(s) failed validation: ${errors.map((e) => e.path || '(body)').join(', ')}`,
+      { errors },
+      "The request breaks the provider's documented rules.",
+    );
+  }
+}

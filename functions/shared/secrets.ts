@@ -1,6 +1,6 @@
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import type * as z from 'zod';
+import type * as z from 'zod/mini';
 import { AWS_CLIENT_DEFAULTS } from './aws';
 import { requireEnv } from './env';
 import { ConfigurationError } from './errors';
@@ -14,7 +14,7 @@ const MAX_AGE_SECONDS = 300;
  * Reads a JSON secret named by an environment variable (its ARN) and checks its shape. An error names
  * the variable and the missing or malformed fields, never a value.
  */
-export async function readSecret<S extends z.ZodType>(arnVariable: string, schema: S): Promise<z.output<S>> {
+export async function readSecret<S extends z.ZodMiniType>(arnVariable: string, schema: S): Promise<z.output<S>> {
   provider ??= new SecretsProvider({ awsSdkV3Client: new SecretsManagerClient(AWS_CLIENT_DEFAULTS) });
   const arn = requireEnv(arnVariable);
   let raw: unknown;

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 
 /**
  * Text rules every request field obeys, whichever provider it goes to. A provider's own length and

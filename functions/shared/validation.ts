@@ -1,25 +1,14 @@
-import type * as z from 'zod';
-import { Refusal } from './refusals';
+import { en } from 'zod/locales';
+import * as z from 'zod/mini';
+import { type FieldError, ValidationFailed } from './refusals';
 import { textProblems } from './text';
 
-/** One failing field: a dotted path (`customer.address.city`) and the rule it broke. */
-export interface FieldError {
-  path: string;
-  message: string;
-}
+// zod/mini loads no locale: without one, every rule a schema states no message for would read "Invalid
+// input", and a missing field could not be told from a wrong one (see toFieldErrors). English, once, for
+// every schema the functions parse with: the words of the answers stay zod's own.
+z.config(en());
 
-/** Input that breaks the documented rules; carries every failing field, never the submitted values. */
-export class ValidationFailed extends Refusal {
-  override readonly name = 'ValidationFailed';
-  constructor(readonly errors: FieldError[]) {
-    super(
-      400,
-      `${errors.length} field(s) failed validation: ${errors.map((e) => e.path || '(body)').join(', ')}`,
-      { errors },
-      "The request breaks the provider's documented rules.",
-    );
-  }
-}
+export { type FieldError, ValidationFailed } from './refusals';
 
 const joinPath = (parts: readonly PropertyKey[]) =>
   parts
@@ -28,7 +17,7 @@ const joinPath = (parts: readonly PropertyKey[]) =>
     .replace(/\.\[/g, '[');
 
 /** Turns zod issues into field errors that name the field and the rule, with no submitted value. */
-export function toFieldErrors(error: z.ZodError, prefix: readonly PropertyKey[] = []): FieldError[] {
+export function toFieldErrors(error: z.core.$ZodError, prefix: readonly PropertyKey[] = []): FieldError[] {
   const out: FieldError[] = [];
   for (const issue of error.issues) {
     const base = [...prefix, ...issue.path];
@@ -49,7 +38,11 @@ export function toFieldErrors(error: z.ZodError, prefix: readonly PropertyKey[] 
 }
 
 /** Parses with a schema or throws ValidationFailed listing every failing field. */
-export function parseOrThrow<S extends z.ZodType>(schema: S, input: unknown, prefix: readonly PropertyKey[] = []): z.output<S> {
+export function parseOrThrow<S extends z.ZodMiniType>(
+  schema: S,
+  input: unknown,
+  prefix: readonly PropertyKey[] = [],
+): z.output<S> {
   const result = schema.safeParse(input);
   if (!result.success) throw new ValidationFailed(toFieldErrors(result.error, prefix));
   return result.data;
@@ -60,7 +53,7 @@ export function parseOrThrow<S extends z.ZodType>(schema: S, input: unknown, pre
  * shared text rules (see `textProblems`) as well as to the schema. A field the schema already refuses is
  * reported once, by the schema's own rule; all failing fields are listed.
  */
-export function parseRequestOrThrow<S extends z.ZodType>(
+export function parseRequestOrThrow<S extends z.ZodMiniType>(
   schema: S,
   input: unknown,
   prefix: readonly PropertyKey[] = [],

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { straddleOperations } from '../../providers/straddle/operator';
 import { ProviderRateLimited } from '../../shared/errors';
 import { ONBOARDING_ID } from '../../shared/ids';
@@ -9,13 +9,15 @@ import { getOnboarding } from '../../store/onboardings';
 export { type AuditEntry, auditTrail } from '../../store/audit';
 
 export const unmaskRequestSchema = z.strictObject({
-  onboardingId: z.string().regex(ONBOARDING_ID, 'onboardingId must be an onboarding id'),
-  operator: z.string().regex(/^[A-Za-z0-9._@:-]{1,128}$/, 'operator must be 1 to 128 letters, digits or . _ @ : -'),
+  onboardingId: z.string().check(z.regex(ONBOARDING_ID, 'onboardingId must be an onboarding id')),
+  operator: z.string().check(z.regex(/^[A-Za-z0-9._@:-]{1,128}$/, 'operator must be 1 to 128 letters, digits or . _ @ : -')),
   reason: z
     .string()
-    .trim()
-    .min(10, 'reason must say why, in at least 10 characters')
-    .max(500, 'reason must be at most 500 characters'),
+    .check(
+      z.trim(),
+      z.minLength(10, 'reason must say why, in at least 10 characters'),
+      z.maxLength(500, 'reason must be at most 500 characters'),
+    ),
 });
 
 /**

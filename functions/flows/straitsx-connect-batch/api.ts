@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { requireEnv } from '../../shared/env';
 import { presignPutUrl } from '../../shared/s3-objects';
 import { toFieldErrors, ValidationFailed } from '../../shared/validation';
@@ -14,7 +14,7 @@ export const UPLOAD_URL_TTL_SECONDS = 900;
  * inline (the JSON body limit) and answers at once with the refused rows.
  */
 export const batchRequestSchema = z.strictObject({
-  manifest: z.string().min(1, 'manifest must be the CSV or JSON Lines text of the batch').optional(),
+  manifest: z.optional(z.string().check(z.minLength(1, 'manifest must be the CSV or JSON Lines text of the batch'))),
 });
 
 export async function requestBatch(input: unknown) {

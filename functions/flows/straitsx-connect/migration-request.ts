@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { straitsxCustomerSchema } from '../../providers/straitsx/schema';
 import { parseRequestOrThrow, ValidationFailed } from '../../shared/validation';
 
@@ -11,12 +11,12 @@ import { parseRequestOrThrow, ValidationFailed } from '../../shared/validation';
  * The Connect `user_api_token` (sent as `X-XFERS-USER-API-KEY`). It is a credential: only its shape is
  * checked, and no message repeats it. Visible ASCII only, because it travels in an HTTP header.
  */
-export const userApiTokenSchema = z
-  .string()
-  .min(1, 'userApiToken is required (1 to 255 characters)')
-  .max(255, 'userApiToken must be at most 255 characters')
+export const userApiTokenSchema = z.string().check(
+  z.minLength(1, 'userApiToken is required (1 to 255 characters)'),
+  z.maxLength(255, 'userApiToken must be at most 255 characters'),
   // `*`, not `+`: an empty token is reported once, by the rule above.
-  .regex(/^[\x21-\x7e]*$/, 'userApiToken must be visible ASCII characters with no whitespace');
+  z.regex(/^[\x21-\x7e]*$/, 'userApiToken must be visible ASCII characters with no whitespace'),
+);
 
 /**
  * The user's past Connect `merchant_ref`: it becomes the virtual account's `referenceId` (1 to 191
@@ -25,7 +25,9 @@ export const userApiTokenSchema = z
  */
 export const pastMerchantRefSchema = z
   .string()
-  .regex(/^[A-Za-z0-9._:-]{1,191}$/, 'merchantRef must be the past Connect merchant_ref: 1 to 191 letters, digits or . _ : -');
+  .check(
+    z.regex(/^[A-Za-z0-9._:-]{1,191}$/, 'merchantRef must be the past Connect merchant_ref: 1 to 191 letters, digits or . _ : -'),
+  );
 
 /** `POST /migrations/connect`: the past merchant_ref, the Connect token and the basic StraitsX profile. */
 export const connectMigrationRequestSchema = z.strictObject({

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { publish } from '../../onboarding/events';
 import { FINAL_STATUSES, type OnboardingRecord, type OnboardingStatus, recordedAccount } from '../../onboarding/record';
 import { finishInputSchema, stepInputSchema } from '../../onboarding/step-input';
@@ -101,7 +101,7 @@ export async function migrateAccountStep(input: unknown): Promise<{ migrationSta
   return { migrationStatus };
 }
 
-const finishMigrationInputSchema = finishInputSchema.extend({
+const finishMigrationInputSchema = z.extend(finishInputSchema, {
   outcome: z.enum(['MIGRATED', 'MISMATCH', 'REJECTED', 'NEEDS_ATTENTION', 'FAILED']),
 });
 

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { intEnv, optionalEnv, positiveEnv, requireEnv } from '../../shared/env';
 import { ProviderConflict, ProviderInvalidRequest } from '../../shared/errors';
 import { readSecret } from '../../shared/secrets';
@@ -15,11 +15,8 @@ import { type StraddleCustomer, straddleCustomerSchema } from './schema';
  * the webhook route. Sandbox and production keys and secrets differ; each deployment holds its own.
  */
 export const straddleSecretSchema = z.object({
-  apiKey: z.string().min(1),
-  webhookSecret: z
-    .string()
-    .regex(/^whsec_[A-Za-z0-9+/=]+$/, 'must be whsec_ followed by base64')
-    .optional(),
+  apiKey: z.string().check(z.minLength(1)),
+  webhookSecret: z.optional(z.string().check(z.regex(/^whsec_[A-Za-z0-9+/=]+$/, 'must be whsec_ followed by base64'))),
 });
 
 /** What the adapter and the operator helpers need of a client: one request at a time. */

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { type FieldError, toFieldErrors } from '../../shared/validation';
 import type { ProfileStatus } from '../port';
 import { toProfileStatus } from './mappers';
@@ -19,28 +19,30 @@ export type StraddleCustomerEventType = (typeof STRADDLE_CUSTOMER_EVENTS)[number
 const isCustomerEvent = (type: string): type is StraddleCustomerEventType =>
   (STRADDLE_CUSTOMER_EVENTS as readonly string[]).includes(type);
 
-const isoTime = z.string().refine((value) => !Number.isNaN(Date.parse(value)), 'must be an ISO 8601 time');
+const isoTime = z.string().check(z.refine((value) => !Number.isNaN(Date.parse(value)), 'must be an ISO 8601 time'));
 
 /** The envelope; account_id may be absent for direct (non-platform) accounts. */
 export const eventEnvelopeSchema = z.object({
-  event_type: z.string().min(1),
-  event_id: z.string().min(1),
-  account_id: z.string().nullish(),
+  event_type: z.string().check(z.minLength(1)),
+  event_id: z.string().check(z.minLength(1)),
+  account_id: z.nullish(z.string()),
   data: z.unknown(),
 });
 
 /** The customer fields an event is reduced to. Statuses are the documented closed set. */
 export const customerEventDataSchema = z
   .object({
-    id: z.string().min(1),
+    id: z.string().check(z.minLength(1)),
     status: z.enum(CUSTOMER_STATUSES),
-    updated_at: isoTime.nullish(),
-    status_details: z.object({ changed_at: isoTime.nullish(), reason: z.string().nullish() }).nullish(),
+    updated_at: z.nullish(isoTime),
+    status_details: z.nullish(z.object({ changed_at: z.nullish(isoTime), reason: z.nullish(z.string()) })),
   })
-  .refine((data) => data.status_details?.changed_at || data.updated_at, {
-    message: 'needs status_details.changed_at or updated_at',
-    path: ['updated_at'],
-  });
+  .check(
+    z.refine((data) => data.status_details?.changed_at || data.updated_at, {
+      message: 'needs status_details.changed_at or updated_at',
+      path: ['updated_at'],
+    }),
+  );
 
 /** A customer event reduced to ids, statuses and the time of the change: no names, emails or numbers. */
 export interface StraddleProfileEvent {

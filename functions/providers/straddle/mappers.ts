@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { ProviderUnavailable } from '../../shared/errors';
 import type { ProfileResult, ProfileStatus } from '../port';
 import { PROVIDER } from './errors';
@@ -10,10 +10,10 @@ import type { StraddleCustomer } from './schema';
  * string so an unknown word waits (pending) instead of failing a step that has already succeeded.
  */
 export const customerStatusSchema = z.object({
-  id: z.string().min(1),
-  status: z.string().min(1),
-  updated_at: z.string().nullish(),
-  status_details: z.object({ changed_at: z.string().nullish(), reason: z.string().nullish() }).nullish(),
+  id: z.string().check(z.minLength(1)),
+  status: z.string().check(z.minLength(1)),
+  updated_at: z.nullish(z.string()),
+  status_details: z.nullish(z.object({ changed_at: z.nullish(z.string()), reason: z.nullish(z.string()) })),
 });
 
 export type CustomerStatusView = z.infer<typeof customerStatusSchema>;

@@ -1,7 +1,9 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { straddleCustomerSchema } from './schema';
 
-const merchantRef = z.string().regex(/^[A-Za-z0-9._:-]{1,191}$/, 'merchantRef must be 1 to 191 letters, digits or . _ : -');
+const merchantRef = z
+  .string()
+  .check(z.regex(/^[A-Za-z0-9._:-]{1,191}$/, 'merchantRef must be 1 to 191 letters, digits or . _ : -'));
 
 /** A Straddle onboarding request: the customer in Straddle's own field names; no virtual account, no documents. */
 export const straddleRequestSchema = z.strictObject({

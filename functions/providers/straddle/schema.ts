@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { plainText, tooLongMessage } from '../../shared/text';
 
 /**
@@ -33,63 +33,69 @@ export const typed = (what: string, expected = 'a string') => ({
  * lengths but metadata's; the bounds below are ours, conservative, and listed in README.
  */
 const text = (what: string, max: number) =>
-  z.string(typed(what)).max(max, tooLongMessage(what, max)).check(plainText(what)).trim().min(1, `${what} must not be blank`);
+  z
+    .string(typed(what))
+    .check(z.maxLength(max, tooLongMessage(what, max)), plainText(what), z.trim(), z.minLength(1, `${what} must not be blank`));
 /** The longest address an SMTP path takes (RFC 5321). */
 const EMAIL_MAX = 254;
 const email = (what: string) =>
-  z.string(typed(what)).max(EMAIL_MAX, tooLongMessage(what, EMAIL_MAX)).regex(EMAIL, `${what} must be an e-mail address`);
+  z
+    .string(typed(what))
+    .check(z.maxLength(EMAIL_MAX, tooLongMessage(what, EMAIL_MAX)), z.regex(EMAIL, `${what} must be an e-mail address`));
 const phone = (what: string) =>
-  z.string(typed(what)).regex(E164, `${what} must be in E.164 format (+ then 2 to 15 digits, e.g. +12125550123)`);
+  z.string(typed(what)).check(z.regex(E164, `${what} must be in E.164 format (+ then 2 to 15 digits, e.g. +12125550123)`));
 
 /** A calendar date in YYYY-MM-DD that exists and is not in the future. */
-const dateOfBirth = z
-  .string(typed('dob'))
-  .regex(ISO_DATE, 'dob must be a date in YYYY-MM-DD format')
-  .refine((value) => {
+const dateOfBirth = z.string(typed('dob')).check(
+  z.regex(ISO_DATE, 'dob must be a date in YYYY-MM-DD format'),
+  z.refine((value) => {
     const date = new Date(`${value}T00:00:00Z`);
     return !Number.isNaN(date.getTime()) && date.toISOString().startsWith(value);
-  }, 'dob must be a real calendar date')
-  .refine((value) => {
+  }, 'dob must be a real calendar date'),
+  z.refine((value) => {
     const time = new Date(`${value}T00:00:00Z`).getTime();
     return Number.isNaN(time) || time <= Date.now();
-  }, 'dob must not be in the future');
+  }, 'dob must not be in the future'),
+);
 
-const httpUrl = z
-  .string(typed('website'))
-  .max(2048, tooLongMessage('website', 2048))
-  .refine((value) => {
+const httpUrl = z.string(typed('website')).check(
+  z.maxLength(2048, tooLongMessage('website', 2048)),
+  z.refine((value) => {
     try {
       const url = new URL(value);
       return url.protocol === 'https:' || url.protocol === 'http:';
     } catch {
       return false;
     }
-  }, 'website must be an http(s) URL');
+  }, 'website must be an http(s) URL'),
+);
 
 export const addressSchema = z.strictObject({
   address1: text('address1', 100),
-  address2: z.string(typed('address2')).max(100, tooLongMessage('address2', 100)).check(plainText('address2')).nullish(),
+  address2: z.nullish(
+    z.string(typed('address2')).check(z.maxLength(100, tooLongMessage('address2', 100)), plainText('address2')),
+  ),
   city: text('city', 100),
-  state: z.string(typed('state')).regex(US_STATE, 'state must be a two-letter state code in capitals (e.g. NY)'),
+  state: z.string(typed('state')).check(z.regex(US_STATE, 'state must be a two-letter state code in capitals (e.g. NY)')),
   zip: text('zip', 10),
 });
 
 export const individualComplianceSchema = z.strictObject({
   dob: dateOfBirth,
-  ssn: z.string(typed('ssn')).regex(SSN, 'ssn must be XXX-XX-XXXX (full) or exactly 4 digits (last 4)'),
+  ssn: z.string(typed('ssn')).check(z.regex(SSN, 'ssn must be XXX-XX-XXXX (full) or exactly 4 digits (last 4)')),
 });
 
 const representativeSchema = z.strictObject({
   name: text('name', 255),
-  email: email('email').nullish(),
-  phone: phone('phone').nullish(),
+  email: z.nullish(email('email')),
+  phone: z.nullish(phone('phone')),
 });
 
 export const businessComplianceSchema = z.strictObject({
-  ein: z.string(typed('ein')).regex(EIN, 'ein must be XX-XXXXXXX'),
+  ein: z.string(typed('ein')).check(z.regex(EIN, 'ein must be XX-XXXXXXX')),
   legal_business_name: text('legal_business_name', 255),
-  website: httpUrl.nullish(),
-  representatives: z.array(representativeSchema, typed('representatives', 'a list')).nullish(),
+  website: z.nullish(httpUrl),
+  representatives: z.nullish(z.array(representativeSchema, typed('representatives', 'a list'))),
 });
 
 export const METADATA_MAX_PAIRS = 20;
@@ -102,26 +108,32 @@ export const metadataSchema = z
     z.string(),
     z
       .string(typed('each metadata value'))
-      .max(METADATA_MAX_VALUE, `metadata values must be at most ${METADATA_MAX_VALUE} characters`)
-      .check(plainText('metadata values')),
+      .check(
+        z.maxLength(METADATA_MAX_VALUE, `metadata values must be at most ${METADATA_MAX_VALUE} characters`),
+        plainText('metadata values'),
+      ),
     {
       error: (issue) => (issue.code === 'invalid_type' ? 'metadata must be an object of string pairs' : undefined),
     },
   )
-  .superRefine((value, ctx) => {
-    const keys = Object.keys(value);
-    if (keys.length > METADATA_MAX_PAIRS)
-      ctx.addIssue({ code: 'custom', message: `metadata may hold at most ${METADATA_MAX_PAIRS} pairs` });
-    // Reported on the metadata object itself: a key's text is the merchant's and stays out of the path.
-    if (keys.some((key) => key.length === 0 || key.length > METADATA_MAX_KEY)) {
-      ctx.addIssue({ code: 'custom', message: `metadata keys must be 1 to ${METADATA_MAX_KEY} characters` });
-    }
-  });
+  .check(
+    z.superRefine((value, ctx) => {
+      const keys = Object.keys(value);
+      if (keys.length > METADATA_MAX_PAIRS)
+        ctx.addIssue({ code: 'custom', message: `metadata may hold at most ${METADATA_MAX_PAIRS} pairs` });
+      // Reported on the metadata object itself: a key's text is the merchant's and stays out of the path.
+      if (keys.some((key) => key.length === 0 || key.length > METADATA_MAX_KEY)) {
+        ctx.addIssue({ code: 'custom', message: `metadata keys must be 1 to ${METADATA_MAX_KEY} characters` });
+      }
+    }),
+  );
 
 export const deviceSchema = z.strictObject({
   ip_address: z
     .string(typed('ip_address'))
-    .refine((value) => isIP(value) !== 0, 'ip_address must be an IPv4 or IPv6 address (0.0.0.0 for an offline registration)'),
+    .check(
+      z.refine((value) => isIP(value) !== 0, 'ip_address must be an IPv4 or IPv6 address (0.0.0.0 for an offline registration)'),
+    ),
 });
 
 export const SANDBOX_OUTCOMES = ['standard', 'verified', 'rejected', 'review'] as const;
@@ -133,8 +145,8 @@ const common = {
   email: email('email'),
   phone: phone('phone'),
   device: deviceSchema,
-  address: addressSchema.nullish(),
-  metadata: metadataSchema.nullish(),
+  address: z.nullish(addressSchema),
+  metadata: z.nullish(metadataSchema),
 };
 
 /**
@@ -145,35 +157,38 @@ const common = {
  * reference travels in `merchantRef`, or in metadata.
  */
 const merchantOnly = {
-  config: z
-    .strictObject({
-      sandbox_outcome: sandboxOutcome.optional(),
-      processing_method: z.undefined('processing_method is not accepted: the effect of its values is not documented').optional(),
-    })
-    .optional(),
-  external_id: z
-    .undefined('external_id is set by the orchestrator (the onboarding id); send your reference as merchantRef or in metadata')
-    .optional(),
+  config: z.optional(
+    z.strictObject({
+      sandbox_outcome: z.optional(sandboxOutcome),
+      processing_method: z.optional(z.undefined('processing_method is not accepted: the effect of its values is not documented')),
+    }),
+  ),
+  external_id: z.optional(
+    z.undefined('external_id is set by the orchestrator (the onboarding id); send your reference as merchantRef or in metadata'),
+  ),
 };
 
 /** Our onboarding id, sent as Straddle's `external_id` and looked up before a create. */
-const externalIdSchema = z
-  .string(typed('external_id'))
-  .min(1, 'external_id must not be empty')
-  .max(255, tooLongMessage('external_id', 255))
-  .check(plainText('external_id'))
-  .nullish();
+const externalIdSchema = z.nullish(
+  z
+    .string(typed('external_id'))
+    .check(
+      z.minLength(1, 'external_id must not be empty'),
+      z.maxLength(255, tooLongMessage('external_id', 255)),
+      plainText('external_id'),
+    ),
+);
 
 /** The create endpoint as Straddle documents it: external_id and processing_method included. */
 const providerOnly = {
-  config: z
-    .strictObject({
-      processing_method: z
-        .enum(['inline', 'background', 'skip'], 'processing_method must be inline, background or skip')
-        .optional(),
-      sandbox_outcome: sandboxOutcome.optional(),
-    })
-    .optional(),
+  config: z.optional(
+    z.strictObject({
+      processing_method: z.optional(
+        z.enum(['inline', 'background', 'skip'], 'processing_method must be inline, background or skip'),
+      ),
+      sandbox_outcome: z.optional(sandboxOutcome),
+    }),
+  ),
   external_id: externalIdSchema,
 };
 
@@ -187,13 +202,13 @@ function customerUnion<E extends z.core.$ZodLooseShape>(extra: E) {
       z.strictObject({
         type: z.literal('individual'),
         ...common,
-        compliance_profile: individualComplianceSchema.nullish(),
+        compliance_profile: z.nullish(individualComplianceSchema),
         ...extra,
       }),
       z.strictObject({
         type: z.literal('business'),
         ...common,
-        compliance_profile: businessComplianceSchema.nullish(),
+        compliance_profile: z.nullish(businessComplianceSchema),
         ...extra,
       }),
     ],
@@ -223,10 +238,10 @@ export const straddleReplaceBodySchema = z.strictObject({
   phone: phone('phone'),
   device: deviceSchema,
   status: z.enum(CUSTOMER_STATUSES, `status must be one of: ${CUSTOMER_STATUSES.join(', ')}`),
-  address: addressSchema.nullish(),
-  compliance_profile: z.union([individualComplianceSchema, businessComplianceSchema]).nullish(),
+  address: z.nullish(addressSchema),
+  compliance_profile: z.nullish(z.union([individualComplianceSchema, businessComplianceSchema])),
   external_id: externalIdSchema,
-  metadata: metadataSchema.nullish(),
+  metadata: z.nullish(metadataSchema),
 });
 
 export type StraddleReplaceBody = z.infer<typeof straddleReplaceBodySchema>;

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { parseOrThrow, ValidationFailed } from '../../shared/validation';
 import { NATIVE_NAME, rule } from './schema';
 import { FILE_URL, freeText, isBlank, issue } from './schema-plus-common';
@@ -24,39 +24,44 @@ export const PROOF_FILE_NAME = /^[^/\\]{1,187}\.(pdf|png|jpe?g)$/i;
 export const MAX_PROOF_BYTES = 10 * 1024 * 1024;
 
 const bankAccountFields = {
-  account_no: z.string().regex(ACCOUNT_NO, rule(ACCOUNT_NO, 'account_no must be 5 to 34 letters, digits or dashes')),
+  account_no: z.string().check(z.regex(ACCOUNT_NO, rule(ACCOUNT_NO, 'account_no must be 5 to 34 letters, digits or dashes'))),
   account_holder_name: z
     .string()
-    .max(191, { message: 'account_holder_name must be at most 191 characters', abort: true })
-    .regex(NATIVE_NAME, rule(NATIVE_NAME, 'account_holder_name must be 1 to 191 characters')),
+    .check(
+      z.maxLength(191, { message: 'account_holder_name must be at most 191 characters', abort: true }),
+      z.regex(NATIVE_NAME, rule(NATIVE_NAME, 'account_holder_name must be 1 to 191 characters')),
+    ),
   // An abbreviation from GET /banks; the list is the provider's, so only its shape is checked here.
-  bank: z
-    .string()
-    .max(191, { message: 'bank must be at most 191 characters', abort: true })
-    .regex(NATIVE_NAME, rule(NATIVE_NAME, 'bank must be a bank abbreviation of 1 to 191 characters'))
-    .optional(),
-  swift_bic: z.string().regex(SWIFT_BIC, rule(SWIFT_BIC, 'swift_bic must be an 8 or 11 character SWIFT/BIC code')).optional(),
-  intermediary_swift_bic: z
-    .string()
-    .regex(SWIFT_BIC, rule(SWIFT_BIC, 'intermediary_swift_bic must be an 8 or 11 character SWIFT/BIC code'))
-    .optional(),
-  routing_code: z
-    .string()
-    .regex(ROUTING_CODE, rule(ROUTING_CODE, 'routing_code must be 1 to 31 capital letters or digits'))
-    .optional(),
-  payment_reason: freeText('payment_reason', TEXT_150, 150).optional(),
+  bank: z.optional(
+    z
+      .string()
+      .check(
+        z.maxLength(191, { message: 'bank must be at most 191 characters', abort: true }),
+        z.regex(NATIVE_NAME, rule(NATIVE_NAME, 'bank must be a bank abbreviation of 1 to 191 characters')),
+      ),
+  ),
+  swift_bic: z.optional(
+    z.string().check(z.regex(SWIFT_BIC, rule(SWIFT_BIC, 'swift_bic must be an 8 or 11 character SWIFT/BIC code'))),
+  ),
+  intermediary_swift_bic: z.optional(
+    z.string().check(z.regex(SWIFT_BIC, rule(SWIFT_BIC, 'intermediary_swift_bic must be an 8 or 11 character SWIFT/BIC code'))),
+  ),
+  routing_code: z.optional(
+    z.string().check(z.regex(ROUTING_CODE, rule(ROUTING_CODE, 'routing_code must be 1 to 31 capital letters or digits'))),
+  ),
+  payment_reason: z.optional(freeText('payment_reason', TEXT_150, 150)),
 };
 
 // `bank` is needed for FAST and `swift_bic` for SWIFT; an account with neither cannot be paid on any
 // rail (the legacy XFE506 "required bank data empty").
-function bankOrSwift(value: { bank?: string; swift_bic?: string }, ctx: z.RefinementCtx<unknown>) {
+function bankOrSwift(value: { bank?: string; swift_bic?: string }, ctx: z.core.$RefinementCtx<unknown>) {
   if (isBlank(value.bank) && isBlank(value.swift_bic)) {
     issue(ctx, ['bank'], 'bank is required unless swift_bic is given (bank for FAST, swift_bic for SWIFT)');
   }
 }
 
 /** The bank account as the merchant sends it, without the proof. */
-export const bankAccountRequestSchema = z.strictObject(bankAccountFields).superRefine(bankOrSwift);
+export const bankAccountRequestSchema = z.strictObject(bankAccountFields).check(z.superRefine(bankOrSwift));
 export type BankAccountRequest = z.output<typeof bankAccountRequestSchema>;
 
 /** Decoded size of a base64 payload, without decoding it. */
@@ -65,31 +70,33 @@ const base64Bytes = (data: string) => Math.floor((data.length * 3) / 4) - (data.
 /** bank_account_proof: a link the provider fetches, or the file inline as a data URI with its name. */
 export const bankAccountProofSchema = z
   .strictObject({
-    fileUrl: z.string().regex(FILE_URL, rule(FILE_URL, 'fileUrl must be a file link (http or https URL)')).optional(),
-    fileData: z
-      .string()
-      .regex(PROOF_DATA_URI, rule(PROOF_DATA_URI, 'fileData must be a base64 data URI of a PDF, PNG or JPEG file'))
-      .refine((uri) => base64Bytes(uri.slice(uri.indexOf(',') + 1)) <= MAX_PROOF_BYTES, 'fileData must be at most 10 MB')
-      .optional(),
-    fileName: z
-      .string()
-      .regex(PROOF_FILE_NAME, rule(PROOF_FILE_NAME, 'fileName must end in .pdf, .png, .jpg or .jpeg'))
-      .optional(),
+    fileUrl: z.optional(z.string().check(z.regex(FILE_URL, rule(FILE_URL, 'fileUrl must be a file link (http or https URL)')))),
+    fileData: z.optional(
+      z.string().check(
+        z.regex(PROOF_DATA_URI, rule(PROOF_DATA_URI, 'fileData must be a base64 data URI of a PDF, PNG or JPEG file')),
+        z.refine((uri) => base64Bytes(uri.slice(uri.indexOf(',') + 1)) <= MAX_PROOF_BYTES, 'fileData must be at most 10 MB'),
+      ),
+    ),
+    fileName: z.optional(
+      z.string().check(z.regex(PROOF_FILE_NAME, rule(PROOF_FILE_NAME, 'fileName must end in .pdf, .png, .jpg or .jpeg'))),
+    ),
   })
-  .superRefine((value, ctx) => {
-    const byUrl = value.fileUrl !== undefined;
-    const inline = value.fileData !== undefined || value.fileName !== undefined;
-    if (byUrl && inline) issue(ctx, [], 'bank_account_proof must carry either fileUrl or fileData with fileName, not both');
-    if (!byUrl && !inline) issue(ctx, ['fileUrl'], 'fileUrl is required unless fileData and fileName are given');
-    if (inline && value.fileData === undefined) issue(ctx, ['fileData'], 'fileData is required with fileName');
-    if (inline && value.fileName === undefined) issue(ctx, ['fileName'], 'fileName is required with fileData');
-  });
+  .check(
+    z.superRefine((value, ctx) => {
+      const byUrl = value.fileUrl !== undefined;
+      const inline = value.fileData !== undefined || value.fileName !== undefined;
+      if (byUrl && inline) issue(ctx, [], 'bank_account_proof must carry either fileUrl or fileData with fileName, not both');
+      if (!byUrl && !inline) issue(ctx, ['fileUrl'], 'fileUrl is required unless fileData and fileName are given');
+      if (inline && value.fileData === undefined) issue(ctx, ['fileData'], 'fileData is required with fileName');
+      if (inline && value.fileName === undefined) issue(ctx, ['fileName'], 'fileName is required with fileData');
+    }),
+  );
 export type BankAccountProof = z.output<typeof bankAccountProofSchema>;
 
 /** The bank account body as the provider takes it, proof included (used by the sandbox). */
 export const bankAccountProviderSchema = z
   .strictObject({ ...bankAccountFields, bank_account_proof: bankAccountProofSchema })
-  .superRefine(bankOrSwift);
+  .check(z.superRefine(bankOrSwift));
 export type BankAccountProviderBody = z.output<typeof bankAccountProviderSchema>;
 
 /** True when a proof link carries a query string, which the provider refuses. */

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { BUSINESS_REGISTRATION_ID, businessProfileSchema, countryCode, PHONE_NO, pastDate, rule } from './schema';
 import {
   businessPlusAddressSchema,
@@ -52,15 +52,17 @@ const flag = (field: string) =>
 const businessPlusFields = {
   registrationType: z.literal('business', 'registrationType must be business'),
   customerName: basic.customerName,
-  customerNativeName: name191('customerNativeName').optional(),
-  merchantRef: name191('merchantRef').optional(),
+  customerNativeName: z.optional(name191('customerNativeName')),
+  merchantRef: z.optional(name191('merchantRef')),
   registrationIdType: oneOf('registrationIdType', ['business_reg_no']),
   // The CP+ pattern is narrower than the basic profile's: no `/`.
   registrationId: z
     .string()
-    .regex(
-      BUSINESS_REGISTRATION_ID,
-      rule(BUSINESS_REGISTRATION_ID, 'registrationId (UEN) must be 4 to 35 letters, digits, spaces or dashes'),
+    .check(
+      z.regex(
+        BUSINESS_REGISTRATION_ID,
+        rule(BUSINESS_REGISTRATION_ID, 'registrationId (UEN) must be 4 to 35 letters, digits, spaces or dashes'),
+      ),
     ),
   tradingName: basic.tradingName,
   // Not in the CP+ field list, but in the document's own CP+ examples; taken with the basic profile's rules.
@@ -68,32 +70,34 @@ const businessPlusFields = {
   placeOfBiz: basic.placeOfBiz,
   placeOfBizCountry: basic.placeOfBizCountry,
   entityLegalForm: oneOf('entityLegalForm', ENTITY_LEGAL_FORMS),
-  businessContact: z.string().regex(PHONE_NO, rule(PHONE_NO, 'businessContact must be a phone number in international format')),
-  website: z.string().regex(WEBSITE, rule(WEBSITE, 'website must be a valid URL')).optional(),
+  businessContact: z
+    .string()
+    .check(z.regex(PHONE_NO, rule(PHONE_NO, 'businessContact must be a phone number in international format'))),
+  website: z.optional(z.string().check(z.regex(WEBSITE, rule(WEBSITE, 'website must be a valid URL')))),
   countryOfIncorporation: countryCode('countryOfIncorporation'),
   dateOfIncorporation: pastDate('dateOfIncorporation'),
   natureOfBusiness: oneOf('natureOfBusiness', NATURES_OF_BUSINESS),
   // "Free text" of undocumented length: bounded like the other explanations (255).
-  otherNatureOfBusiness: freeText('otherNatureOfBusiness', TEXT_255, 255).optional(),
+  otherNatureOfBusiness: z.optional(freeText('otherNatureOfBusiness', TEXT_255, 255)),
   usOwnership: flag('usOwnership'),
   intermediaries: flag('intermediaries'),
   monthlyTransactionVolume: oneOf('monthlyTransactionVolume', MONTHLY_TRANSACTION_VOLUMES),
   sourceOfFunds: z
     .array(oneOf('sourceOfFunds', SOURCES_OF_FUNDS), 'sourceOfFunds must be a list')
-    .min(1, 'sourceOfFunds must hold at least one value'),
-  otherSourceOfFunds: freeText('otherSourceOfFunds', TEXT_255, 255).optional(),
-  licensingStatus: oneOf('licensingStatus', LICENSING_STATUSES).optional(),
+    .check(z.minLength(1, 'sourceOfFunds must hold at least one value')),
+  otherSourceOfFunds: z.optional(freeText('otherSourceOfFunds', TEXT_255, 255)),
+  licensingStatus: z.optional(oneOf('licensingStatus', LICENSING_STATUSES)),
   purposeOfAccount: oneOf('purposeOfAccount', BUSINESS_PURPOSES_OF_ACCOUNT),
-  otherPurposeOfAccount: freeText('otherPurposeOfAccount', TEXT_255, 255).optional(),
+  otherPurposeOfAccount: z.optional(freeText('otherPurposeOfAccount', TEXT_255, 255)),
 };
 
 const details = freeText('details', TEXT_255, 255);
-const directors = <S extends z.ZodType>(person: S) =>
-  z.array(person, 'directors must be a list').min(1, 'directors must hold at least one director');
+const directors = <S extends z.ZodMiniType>(person: S) =>
+  z.array(person, 'directors must be a list').check(z.minLength(1, 'directors must hold at least one director'));
 // "Pass in all beneficial owners": the list is required, but a company may have none above the threshold.
-const owners = <S extends z.ZodType>(person: S) => z.array(person, 'beneficialOwners must be a list');
+const owners = <S extends z.ZodMiniType>(person: S) => z.array(person, 'beneficialOwners must be a list');
 
-function checkBusiness(value: Record<string, unknown>, ctx: z.RefinementCtx<unknown>): void {
+function checkBusiness(value: Record<string, unknown>, ctx: z.core.$RefinementCtx<unknown>): void {
   otherIff(ctx, value, 'purposeOfAccount', 'otherPurposeOfAccount', value.purposeOfAccount === 'OTHERS');
   otherIff(ctx, value, 'natureOfBusiness', 'otherNatureOfBusiness', value.natureOfBusiness === 'OTHERS');
   const funds = Array.isArray(value.sourceOfFunds) ? value.sourceOfFunds : [];
@@ -121,13 +125,13 @@ export const businessPlusCustomerSchema = z
     ...businessPlusFields,
     address: businessPlusAddressSchema,
     operatingAddress: businessPlusAddressSchema,
-    intermediariesDocuments: z.array(z.strictObject({}), 'intermediariesDocuments must be a list').optional(),
-    sourceOfWealth: sourceOfWealthSchema(BUSINESS_WEALTH_SOURCES, z.strictObject({}), z.strictObject({ details })).optional(),
+    intermediariesDocuments: z.optional(z.array(z.strictObject({}), 'intermediariesDocuments must be a list')),
+    sourceOfWealth: z.optional(sourceOfWealthSchema(BUSINESS_WEALTH_SOURCES, z.strictObject({}), z.strictObject({ details }))),
     directors: directors(directorRequestSchema),
     beneficialOwners: owners(beneficialOwnerRequestSchema),
     trader: traderRequestSchema,
   })
-  .superRefine((value, ctx) => checkBusiness(value, ctx), EVEN_WITH_ISSUES);
+  .check(z.superRefine((value, ctx) => checkBusiness(value, ctx), EVEN_WITH_ISSUES));
 
 export type BusinessPlusCustomer = z.output<typeof businessPlusCustomerSchema>;
 
@@ -162,10 +166,10 @@ export const businessDocumentsSchema = z.strictObject({
   proofOfAddress: documentUrl('proofOfAddress'),
   boardResolution: documentUrl('boardResolution'),
   // Needed when the entity runs licensable activities or operates in sanctioned countries.
-  amlQuestionnaire: documentUrl('amlQuestionnaire').optional(),
-  sanctionQuestionnaire: documentUrl('sanctionQuestionnaire').optional(),
-  operatingLicense: documentUrl('operatingLicense').optional(),
-  declaration: documentUrl('declaration').optional(),
+  amlQuestionnaire: z.optional(documentUrl('amlQuestionnaire')),
+  sanctionQuestionnaire: z.optional(documentUrl('sanctionQuestionnaire')),
+  operatingLicense: z.optional(documentUrl('operatingLicense')),
+  declaration: z.optional(documentUrl('declaration')),
 });
 
 const intermediaryDocumentsSchema = z.strictObject({
@@ -181,27 +185,31 @@ export const businessPlusProviderSchema = z
     ...businessPlusFields,
     address: businessPlusProviderAddressSchema,
     operatingAddress: businessPlusProviderAddressSchema,
-    intermediariesDocuments: z.array(intermediaryDocumentsSchema, 'intermediariesDocuments must be a list').optional(),
-    sourceOfWealth: sourceOfWealthSchema(
-      BUSINESS_WEALTH_SOURCES,
-      z.strictObject({ document: documentUrl('document') }),
-      z.strictObject({ details, document: documentUrl('document') }),
-    ).optional(),
+    intermediariesDocuments: z.optional(z.array(intermediaryDocumentsSchema, 'intermediariesDocuments must be a list')),
+    sourceOfWealth: z.optional(
+      sourceOfWealthSchema(
+        BUSINESS_WEALTH_SOURCES,
+        z.strictObject({ document: documentUrl('document') }),
+        z.strictObject({ details, document: documentUrl('document') }),
+      ),
+    ),
     directors: directors(directorProviderSchema),
     beneficialOwners: owners(beneficialOwnerProviderSchema),
     trader: traderProviderSchema,
     documents: businessDocumentsSchema,
   })
-  .superRefine((value, ctx) => {
-    checkBusiness(value, ctx);
-    if (needsOperatingLicense(value.licensingStatus) && isBlank(value.documents?.operatingLicense)) {
-      issue(
-        ctx,
-        ['documents', 'operatingLicense'],
-        `operatingLicense is required when licensingStatus is ${value.licensingStatus}`,
-      );
-    }
-  }, EVEN_WITH_ISSUES);
+  .check(
+    z.superRefine((value, ctx) => {
+      checkBusiness(value, ctx);
+      if (needsOperatingLicense(value.licensingStatus) && isBlank(value.documents?.operatingLicense)) {
+        issue(
+          ctx,
+          ['documents', 'operatingLicense'],
+          `operatingLicense is required when licensingStatus is ${value.licensingStatus}`,
+        );
+      }
+    }, EVEN_WITH_ISSUES),
+  );
 
 export type BusinessPlusProviderBody = z.output<typeof businessPlusProviderSchema>;
 

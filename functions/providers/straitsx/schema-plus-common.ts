@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { addressSchema, countryCode, NATIVE_NAME, POSTAL_CODE, rule } from './schema';
 import { UNLISTED_CODE } from './schema-plus-enums';
 
@@ -52,81 +52,90 @@ function extensionAllowed(url: string): boolean {
 export const documentUrl = (field: string) =>
   z
     .string()
-    .regex(FILE_URL, rule(FILE_URL, `${field} must be a file link (http or https URL)`))
-    .refine(extensionAllowed, `${field} must link a PNG, JPG, JPEG or PDF file`);
+    .check(
+      z.regex(FILE_URL, rule(FILE_URL, `${field} must be a file link (http or https URL)`)),
+      z.refine(extensionAllowed, `${field} must link a PNG, JPG, JPEG or PDF file`),
+    );
 
 /** Free text of at most `max` characters that is not blank. */
 export const freeText = (field: string, re: RegExp, max: number) =>
-  z
-    .string()
+  z.string().check(
     // The rule's `\s*` margins would take any amount of white space; the documented bound is on the whole.
-    .max(max, { message: `${field} must be at most ${max} characters`, abort: true })
-    .regex(re, rule(re, `${field} must be 1 to ${max} characters`))
-    .refine((value) => value.trim() !== '', `${field} must not be blank`);
+    z.maxLength(max, { message: `${field} must be at most ${max} characters`, abort: true }),
+    z.regex(re, rule(re, `${field} must be 1 to ${max} characters`)),
+    z.refine((value) => value.trim() !== '', `${field} must not be blank`),
+  );
 
 /** A code from a list the provider has not published (see UNLISTED_CODE). */
 export const unlistedCode = (field: string) =>
-  z.string().regex(UNLISTED_CODE, rule(UNLISTED_CODE, `${field} must be one upper-case code of letters, digits and _`));
+  z.string().check(z.regex(UNLISTED_CODE, rule(UNLISTED_CODE, `${field} must be one upper-case code of letters, digits and _`)));
 
 /** A name of 1 to 191 characters (first, last, middle and native names). */
 export const name191 = (field: string) =>
   z
     .string()
-    .max(191, { message: `${field} must be at most 191 characters`, abort: true })
-    .regex(NATIVE_NAME, rule(NATIVE_NAME, `${field} must be 1 to 191 characters`));
+    .check(
+      z.maxLength(191, { message: `${field} must be at most 191 characters`, abort: true }),
+      z.regex(NATIVE_NAME, rule(NATIVE_NAME, `${field} must be 1 to 191 characters`)),
+    );
 
 const LIVENESS_TEXT = /^(true|false|1|0)$/i;
 
 /** livenessResult: `true`, `false`, `1` or `0` (as booleans, numbers or text), normalised to a boolean. */
 export const livenessResult = (field = 'livenessResult') =>
-  z
-    .custom<boolean | number | string>(
+  z.pipe(
+    z.custom<boolean | number | string>(
       (value) =>
         typeof value === 'boolean' || value === 1 || value === 0 || (typeof value === 'string' && LIVENESS_TEXT.test(value)),
       {
         error: (issue) =>
           issue.input === undefined ? `${field} is required (true, false, 1 or 0)` : `${field} must be true, false, 1 or 0`,
       },
-    )
-    .transform((value) => value === true || value === 1 || (typeof value === 'string' && /^(true|1)$/i.test(value)));
+    ),
+    z.transform((value) => value === true || value === 1 || (typeof value === 'string' && /^(true|1)$/i.test(value))),
+  );
 
 /** The address of a personal CP+ (residency address). */
 export const personalPlusAddressSchema = z.strictObject({
   street: z
     .string()
-    .max(180, { message: 'street must be at most 180 characters', abort: true })
-    .regex(PLUS_STREET, rule(PLUS_STREET, 'street must be 1 to 180 characters')),
-  city: z.string().regex(PLUS_CITY, rule(PLUS_CITY, "city must be 1 to 100 letters, spaces or ' . , - ( )")),
-  postalCode: z
-    .string()
-    .regex(POSTAL_CODE, rule(POSTAL_CODE, 'postalCode must be 2 to 20 letters, digits, spaces or dashes'))
-    .optional(),
-  state: z
-    .string()
-    .regex(PLUS_STATE, rule(PLUS_STATE, "state must be 1 to 15 letters, digits, spaces or / - ? : ( ) . , ' +"))
-    .optional(),
+    .check(
+      z.maxLength(180, { message: 'street must be at most 180 characters', abort: true }),
+      z.regex(PLUS_STREET, rule(PLUS_STREET, 'street must be 1 to 180 characters')),
+    ),
+  city: z.string().check(z.regex(PLUS_CITY, rule(PLUS_CITY, "city must be 1 to 100 letters, spaces or ' . , - ( )"))),
+  postalCode: z.optional(
+    z.string().check(z.regex(POSTAL_CODE, rule(POSTAL_CODE, 'postalCode must be 2 to 20 letters, digits, spaces or dashes'))),
+  ),
+  state: z.optional(
+    z
+      .string()
+      .check(z.regex(PLUS_STATE, rule(PLUS_STATE, "state must be 1 to 15 letters, digits, spaces or / - ? : ( ) . , ' +"))),
+  ),
   country: countryCode('country'),
 });
 
 const businessState = z
   .string()
-  .regex(BUSINESS_STATE, rule(BUSINESS_STATE, "state must be 1 to 15 letters, digits, spaces or - ? : ( ) . , ' +"));
+  .check(z.regex(BUSINESS_STATE, rule(BUSINESS_STATE, "state must be 1 to 15 letters, digits, spaces or - ? : ( ) . , ' +")));
 
 /**
  * A business CP+ address as the merchant sends it: the basic address rules with state required. The
  * country stays alpha-2 here, although the provider also takes alpha-3 or a name and normalises it,
  * because alpha-2 is what it stores and what every other country field of the request uses.
  */
-export const businessPlusAddressSchema = addressSchema.extend({ state: businessState });
+export const businessPlusAddressSchema = z.extend(addressSchema, { state: businessState });
 
 /** A business CP+ address as the provider takes it: the country may also be alpha-3 or a short name. */
-export const businessPlusProviderAddressSchema = addressSchema.extend({
+export const businessPlusProviderAddressSchema = z.extend(addressSchema, {
   state: businessState,
   country: z
     .string()
-    .regex(
-      COUNTRY_CODE_OR_NAME,
-      rule(COUNTRY_CODE_OR_NAME, 'country must be an ISO alpha-2 or alpha-3 code or a short country name'),
+    .check(
+      z.regex(
+        COUNTRY_CODE_OR_NAME,
+        rule(COUNTRY_CODE_OR_NAME, 'country must be an ISO alpha-2 or alpha-3 code or a short country name'),
+      ),
     ),
 });
 
@@ -134,7 +143,7 @@ export const businessPlusProviderAddressSchema = addressSchema.extend({
 export const isBlank = (value: unknown) =>
   value === undefined || value === null || (typeof value === 'string' && value.trim() === '');
 
-type Ctx = z.RefinementCtx<unknown>;
+type Ctx = z.core.$RefinementCtx<unknown>;
 
 /** Adds an issue at a path; the message names the field and the rule broken. */
 export function issue(ctx: Ctx, path: PropertyKey[], message: string): void {
@@ -223,14 +232,14 @@ export function setAtSlot(body: Record<string, unknown>, slot: string, value: un
 }
 
 /** A sourceOfWealth object: every kind optional and shaped by `each`, `others` shaped by `others`. */
-export function sourceOfWealthSchema<K extends string, S extends z.ZodType, O extends z.ZodType>(
+export function sourceOfWealthSchema<K extends string, S extends z.ZodMiniType, O extends z.ZodMiniType>(
   kinds: readonly K[],
   each: S,
   others: O,
 ) {
-  const shape: Record<string, z.ZodType> = {};
-  for (const kind of kinds) shape[kind] = (kind === 'others' ? others : each).optional();
+  const shape: Record<string, z.ZodMiniType> = {};
+  for (const kind of kinds) shape[kind] = z.optional(kind === 'others' ? others : each);
   return z
-    .strictObject(shape as Record<Exclude<K, 'others'>, z.ZodOptional<S>> & { others: z.ZodOptional<O> })
-    .refine((value) => Object.keys(value).length > 0, 'sourceOfWealth must declare at least one source');
+    .strictObject(shape as Record<Exclude<K, 'others'>, z.ZodMiniOptional<S>> & { others: z.ZodMiniOptional<O> })
+    .check(z.refine((value) => Object.keys(value).length > 0, 'sourceOfWealth must declare at least one source'));
 }

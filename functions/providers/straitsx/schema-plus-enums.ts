@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 
 /**
  * The closed value lists of the full-KYC customer profile (CP+), exactly as the Customer Profile API

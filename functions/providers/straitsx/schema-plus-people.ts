@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { countryCode, pastDate, rule } from './schema';
 import {
   businessPlusAddressSchema,
@@ -23,13 +23,13 @@ import { oneOf } from './schema-plus-enums';
 
 const personFields = {
   firstName: name191('firstName'),
-  middleName: name191('middleName').optional(),
+  middleName: z.optional(name191('middleName')),
   lastName: name191('lastName'),
-  nativeName: name191('nativeName').optional(),
+  nativeName: z.optional(name191('nativeName')),
   dateOfBirth: pastDate('dateOfBirth'),
   registrationId: z
     .string()
-    .regex(PERSON_REGISTRATION_ID, rule(PERSON_REGISTRATION_ID, 'registrationId must be 4 to 20 letters or digits')),
+    .check(z.regex(PERSON_REGISTRATION_ID, rule(PERSON_REGISTRATION_ID, 'registrationId must be 4 to 20 letters or digits'))),
   registrationIdType: oneOf('registrationIdType', ['passport', 'identity_card']),
   registrationIdCountry: countryCode('registrationIdCountry'),
   nationality: countryCode('nationality'),
@@ -39,50 +39,50 @@ const personFields = {
 /** A director in the merchant's request (identity documents come from our bucket). */
 export const directorRequestSchema = z.strictObject(personFields);
 /** A beneficial owner in the merchant's request. */
-export const beneficialOwnerRequestSchema = z.strictObject({ ...personFields, address: businessPlusAddressSchema.optional() });
+export const beneficialOwnerRequestSchema = z.strictObject({ ...personFields, address: z.optional(businessPlusAddressSchema) });
 /** The main trader in the merchant's request, with the liveness verdict. */
 export const traderRequestSchema = z.strictObject({
   ...personFields,
-  address: businessPlusAddressSchema.optional(),
+  address: z.optional(businessPlusAddressSchema),
   livenessResult: livenessResult(),
 });
 
 const personIdDocuments = z.strictObject({
-  passport: documentUrl('passport').optional(),
-  idFront: documentUrl('idFront').optional(),
-  idBack: documentUrl('idBack').optional(),
+  passport: z.optional(documentUrl('passport')),
+  idFront: z.optional(documentUrl('idFront')),
+  idBack: z.optional(documentUrl('idBack')),
 });
 
-const idCheck = (value: { registrationIdType?: unknown; identityDocuments?: unknown }, ctx: z.RefinementCtx<unknown>) =>
+const idCheck = (value: { registrationIdType?: unknown; identityDocuments?: unknown }, ctx: z.core.$RefinementCtx<unknown>) =>
   requireIdDocuments(ctx, value.registrationIdType, value.identityDocuments, ['identityDocuments']);
 
 /** A director as the provider takes it: the ID document for the registrationIdType is required. */
 export const directorProviderSchema = z
-  .strictObject({ ...personFields, identityDocuments: personIdDocuments.optional() })
-  .superRefine(idCheck);
+  .strictObject({ ...personFields, identityDocuments: z.optional(personIdDocuments) })
+  .check(z.superRefine(idCheck));
 
 /** A beneficial owner as the provider takes it: ID document and proof of address required. */
 export const beneficialOwnerProviderSchema = z
   .strictObject({
     ...personFields,
-    address: businessPlusProviderAddressSchema.optional(),
-    identityDocuments: personIdDocuments.optional(),
+    address: z.optional(businessPlusProviderAddressSchema),
+    identityDocuments: z.optional(personIdDocuments),
     proofOfAddress: documentUrl('proofOfAddress'),
   })
-  .superRefine(idCheck);
+  .check(z.superRefine(idCheck));
 
 /** The main trader as the provider takes it: ID, proof of address, selfie and liveness all required. */
 export const traderProviderSchema = z
   .strictObject({
     ...personFields,
-    address: businessPlusProviderAddressSchema.optional(),
-    identityDocuments: personIdDocuments.optional(),
+    address: z.optional(businessPlusProviderAddressSchema),
+    identityDocuments: z.optional(personIdDocuments),
     proofOfAddress: documentUrl('proofOfAddress'),
     selfie: documentUrl('selfie'),
     livenessSnapshot: documentUrl('livenessSnapshot'),
     livenessResult: livenessResult(),
   })
-  .superRefine(idCheck);
+  .check(z.superRefine(idCheck));
 
 export type PeopleDocumentSlotName =
   | `${'directors' | 'beneficialOwners'}[${number}].identityDocuments.${IdDocumentKind}`

@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import {
   CUSTOMER_NAME,
   countryCode,
@@ -54,37 +54,42 @@ import {
 
 const ipAddress = z
   .string()
-  .refine((value) => isIP(value) !== 0, 'ipAddresses entries must be IPv4 or IPv6 addresses (recorded, not verified)');
+  .check(z.refine((value) => isIP(value) !== 0, 'ipAddresses entries must be IPv4 or IPv6 addresses (recorded, not verified)'));
 
 // The fields that carry no document: the same in the merchant's request and in the provider's body.
 const personalPlusFields = {
   registrationType: z.literal('personal', 'registrationType must be personal'),
-  customerName: z
-    .string()
-    .regex(CUSTOMER_NAME, rule(CUSTOMER_NAME, 'customerName must be 1 to 50 letters, digits or spaces'))
-    .optional(),
+  customerName: z.optional(
+    z.string().check(z.regex(CUSTOMER_NAME, rule(CUSTOMER_NAME, 'customerName must be 1 to 50 letters, digits or spaces'))),
+  ),
   customerFirstName: name191('customerFirstName'),
   customerLastName: name191('customerLastName'),
-  customerNativeName: name191('customerNativeName').optional(),
-  phoneNo: z.string().regex(PHONE_NO, rule(PHONE_NO, 'phoneNo must be in international format with country code')).optional(),
+  customerNativeName: z.optional(name191('customerNativeName')),
+  phoneNo: z.optional(
+    z.string().check(z.regex(PHONE_NO, rule(PHONE_NO, 'phoneNo must be in international format with country code'))),
+  ),
   address: personalPlusAddressSchema,
   countryOfResidence: countryCode('countryOfResidence'),
   dateOfBirth: pastDate('dateOfBirth'),
-  email: z.string().regex(EMAIL, rule(EMAIL, 'email must be a valid e-mail address')),
+  email: z.string().check(z.regex(EMAIL, rule(EMAIL, 'email must be a valid e-mail address'))),
   gender: oneOf('gender', ['MALE', 'FEMALE']),
   nationality: z
     .string()
-    .max(191, { message: 'nationality must be at most 191 characters', abort: true })
-    .regex(NATIVE_NAME, rule(NATIVE_NAME, 'nationality must be 1 to 191 characters')),
+    .check(
+      z.maxLength(191, { message: 'nationality must be at most 191 characters', abort: true }),
+      z.regex(NATIVE_NAME, rule(NATIVE_NAME, 'nationality must be 1 to 191 characters')),
+    ),
   registrationId: z
     .string()
-    .regex(
-      PERSONAL_REGISTRATION_ID,
-      rule(PERSONAL_REGISTRATION_ID, "registrationId must be 4 to 35 letters, digits, spaces or / - ? : ( ) . , ' +"),
+    .check(
+      z.regex(
+        PERSONAL_REGISTRATION_ID,
+        rule(PERSONAL_REGISTRATION_ID, "registrationId must be 4 to 35 letters, digits, spaces or / - ? : ( ) . , ' +"),
+      ),
     ),
   registrationIdCountry: countryCode('registrationIdCountry'),
   registrationIdType: oneOf('registrationIdType', ['passport', 'identity_card']),
-  registrationIdExpiryDate: isoDate('registrationIdExpiryDate').optional(),
+  registrationIdExpiryDate: z.optional(isoDate('registrationIdExpiryDate')),
   businessIndustry: unlistedCode('businessIndustry'),
   occupation: unlistedCode('occupation'),
   expectedAnnualTransactionAmount: oneOf('expectedAnnualTransactionAmount', EXPECTED_ANNUAL_TRANSACTION_AMOUNTS),
@@ -94,10 +99,10 @@ const personalPlusFields = {
   totalWealth: oneOf('totalWealth', TOTAL_WEALTH),
   ipAddresses: z
     .array(ipAddress, 'ipAddresses must be a list of IP addresses')
-    .min(1, 'ipAddresses must hold at least one IP address'),
+    .check(z.minLength(1, 'ipAddresses must hold at least one IP address')),
   purposeOfAccount: oneOf('purposeOfAccount', PERSONAL_PURPOSES_OF_ACCOUNT),
   // The length is not documented; 255 matches the other free-text explanation (sourceOfWealth.others.details).
-  otherPurposeOfAccount: freeText('otherPurposeOfAccount', TEXT_255, 255).optional(),
+  otherPurposeOfAccount: z.optional(freeText('otherPurposeOfAccount', TEXT_255, 255)),
 };
 
 const details = freeText('details', TEXT_255, 255);
@@ -118,7 +123,7 @@ export const personalWealthProviderSchema = sourceOfWealthSchema(
 
 type PersonalShape = { purposeOfAccount?: unknown; otherPurposeOfAccount?: unknown };
 
-function checkPurpose(value: PersonalShape, ctx: z.RefinementCtx<unknown>) {
+function checkPurpose(value: PersonalShape, ctx: z.core.$RefinementCtx<unknown>) {
   otherIff(ctx, value, 'purposeOfAccount', 'otherPurposeOfAccount', value.purposeOfAccount === 'OTHERS');
 }
 
@@ -131,9 +136,9 @@ export const personalPlusCustomerSchema = z
   .strictObject({
     ...personalPlusFields,
     identityDocuments: z.strictObject({ livenessResult: livenessResult() }),
-    sourceOfWealth: personalWealthDeclarationSchema.optional(),
+    sourceOfWealth: z.optional(personalWealthDeclarationSchema),
   })
-  .superRefine(checkPurpose, EVEN_WITH_ISSUES);
+  .check(z.superRefine(checkPurpose, EVEN_WITH_ISSUES));
 
 export type PersonalPlusCustomer = z.output<typeof personalPlusCustomerSchema>;
 
@@ -142,11 +147,11 @@ export const personalIdentityDocumentsSchema = z.strictObject({
   proofOfAddress: documentUrl('proofOfAddress'),
   livenessSnapshot: documentUrl('livenessSnapshot'),
   livenessResult: livenessResult(),
-  selfie: documentUrl('selfie').optional(),
+  selfie: z.optional(documentUrl('selfie')),
   // Required by registrationIdType (see below); the reference does not forbid the other kind.
-  passport: documentUrl('passport').optional(),
-  idFront: documentUrl('idFront').optional(),
-  idBack: documentUrl('idBack').optional(),
+  passport: z.optional(documentUrl('passport')),
+  idFront: z.optional(documentUrl('idFront')),
+  idBack: z.optional(documentUrl('idBack')),
 });
 
 /** The personal CP+ body as the provider takes it, document links included (used by the sandbox). */
@@ -154,12 +159,14 @@ export const personalPlusProviderSchema = z
   .strictObject({
     ...personalPlusFields,
     identityDocuments: personalIdentityDocumentsSchema,
-    sourceOfWealth: personalWealthProviderSchema.optional(),
+    sourceOfWealth: z.optional(personalWealthProviderSchema),
   })
-  .superRefine((value, ctx) => {
-    checkPurpose(value, ctx);
-    requireIdDocuments(ctx, value.registrationIdType, value.identityDocuments, ['identityDocuments']);
-  }, EVEN_WITH_ISSUES);
+  .check(
+    z.superRefine((value, ctx) => {
+      checkPurpose(value, ctx);
+      requireIdDocuments(ctx, value.registrationIdType, value.identityDocuments, ['identityDocuments']);
+    }, EVEN_WITH_ISSUES),
+  );
 
 export type PersonalPlusProviderBody = z.output<typeof personalPlusProviderSchema>;
 

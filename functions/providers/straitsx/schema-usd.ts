@@ -1,4 +1,4 @@
-import type * as z from 'zod';
+import * as z from 'zod/mini';
 import { parseOrThrow } from '../../shared/validation';
 import { businessProfileSchema, personalProfileSchema } from './schema';
 
@@ -44,8 +44,8 @@ const nonEmpty = (value: object) => Object.keys(value).length > 0;
 const NON_EMPTY = 'the update must carry at least one field';
 
 /** A PATCH adding USD fields to a personal profile; each field keeps the basic profile's rule. */
-export const personalUsdPatchSchema = personalProfileSchema
-  .pick({
+export const personalUsdPatchSchema = z
+  .pick(personalProfileSchema, {
     registrationIdType: true,
     registrationIdCountry: true,
     address: true,
@@ -53,11 +53,11 @@ export const personalUsdPatchSchema = personalProfileSchema
     dateOfBirth: true,
     nationality: true,
   })
-  .refine(nonEmpty, NON_EMPTY);
+  .check(z.refine(nonEmpty, NON_EMPTY));
 
 /** A PATCH adding USD fields to a business profile; each field keeps the basic profile's rule. */
-export const businessUsdPatchSchema = businessProfileSchema
-  .pick({
+export const businessUsdPatchSchema = z
+  .pick(businessProfileSchema, {
     registrationIdType: true,
     registrationIdCountry: true,
     address: true,
@@ -66,7 +66,7 @@ export const businessUsdPatchSchema = businessProfileSchema
     countryOfIncorporation: true,
     dateOfIncorporation: true,
   })
-  .refine(nonEmpty, NON_EMPTY);
+  .check(z.refine(nonEmpty, NON_EMPTY));
 
 /** The USD PATCH schema by registration type: `usdPatchSchema[profile.registrationType]`. */
 export const usdPatchSchema = { personal: personalUsdPatchSchema, business: businessUsdPatchSchema } as const;

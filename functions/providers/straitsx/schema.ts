@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 
 /**
  * StraitsX Customer Profile field rules, as documented for the basic customer profile (CP) used for SGD.
@@ -32,76 +32,95 @@ export const POSTAL_CODE = /^[A-Za-z0-9\- ]{2,20}$/;
 
 /** A calendar date in YYYY-MM-DD that exists (2023-02-30 does not). */
 export const isoDate = (what: string) =>
-  z
-    .string()
-    .regex(ISO_DATE, rule(ISO_DATE, `${what} must be a date in YYYY-MM-DD format`))
-    .refine((value) => {
+  z.string().check(
+    z.regex(ISO_DATE, rule(ISO_DATE, `${what} must be a date in YYYY-MM-DD format`)),
+    z.refine((value) => {
       const date = new Date(`${value}T00:00:00Z`);
       return !Number.isNaN(date.getTime()) && date.toISOString().startsWith(value);
-    }, `${what} must be a real calendar date`);
+    }, `${what} must be a real calendar date`),
+  );
 
 /** A real calendar date that is not in the future (dates of birth and incorporation). */
 export const pastDate = (what: string) =>
-  isoDate(what).refine((value) => {
-    // A date that does not exist already has its own error; it is not also "in the future".
-    const time = new Date(`${value}T00:00:00Z`).getTime();
-    return Number.isNaN(time) || time <= Date.now();
-  }, `${what} must not be in the future`);
+  isoDate(what).check(
+    z.refine((value) => {
+      // A date that does not exist already has its own error; it is not also "in the future".
+      const time = new Date(`${value}T00:00:00Z`).getTime();
+      return Number.isNaN(time) || time <= Date.now();
+    }, `${what} must not be in the future`),
+  );
 
 export const addressSchema = z.strictObject({
   street: z
     .string()
-    .min(1, 'street is required (1 to 180 characters)')
-    .max(180, { message: 'street must be at most 180 characters', abort: true })
-    .regex(ADDRESS_TEXT, rule(ADDRESS_TEXT, "street may hold letters, digits, spaces and - ? : ( ) . , ' + only (no #)")),
+    .check(
+      z.minLength(1, 'street is required (1 to 180 characters)'),
+      z.maxLength(180, { message: 'street must be at most 180 characters', abort: true }),
+      z.regex(ADDRESS_TEXT, rule(ADDRESS_TEXT, "street may hold letters, digits, spaces and - ? : ( ) . , ' + only (no #)")),
+    ),
   city: z
     .string()
-    .min(1, 'city is required (1 to 20 characters)')
-    .max(20, { message: 'city must be at most 20 characters', abort: true })
-    .regex(ADDRESS_TEXT, rule(ADDRESS_TEXT, "city may hold letters, digits, spaces and - ? : ( ) . , ' + only")),
-  postalCode: z
+    .check(
+      z.minLength(1, 'city is required (1 to 20 characters)'),
+      z.maxLength(20, { message: 'city must be at most 20 characters', abort: true }),
+      z.regex(ADDRESS_TEXT, rule(ADDRESS_TEXT, "city may hold letters, digits, spaces and - ? : ( ) . , ' + only")),
+    ),
+  postalCode: z.optional(
+    z.string().check(z.regex(POSTAL_CODE, rule(POSTAL_CODE, 'postalCode must be 2 to 20 letters, digits, spaces or dashes'))),
+  ),
+  state: z.optional(
+    z.string().check(z.minLength(1, 'state must not be empty'), z.maxLength(15, 'state must be at most 15 characters')),
+  ),
+  country: z
     .string()
-    .regex(POSTAL_CODE, rule(POSTAL_CODE, 'postalCode must be 2 to 20 letters, digits, spaces or dashes'))
-    .optional(),
-  state: z.string().min(1, 'state must not be empty').max(15, 'state must be at most 15 characters').optional(),
-  country: z.string().regex(COUNTRY_ALPHA2, rule(COUNTRY_ALPHA2, 'country must be an ISO 3166-1 alpha-2 code in capitals')),
+    .check(z.regex(COUNTRY_ALPHA2, rule(COUNTRY_ALPHA2, 'country must be an ISO 3166-1 alpha-2 code in capitals'))),
 });
 
 const customerName = z
   .string()
-  .regex(CUSTOMER_NAME, rule(CUSTOMER_NAME, 'customerName must be 1 to 50 letters, digits or spaces'));
+  .check(z.regex(CUSTOMER_NAME, rule(CUSTOMER_NAME, 'customerName must be 1 to 50 letters, digits or spaces')));
 /** An ISO 3166-1 alpha-2 code in capitals. */
 export const countryCode = (what: string) =>
-  z.string().regex(COUNTRY_ALPHA2, rule(COUNTRY_ALPHA2, `${what} must be an ISO 3166-1 alpha-2 code in capitals`));
+  z.string().check(z.regex(COUNTRY_ALPHA2, rule(COUNTRY_ALPHA2, `${what} must be an ISO 3166-1 alpha-2 code in capitals`)));
 
 /** Personal basic customer profile (CP). */
 export const personalProfileSchema = z.strictObject({
   registrationType: z.literal('personal'),
   customerName,
-  customerNativeName: z
-    .string()
-    .max(191, { message: 'customerNativeName must be at most 191 characters', abort: true })
-    .regex(NATIVE_NAME, rule(NATIVE_NAME, 'customerNativeName must be 1 to 191 characters'))
-    .optional(),
+  customerNativeName: z.optional(
+    z
+      .string()
+      .check(
+        z.maxLength(191, { message: 'customerNativeName must be at most 191 characters', abort: true }),
+        z.regex(NATIVE_NAME, rule(NATIVE_NAME, 'customerNativeName must be 1 to 191 characters')),
+      ),
+  ),
   registrationId: z
     .string()
-    .regex(
-      PERSONAL_REGISTRATION_ID,
-      rule(PERSONAL_REGISTRATION_ID, "registrationId must be 4 to 35 letters, digits, spaces or / - ? : ( ) . , ' +"),
+    .check(
+      z.regex(
+        PERSONAL_REGISTRATION_ID,
+        rule(PERSONAL_REGISTRATION_ID, "registrationId must be 4 to 35 letters, digits, spaces or / - ? : ( ) . , ' +"),
+      ),
     ),
-  registrationIdType: z.enum(['passport', 'identity_card'], 'registrationIdType must be passport or identity_card').optional(),
-  registrationIdCountry: countryCode('registrationIdCountry').optional(),
-  dateOfBirth: pastDate('dateOfBirth').optional(),
-  nationality: z
-    .string()
-    .max(191, { message: 'nationality must be at most 191 characters', abort: true })
-    .regex(NATIVE_NAME, rule(NATIVE_NAME, 'nationality must be 1 to 191 characters'))
-    .optional(),
-  countryOfResidence: countryCode('countryOfResidence').optional(),
-  gender: z.enum(['MALE', 'FEMALE'], 'gender must be MALE or FEMALE').optional(),
-  email: z.string().regex(EMAIL, rule(EMAIL, 'email must be a valid e-mail address')).optional(),
-  phoneNo: z.string().regex(PHONE_NO, rule(PHONE_NO, 'phoneNo must be in international format with country code')).optional(),
-  address: addressSchema.optional(),
+  registrationIdType: z.optional(z.enum(['passport', 'identity_card'], 'registrationIdType must be passport or identity_card')),
+  registrationIdCountry: z.optional(countryCode('registrationIdCountry')),
+  dateOfBirth: z.optional(pastDate('dateOfBirth')),
+  nationality: z.optional(
+    z
+      .string()
+      .check(
+        z.maxLength(191, { message: 'nationality must be at most 191 characters', abort: true }),
+        z.regex(NATIVE_NAME, rule(NATIVE_NAME, 'nationality must be 1 to 191 characters')),
+      ),
+  ),
+  countryOfResidence: z.optional(countryCode('countryOfResidence')),
+  gender: z.optional(z.enum(['MALE', 'FEMALE'], 'gender must be MALE or FEMALE')),
+  email: z.optional(z.string().check(z.regex(EMAIL, rule(EMAIL, 'email must be a valid e-mail address')))),
+  phoneNo: z.optional(
+    z.string().check(z.regex(PHONE_NO, rule(PHONE_NO, 'phoneNo must be in international format with country code'))),
+  ),
+  address: z.optional(addressSchema),
 });
 
 /** Business basic customer profile (CP). */
@@ -109,23 +128,34 @@ export const businessProfileSchema = z.strictObject({
   registrationType: z.literal('business'),
   customerName,
   /** New in 1.5.0; the spec states no pattern or length. */
-  tradingName: z.string().min(1, 'tradingName must not be empty').optional(),
+  tradingName: z.optional(z.string().check(z.minLength(1, 'tradingName must not be empty'))),
   registrationId: z
     .string()
-    .regex(
-      BASIC_BUSINESS_REGISTRATION_ID,
-      rule(BASIC_BUSINESS_REGISTRATION_ID, "registrationId (UEN) must be 4 to 35 letters, digits, spaces or / - ? : ( ) . , ' +"),
+    .check(
+      z.regex(
+        BASIC_BUSINESS_REGISTRATION_ID,
+        rule(
+          BASIC_BUSINESS_REGISTRATION_ID,
+          "registrationId (UEN) must be 4 to 35 letters, digits, spaces or / - ? : ( ) . , ' +",
+        ),
+      ),
     ),
-  registrationIdType: z.literal('business_reg_no', 'registrationIdType must be business_reg_no').optional(),
-  registrationIdCountry: countryCode('registrationIdCountry').optional(),
-  address: addressSchema.optional(),
-  placeOfBiz: z
-    .string()
-    .regex(PLACE_OF_BIZ, rule(PLACE_OF_BIZ, "placeOfBiz must be 1 to 255 letters, digits, spaces or - ? : ( ) . , ' + (no #)"))
-    .optional(),
-  placeOfBizCountry: countryCode('placeOfBizCountry').optional(),
-  countryOfIncorporation: countryCode('countryOfIncorporation').optional(),
-  dateOfIncorporation: pastDate('dateOfIncorporation').optional(),
+  registrationIdType: z.optional(z.literal('business_reg_no', 'registrationIdType must be business_reg_no')),
+  registrationIdCountry: z.optional(countryCode('registrationIdCountry')),
+  address: z.optional(addressSchema),
+  placeOfBiz: z.optional(
+    z
+      .string()
+      .check(
+        z.regex(
+          PLACE_OF_BIZ,
+          rule(PLACE_OF_BIZ, "placeOfBiz must be 1 to 255 letters, digits, spaces or - ? : ( ) . , ' + (no #)"),
+        ),
+      ),
+  ),
+  placeOfBizCountry: z.optional(countryCode('placeOfBizCountry')),
+  countryOfIncorporation: z.optional(countryCode('countryOfIncorporation')),
+  dateOfIncorporation: z.optional(pastDate('dateOfIncorporation')),
 });
 
 export const straitsxCustomerSchema = z.discriminatedUnion('registrationType', [personalProfileSchema, businessProfileSchema], {
@@ -136,6 +166,6 @@ export type StraitsxCustomer = z.infer<typeof straitsxCustomerSchema>;
 
 /** What the merchant may ask of the virtual bank account. SGD accounts are enabled at once. */
 export const straitsxVirtualAccountSchema = z.strictObject({
-  currency: z.literal('SGD', 'currency must be SGD').default('SGD'),
-  network: z.enum(['fast', 'meps'], 'network must be fast or meps').default('fast'),
+  currency: z._default(z.literal('SGD', 'currency must be SGD'), 'SGD'),
+  network: z._default(z.enum(['fast', 'meps'], 'network must be fast or meps'), 'fast'),
 });

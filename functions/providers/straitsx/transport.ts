@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { intEnv, positiveEnv, requireEnv } from '../../shared/env';
 import { readSecret } from '../../shared/secrets';
 import { admitRequest } from '../../store/rate-budget';
@@ -16,19 +16,21 @@ import { requestSigner } from './signing';
  */
 export const straitsxSecretSchema = z
   .object({
-    apiKey: z.string().min(1),
-    signingKeyId: z.string().min(1).optional(),
-    signingPrivateKeyPem: z.string().min(1).optional(),
+    apiKey: z.string().check(z.minLength(1)),
+    signingKeyId: z.optional(z.string().check(z.minLength(1))),
+    signingPrivateKeyPem: z.optional(z.string().check(z.minLength(1))),
     /** Dashboard → Platform Tools → Callback URLs → Signing Key: verifies `Xfers-Signature` on callbacks. */
-    callbackSigningKey: z.string().min(1).optional(),
+    callbackSigningKey: z.optional(z.string().check(z.minLength(1))),
   })
-  .superRefine((secret, ctx) => {
-    // Each missing half is reported under its own name, so the error says which field to add.
-    if (secret.signingKeyId !== undefined && secret.signingPrivateKeyPem === undefined)
-      ctx.addIssue({ code: 'custom', path: ['signingPrivateKeyPem'], message: 'is required with signingKeyId' });
-    if (secret.signingPrivateKeyPem !== undefined && secret.signingKeyId === undefined)
-      ctx.addIssue({ code: 'custom', path: ['signingKeyId'], message: 'is required with signingPrivateKeyPem' });
-  });
+  .check(
+    z.superRefine((secret, ctx) => {
+      // Each missing half is reported under its own name, so the error says which field to add.
+      if (secret.signingKeyId !== undefined && secret.signingPrivateKeyPem === undefined)
+        ctx.addIssue({ code: 'custom', path: ['signingPrivateKeyPem'], message: 'is required with signingKeyId' });
+      if (secret.signingPrivateKeyPem !== undefined && secret.signingKeyId === undefined)
+        ctx.addIssue({ code: 'custom', path: ['signingKeyId'], message: 'is required with signingPrivateKeyPem' });
+    }),
+  );
 
 /** What the adapter and the migration need of a client: one request at a time. */
 export type StraitsxTransport = Pick<StraitsxClient, 'request'>;

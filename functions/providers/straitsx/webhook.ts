@@ -1,5 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import { $ZodError } from 'zod/v4/core';
 import { ConfigurationError } from '../../shared/errors';
 import { type FieldError, toFieldErrors } from '../../shared/validation';
 
@@ -46,7 +47,7 @@ export const isStraitsxCallbackEvent = (name: string): name is StraitsxCallbackE
 
 // Statuses are closed enums as documented: an unknown value fails the parse (the provider retries and an
 // operator sees it) rather than being silently read as something else. Other fields are ignored.
-const id = z.string().min(1);
+const id = z.string().check(z.minLength(1));
 
 /** cpVerificationStatusUpdated: the profile document, camelCase, JSON:API style. */
 export const profileCallbackSchema = z.object({
@@ -54,8 +55,8 @@ export const profileCallbackSchema = z.object({
     id,
     attributes: z.object({
       verificationStatus: z.enum(['pending', 'verified', 'rejected']),
-      isRetryable: z.boolean().nullish(),
-      verificationRejectionSummary: z.string().nullish(),
+      isRetryable: z.nullish(z.boolean()),
+      verificationRejectionSummary: z.nullish(z.string()),
     }),
   }),
 });
@@ -80,13 +81,13 @@ export const rfiCallbackSchema = z.object({
 export const paymentCallbackSchema = z.object({
   id,
   status: z.enum(['pending', 'completed', 'refunded']),
-  blocked_reasons: z.array(z.string()).nullish(),
-  customer_profile_id: z.string().nullish(),
+  blocked_reasons: z.nullish(z.array(z.string())),
+  customer_profile_id: z.nullish(z.string()),
 });
 
 /** cpbaVerificationStatusUpdated: flat snake_case bank account with an integer id. */
 export const bankAccountCallbackSchema = z.object({
-  id: z.number().int().nonnegative(),
+  id: z.number().check(z.int(), z.nonnegative()),
   verification_status: z.enum(['pending', 'verified', 'rejected']),
 });
 
@@ -187,7 +188,7 @@ export function parseStraitsxCallback(event: StraitsxCallbackEvent, body: unknow
   try {
     return { success: true, callback: normalizers[event](body) };
   } catch (error) {
-    if (error instanceof z.ZodError) return { success: false, errors: toFieldErrors(error) };
+    if (error instanceof $ZodError) return { success: false, errors: toFieldErrors(error) };
     throw error;
   }
 }

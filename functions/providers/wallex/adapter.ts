@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { intEnv, optionalEnv, positiveEnv, requireEnv } from '../../shared/env';
 import { ConfigurationError } from '../../shared/errors';
 import { readSecret } from '../../shared/secrets';
@@ -150,21 +150,20 @@ export class WallexAdapter implements ProviderAdapter {
  */
 export const wallexSecretSchema = z
   .object({
-    apiKey: z.string().min(1),
-    accessKeyId: z.string().min(1),
-    secretAccessKey: z.string().min(1),
-    webhookHeaderName: z
-      .string()
-      .regex(/^[A-Za-z0-9-]{1,64}$/)
-      .optional(),
-    webhookHeaderValue: z.string().min(16).optional(),
+    apiKey: z.string().check(z.minLength(1)),
+    accessKeyId: z.string().check(z.minLength(1)),
+    secretAccessKey: z.string().check(z.minLength(1)),
+    webhookHeaderName: z.optional(z.string().check(z.regex(/^[A-Za-z0-9-]{1,64}$/))),
+    webhookHeaderValue: z.optional(z.string().check(z.minLength(16))),
   })
-  .superRefine((secret, ctx) => {
-    if ((secret.webhookHeaderName === undefined) !== (secret.webhookHeaderValue === undefined)) {
-      const path = secret.webhookHeaderName === undefined ? 'webhookHeaderName' : 'webhookHeaderValue';
-      ctx.addIssue({ code: 'custom', path: [path], message: 'webhookHeaderName and webhookHeaderValue go together' });
-    }
-  });
+  .check(
+    z.superRefine((secret, ctx) => {
+      if ((secret.webhookHeaderName === undefined) !== (secret.webhookHeaderValue === undefined)) {
+        const path = secret.webhookHeaderName === undefined ? 'webhookHeaderName' : 'webhookHeaderValue';
+        ctx.addIssue({ code: 'custom', path: [path], message: 'webhookHeaderName and webhookHeaderValue go together' });
+      }
+    }),
+  );
 
 /** Everything a Wallex client needs, resolved: from env and the secret, or given by a test. */
 export interface WallexConfig {

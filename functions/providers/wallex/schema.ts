@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { plainText } from '../../shared/text';
 import {
   ACCOUNT_TYPES,
@@ -52,13 +52,14 @@ const string = (field: string) => z.string(typed(field, 'a string'));
 
 /** Free text: not blank, at most `max` characters. */
 const text = (field: string, max: number) =>
-  string(field)
-    .max(max, `${field} must be at most ${max} characters`)
-    .check(plainText(field))
-    .refine((value) => value.trim() !== '', `${field} must not be blank`);
+  string(field).check(
+    z.maxLength(max, `${field} must be at most ${max} characters`),
+    plainText(field),
+    z.refine((value) => value.trim() !== '', `${field} must not be blank`),
+  );
 
 const country = (field: string) =>
-  string(field).regex(COUNTRY, `${field} must be an ISO 3166 two-letter code in capitals (rule ${COUNTRY})`);
+  string(field).check(z.regex(COUNTRY, `${field} must be an ISO 3166 two-letter code in capitals (rule ${COUNTRY})`));
 
 const oneOf = <T extends readonly [string, ...string[]]>(field: string, values: T) =>
   z.enum(values, typed(field, `one of: ${listed(values)}`));
@@ -72,12 +73,14 @@ export function dateValue(value: string): number {
 
 /** A YYYY-MM-DD date that exists, optionally not in the future; one error per value, the first rule broken. */
 const date = (field: string, notInFuture: boolean) =>
-  string(field).superRefine((value, ctx) => {
-    const fail = (message: string) => ctx.addIssue({ code: 'custom', message });
-    if (!ISO_DATE.test(value)) fail(`${field} must be a date in YYYY-MM-DD format`);
-    else if (Number.isNaN(dateValue(value))) fail(`${field} must be a real calendar date`);
-    else if (notInFuture && dateValue(value) > Date.now()) fail(`${field} must not be in the future`);
-  });
+  string(field).check(
+    z.superRefine((value, ctx) => {
+      const fail = (message: string) => ctx.addIssue({ code: 'custom', message });
+      if (!ISO_DATE.test(value)) fail(`${field} must be a date in YYYY-MM-DD format`);
+      else if (Number.isNaN(dateValue(value))) fail(`${field} must be a real calendar date`);
+      else if (notInFuture && dateValue(value) > Date.now()) fail(`${field} must not be in the future`);
+    }),
+  );
 
 const IDENTITY_DOCUMENTS: Record<(typeof IDENTIFICATION_TYPES)[number], readonly WallexDocumentType[]> = {
   passport: ['passport'],
@@ -89,83 +92,88 @@ export const wallexCustomerSchema = z
   .strictObject({
     // POST /v2/signup
     accountType: oneOf('accountType', ACCOUNT_TYPES),
-    email: string('email').max(128, 'email must be at most 128 characters').regex(EMAIL, 'email must be a valid e-mail address'),
+    email: string('email').check(
+      z.maxLength(128, 'email must be at most 128 characters'),
+      z.regex(EMAIL, 'email must be a valid e-mail address'),
+    ),
     firstName: text('firstName', 64),
     lastName: text('lastName', 64),
     /** Sign-up: "your country"; user detail: the country of the residential address. One value serves both. */
     countryCode: country('countryCode'),
-    language: oneOf('language', LANGUAGES).optional(),
+    language: z.optional(oneOf('language', LANGUAGES)),
     // Optional at sign-up; the user sets it from Wallex's confirmation e-mail, so it never passes through here.
-    password: z.never('password is not accepted: the user sets it from the e-mail Wallex sends after sign-up').optional(),
+    password: z.optional(z.never('password is not accepted: the user sets it from the e-mail Wallex sends after sign-up')),
 
     // PATCH /v2/users/:userId/detail, "required for kyc screening"
-    mobileCountryCode: string('mobileCountryCode').regex(
-      MOBILE_COUNTRY_CODE,
-      `mobileCountryCode must be an ITU telephone code such as +65 (rule ${MOBILE_COUNTRY_CODE})`,
+    mobileCountryCode: string('mobileCountryCode').check(
+      z.regex(MOBILE_COUNTRY_CODE, `mobileCountryCode must be an ITU telephone code such as +65 (rule ${MOBILE_COUNTRY_CODE})`),
     ),
-    mobileNumber: string('mobileNumber').regex(MOBILE_NUMBER, 'mobileNumber must be 4 to 15 digits, without the country code'),
+    mobileNumber: string('mobileNumber').check(
+      z.regex(MOBILE_NUMBER, 'mobileNumber must be 4 to 15 digits, without the country code'),
+    ),
     gender: oneOf('gender', GENDERS),
     countryOfBirth: country('countryOfBirth'),
     nationality: country('nationality'),
     countryOfResidence: country('countryOfResidence'),
     // Text lengths here and below are ours (the page gives none but the sign-up's 64 for names).
     residentialAddress: text('residentialAddress', 255),
-    postalCode: string('postalCode').regex(POSTAL_CODE, 'postalCode must be 2 to 12 letters, digits, spaces or dashes'),
+    postalCode: string('postalCode').check(z.regex(POSTAL_CODE, 'postalCode must be 2 to 12 letters, digits, spaces or dashes')),
     dateOfBirth: date('dateOfBirth', true),
     identificationType: oneOf('identificationType', IDENTIFICATION_TYPES),
-    identificationNumber: string('identificationNumber').regex(
-      IDENTIFICATION_NUMBER,
-      'identificationNumber must be 3 to 30 letters, digits, spaces, dashes or slashes',
+    identificationNumber: string('identificationNumber').check(
+      z.regex(IDENTIFICATION_NUMBER, 'identificationNumber must be 3 to 30 letters, digits, spaces, dashes or slashes'),
     ),
     issueDate: date('issueDate', true),
     /** Required "if applicable, for example: passport": required for a passport, optional for an NRIC. */
-    expiryDate: date('expiryDate', false).optional(),
+    expiryDate: z.optional(date('expiryDate', false)),
     employmentIndustry: oneOf('employmentIndustry', EMPLOYMENT_INDUSTRIES),
     employmentStatus: oneOf('employmentStatus', EMPLOYMENT_STATUSES),
     employmentPosition: oneOf('employmentPosition', EMPLOYMENT_POSITIONS),
 
     // Optional user-detail fields
-    title: oneOf('title', TITLES).optional(),
-    formerName: text('formerName', 128).optional(),
-    aliasName: text('aliasName', 128).optional(),
-    state: text('state', 64).optional(),
-    city: text('city', 64).optional(),
-    occupation: text('occupation', 128).optional(),
-    nameInChineseCharacters: text('nameInChineseCharacters', 64).optional(),
+    title: z.optional(oneOf('title', TITLES)),
+    formerName: z.optional(text('formerName', 128)),
+    aliasName: z.optional(text('aliasName', 128)),
+    state: z.optional(text('state', 64)),
+    city: z.optional(text('city', 64)),
+    occupation: z.optional(text('occupation', 128)),
+    nameInChineseCharacters: z.optional(text('nameInChineseCharacters', 64)),
 
     /** The document types the merchant will upload, one file each; each becomes a document slot. */
-    documents: z
-      .array(oneOf('documents[]', DOCUMENT_TYPES), typed('documents', 'a list of document types'))
-      .min(1, 'documents must list at least one document type')
-      .max(DOCUMENT_TYPES.length, `documents must list at most ${DOCUMENT_TYPES.length} document types`)
-      .refine((list) => new Set(list).size === list.length, 'documents must not list a document type twice'),
+    documents: z.array(oneOf('documents[]', DOCUMENT_TYPES), typed('documents', 'a list of document types')).check(
+      z.minLength(1, 'documents must list at least one document type'),
+      z.maxLength(DOCUMENT_TYPES.length, `documents must list at most ${DOCUMENT_TYPES.length} document types`),
+      z.refine((list) => new Set(list).size === list.length, 'documents must not list a document type twice'),
+    ),
   })
-  .superRefine((customer, ctx) => {
-    if (customer.identificationType === 'passport' && customer.expiryDate === undefined) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['expiryDate'],
-        message: 'expiryDate is required when identificationType is passport',
-      });
-    }
-    const issued = dateValue(customer.issueDate);
-    const expires = customer.expiryDate === undefined ? Number.NaN : dateValue(customer.expiryDate);
-    if (expires <= issued) {
-      ctx.addIssue({ code: 'custom', path: ['expiryDate'], message: 'expiryDate must be after issueDate' });
-    }
-    const born = dateValue(customer.dateOfBirth);
-    if (issued < born) {
-      ctx.addIssue({ code: 'custom', path: ['issueDate'], message: 'issueDate must not be before dateOfBirth' });
-    }
-    const identity = IDENTITY_DOCUMENTS[customer.identificationType];
-    if (!customer.documents.some((type) => identity.includes(type))) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['documents'],
-        message: `documents must include ${identity.join(' or ')} when identificationType is ${customer.identificationType}`,
-      });
-    }
-  });
+  .check(
+    z.superRefine((customer, ctx) => {
+      if (customer.identificationType === 'passport' && customer.expiryDate === undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['expiryDate'],
+          message: 'expiryDate is required when identificationType is passport',
+        });
+      }
+      const issued = dateValue(customer.issueDate);
+      const expires = customer.expiryDate === undefined ? Number.NaN : dateValue(customer.expiryDate);
+      if (expires <= issued) {
+        ctx.addIssue({ code: 'custom', path: ['expiryDate'], message: 'expiryDate must be after issueDate' });
+      }
+      const born = dateValue(customer.dateOfBirth);
+      if (issued < born) {
+        ctx.addIssue({ code: 'custom', path: ['issueDate'], message: 'issueDate must not be before dateOfBirth' });
+      }
+      const identity = IDENTITY_DOCUMENTS[customer.identificationType];
+      if (!customer.documents.some((type) => identity.includes(type))) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['documents'],
+          message: `documents must include ${identity.join(' or ')} when identificationType is ${customer.identificationType}`,
+        });
+      }
+    }),
+  );
 
 export type WallexCustomer = z.infer<typeof wallexCustomerSchema>;
 

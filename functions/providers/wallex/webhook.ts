@@ -1,5 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import { $ZodError } from 'zod/v4/core';
 import { ConfigurationError, ProviderUnavailable } from '../../shared/errors';
 import { type FieldError, toFieldErrors } from '../../shared/validation';
 import type { ProfileStatus } from '../port';
@@ -46,13 +47,13 @@ export function verifyWallexHeader(
 }
 
 // Ids and statuses are open strings (the status lists are partly undocumented); anything else is ignored.
-const id = z.string().min(1).max(128);
-const status = z.string().min(1).max(64);
+const id = z.string().check(z.minLength(1), z.maxLength(128));
+const status = z.string().check(z.minLength(1), z.maxLength(64));
 
 const userSchema = z.object({ resource: z.literal('user'), resourceId: id, status });
 const fundingSchema = z.object({ resource: z.literal('funding'), fundingId: id, status });
 const refundSchema = z.object({ resource: z.literal('simple_payment'), refundId: id, status });
-const anySchema = z.object({ resource: z.string().min(1).max(64) });
+const anySchema = z.object({ resource: z.string().check(z.minLength(1), z.maxLength(64)) });
 
 /** A notification reduced to ids and statuses. `dedupeKey` is the same for a repeat of one transition. */
 export type WallexNotification = { dedupeKey: string; resource: string } & (
@@ -116,13 +117,13 @@ export function parseWallexNotification(body: unknown): NotificationParseResult 
   try {
     return { success: true, notification: normalize(body) };
   } catch (error) {
-    if (error instanceof z.ZodError) return { success: false, errors: toFieldErrors(error) };
+    if (error instanceof $ZodError) return { success: false, errors: toFieldErrors(error) };
     throw error;
   }
 }
 
 /** An answer that is not the documented shape did not come from a working provider: retry later. */
-function checked<S extends z.ZodType>(schema: S, answer: unknown): z.output<S> {
+function checked<S extends z.ZodMiniType>(schema: S, answer: unknown): z.output<S> {
   const parsed = schema.safeParse(answer);
   if (!parsed.success) throw new ProviderUnavailable({ provider: PROVIDER, code: 'malformed_answer' });
   return parsed.data;
@@ -136,7 +137,7 @@ export interface WallexFunding {
   reference?: string;
 }
 
-const fundingAnswer = z.object({ id, status, currency: z.string().optional(), reference: z.string().optional() });
+const fundingAnswer = z.object({ id, status, currency: z.optional(z.string()), reference: z.optional(z.string()) });
 
 /** Re-reads a funding to confirm a notification's status before acting on it. */
 export async function getFunding(client: WallexTransport, fundingId: string): Promise<WallexFunding> {
@@ -154,9 +155,9 @@ export interface WallexRefund {
 
 const refundAnswer = z.object({
   id,
-  resource: z.string().optional(),
-  resourceId: z.string().optional(),
-  status: status.optional(),
+  resource: z.optional(z.string()),
+  resourceId: z.optional(z.string()),
+  status: z.optional(status),
 });
 
 /** Re-reads a refund before acting on its notification; without a status in the answer, only its existence is confirmed. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import { addressSchema } from '../../../functions/providers/straitsx/schema';
 import {
   ANNUAL_INCOMES,
@@ -25,12 +25,12 @@ import {
 import { type FieldError, toFieldErrors, ValidationFailed } from '../../../functions/shared/validation';
 import { businessPlus, businessUrls, personalPlus, personalUrls } from './plus-fixtures';
 
-const failures = (schema: z.ZodType, input: unknown): FieldError[] => {
+const failures = (schema: z.ZodMiniType, input: unknown): FieldError[] => {
   const result = schema.safeParse(input);
   return result.success ? [] : toFieldErrors(result.error);
 };
-const ok = (schema: z.ZodType, input: unknown) => expect(failures(schema, input)).toEqual([]);
-const failsAt = (schema: z.ZodType, input: unknown, path: string) => {
+const ok = (schema: z.ZodMiniType, input: unknown) => expect(failures(schema, input)).toEqual([]);
+const failsAt = (schema: z.ZodMiniType, input: unknown, path: string) => {
   const found = failures(schema, input).find((e) => e.path === path);
   expect(found, `expected an error at ${path}`).toBeDefined();
   return found?.message ?? '';
@@ -40,7 +40,7 @@ const parseBusiness = (input: unknown) => businessPlusCustomerSchema.parse(input
 
 // Each value of a closed list is accepted, anything else is refused with a message naming the field.
 function checkEnum(
-  schema: z.ZodType,
+  schema: z.ZodMiniType,
   base: (over: Record<string, unknown>) => object,
   field: string,
   values: readonly string[],
@@ -391,7 +391,7 @@ describe('one answer lists every failing field', () => {
   it('reports OTHERS without its explanation even when a required field is missing too', () => {
     const { email: _email, ...personal } = personalPlus({ purposeOfAccount: 'OTHERS' });
     const { website: _w, entityLegalForm: _e, ...business } = businessPlus({ natureOfBusiness: 'OTHERS' });
-    const paths = (schema: z.ZodType, input: unknown) => failures(schema, input).map((e) => e.path);
+    const paths = (schema: z.ZodMiniType, input: unknown) => failures(schema, input).map((e) => e.path);
     expect(paths(personalPlusCustomerSchema, personal)).toEqual(expect.arrayContaining(['email', 'otherPurposeOfAccount']));
     expect(paths(businessPlusCustomerSchema, business)).toEqual(
       expect.arrayContaining(['entityLegalForm', 'otherNatureOfBusiness']),

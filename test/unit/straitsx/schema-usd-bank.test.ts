@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import {
   bankAccountProviderSchema,
   bankAccountRequestSchema,
@@ -8,7 +8,7 @@ import {
 import { usdPatchBody, usdPatchSchema, usdRailMissingFields } from '../../../functions/providers/straitsx/schema-usd';
 import { type FieldError, toFieldErrors, ValidationFailed } from '../../../functions/shared/validation';
 
-const failures = (schema: z.ZodType, input: unknown): FieldError[] => {
+const failures = (schema: z.ZodMiniType, input: unknown): FieldError[] => {
   const result = schema.safeParse(input);
   return result.success ? [] : toFieldErrors(result.error);
 };
