@@ -126,7 +126,7 @@ describe('a built bundle', () => {
           AWS_CONFIG_FILE: '/nonexistent/config',
         },
       });
-      // The DynamoDB client's request, then the vault's own signed fetch.
+      // The DynamoDB read, then the vault write: both signed fetch calls.
       expect(seen.map((headers) => /\/(dynamodb|s3)\/aws4_request/.exec(headers.authorization ?? '')?.[1])).toEqual([
         'dynamodb',
         's3',

@@ -1,7 +1,7 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { GetExecutionHistoryCommand, ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { dynamoClient } from '../../functions/shared/aws';
+import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { s3Client } from '../../functions/shared/s3';
 import { BUCKET_NAME, type Runtime, TABLE_NAME } from '../../local/runtime';
 
@@ -104,7 +104,10 @@ export async function historyOf(executionArn: string) {
 
 /** Every item in the table, raw. */
 export async function tableItems() {
-  const { Items = [] } = await dynamoClient().send(new ScanCommand({ TableName: TABLE_NAME }));
+  // A scan, which no function makes: the SDK's document client, made for the endpoint the runtime set.
+  const table = DynamoDBDocumentClient.from(new DynamoDBClient({}));
+  const { Items = [] } = await table.send(new ScanCommand({ TableName: TABLE_NAME }));
+  table.destroy();
   return Items;
 }
 
