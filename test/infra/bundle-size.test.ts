@@ -23,37 +23,26 @@ const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}.ts`,
 /** What a function may weigh, all chunks together and what a cold start loads, in KB. */
 const BUDGET_KB = 300;
 /**
- * Functions over the budget, at their measured figure rounded up to 10 KB, plus 10 KB: the SDK's shared
- * runtime (@smithy/core and @aws-sdk/core, about 120-150 KB), zod (97 KB, for every function that
- * validates input) and the clients a function uses do not fit in 300 KB together. README.md ("Function
- * bundles") says what the bytes are. A change that grows one past its line fails here; one that
- * shrinks it should lower it.
+ * Functions over the budget, at their measured figure rounded up to 10 KB, plus 10 KB (a figure within the
+ * budget stays at 300). DynamoDB, Step Functions, EventBridge and Secrets Manager are called with signed
+ * fetch, so every function that never touches the S3 client is within the budget. These do: the
+ * documents functions and the provider steps in a lazy chunk (about 180 KB, loaded when a document is
+ * first touched), the migration batch's four on import (their manifests, reports and presigned uploads).
+ * README.md ("Function bundles") says what the bytes are. A change that grows one past its line fails
+ * here; one that shrinks it should lower it.
  */
 const OVER_BUDGET_KB: Partial<Record<HandlerFile, { total: number; loaded: number }>> = {
-  intake: { total: 560, loaded: 420 },
-  documents: { total: 550, loaded: 370 },
-  'document-uploaded': { total: 570, loaded: 390 },
-  'profile-update': { total: 510, loaded: 360 },
-  review: { total: 530, loaded: 380 },
-  'migrations-intake': { total: 530, loaded: 420 },
-  'create-profile': { total: 720, loaded: 440 },
-  'submit-details': { total: 670, loaded: 390 },
-  'upload-document': { total: 670, loaded: 390 },
-  'start-screening': { total: 720, loaded: 440 },
-  'create-virtual-account': { total: 720, loaded: 440 },
-  'check-status': { total: 510, loaded: 350 },
-  'wait-for': { total: 530, loaded: 370 },
-  finish: { total: 400, loaded: 350 },
-  'migrate-account': { total: 410, loaded: 360 },
-  'finish-migration': { total: 400, loaded: 350 },
-  webhook: { total: 560, loaded: 400 },
-  'execution-status': { total: 400, loaded: 350 },
-  sweeper: { total: 560, loaded: 420 },
-  retry: { total: 530, loaded: 390 },
-  'migration-batch-report': { total: 550, loaded: 520 },
-  'migration-batches': { total: 700, loaded: 600 },
-  'migration-batch-uploaded': { total: 700, loaded: 600 },
-  'migration-batch-status': { total: 470, loaded: 440 },
+  documents: { total: 490, loaded: 300 },
+  'document-uploaded': { total: 480, loaded: 300 },
+  'create-profile': { total: 600, loaded: 300 },
+  'submit-details': { total: 600, loaded: 300 },
+  'upload-document': { total: 600, loaded: 300 },
+  'start-screening': { total: 600, loaded: 300 },
+  'create-virtual-account': { total: 600, loaded: 300 },
+  'migration-batch-report': { total: 470, loaded: 440 },
+  'migration-batches': { total: 600, loaded: 500 },
+  'migration-batch-uploaded': { total: 600, loaded: 490 },
+  'migration-batch-status': { total: 390, loaded: 360 },
 };
 
 /** Functions of a one-provider flow (functions/flows/): they always call that provider. */
