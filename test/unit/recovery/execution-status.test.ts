@@ -4,7 +4,7 @@ import { applyExecutionStatus, executionStatusPattern } from '../../../functions
 import { publicView } from '../../../functions/onboarding/record';
 import { lambdaContext } from '../../../local/api';
 import { matchesPattern } from '../../../local/cloud/event-pattern';
-import { executionArn, ID, items, MACHINE, published, record, resetCloud, sfn, stopCloud, store, stored } from './fixture';
+import { executionArn, ID, items, MACHINE, published, record, resetCloud, stopCloud, store, stored } from './fixture';
 
 /** `Step Functions Execution Status Change` as AWS puts it on the default bus (detail only). */
 const change = (status: string, changes: Record<string, unknown> = {}) => ({

@@ -4,7 +4,7 @@ import { publicView } from '../../../functions/onboarding/record';
 import { retryNotes } from '../../../functions/onboarding/retry-notes';
 import { providerRetryPolicy } from '../../../functions/onboarding/retry-policy';
 import { ProviderInvalidRequest, ProviderUnavailable } from '../../../functions/shared/errors';
-import { ID, record, resetCloud, sfn, stopCloud, store, stored } from './fixture';
+import { ID, record, resetCloud, stopCloud, store, stored } from './fixture';
 
 const NOW = new Date('2026-01-15T12:00:00Z');
 

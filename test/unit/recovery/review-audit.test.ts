@@ -1,6 +1,6 @@
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { decideReview } from '../../../functions/onboarding/review';
-import { ID, items, record, resetCloud, sfn, stopCloud, store } from './fixture';
+import { ID, items, record, resetCloud, stopCloud, store } from './fixture';
 
 const audits = () => [...items.values()].filter((item) => String(item.pk) === `AUDIT#${ID}`);
 
