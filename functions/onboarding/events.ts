@@ -1,6 +1,5 @@
-import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { eventsClient } from '../shared/aws';
 import { requireEnv } from '../shared/env';
+import { putEvents } from '../shared/eventbridge';
 import type { OnboardingRecord, OnboardingStatus } from './record';
 
 /** The source of every event this stack publishes; the merchant's rule never matches it. */
@@ -38,18 +37,16 @@ export function outcomeDetail(record: OnboardingRecord, status: OnboardingStatus
 
 /** Publishes one event on the merchant's bus; throws when EventBridge did not take it. */
 export async function publish(detailType: string, detail: Record<string, unknown>): Promise<void> {
-  const result = await eventsClient().send(
-    new PutEventsCommand({
-      Entries: [
-        {
-          EventBusName: requireEnv('EVENT_BUS_NAME'),
-          Source: EVENT_SOURCE,
-          DetailType: detailType,
-          Detail: JSON.stringify(detail),
-        },
-      ],
-    }),
-  );
+  const result = await putEvents({
+    Entries: [
+      {
+        EventBusName: requireEnv('EVENT_BUS_NAME'),
+        Source: EVENT_SOURCE,
+        DetailType: detailType,
+        Detail: JSON.stringify(detail),
+      },
+    ],
+  });
   if (result.FailedEntryCount) {
     const entry = result.Entries?.[0];
     throw new Error(`event not accepted: ${entry?.ErrorCode ?? 'unknown'}`);

@@ -1,5 +1,5 @@
-import { DescribeExecutionCommand, ExecutionAlreadyExists, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { sfnClient } from '../shared/aws';
+import { isAwsError } from '../shared/aws-json';
+import { describeExecution, startExecution } from '../shared/sfn';
 import { mutateOnboarding, timelineEntry } from '../store/onboardings';
 import type { OnboardingRecord } from './record';
 
@@ -17,14 +17,12 @@ export async function ensureExecutionStarted(
   if (record.executionArn) return record;
   let executionArn: string;
   try {
-    const started = await sfnClient().send(
-      new StartExecutionCommand({ stateMachineArn, name: record.onboardingId, input: JSON.stringify(input) }),
-    );
+    const started = await startExecution({ stateMachineArn, name: record.onboardingId, input: JSON.stringify(input) });
     executionArn = started.executionArn!;
   } catch (error) {
-    if (!(error instanceof ExecutionAlreadyExists)) throw error;
+    if (!isAwsError(error, 'ExecutionAlreadyExists')) throw error;
     executionArn = `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${record.onboardingId}`;
-    await sfnClient().send(new DescribeExecutionCommand({ executionArn }));
+    await describeExecution({ executionArn });
   }
   return mutateOnboarding(record.onboardingId, (current) =>
     current.executionArn ? undefined : { executionArn, timeline: [...current.timeline, timelineEntry('workflow', 'STARTED')] },

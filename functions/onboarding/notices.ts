@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
-import { DeleteCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { WebhookNotice } from '../providers/port';
 import { PROVIDERS, type ProviderName, providerOf } from '../providers/registry';
-import { dynamoClient } from '../shared/aws';
+import { deleteItem, putItem, queryItems } from '../shared/dynamo';
 import { requireEnv } from '../shared/env';
 import { ProviderRateLimited } from '../shared/errors';
 import { logger, metrics } from '../shared/powertools';
@@ -52,19 +51,17 @@ export async function publishOrKeepNotices(provider: ProviderName, eventId: stri
 
 async function keepNotice(provider: string, eventId: string, index: number, notice: WebhookNotice): Promise<void> {
   const hash = createHash('sha256').update(eventId).digest('base64url');
-  await dynamoClient().send(
-    new PutCommand({
-      TableName: requireEnv('TABLE_NAME'),
-      Item: {
-        pk: noticeKey(provider),
-        sk: `${hash}#${index}`,
-        eventId,
-        notice: { kind: notice.kind, id: notice.id, notifiedStatus: notice.notifiedStatus },
-        keptAt: new Date().toISOString(),
-        expiresAt: Math.floor(Date.now() / 1000) + 7 * DAY,
-      },
-    }),
-  );
+  await putItem({
+    TableName: requireEnv('TABLE_NAME'),
+    Item: {
+      pk: noticeKey(provider),
+      sk: `${hash}#${index}`,
+      eventId,
+      notice: { kind: notice.kind, id: notice.id, notifiedStatus: notice.notifiedStatus },
+      keptAt: new Date().toISOString(),
+      expiresAt: Math.floor(Date.now() / 1000) + 7 * DAY,
+    },
+  });
 }
 
 /**
@@ -75,14 +72,12 @@ export async function publishKeptNotices(): Promise<{ published: number; left: n
   let published = 0;
   let left = 0;
   for (const provider of PROVIDERS) {
-    const { Items = [] } = await dynamoClient().send(
-      new QueryCommand({
-        TableName: requireEnv('TABLE_NAME'),
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': noticeKey(provider) },
-        ConsistentRead: true,
-      }),
-    );
+    const { Items = [] } = await queryItems({
+      TableName: requireEnv('TABLE_NAME'),
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': noticeKey(provider) },
+      ConsistentRead: true,
+    });
     const kept = Items.sort((a, b) => String(a.keptAt).localeCompare(String(b.keptAt)));
     for (const [i, item] of kept.entries()) {
       try {
@@ -92,7 +87,7 @@ export async function publishKeptNotices(): Promise<{ published: number; left: n
         left += kept.length - i;
         break;
       }
-      await dynamoClient().send(new DeleteCommand({ TableName: requireEnv('TABLE_NAME'), Key: { pk: item.pk, sk: item.sk } }));
+      await deleteItem({ TableName: requireEnv('TABLE_NAME'), Key: { pk: item.pk, sk: item.sk } });
       published += 1;
     }
   }

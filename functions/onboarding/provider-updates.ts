@@ -1,8 +1,6 @@
 import { createHash } from 'node:crypto';
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { ProviderUpdate } from '../providers/port';
-import { dynamoClient } from '../shared/aws';
+import { conditionFailed, getItem, putItem, queryItems } from '../shared/dynamo';
 import { requireEnv } from '../shared/env';
 import { logger, metrics } from '../shared/powertools';
 import { mutateOnboarding, onboardingIdForProviderCustomer, timelineEntry } from '../store/onboardings';
@@ -21,21 +19,19 @@ const DAY = 24 * 3600;
 export async function firstDelivery(provider: string, dedupeKey: string): Promise<boolean> {
   const hash = createHash('sha256').update(dedupeKey).digest('base64url');
   try {
-    await dynamoClient().send(
-      new PutCommand({
-        TableName: requireEnv('TABLE_NAME'),
-        Item: {
-          pk: `WEBHOOK#${provider}#${hash}`,
-          sk: 'SEEN',
-          seenAt: new Date().toISOString(),
-          expiresAt: Math.floor(Date.now() / 1000) + 30 * DAY,
-        },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      }),
-    );
+    await putItem({
+      TableName: requireEnv('TABLE_NAME'),
+      Item: {
+        pk: `WEBHOOK#${provider}#${hash}`,
+        sk: 'SEEN',
+        seenAt: new Date().toISOString(),
+        expiresAt: Math.floor(Date.now() / 1000) + 30 * DAY,
+      },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    });
     return true;
   } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) return false;
+    if (conditionFailed(error)) return false;
     throw error;
   }
 }
@@ -43,13 +39,11 @@ export async function firstDelivery(provider: string, dedupeKey: string): Promis
 /** True when a delivery with this key has been recorded (see firstDelivery). */
 export async function seenDelivery(provider: string, dedupeKey: string): Promise<boolean> {
   const hash = createHash('sha256').update(dedupeKey).digest('base64url');
-  const { Item } = await dynamoClient().send(
-    new GetCommand({
-      TableName: requireEnv('TABLE_NAME'),
-      Key: { pk: `WEBHOOK#${provider}#${hash}`, sk: 'SEEN' },
-      ConsistentRead: true,
-    }),
-  );
+  const { Item } = await getItem({
+    TableName: requireEnv('TABLE_NAME'),
+    Key: { pk: `WEBHOOK#${provider}#${hash}`, sk: 'SEEN' },
+    ConsistentRead: true,
+  });
   return Boolean(Item);
 }
 
@@ -183,31 +177,27 @@ export async function applyProviderUpdate(
 
 /** Applies the updates kept for a provider id before it was linked to an onboarding. */
 export async function replayParkedUpdates(provider: string, lookupKey: string, onboardingId: string): Promise<void> {
-  const { Items = [] } = await dynamoClient().send(
-    new QueryCommand({
-      TableName: requireEnv('TABLE_NAME'),
-      KeyConditionExpression: 'pk = :pk',
-      ExpressionAttributeValues: { ':pk': `PARKED#${provider}#${lookupKey}` },
-      ConsistentRead: true,
-    }),
-  );
+  const { Items = [] } = await queryItems({
+    TableName: requireEnv('TABLE_NAME'),
+    KeyConditionExpression: 'pk = :pk',
+    ExpressionAttributeValues: { ':pk': `PARKED#${provider}#${lookupKey}` },
+    ConsistentRead: true,
+  });
   for (const item of Items.sort((a, b) => String(a.sk).localeCompare(String(b.sk)))) {
     await applyTo(provider, onboardingId, item.update as ProviderUpdate);
   }
 }
 
 async function park(provider: string, update: ProviderUpdate): Promise<void> {
-  await dynamoClient().send(
-    new PutCommand({
-      TableName: requireEnv('TABLE_NAME'),
-      Item: {
-        pk: `PARKED#${provider}#${lookupKeyOf(update)}`,
-        sk: `${new Date().toISOString()}#${createHash('sha256').update(JSON.stringify(update)).digest('hex').slice(0, 12)}`,
-        update,
-        expiresAt: Math.floor(Date.now() / 1000) + 7 * DAY,
-      },
-    }),
-  );
+  await putItem({
+    TableName: requireEnv('TABLE_NAME'),
+    Item: {
+      pk: `PARKED#${provider}#${lookupKeyOf(update)}`,
+      sk: `${new Date().toISOString()}#${createHash('sha256').update(JSON.stringify(update)).digest('hex').slice(0, 12)}`,
+      update,
+      expiresAt: Math.floor(Date.now() / 1000) + 7 * DAY,
+    },
+  });
 }
 
 async function applyTo(provider: string, onboardingId: string, update: ProviderUpdate): Promise<Exclude<UpdateResult, 'parked'>> {

@@ -1,15 +1,8 @@
-import {
-  DescribeExecutionCommand,
-  type DescribeExecutionCommandOutput,
-  ExecutionAlreadyExists,
-  ExecutionDoesNotExist,
-  ExecutionNotRedrivable,
-  RedriveExecutionCommand,
-  StartExecutionCommand,
-} from '@aws-sdk/client-sfn';
-import { sfnClient } from '../shared/aws';
+import type { DescribeExecutionOutput } from '@aws-sdk/client-sfn';
+import { isAwsError } from '../shared/aws-json';
 import { requireEnv } from '../shared/env';
 import { logger, metrics } from '../shared/powertools';
+import { describeExecution, redriveExecution, startExecution } from '../shared/sfn';
 import { mutateOnboarding, timelineEntry } from '../store/onboardings';
 import { waitTimeouts } from './intake';
 import { type OnboardingRecord, OPEN_STATUSES } from './record';
@@ -36,12 +29,12 @@ export function executionTarget(record: OnboardingRecord): { stateMachineArn: st
 }
 
 /** The record's execution as Step Functions describes it; undefined when it has none or it is lost. */
-export async function describeExecutionOf(record: OnboardingRecord): Promise<DescribeExecutionCommandOutput | undefined> {
+export async function describeExecutionOf(record: OnboardingRecord): Promise<DescribeExecutionOutput | undefined> {
   if (!record.executionArn) return undefined;
   try {
-    return await sfnClient().send(new DescribeExecutionCommand({ executionArn: record.executionArn }));
+    return await describeExecution({ executionArn: record.executionArn });
   } catch (error) {
-    if (error instanceof ExecutionDoesNotExist) return undefined;
+    if (isAwsError(error, 'ExecutionDoesNotExist')) return undefined;
     throw error;
   }
 }
@@ -88,18 +81,16 @@ export async function claimRecovery(
  */
 export async function redriveOrRestart(
   record: OnboardingRecord,
-  execution: DescribeExecutionCommandOutput,
+  execution: DescribeExecutionOutput,
   by: RecoveredBy,
 ): Promise<Recovery> {
   const executionArn = execution.executionArn ?? record.executionArn;
   if (executionArn && execution.redriveStatus !== 'NOT_REDRIVABLE') {
     const claimed = await claimRecovery(record, by === 'operator');
     try {
-      await sfnClient().send(
-        new RedriveExecutionCommand({ executionArn, clientToken: `redrive-${execution.redriveCount ?? 0}-${execution.name}` }),
-      );
+      await redriveExecution({ executionArn, clientToken: `redrive-${execution.redriveCount ?? 0}-${execution.name}` });
     } catch (error) {
-      if (!(error instanceof ExecutionNotRedrivable)) throw error;
+      if (!isAwsError(error, 'ExecutionNotRedrivable')) throw error;
       // AWS says so for RUNNING and PENDING_REDRIVE too: start anew only if it is still a failure AWS cannot redrive.
       const again = await describeExecutionOf(claimed);
       if (!again || !ENDED_UNSUCCESSFULLY.has(again.status ?? '') || again.redriveStatus !== 'NOT_REDRIVABLE') {
@@ -153,12 +144,14 @@ export async function restart(
   const name = `${record.onboardingId}-r${n}`;
   let executionArn: string | undefined;
   try {
-    const started = await sfnClient().send(
-      new StartExecutionCommand({ stateMachineArn: target.stateMachineArn, name, input: JSON.stringify(input ?? target.input) }),
-    );
+    const started = await startExecution({
+      stateMachineArn: target.stateMachineArn,
+      name,
+      input: JSON.stringify(input ?? target.input),
+    });
     executionArn = started.executionArn;
   } catch (error) {
-    if (!(error instanceof ExecutionAlreadyExists)) throw error;
+    if (!isAwsError(error, 'ExecutionAlreadyExists')) throw error;
     // A recovery that claimed this name died after starting it: adopt its execution if it runs.
     const arn = `${target.stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
     const existing = await describeExecutionOf({ ...claimed, executionArn: arn });

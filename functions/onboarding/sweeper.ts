@@ -1,8 +1,9 @@
-import { DescribeExecutionCommand, type DescribeExecutionCommandOutput, ExecutionDoesNotExist } from '@aws-sdk/client-sfn';
-import { sfnClient } from '../shared/aws';
+import type { DescribeExecutionOutput } from '@aws-sdk/client-sfn';
+import { isAwsError } from '../shared/aws-json';
 import { requireEnv } from '../shared/env';
 import { ConfigurationError } from '../shared/errors';
 import { logger, metrics } from '../shared/powertools';
+import { describeExecution } from '../shared/sfn';
 import { findOnboarding, listOpenOnboardingIds } from '../store/onboardings';
 import { ensureExecutionStarted } from './executions';
 import { recordFailure, recordRunningAgain } from './failures';
@@ -163,10 +164,10 @@ async function batchRunning(batchId: string): Promise<boolean> {
   const machine = requireEnv('CONNECT_MIGRATION_BATCH_STATE_MACHINE_ARN');
   const executionArn = `${machine.replace(':stateMachine:', ':execution:')}:${batchId}`;
   try {
-    const { status } = await sfnClient().send(new DescribeExecutionCommand({ executionArn }));
+    const { status } = await describeExecution({ executionArn });
     return status === 'RUNNING' || status === 'PENDING_REDRIVE';
   } catch (error) {
-    if (error instanceof ExecutionDoesNotExist) return false;
+    if (isAwsError(error, 'ExecutionDoesNotExist')) return false;
     throw error;
   }
 }
@@ -265,7 +266,7 @@ const automaticRecoveries = (record: OnboardingRecord, redriveCount: number) =>
 /** Whether the onboarding may be recovered once more: redrives (AWS's own count) plus restarts under the cap. */
 function withinCap(
   record: OnboardingRecord,
-  execution: DescribeExecutionCommandOutput | undefined,
+  execution: DescribeExecutionOutput | undefined,
   settings: SweepSettings,
   report: SweepReport,
 ): boolean {
@@ -279,7 +280,7 @@ function withinCap(
 /** A running execution: the record follows it, a wait whose answer is on the record is resumed, overdue waits are measured. */
 async function sweepRunning(
   record: OnboardingRecord,
-  execution: DescribeExecutionCommandOutput,
+  execution: DescribeExecutionOutput,
   now: Date,
   report: SweepReport,
 ): Promise<void> {

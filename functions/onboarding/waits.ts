@@ -1,6 +1,6 @@
-import { InvalidToken, SendTaskSuccessCommand, TaskDoesNotExist, TaskTimedOut } from '@aws-sdk/client-sfn';
-import { sfnClient } from '../shared/aws';
+import { isAwsError } from '../shared/aws-json';
 import { logger } from '../shared/powertools';
+import { sendTaskSuccess } from '../shared/sfn';
 import { mutateOnboarding, timelineEntry } from '../store/onboardings';
 import type { OnboardingRecord, OnboardingStatus, WaitKind } from './record';
 
@@ -66,10 +66,10 @@ export async function resumeIfReady(record: OnboardingRecord): Promise<boolean> 
   const output = readiness(record, waiting.kind);
   if (output === undefined) return false;
   try {
-    await sfnClient().send(new SendTaskSuccessCommand({ taskToken: waiting.taskToken, output: JSON.stringify(output) }));
+    await sendTaskSuccess({ taskToken: waiting.taskToken, output: JSON.stringify(output) });
     logger.info('execution resumed', { onboardingId: record.onboardingId, waitFor: waiting.kind });
   } catch (error) {
-    if (!(error instanceof TaskDoesNotExist || error instanceof TaskTimedOut || error instanceof InvalidToken)) throw error;
+    if (!isAwsError(error, 'TaskDoesNotExist', 'TaskTimedOut', 'InvalidToken')) throw error;
     logger.info('waiting task already closed', {
       onboardingId: record.onboardingId,
       waitFor: waiting.kind,

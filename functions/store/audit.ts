@@ -1,6 +1,4 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { dynamoClient } from '../shared/aws';
+import { conditionFailed, putItem, queryItems } from '../shared/dynamo';
 import { requireEnv } from '../shared/env';
 
 /** One recorded use of an operator-only action: who, when, why; never what was seen. */
@@ -15,12 +13,10 @@ export interface AuditEntry {
 /** Records an operator action on an onboarding (who, why, when): an audit item, not a record attribute. */
 export async function recordAudit(onboardingId: string, action: string, operator: string, reason: string): Promise<void> {
   const at = new Date().toISOString();
-  await dynamoClient().send(
-    new PutCommand({
-      TableName: requireEnv('TABLE_NAME'),
-      Item: { pk: `AUDIT#${onboardingId}`, sk: `${at}#${action}`, onboardingId, action, operator, reason, at },
-    }),
-  );
+  await putItem({
+    TableName: requireEnv('TABLE_NAME'),
+    Item: { pk: `AUDIT#${onboardingId}`, sk: `${at}#${action}`, onboardingId, action, operator, reason, at },
+  });
 }
 
 /**
@@ -30,28 +26,24 @@ export async function recordAudit(onboardingId: string, action: string, operator
 export async function recordDecisionAudit(onboardingId: string, decision: string, operator: string, reason: string) {
   const at = new Date().toISOString();
   try {
-    await dynamoClient().send(
-      new PutCommand({
-        TableName: requireEnv('TABLE_NAME'),
-        Item: { pk: `AUDIT#${onboardingId}`, sk: `decision#${decision}`, onboardingId, action: decision, operator, reason, at },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      }),
-    );
+    await putItem({
+      TableName: requireEnv('TABLE_NAME'),
+      Item: { pk: `AUDIT#${onboardingId}`, sk: `decision#${decision}`, onboardingId, action: decision, operator, reason, at },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    });
   } catch (error) {
-    if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    if (!conditionFailed(error)) throw error;
   }
 }
 
 /** The recorded operator actions on an onboarding, oldest first. */
 export async function auditTrail(onboardingId: string): Promise<AuditEntry[]> {
-  const { Items = [] } = await dynamoClient().send(
-    new QueryCommand({
-      TableName: requireEnv('TABLE_NAME'),
-      KeyConditionExpression: 'pk = :pk',
-      ExpressionAttributeValues: { ':pk': `AUDIT#${onboardingId}` },
-      ConsistentRead: true,
-    }),
-  );
+  const { Items = [] } = await queryItems({
+    TableName: requireEnv('TABLE_NAME'),
+    KeyConditionExpression: 'pk = :pk',
+    ExpressionAttributeValues: { ':pk': `AUDIT#${onboardingId}` },
+    ConsistentRead: true,
+  });
   // Decisions are keyed by name, other actions by time: order all by time.
   return Items.map(
     ({ onboardingId: id, action, operator, reason, at }) => ({ onboardingId: id, action, operator, reason, at }) as AuditEntry,

@@ -1,6 +1,4 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { dynamoClient } from '../shared/aws';
+import { conditionFailed, updateItem } from '../shared/dynamo';
 import { requireEnv } from '../shared/env';
 import { ProviderRateLimited } from '../shared/errors';
 
@@ -21,18 +19,16 @@ export const budgetDay = (at: Date) => at.toISOString().slice(0, 10);
  */
 export async function takeDailyToken(provider: string, limit: number, at: Date = new Date()): Promise<void> {
   try {
-    await dynamoClient().send(
-      new UpdateCommand({
-        TableName: requireEnv('TABLE_NAME'),
-        Key: { pk: `RATE#${provider}#${budgetDay(at)}`, sk: 'DAY' },
-        UpdateExpression: 'ADD #count :one SET expiresAt = if_not_exists(expiresAt, :expires)',
-        ConditionExpression: 'attribute_not_exists(#count) OR #count < :limit',
-        ExpressionAttributeNames: { '#count': 'count' },
-        ExpressionAttributeValues: { ':one': 1, ':limit': limit, ':expires': Math.floor(at.getTime() / 1000) + KEEP_SECONDS },
-      }),
-    );
+    await updateItem({
+      TableName: requireEnv('TABLE_NAME'),
+      Key: { pk: `RATE#${provider}#${budgetDay(at)}`, sk: 'DAY' },
+      UpdateExpression: 'ADD #count :one SET expiresAt = if_not_exists(expiresAt, :expires)',
+      ConditionExpression: 'attribute_not_exists(#count) OR #count < :limit',
+      ExpressionAttributeNames: { '#count': 'count' },
+      ExpressionAttributeValues: { ':one': 1, ':limit': limit, ':expires': Math.floor(at.getTime() / 1000) + KEEP_SECONDS },
+    });
   } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) {
+    if (conditionFailed(error)) {
       throw new ProviderRateLimited({ provider, code: 'DAILY_BUDGET_EXHAUSTED' });
     }
     throw error;

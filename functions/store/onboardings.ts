@@ -1,5 +1,3 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import {
   canTransition,
   type OnboardingRecord,
@@ -7,7 +5,7 @@ import {
   OPEN_STATUSES,
   type TimelineEntry,
 } from '../onboarding/record';
-import { dynamoClient } from '../shared/aws';
+import { conditionFailed, getItem, putItem, queryItems } from '../shared/dynamo';
 import { requireEnv } from '../shared/env';
 import { InvalidStateTransition, OnboardingNotFound } from '../shared/errors';
 
@@ -39,9 +37,7 @@ function recordOf(item: Record<string, unknown>): OnboardingRecord {
 
 /** Reads a record (strongly consistent), or undefined. */
 export async function findOnboarding(onboardingId: string): Promise<OnboardingRecord | undefined> {
-  const { Item } = await dynamoClient().send(
-    new GetCommand({ TableName: tableName(), Key: recordKey(onboardingId), ConsistentRead: true }),
-  );
+  const { Item } = await getItem({ TableName: tableName(), Key: recordKey(onboardingId), ConsistentRead: true });
   return Item ? recordOf(Item) : undefined;
 }
 
@@ -53,16 +49,14 @@ export async function listOpenOnboardingIds(status: OnboardingStatus): Promise<s
   const ids: string[] = [];
   let ExclusiveStartKey: Record<string, unknown> | undefined;
   do {
-    const page = await dynamoClient().send(
-      new QueryCommand({
-        TableName: tableName(),
-        IndexName: OPEN_INDEX.name,
-        KeyConditionExpression: '#open = :status',
-        ExpressionAttributeNames: { '#open': OPEN_INDEX.partitionKey },
-        ExpressionAttributeValues: { ':status': status },
-        ExclusiveStartKey,
-      }),
-    );
+    const page = await queryItems({
+      TableName: tableName(),
+      IndexName: OPEN_INDEX.name,
+      KeyConditionExpression: '#open = :status',
+      ExpressionAttributeNames: { '#open': OPEN_INDEX.partitionKey },
+      ExpressionAttributeValues: { ':status': status },
+      ExclusiveStartKey,
+    });
     for (const item of page.Items ?? []) {
       const pk = String(item.pk ?? '');
       if (pk.startsWith('ONB#')) ids.push(pk.slice('ONB#'.length));
@@ -82,16 +76,14 @@ export async function getOnboarding(onboardingId: string): Promise<OnboardingRec
 /** Stores a new record; answers false when one with the same id exists already. */
 export async function createOnboarding(record: OnboardingRecord): Promise<boolean> {
   try {
-    await dynamoClient().send(
-      new PutCommand({
-        TableName: tableName(),
-        Item: itemOf(record),
-        ConditionExpression: 'attribute_not_exists(pk)',
-      }),
-    );
+    await putItem({
+      TableName: tableName(),
+      Item: itemOf(record),
+      ConditionExpression: 'attribute_not_exists(pk)',
+    });
     return true;
   } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) return false;
+    if (conditionFailed(error)) return false;
     throw error;
   }
 }
@@ -119,18 +111,16 @@ export async function mutateOnboarding(onboardingId: string, mutation: Mutation,
       updatedAt: new Date().toISOString(),
     };
     try {
-      await dynamoClient().send(
-        new PutCommand({
-          TableName: tableName(),
-          Item: itemOf(next),
-          ConditionExpression: '#version = :version',
-          ExpressionAttributeNames: { '#version': 'version' },
-          ExpressionAttributeValues: { ':version': current.version },
-        }),
-      );
+      await putItem({
+        TableName: tableName(),
+        Item: itemOf(next),
+        ConditionExpression: '#version = :version',
+        ExpressionAttributeNames: { '#version': 'version' },
+        ExpressionAttributeValues: { ':version': current.version },
+      });
       return next;
     } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException) || attempt >= attempts) throw error;
+      if (!conditionFailed(error) || attempt >= attempts) throw error;
       await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * attempt));
     }
   }
@@ -143,22 +133,18 @@ export function timelineEntry(step: string, status: string, detail?: string): Ti
 
 /** Records which onboarding a provider's customer id belongs to (for webhooks and operators). */
 export async function linkProviderCustomer(provider: string, providerId: string, onboardingId: string): Promise<void> {
-  await dynamoClient().send(
-    new PutCommand({
-      TableName: tableName(),
-      Item: { pk: `PROVIDER#${provider}#${providerId}`, sk: 'LOOKUP', onboardingId },
-    }),
-  );
+  await putItem({
+    TableName: tableName(),
+    Item: { pk: `PROVIDER#${provider}#${providerId}`, sk: 'LOOKUP', onboardingId },
+  });
 }
 
 /** Finds the onboarding a provider's customer id belongs to. */
 export async function onboardingIdForProviderCustomer(provider: string, providerId: string): Promise<string | undefined> {
-  const { Item } = await dynamoClient().send(
-    new GetCommand({
-      TableName: tableName(),
-      Key: { pk: `PROVIDER#${provider}#${providerId}`, sk: 'LOOKUP' },
-      ConsistentRead: true,
-    }),
-  );
+  const { Item } = await getItem({
+    TableName: tableName(),
+    Key: { pk: `PROVIDER#${provider}#${providerId}`, sk: 'LOOKUP' },
+    ConsistentRead: true,
+  });
   return Item?.onboardingId as string | undefined;
 }

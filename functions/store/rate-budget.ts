@@ -1,7 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { dynamoClient } from '../shared/aws';
+import { conditionFailed, deleteItem, getItem, putItem } from '../shared/dynamo';
 import { requireEnv } from '../shared/env';
 import { ProviderPaced, ProviderRateLimited, ProviderUnavailable } from '../shared/errors';
 
@@ -158,43 +156,37 @@ function earliestFit(log: readonly number[], from: number, calls: number, window
 }
 
 async function readBudget(provider: string): Promise<BudgetItem | undefined> {
-  const { Item } = await dynamoClient().send(
-    new GetCommand({ TableName: tableName(), Key: budgetKey(provider), ConsistentRead: true }),
-  );
+  const { Item } = await getItem({ TableName: tableName(), Key: budgetKey(provider), ConsistentRead: true });
   return Item as BudgetItem | undefined;
 }
 
 async function readReservation(holder: string): Promise<Reservation | undefined> {
-  const { Item } = await dynamoClient().send(
-    new GetCommand({ TableName: tableName(), Key: reservationKey(holder), ConsistentRead: true }),
-  );
+  const { Item } = await getItem({ TableName: tableName(), Key: reservationKey(holder), ConsistentRead: true });
   return Item as Reservation | undefined;
 }
 
 /** Writes the log if nobody changed it since `previous` was read; false when another caller did. */
 async function writeBudget(provider: string, previous: BudgetItem | undefined, log: number[], now: number) {
   try {
-    await dynamoClient().send(
-      new PutCommand({
-        TableName: tableName(),
-        Item: {
-          ...budgetKey(provider),
-          log,
-          version: (previous?.version ?? 0) + 1,
-          expiresAt: Math.floor(now / 1000) + TTL_SECONDS,
-        },
-        ...(previous
-          ? {
-              ConditionExpression: '#version = :version',
-              ExpressionAttributeNames: { '#version': 'version' },
-              ExpressionAttributeValues: { ':version': previous.version },
-            }
-          : { ConditionExpression: 'attribute_not_exists(pk)' }),
-      }),
-    );
+    await putItem({
+      TableName: tableName(),
+      Item: {
+        ...budgetKey(provider),
+        log,
+        version: (previous?.version ?? 0) + 1,
+        expiresAt: Math.floor(now / 1000) + TTL_SECONDS,
+      },
+      ...(previous
+        ? {
+            ConditionExpression: '#version = :version',
+            ExpressionAttributeNames: { '#version': 'version' },
+            ExpressionAttributeValues: { ':version': previous.version },
+          }
+        : { ConditionExpression: 'attribute_not_exists(pk)' }),
+    });
     return true;
   } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) return false;
+    if (conditionFailed(error)) return false;
     throw error;
   }
 }
@@ -220,7 +212,7 @@ async function admitGroup(request: AdmitRequest): Promise<{ at: number; calls: n
   // provider, or left by an execution that gave up, is not this caller's.
   const reservation = holder === undefined ? undefined : await readReservation(holder);
   const owned = reservation?.provider === provider && reservation.slot > clock() - STALE_MS ? reservation : undefined;
-  const dropReservation = () => dynamoClient().send(new DeleteCommand({ TableName: tableName(), Key: reservationKey(holder!) }));
+  const dropReservation = () => deleteItem({ TableName: tableName(), Key: reservationKey(holder!) });
   // Back on time for its slot with nothing beyond its booking: its requests are counted in the log since it
   // booked, and nothing else removes them within the window, so it goes without touching the shared item.
   const backAt = clock();
@@ -257,12 +249,10 @@ async function admitGroup(request: AdmitRequest): Promise<{ at: number; calls: n
       if (slot - now > HORIZON_MS)
         return new ProviderPaced(provider, slot - HORIZON_MS / 2 + Math.floor(Math.random() * (HORIZON_MS / 4)));
       if (!(await writeBudget(provider, stored, withEntries(rest, slot, group), now))) return undefined;
-      await dynamoClient().send(
-        new PutCommand({
-          TableName: tableName(),
-          Item: { ...reservationKey(holder!), slot, calls: group, provider, expiresAt: Math.floor(slot / 1000) + TTL_SECONDS },
-        }),
-      );
+      await putItem({
+        TableName: tableName(),
+        Item: { ...reservationKey(holder!), slot, calls: group, provider, expiresAt: Math.floor(slot / 1000) + TTL_SECONDS },
+      });
       return new ProviderPaced(provider, slot);
     };
 

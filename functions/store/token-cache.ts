@@ -1,7 +1,5 @@
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes, randomUUID } from 'node:crypto';
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { dynamoClient } from '../shared/aws';
+import { conditionFailed, getItem, putItem, updateItem } from '../shared/dynamo';
 import { requireEnv } from '../shared/env';
 
 /**
@@ -101,9 +99,7 @@ export function dynamoTokenStore(provider: string, options: TokenCacheOptions = 
   const lifeLeft = (item: TokenItem | undefined) => (item?.expiresAt ?? 0) * 1000 - now();
 
   const read = async (): Promise<TokenItem | undefined> => {
-    const { Item } = await dynamoClient().send(
-      new GetCommand({ TableName: requireEnv('TABLE_NAME'), Key: key, ConsistentRead: true }),
-    );
+    const { Item } = await getItem({ TableName: requireEnv('TABLE_NAME'), Key: key, ConsistentRead: true });
     return Item as TokenItem | undefined;
   };
 
@@ -111,24 +107,22 @@ export function dynamoTokenStore(provider: string, options: TokenCacheOptions = 
   const claim = async (seen: TokenItem | undefined): Promise<string | undefined> => {
     const leaseId = randomUUID();
     try {
-      await dynamoClient().send(
-        new UpdateCommand({
-          TableName: requireEnv('TABLE_NAME'),
-          Key: key,
-          UpdateExpression: 'SET leaseId = :lease, leaseUntil = :until',
-          ConditionExpression:
-            '(attribute_not_exists(leaseUntil) OR leaseUntil < :now) AND (attribute_not_exists(fetchedAt) OR fetchedAt = :seen)',
-          ExpressionAttributeValues: {
-            ':lease': leaseId,
-            ':until': now() + leaseMs,
-            ':now': now(),
-            ':seen': seen?.fetchedAt ?? -1,
-          },
-        }),
-      );
+      await updateItem({
+        TableName: requireEnv('TABLE_NAME'),
+        Key: key,
+        UpdateExpression: 'SET leaseId = :lease, leaseUntil = :until',
+        ConditionExpression:
+          '(attribute_not_exists(leaseUntil) OR leaseUntil < :now) AND (attribute_not_exists(fetchedAt) OR fetchedAt = :seen)',
+        ExpressionAttributeValues: {
+          ':lease': leaseId,
+          ':until': now() + leaseMs,
+          ':now': now(),
+          ':seen': seen?.fetchedAt ?? -1,
+        },
+      });
       return leaseId;
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return undefined;
+      if (conditionFailed(error)) return undefined;
       throw error;
     }
   };
@@ -137,30 +131,26 @@ export function dynamoTokenStore(provider: string, options: TokenCacheOptions = 
   const store = async (leaseId: string, issued: IssuedToken): Promise<void> => {
     const at = now();
     try {
-      await dynamoClient().send(
-        new PutCommand({
-          TableName: requireEnv('TABLE_NAME'),
-          Item: { ...key, token: seal(issued.token), expiresAt: Math.floor(at / 1000) + issued.ttlSeconds, fetchedAt: at },
-          ConditionExpression: 'leaseId = :lease',
-          ExpressionAttributeValues: { ':lease': leaseId },
-        }),
-      );
+      await putItem({
+        TableName: requireEnv('TABLE_NAME'),
+        Item: { ...key, token: seal(issued.token), expiresAt: Math.floor(at / 1000) + issued.ttlSeconds, fetchedAt: at },
+        ConditionExpression: 'leaseId = :lease',
+        ExpressionAttributeValues: { ':lease': leaseId },
+      });
     } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      if (!conditionFailed(error)) throw error;
     }
   };
 
   const release = async (leaseId: string): Promise<void> => {
     try {
-      await dynamoClient().send(
-        new UpdateCommand({
-          TableName: requireEnv('TABLE_NAME'),
-          Key: key,
-          UpdateExpression: 'REMOVE leaseId, leaseUntil',
-          ConditionExpression: 'leaseId = :lease',
-          ExpressionAttributeValues: { ':lease': leaseId },
-        }),
-      );
+      await updateItem({
+        TableName: requireEnv('TABLE_NAME'),
+        Key: key,
+        UpdateExpression: 'REMOVE leaseId, leaseUntil',
+        ConditionExpression: 'leaseId = :lease',
+        ExpressionAttributeValues: { ':lease': leaseId },
+      });
     } catch {
       // Best effort: the lease runs out by itself.
     }
@@ -197,17 +187,15 @@ export function dynamoTokenStore(provider: string, options: TokenCacheOptions = 
       if (!item || open(item) !== token) return;
       try {
         // Expired rather than deleted: the item keeps its version and any lease, so writers stay ordered.
-        await dynamoClient().send(
-          new UpdateCommand({
-            TableName: requireEnv('TABLE_NAME'),
-            Key: key,
-            UpdateExpression: 'SET expiresAt = :zero',
-            ConditionExpression: 'fetchedAt = :seen',
-            ExpressionAttributeValues: { ':zero': 0, ':seen': item.fetchedAt ?? -1 },
-          }),
-        );
+        await updateItem({
+          TableName: requireEnv('TABLE_NAME'),
+          Key: key,
+          UpdateExpression: 'SET expiresAt = :zero',
+          ConditionExpression: 'fetchedAt = :seen',
+          ExpressionAttributeValues: { ':zero': 0, ':seen': item.fetchedAt ?? -1 },
+        });
       } catch (error) {
-        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+        if (!conditionFailed(error)) throw error;
       }
     },
   };

@@ -26,7 +26,7 @@ export function loadSecretsFile(path: string): Record<string, string> {
 }
 
 /**
- * Secrets Manager on one machine, from memory: GetSecretValue (what Powertools' SecretsProvider sends:
+ * Secrets Manager on one machine, from memory: GetSecretValue (what the functions' secrets reader sends:
  * `SecretId` only), DescribeSecret, PutSecretValue and CreateSecret. A secret is found by name, full
  * ARN or partial ARN (without the random suffix), as on AWS.
  */

@@ -1,3 +1,4 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   DescribeExecutionCommand,
   DescribeStateMachineCommand,
@@ -7,9 +8,9 @@ import {
   ListMapRunsCommand,
   SFNClient,
 } from '@aws-sdk/client-sfn';
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { publicView } from '../../functions/onboarding/record';
-import { dynamoClient } from '../../functions/shared/aws';
+import { onAwsClientsReset } from '../../functions/shared/aws';
 import type { ConsoleContext } from './context';
 
 /**
@@ -24,6 +25,17 @@ export function sfn(): SFNClient {
   sfnClient ??= new SFNClient({});
   return sfnClient;
 }
+
+// The console scans the table, which no function does: it keeps the SDK's document client for that.
+let documentClient: DynamoDBDocumentClient | undefined;
+function table(): DynamoDBDocumentClient {
+  documentClient ??= DynamoDBDocumentClient.from(new DynamoDBClient({}));
+  return documentClient;
+}
+onAwsClientsReset(() => {
+  sfnClient = undefined;
+  documentClient = undefined;
+});
 
 export interface OnboardingSummary {
   onboardingId: string;
@@ -48,7 +60,7 @@ export async function listOnboardings(filters: ListFilters): Promise<OnboardingS
   const items: Record<string, unknown>[] = [];
   let start: Record<string, unknown> | undefined;
   do {
-    const page = await dynamoClient().send(
+    const page = await table().send(
       new ScanCommand({
         TableName: process.env.TABLE_NAME,
         FilterExpression: 'sk = :record',

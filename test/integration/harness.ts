@@ -1,7 +1,7 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { GetExecutionHistoryCommand, ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { dynamoClient } from '../../functions/shared/aws';
+import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { BUCKET_NAME, type Runtime, TABLE_NAME } from '../../local/runtime';
 
 /** Calls the embedded stack's API and parses the JSON answer. */
@@ -103,7 +103,10 @@ export async function historyOf(executionArn: string) {
 
 /** Every item in the table, raw. */
 export async function tableItems() {
-  const { Items = [] } = await dynamoClient().send(new ScanCommand({ TableName: TABLE_NAME }));
+  // A scan, which no function makes: the SDK's document client, made for the endpoint the runtime set.
+  const table = DynamoDBDocumentClient.from(new DynamoDBClient({}));
+  const { Items = [] } = await table.send(new ScanCommand({ TableName: TABLE_NAME }));
+  table.destroy();
   return Items;
 }
 

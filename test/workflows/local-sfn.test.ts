@@ -13,7 +13,7 @@ import {
   TaskTimedOut,
 } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sfnClient } from '../../functions/shared/aws';
+import { sendTaskSuccess } from '../../functions/shared/sfn';
 import { type LocalCloud, type PublishedEvent, startLocalCloud } from '../../local/cloud';
 
 const TABLE = 'sfn-test';
@@ -151,7 +151,8 @@ describe('local Step Functions through the SDK', () => {
     expect(running.status).toBe('RUNNING');
     expect(cloud.sfn.pendingTaskTokens(executionArn)).toHaveLength(1);
 
-    await sfnClient().send(new SendTaskSuccessCommand({ taskToken: await tokenFor('ok'), output: '{"approved":true}' }));
+    // The functions' own client, as the webhook resumes a wait.
+    await sendTaskSuccess({ taskToken: await tokenFor('ok'), output: '{"approved":true}' });
     await cloud.sfn.waitForExecution(executionArn!, 5_000);
     const done = await sfn.send(new DescribeExecutionCommand({ executionArn }));
     expect(done).toMatchObject({ status: 'SUCCEEDED', name: 'onb_ok', stateMachineArn: arns.approval, input: '{"id":"ok"}' });

@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { OnboardingConflict } from '../../onboarding/intake';
-import { sfnClient } from '../../shared/aws';
 import { requireEnv } from '../../shared/env';
 import { logger } from '../../shared/powertools';
+import { startExecution } from '../../shared/sfn';
 import { ValidationFailed } from '../../shared/validation';
 import { requestConnectMigration } from '../straitsx-connect/migration';
 import { MAX_BATCH_ROWS, type RefusedRow, readManifest } from './manifest';
@@ -106,14 +105,12 @@ export async function takeManifest(state: BatchState, text: string): Promise<Bat
   // Written before the start: whoever reads the batch sees the refused rows before any user is migrated.
   await writeBatch(next);
   const stateMachineArn = requireEnv('CONNECT_MIGRATION_BATCH_STATE_MACHINE_ARN');
-  const { executionArn } = await sfnClient().send(
-    new StartExecutionCommand({
-      stateMachineArn,
-      // Named after the batch: a repeated notification cannot start it twice.
-      name: state.batchId,
-      input: JSON.stringify(batchInput(state.batchId)),
-    }),
-  );
+  const { executionArn } = await startExecution({
+    stateMachineArn,
+    // Named after the batch: a repeated notification cannot start it twice.
+    name: state.batchId,
+    input: JSON.stringify(batchInput(state.batchId)),
+  });
   const running = { ...next, executionArn };
   await writeBatch(running);
   logger.info('connect migration batch started', { batchId: state.batchId, items: items.length, refused: refused.length });

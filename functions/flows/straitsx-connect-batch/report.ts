@@ -1,6 +1,5 @@
-import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
 import { publish } from '../../onboarding/events';
-import { sfnClient } from '../../shared/aws';
+import { describeExecution } from '../../shared/sfn';
 import { findOnboarding } from '../../store/onboardings';
 import { countOutcomes, type Outcome, outcomeOf } from './outcome';
 import { type BatchState, mapLimit, putObject, readBatch, readItems, reportKey, writeBatch } from './store';
@@ -96,9 +95,7 @@ export async function batchProgress(batchId: string) {
   const done = rows.filter((r) => (r.outcome as string) !== 'PENDING').length;
   // A batch whose execution ended without its report failed (too many users failed, or a step broke):
   // the merchant sees FAILED, and a redrive of the execution carries on with the users left.
-  const execution = state.executionArn
-    ? await sfnClient().send(new DescribeExecutionCommand({ executionArn: state.executionArn }))
-    : undefined;
+  const execution = state.executionArn ? await describeExecution({ executionArn: state.executionArn }) : undefined;
   const ended = execution?.status && execution.status !== 'RUNNING' && execution.status !== 'SUCCEEDED';
   return { ...base, ...(ended ? { status: 'FAILED' as const, execution: execution.status } : {}), done, counts };
 }

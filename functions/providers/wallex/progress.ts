@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
-import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { dynamoClient } from '../../shared/aws';
+import { getItem, putItem } from '../../shared/dynamo';
 import { requireEnv } from '../../shared/env';
 
 /**
@@ -44,9 +43,7 @@ const key = (onboardingId: string) => ({ pk: `WALLEX#PROGRESS#${onboardingId}`, 
 export function dynamoProgressStore(): ProgressStore {
   return {
     async read(onboardingId) {
-      const { Item } = await dynamoClient().send(
-        new GetCommand({ TableName: requireEnv('TABLE_NAME'), Key: key(onboardingId), ConsistentRead: true }),
-      );
+      const { Item } = await getItem({ TableName: requireEnv('TABLE_NAME'), Key: key(onboardingId), ConsistentRead: true });
       return {
         userId: typeof Item?.userId === 'string' ? Item.userId : undefined,
         signupStartedAt: typeof Item?.signupStartedAt === 'string' ? Item.signupStartedAt : undefined,
@@ -55,12 +52,10 @@ export function dynamoProgressStore(): ProgressStore {
       };
     },
     async write(onboardingId, progress) {
-      await dynamoClient().send(
-        new PutCommand({
-          TableName: requireEnv('TABLE_NAME'),
-          Item: { ...key(onboardingId), ...progress, updatedAt: new Date().toISOString() },
-        }),
-      );
+      await putItem({
+        TableName: requireEnv('TABLE_NAME'),
+        Item: { ...key(onboardingId), ...progress, updatedAt: new Date().toISOString() },
+      });
     },
   };
 }

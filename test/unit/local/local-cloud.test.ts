@@ -1,7 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import { DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
@@ -9,6 +8,8 @@ import { GetSecretValueCommand, ResourceNotFoundException, SecretsManagerClient 
 import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as z from 'zod';
+import { readSecret, resetSecrets } from '../../../functions/shared/secrets';
 import { type EventEnvelope, type LocalCloud, startLocalCloud } from '../../../local/cloud';
 
 const SECRET_ARN = 'arn:aws:secretsmanager:ap-southeast-1:000000000000:secret:onboarding/straitsx';
@@ -113,7 +114,7 @@ describe('local cloud', () => {
     );
   });
 
-  it('serves secrets by ARN and name, to the SDK and to Powertools', async () => {
+  it("serves secrets by ARN and name, to the SDK and to the functions' own reader", async () => {
     const client = new SecretsManagerClient({});
     const byArn = await client.send(new GetSecretValueCommand({ SecretId: SECRET_ARN }));
     expect(byArn).toMatchObject({ ARN: SECRET_ARN, Name: 'onboarding/straitsx', SecretString: '{"apiKey":"sandbox_key"}' });
@@ -123,8 +124,11 @@ describe('local cloud', () => {
     );
     client.destroy();
 
-    const provider = new SecretsProvider();
-    expect(await provider.get(SECRET_ARN, { transform: 'json' })).toEqual({ apiKey: 'sandbox_key' });
+    resetSecrets();
+    process.env.LOCAL_CLOUD_SECRET_ARN = SECRET_ARN;
+    expect(await readSecret('LOCAL_CLOUD_SECRET_ARN', z.object({ apiKey: z.string() }))).toEqual({ apiKey: 'sandbox_key' });
+    delete process.env.LOCAL_CLOUD_SECRET_ARN;
+    resetSecrets();
   });
 
   it('answers an unknown operation with an AWS error', async () => {

@@ -2,7 +2,7 @@ import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { publishKeptNotices, publishOrKeepNotices } from '../../../functions/onboarding/notices';
 import type { WebhookNotice } from '../../../functions/providers/port';
 import { ProviderRateLimited } from '../../../functions/shared/errors';
-import { dynamo, events, items, published, resetCloud, sfn } from '../recovery/fixture';
+import { items, published, resetCloud, stopCloud } from '../recovery/fixture';
 
 /** Wallex's read-back of a funding, refused while the rate budget is full. */
 const budget = { full: true };
@@ -23,9 +23,7 @@ describe('provider notices the rate budget cannot read back now', () => {
     confirmNotice.mockClear();
     budget.full = true;
   });
-  afterAll(() => {
-    for (const mock of [dynamo, sfn, events]) mock.restore();
-  });
+  afterAll(stopCloud);
 
   it('keeps the notice, ids and statuses only, instead of refusing the webhook', async () => {
     await expect(publishOrKeepNotices('wallex', 'funding:fund_123:completed', [funding])).resolves.toBe(1);

@@ -1,17 +1,13 @@
 import { createHmac } from 'node:crypto';
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { mockClient } from 'aws-sdk-client-mock';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { handler } from '../../../functions/handlers/webhook';
-import { resetSecrets } from '../../../functions/shared/secrets';
 import { lambdaContext } from '../../../local/api';
-import { dynamo, items, resetCloud } from '../recovery/fixture';
+import { dynamo, items, resetCloud, secrets, stopCloud } from '../recovery/fixture';
 
 /** The one webhook handler, as API Gateway calls it on each provider's own route. */
 
 const SIGNING_KEY = 'straitsx-callback-key';
-const secrets = mockClient(SecretsManagerClient);
 
 const callback = JSON.stringify({
   data: { id: 'customer_profile_a1b2', attributes: { verificationStatus: 'verified' } },
@@ -40,14 +36,11 @@ const straitsx = (body: string, signature: string, event = 'cpVerificationStatus
   call(request('/webhooks/straitsx/{event}', { event }, body, { 'Xfers-Signature': signature }));
 
 describe('the webhook handler', () => {
+  afterAll(stopCloud);
   beforeEach(() => {
     resetCloud();
-    resetSecrets();
-    secrets.reset();
     process.env.STRAITSX_SECRET_ARN = 'arn:aws:secretsmanager:ap-southeast-1:111122223333:secret:straitsx';
-    secrets
-      .on(GetSecretValueCommand)
-      .resolves({ SecretString: JSON.stringify({ apiKey: 'k', callbackSigningKey: SIGNING_KEY }) });
+    secrets.on('GetSecretValue').resolves({ SecretString: JSON.stringify({ apiKey: 'k', callbackSigningKey: SIGNING_KEY }) });
   });
 
   it('answers 404 for a provider this stack does not have, before reading any secret', async () => {

@@ -4,7 +4,7 @@ import { applyExecutionStatus, executionStatusPattern } from '../../../functions
 import { publicView } from '../../../functions/onboarding/record';
 import { lambdaContext } from '../../../local/api';
 import { matchesPattern } from '../../../local/cloud/event-pattern';
-import { dynamo, events, executionArn, ID, items, MACHINE, published, record, resetCloud, sfn, store, stored } from './fixture';
+import { executionArn, ID, items, MACHINE, published, record, resetCloud, stopCloud, store, stored } from './fixture';
 
 /** `Step Functions Execution Status Change` as AWS puts it on the default bus (detail only). */
 const change = (status: string, changes: Record<string, unknown> = {}) => ({
@@ -24,9 +24,7 @@ const change = (status: string, changes: Record<string, unknown> = {}) => ({
 });
 
 beforeEach(resetCloud);
-afterAll(() => {
-  for (const mock of [dynamo, sfn, events]) mock.restore();
-});
+afterAll(stopCloud);
 
 describe('execution status changes', () => {
   it('mark the record FAILED with the error name only and publish Onboarding Failed once', async () => {

@@ -1,12 +1,13 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { SFNClient } from '@aws-sdk/client-sfn';
-import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { mockClient } from 'aws-sdk-client-mock';
+import type { PutEventsRequest } from '@aws-sdk/client-eventbridge';
 import type { OnboardingRecord } from '../../../functions/onboarding/record';
-import { resetAwsClients } from '../../../functions/shared/aws';
+import { resetSecrets } from '../../../functions/shared/secrets';
+import { AwsServiceError } from '../../../local/cloud/aws-json-server';
+import { startAwsFake } from '../aws-fake';
 
-/** Shared set-up of the recovery tests: the table in memory behind a mocked client, Step Functions and the bus mocked. */
+/**
+ * Shared set-up of the recovery tests: the table in memory behind a scripted DynamoDB, Step Functions and
+ * the bus scripted, all on loopback (../aws-fake.ts), reached through the functions' own client.
+ */
 
 export const ID = 'onb_aaaaaaaaaaaaaaaaaaaaaaaaaa';
 export const OTHER_ID = 'onb_bbbbbbbbbbbbbbbbbbbbbbbbbb';
@@ -15,19 +16,21 @@ export const MIGRATION_MACHINE = 'arn:aws:states:ap-southeast-1:111122223333:sta
 export const BATCH_MACHINE = 'arn:aws:states:ap-southeast-1:111122223333:stateMachine:ConnectMigrationBatch-abc';
 export const executionArn = (name: string, machine = MACHINE) => `${machine.replace(':stateMachine:', ':execution:')}:${name}`;
 
-export const dynamo = mockClient(DynamoDBDocumentClient);
-export const sfn = mockClient(SFNClient);
-export const events = mockClient(EventBridgeClient);
+const cloud = await startAwsFake();
+export const { dynamo, sfn, events, secrets } = cloud;
+/** Stops the fake services and restores the environment: each test file's afterAll. */
+export const stopCloud = () => cloud.stop();
 
 /** The items of the table, by `pk|sk`. */
 export const items = new Map<string, Record<string, unknown>>();
 const keyOf = (key: Record<string, unknown>) => `${key.pk}|${key.sk}`;
-const conditionFailed = () => new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} });
+const conditionFailed = () => new AwsServiceError('ConditionalCheckFailedException', 'The conditional request failed');
 
 /** Resets every mock and the table, and sets what the functions read from their environment. */
 export function resetCloud(): void {
-  for (const mock of [dynamo, sfn, events]) mock.reset();
+  cloud.reset();
   items.clear();
+  resetSecrets();
   Object.assign(process.env, {
     TABLE_NAME: 'onboarding-table',
     EVENT_BUS_NAME: 'merchant-bus',
@@ -38,14 +41,13 @@ export function resetCloud(): void {
     VERIFICATION_TIMEOUT_SECONDS: '86400',
     ACCOUNT_TIMEOUT_SECONDS: '86400',
   });
-  resetAwsClients();
   // Get, conditional Put and the open-records index, as DynamoDB answers them.
-  dynamo.on(GetCommand).callsFake((input: { Key: Record<string, unknown> }) => {
+  dynamo.on('GetItem').callsFake((input: { Key: Record<string, unknown> }) => {
     const item = items.get(keyOf(input.Key));
     return { Item: item ? structuredClone(item) : undefined };
   });
   dynamo
-    .on(PutCommand)
+    .on('PutItem')
     .callsFake(
       (input: {
         Item: Record<string, unknown>;
@@ -63,7 +65,7 @@ export function resetCloud(): void {
         return {};
       },
     );
-  dynamo.on(QueryCommand).callsFake((input: { IndexName?: string; ExpressionAttributeValues: Record<string, unknown> }) => {
+  dynamo.on('Query').callsFake((input: { IndexName?: string; ExpressionAttributeValues: Record<string, unknown> }) => {
     // The notices webhooks kept for the sweeper: one partition per provider.
     const pk = input.ExpressionAttributeValues[':pk'];
     if (input.IndexName === undefined && typeof pk === 'string' && pk.startsWith('NOTICE#'))
@@ -74,11 +76,11 @@ export function resetCloud(): void {
       .map(({ pk, sk, openStatus, updatedAt }) => ({ pk, sk, openStatus, updatedAt }));
     return { Items };
   });
-  dynamo.on(DeleteCommand).callsFake((input: { Key: Record<string, unknown> }) => {
+  dynamo.on('DeleteItem').callsFake((input: { Key: Record<string, unknown> }) => {
     items.delete(keyOf(input.Key));
     return {};
   });
-  events.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'event-1' }] });
+  events.on('PutEvents').resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'event-1' }] });
 }
 
 /** A record as intake leaves it once its execution started, with the given changes. */
@@ -117,8 +119,8 @@ export function stored(onboardingId = ID): OnboardingRecord & { openStatus?: str
 
 /** Every event put on the bus: detail type and parsed detail. */
 export function published(): Array<{ detailType: string; detail: Record<string, unknown> }> {
-  return events.commandCalls(PutEventsCommand).flatMap((call) =>
-    (call.args[0].input.Entries ?? []).map((entry) => ({
+  return events.calls('PutEvents').flatMap((call) =>
+    ((call as unknown as PutEventsRequest).Entries ?? []).map((entry) => ({
       detailType: entry.DetailType ?? '',
       detail: JSON.parse(entry.Detail ?? '{}') as Record<string, unknown>,
     })),

@@ -4,7 +4,7 @@ import { publicView } from '../../../functions/onboarding/record';
 import { retryNotes } from '../../../functions/onboarding/retry-notes';
 import { providerRetryPolicy } from '../../../functions/onboarding/retry-policy';
 import { ProviderInvalidRequest, ProviderUnavailable } from '../../../functions/shared/errors';
-import { dynamo, events, ID, record, resetCloud, sfn, store, stored } from './fixture';
+import { ID, record, resetCloud, stopCloud, store, stored } from './fixture';
 
 const NOW = new Date('2026-01-15T12:00:00Z');
 
@@ -26,10 +26,10 @@ beforeEach(() => {
   vi.useFakeTimers({ now: NOW, toFake: ['Date'] });
   process.env.PROVIDER_RETRY_POLICY = JSON.stringify(providerRetryPolicy());
 });
-afterAll(() => {
+afterAll(async () => {
   vi.useRealTimers();
   delete process.env.PROVIDER_RETRY_POLICY;
-  for (const mock of [dynamo, sfn, events]) mock.restore();
+  await stopCloud();
 });
 
 describe('retry notes of the provider steps', () => {

@@ -1,16 +1,6 @@
-import {
-  DescribeExecutionCommand,
-  ExecutionAlreadyExists,
-  ExecutionDoesNotExist,
-  ExecutionNotRedrivable,
-  RedriveExecutionCommand,
-  StartExecutionCommand,
-} from '@aws-sdk/client-sfn';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { retryOnboarding } from '../../../functions/onboarding/retry';
 import {
-  dynamo,
-  events,
   executionArn,
   ID,
   items,
@@ -19,6 +9,7 @@ import {
   record,
   resetCloud,
   sfn,
+  stopCloud,
   store,
   stored,
 } from './fixture';
@@ -38,23 +29,19 @@ const described = (status: string, changes: Record<string, unknown> = {}) => ({
 });
 
 beforeEach(resetCloud);
-afterAll(() => {
-  for (const mock of [dynamo, sfn, events]) mock.restore();
-});
+afterAll(stopCloud);
 
 describe("operators' retry", () => {
   it('redrives a failed execution by its ARN, and the onboarding is in progress again', async () => {
     await store(record({ status: 'FAILED' }));
-    sfn.on(DescribeExecutionCommand).resolves(described('FAILED') as never);
-    sfn.on(RedriveExecutionCommand).resolves({ redriveDate: new Date() });
+    sfn.on('DescribeExecution').resolves(described('FAILED') as never);
+    sfn.on('RedriveExecution').resolves({ redriveDate: new Date() });
 
     const result = await retryOnboarding(ID);
 
     expect(result.action).toBe('redriven');
-    expect(sfn.commandCalls(RedriveExecutionCommand).map((c) => c.args[0].input)).toEqual([
-      { executionArn: executionArn(ID), clientToken: `redrive-0-${ID}` },
-    ]);
-    expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
+    expect(sfn.calls('RedriveExecution')).toEqual([{ executionArn: executionArn(ID), clientToken: `redrive-0-${ID}` }]);
+    expect(sfn.calls('StartExecution')).toHaveLength(0);
     expect(stored()).toMatchObject({ status: 'IN_PROGRESS', executionArn: executionArn(ID) });
     expect(stored().timeline.at(-1)).toMatchObject({ step: 'execution', status: 'REDRIVEN', detail: 'operator' });
   });
@@ -65,64 +52,62 @@ describe("operators' retry", () => {
   ])('starts a new execution with the same input where %s', async (_case, changes, refused) => {
     await store(record({ status: 'FAILED' }));
     sfn
-      .on(DescribeExecutionCommand)
+      .on('DescribeExecution')
       .resolvesOnce(described('FAILED', changes) as never)
       // Described again after the refusal: AWS still cannot redrive it.
       .resolves(described('FAILED', { redriveStatus: 'NOT_REDRIVABLE' }) as never);
-    if (refused) sfn.on(RedriveExecutionCommand).rejects(new ExecutionNotRedrivable({ message: 'too old', $metadata: {} }));
-    sfn.on(StartExecutionCommand).resolves({ executionArn: executionArn(`${ID}-r1`), startDate: new Date() });
+    if (refused) sfn.on('RedriveExecution').rejects('ExecutionNotRedrivable', 'too old');
+    sfn.on('StartExecution').resolves({ executionArn: executionArn(`${ID}-r1`), startDate: new Date() });
 
     const result = await retryOnboarding(ID);
 
     expect(result.action).toBe('restarted');
-    expect(sfn.commandCalls(StartExecutionCommand).map((c) => c.args[0].input)).toEqual([
-      { stateMachineArn: MACHINE, name: `${ID}-r1`, input: INPUT },
-    ]);
+    expect(sfn.calls('StartExecution')).toEqual([{ stateMachineArn: MACHINE, name: `${ID}-r1`, input: INPUT }]);
     expect(stored()).toMatchObject({ status: 'IN_PROGRESS', executionArn: executionArn(`${ID}-r1`), restarts: 1 });
   });
 
   it('starts nothing beside an execution redriven meanwhile, though the redrive is refused', async () => {
     await store(record({ status: 'FAILED' }));
     sfn
-      .on(DescribeExecutionCommand)
+      .on('DescribeExecution')
       .resolvesOnce(described('FAILED') as never)
       .resolves(described('RUNNING', { redriveCount: 1 }) as never);
-    sfn.on(RedriveExecutionCommand).rejects(new ExecutionNotRedrivable({ message: 'running', $metadata: {} }));
+    sfn.on('RedriveExecution').rejects('ExecutionNotRedrivable', 'running');
 
     await expect(retryOnboarding(ID)).rejects.toMatchObject({ statusCode: 409 });
-    expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
+    expect(sfn.calls('StartExecution')).toHaveLength(0);
   });
 
   it('adopts the running execution of a restart that died before it updated the record', async () => {
     await store(record({ status: 'FAILED' }));
     sfn
-      .on(DescribeExecutionCommand, { executionArn: executionArn(ID) })
+      .on('DescribeExecution', { executionArn: executionArn(ID) })
       .resolves(described('FAILED', { redriveStatus: 'NOT_REDRIVABLE' }) as never)
-      .on(DescribeExecutionCommand, { executionArn: executionArn(`${ID}-r1`) })
+      .on('DescribeExecution', { executionArn: executionArn(`${ID}-r1`) })
       .resolves(described('RUNNING', { executionArn: executionArn(`${ID}-r1`), name: `${ID}-r1` }) as never);
-    sfn.on(StartExecutionCommand).rejects(new ExecutionAlreadyExists({ message: 'exists', $metadata: {} }));
+    sfn.on('StartExecution').rejects('ExecutionAlreadyExists', 'exists');
 
     await retryOnboarding(ID);
 
-    expect(sfn.commandCalls(StartExecutionCommand).map((c) => c.args[0].input.name)).toEqual([`${ID}-r1`]);
+    expect(sfn.calls('StartExecution').map((c) => c.name)).toEqual([`${ID}-r1`]);
     expect(stored()).toMatchObject({ executionArn: executionArn(`${ID}-r1`), restarts: 1, status: 'IN_PROGRESS' });
   });
 
   it('lets one of two concurrent restarts start an execution, and answers the other 409', async () => {
     await store(record({ status: 'FAILED' }));
-    sfn.on(DescribeExecutionCommand).rejects(new ExecutionDoesNotExist({ message: 'gone', $metadata: {} }));
-    sfn.on(StartExecutionCommand).callsFake((input: { name: string }) => ({ executionArn: executionArn(input.name) }));
+    sfn.on('DescribeExecution').rejects('ExecutionDoesNotExist', 'gone');
+    sfn.on('StartExecution').callsFake((input: { name: string }) => ({ executionArn: executionArn(input.name) }));
 
     const results = await Promise.allSettled([retryOnboarding(ID), retryOnboarding(ID)]);
 
     expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
-    expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(1);
+    expect(sfn.calls('StartExecution')).toHaveLength(1);
     expect(stored()).toMatchObject({ executionArn: executionArn(`${ID}-r1`), restarts: 1 });
   });
 
   it('does not start again an onboarding that completed after it was read', async () => {
     await store(record({ status: 'IN_PROGRESS' }));
-    sfn.on(DescribeExecutionCommand).callsFake(() => {
+    sfn.on('DescribeExecution').callsFake(() => {
       // RecordCompleted writes COMPLETED while the execution is described.
       const item = items.get(`ONB#${ID}|RECORD`)!;
       items.set(`ONB#${ID}|RECORD`, { ...item, status: 'COMPLETED', version: Number(item.version) + 1 });
@@ -131,17 +116,17 @@ describe("operators' retry", () => {
     });
 
     await expect(retryOnboarding(ID)).rejects.toMatchObject({ statusCode: 409 });
-    expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
+    expect(sfn.calls('StartExecution')).toHaveLength(0);
     expect(stored().status).toBe('COMPLETED');
   });
 
   it('starts a Connect migration again on its own state machine with its own input', async () => {
     await store(record({ status: 'FAILED', kind: 'connect-migration', executionArn: executionArn(ID, MIGRATION_MACHINE) }));
-    sfn.on(DescribeExecutionCommand).rejects(new ExecutionDoesNotExist({ message: 'gone', $metadata: {} }));
-    sfn.on(StartExecutionCommand).resolves({ executionArn: executionArn(`${ID}-r1`, MIGRATION_MACHINE), startDate: new Date() });
+    sfn.on('DescribeExecution').rejects('ExecutionDoesNotExist', 'gone');
+    sfn.on('StartExecution').resolves({ executionArn: executionArn(`${ID}-r1`, MIGRATION_MACHINE), startDate: new Date() });
 
     await expect(retryOnboarding(ID)).resolves.toMatchObject({ action: 'restarted' });
-    expect(sfn.commandCalls(StartExecutionCommand)[0]!.args[0].input).toEqual({
+    expect(sfn.calls('StartExecution')[0]!).toEqual({
       stateMachineArn: MIGRATION_MACHINE,
       name: `${ID}-r1`,
       input: JSON.stringify({ onboardingId: ID }),
@@ -150,19 +135,19 @@ describe("operators' retry", () => {
 
   it('starts an onboarding whose execution never started, under its own name', async () => {
     await store(record({ status: 'ACCEPTED', executionArn: undefined }));
-    sfn.on(StartExecutionCommand).resolves({ executionArn: executionArn(ID), startDate: new Date() });
+    sfn.on('StartExecution').resolves({ executionArn: executionArn(ID), startDate: new Date() });
 
     await expect(retryOnboarding(ID)).resolves.toMatchObject({ action: 'started', executionArn: executionArn(ID) });
-    expect(sfn.commandCalls(StartExecutionCommand)[0]!.args[0].input).toMatchObject({ stateMachineArn: MACHINE, name: ID });
+    expect(sfn.calls('StartExecution')[0]!).toMatchObject({ stateMachineArn: MACHINE, name: ID });
   });
 
   it('refuses a running onboarding with 409 and touches nothing', async () => {
     await store(record());
-    sfn.on(DescribeExecutionCommand).resolves(described('RUNNING') as never);
+    sfn.on('DescribeExecution').resolves(described('RUNNING') as never);
 
     await expect(retryOnboarding(ID)).rejects.toMatchObject({ statusCode: 409, message: expect.stringContaining('running') });
-    expect(sfn.commandCalls(RedriveExecutionCommand)).toHaveLength(0);
-    expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
+    expect(sfn.calls('RedriveExecution')).toHaveLength(0);
+    expect(sfn.calls('StartExecution')).toHaveLength(0);
     expect(stored().version).toBe(3);
   });
 
@@ -174,7 +159,7 @@ describe("operators' retry", () => {
 
   it('refuses one needing attention whose execution ended on purpose', async () => {
     await store(record({ status: 'NEEDS_ATTENTION' }));
-    sfn.on(DescribeExecutionCommand).resolves(described('SUCCEEDED') as never);
+    sfn.on('DescribeExecution').resolves(described('SUCCEEDED') as never);
     await expect(retryOnboarding(ID)).rejects.toMatchObject({ statusCode: 409, message: expect.stringContaining('finished') });
   });
 

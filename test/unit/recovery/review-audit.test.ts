@@ -1,13 +1,11 @@
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { decideReview } from '../../../functions/onboarding/review';
-import { dynamo, events, ID, items, record, resetCloud, sfn, store } from './fixture';
+import { ID, items, record, resetCloud, stopCloud, store } from './fixture';
 
 const audits = () => [...items.values()].filter((item) => String(item.pk) === `AUDIT#${ID}`);
 
 beforeEach(resetCloud);
-afterAll(() => {
-  for (const mock of [dynamo, sfn, events]) mock.restore();
-});
+afterAll(stopCloud);
 
 describe('a repeated review decision', () => {
   it('is audited once, even when the first call died before its audit write', async () => {

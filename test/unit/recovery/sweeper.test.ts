@@ -1,17 +1,8 @@
-import {
-  DescribeExecutionCommand,
-  ExecutionDoesNotExist,
-  RedriveExecutionCommand,
-  SendTaskSuccessCommand,
-  StartExecutionCommand,
-} from '@aws-sdk/client-sfn';
 import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { type SweepSettings, sweep } from '../../../functions/onboarding/sweeper';
 import { metrics } from '../../../functions/shared/powertools';
 import {
   BATCH_MACHINE,
-  dynamo,
-  events,
   executionArn,
   ID,
   items,
@@ -22,6 +13,7 @@ import {
   record,
   resetCloud,
   sfn,
+  stopCloud,
   store,
   stored,
 } from './fixture';
@@ -46,59 +38,55 @@ beforeEach(() => {
   resetCloud();
   addMetric.mockClear();
 });
-afterAll(() => {
-  for (const mock of [dynamo, sfn, events]) mock.restore();
-});
+afterAll(stopCloud);
 const metric = (name: string) => addMetric.mock.calls.filter(([n]) => n === name).map(([, , value]) => value);
 
 describe('the sweeper', () => {
   it('redrives a failure older than the delay, by its execution ARN', async () => {
     await store(record({ status: 'FAILED' }));
-    sfn.on(DescribeExecutionCommand).resolves(described('FAILED') as never);
-    sfn.on(RedriveExecutionCommand).resolves({ redriveDate: NOW });
+    sfn.on('DescribeExecution').resolves(described('FAILED') as never);
+    sfn.on('RedriveExecution').resolves({ redriveDate: NOW });
 
     const report = await sweep(SETTINGS, NOW);
 
     expect(report).toMatchObject({ checked: 1, redriven: 1, pastCap: 0 });
-    expect(sfn.commandCalls(RedriveExecutionCommand)[0]!.args[0].input.executionArn).toBe(executionArn(ID));
+    expect(sfn.calls('RedriveExecution')[0]!.executionArn).toBe(executionArn(ID));
     expect(stored().status).toBe('IN_PROGRESS');
   });
 
   it('leaves a failure younger than the delay for a later sweep', async () => {
     await store(record({ status: 'FAILED' }));
-    sfn.on(DescribeExecutionCommand).resolves(described('FAILED', { stopDate: minutesAgo(5) }) as never);
+    sfn.on('DescribeExecution').resolves(described('FAILED', { stopDate: minutesAgo(5) }) as never);
 
     await sweep(SETTINGS, NOW);
 
-    expect(sfn.commandCalls(RedriveExecutionCommand)).toHaveLength(0);
+    expect(sfn.calls('RedriveExecution')).toHaveLength(0);
     expect(stored().status).toBe('FAILED');
   });
 
   it('stops at the cap, counted by Step Functions itself, and raises the metric the alarm watches', async () => {
     await store(record({ status: 'FAILED' }));
-    sfn.on(DescribeExecutionCommand).resolves(described('FAILED', { redriveCount: 3 }) as never);
+    sfn.on('DescribeExecution').resolves(described('FAILED', { redriveCount: 3 }) as never);
 
     const report = await sweep(SETTINGS, NOW);
 
     expect(report.pastCap).toBe(1);
-    expect(sfn.commandCalls(RedriveExecutionCommand)).toHaveLength(0);
-    expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
+    expect(sfn.calls('RedriveExecution')).toHaveLength(0);
+    expect(sfn.calls('StartExecution')).toHaveLength(0);
     expect(metric('OnboardingsPastRedriveCap')).toEqual([1]);
     expect(stored().status).toBe('FAILED');
   });
 
   it('counts restarts towards the cap, so a new execution does not reset it', async () => {
     await store(record({ status: 'FAILED', restarts: 2 }));
-    sfn.on(DescribeExecutionCommand).resolves(described('FAILED', { redriveCount: 1 }) as never);
+    sfn.on('DescribeExecution').resolves(described('FAILED', { redriveCount: 1 }) as never);
 
     await expect(sweep(SETTINGS, NOW)).resolves.toMatchObject({ pastCap: 1, redriven: 0 });
   });
 
   it('records a failure whose status change was missed, and publishes it once', async () => {
     await store(record({ status: 'AWAITING_PROVIDER' }));
-    sfn
-      .on(DescribeExecutionCommand)
-      .resolves(described('FAILED', { error: 'ProviderAuthFailed', stopDate: minutesAgo(1) }) as never);
+    sfn.on('DescribeExecution').resolves(described('FAILED', { error: 'ProviderAuthFailed', stopDate: minutesAgo(1) }) as never);
 
     await expect(sweep(SETTINGS, NOW)).resolves.toMatchObject({ markedFailed: 1, redriven: 0 });
     await sweep(SETTINGS, NOW);
@@ -110,11 +98,11 @@ describe('the sweeper', () => {
   it('starts an onboarding left ACCEPTED when its start failed, under its own name, after a grace period', async () => {
     await store(record({ status: 'ACCEPTED', executionArn: undefined, updatedAt: minutesAgo(10).toISOString() }));
     await store(record({ onboardingId: OTHER_ID, status: 'ACCEPTED', executionArn: undefined, updatedAt: NOW.toISOString() }));
-    sfn.on(StartExecutionCommand).resolves({ executionArn: executionArn(ID), startDate: NOW });
+    sfn.on('StartExecution').resolves({ executionArn: executionArn(ID), startDate: NOW });
 
     await expect(sweep(SETTINGS, NOW)).resolves.toMatchObject({ checked: 2, started: 1 });
 
-    expect(sfn.commandCalls(StartExecutionCommand).map((c) => c.args[0].input)).toEqual([
+    expect(sfn.calls('StartExecution')).toEqual([
       {
         stateMachineArn: MACHINE,
         name: ID,
@@ -146,32 +134,29 @@ describe('the sweeper', () => {
         updatedAt: minutesAgo(30).toISOString(),
       }),
     );
-    sfn.on(DescribeExecutionCommand, { executionArn: batchExecution }).resolves({ status: 'RUNNING' } as never);
-    sfn.on(StartExecutionCommand).resolves({ executionArn: executionArn(ID, MIGRATION_MACHINE), startDate: NOW });
+    sfn.on('DescribeExecution', { executionArn: batchExecution }).resolves({ status: 'RUNNING' } as never);
+    sfn.on('StartExecution').resolves({ executionArn: executionArn(ID, MIGRATION_MACHINE), startDate: NOW });
 
     await expect(sweep(SETTINGS, NOW)).resolves.toMatchObject({ started: 0, heldByBatch: 2 });
-    expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
+    expect(sfn.calls('StartExecution')).toHaveLength(0);
     // The batch's users share one look-up per sweep.
-    expect(sfn.commandCalls(DescribeExecutionCommand)).toHaveLength(1);
+    expect(sfn.calls('DescribeExecution')).toHaveLength(1);
 
-    sfn.on(DescribeExecutionCommand, { executionArn: batchExecution }).resolves({ status: 'FAILED' } as never);
+    sfn.on('DescribeExecution', { executionArn: batchExecution }).resolves({ status: 'FAILED' } as never);
     await expect(sweep(SETTINGS, NOW)).resolves.toMatchObject({ started: 2, heldByBatch: 0 });
-    expect(sfn.commandCalls(StartExecutionCommand).map((c) => c.args[0].input.stateMachineArn)).toEqual([
-      MIGRATION_MACHINE,
-      MIGRATION_MACHINE,
-    ]);
+    expect(sfn.calls('StartExecution').map((c) => c.stateMachineArn)).toEqual([MIGRATION_MACHINE, MIGRATION_MACHINE]);
   });
 
   it('starts again an onboarding whose execution is lost', async () => {
     await store(
       record({ status: 'AWAITING_DOCUMENTS', waiting: { kind: 'documents', taskToken: 'gone', since: NOW.toISOString() } }),
     );
-    sfn.on(DescribeExecutionCommand).rejects(new ExecutionDoesNotExist({ message: 'gone', $metadata: {} }));
-    sfn.on(StartExecutionCommand).resolves({ executionArn: executionArn(`${ID}-r1`), startDate: NOW });
+    sfn.on('DescribeExecution').rejects('ExecutionDoesNotExist', 'gone');
+    sfn.on('StartExecution').resolves({ executionArn: executionArn(`${ID}-r1`), startDate: NOW });
 
     await expect(sweep(SETTINGS, NOW)).resolves.toMatchObject({ restarted: 1 });
 
-    expect(sfn.commandCalls(StartExecutionCommand)[0]!.args[0].input.name).toBe(`${ID}-r1`);
+    expect(sfn.calls('StartExecution')[0]!.name).toBe(`${ID}-r1`);
     expect(stored()).toMatchObject({ status: 'IN_PROGRESS', executionArn: executionArn(`${ID}-r1`), restarts: 1 });
     expect(stored().waiting).toBeUndefined();
   });
@@ -184,12 +169,12 @@ describe('the sweeper', () => {
         waiting: { kind: 'verification', taskToken: 'token-7', since: minutesAgo(30).toISOString() },
       }),
     );
-    sfn.on(DescribeExecutionCommand).resolves(described('RUNNING') as never);
-    sfn.on(SendTaskSuccessCommand).resolves({});
+    sfn.on('DescribeExecution').resolves(described('RUNNING') as never);
+    sfn.on('SendTaskSuccess').resolves({});
 
     await expect(sweep(SETTINGS, NOW)).resolves.toMatchObject({ resumed: 1 });
 
-    expect(sfn.commandCalls(SendTaskSuccessCommand)[0]!.args[0].input).toEqual({ taskToken: 'token-7', output: '"verified"' });
+    expect(sfn.calls('SendTaskSuccess')[0]!).toEqual({ taskToken: 'token-7', output: '"verified"' });
     expect(stored().waiting).toBeUndefined();
   });
 
@@ -209,13 +194,13 @@ describe('the sweeper', () => {
         waiting: { kind: 'documents', taskToken: 'u', since: NOW.toISOString() },
       }),
     );
-    sfn.on(DescribeExecutionCommand).resolves(described('RUNNING') as never);
+    sfn.on('DescribeExecution').resolves(described('RUNNING') as never);
 
     const report = await sweep(SETTINGS, NOW);
 
     expect(report.oldestOverdueWaitSeconds).toBe(86400);
     expect(metric('OldestOverdueWaitSeconds')).toEqual([86400]);
-    expect(sfn.commandCalls(SendTaskSuccessCommand)).toHaveLength(0);
+    expect(sfn.calls('SendTaskSuccess')).toHaveLength(0);
   });
 
   it('puts a FAILED record whose execution runs again back in progress', async () => {
@@ -225,7 +210,7 @@ describe('the sweeper', () => {
         failure: { execution: ID, redriveCount: 0, status: 'FAILED', error: 'X', at: NOW.toISOString() },
       }),
     );
-    sfn.on(DescribeExecutionCommand).resolves(described('RUNNING', { redriveCount: 1 }) as never);
+    sfn.on('DescribeExecution').resolves(described('RUNNING', { redriveCount: 1 }) as never);
 
     await sweep(SETTINGS, NOW);
 
@@ -242,27 +227,27 @@ describe('the sweeper', () => {
   });
   it('does not start again an onboarding that completed while its execution was described', async () => {
     await store(record({ status: 'IN_PROGRESS' }));
-    sfn.on(DescribeExecutionCommand).callsFake(() => {
+    sfn.on('DescribeExecution').callsFake(() => {
       const { openStatus: _open, ...item } = items.get(`ONB#${ID}|RECORD`)!;
       items.set(`ONB#${ID}|RECORD`, { ...item, status: 'COMPLETED', version: Number(item.version) + 1 });
       return described('SUCCEEDED');
     });
 
     await expect(sweep(SETTINGS, NOW)).resolves.toMatchObject({ restarted: 0, errors: 0 });
-    expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
+    expect(sfn.calls('StartExecution')).toHaveLength(0);
     expect(stored().status).toBe('COMPLETED');
   });
 
   it('records an aborted execution as FAILED but leaves its recovery to an operator', async () => {
     await store(record({ status: 'IN_PROGRESS' }));
-    sfn.on(DescribeExecutionCommand).resolves(described('ABORTED', { error: undefined }) as never);
+    sfn.on('DescribeExecution').resolves(described('ABORTED', { error: undefined }) as never);
 
     await sweep(SETTINGS, NOW);
     await sweep(SETTINGS, NOW);
 
     expect(stored()).toMatchObject({ status: 'FAILED', failure: { status: 'ABORTED' } });
-    expect(sfn.commandCalls(RedriveExecutionCommand)).toHaveLength(0);
-    expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
+    expect(sfn.calls('RedriveExecution')).toHaveLength(0);
+    expect(sfn.calls('StartExecution')).toHaveLength(0);
   });
 
   it('publishes a recorded failure whose event was never published', async () => {
@@ -274,7 +259,7 @@ describe('the sweeper', () => {
       at: minutesAgo(30).toISOString(),
     };
     await store(record({ status: 'FAILED', failure }));
-    sfn.on(DescribeExecutionCommand).resolves(described('FAILED', { stopDate: minutesAgo(5) }) as never);
+    sfn.on('DescribeExecution').resolves(described('FAILED', { stopDate: minutesAgo(5) }) as never);
 
     await sweep(SETTINGS, NOW);
 
@@ -285,18 +270,18 @@ describe('the sweeper', () => {
   it('counts the delay from the latest failure, not from the redrive before it', async () => {
     await store(record({ status: 'FAILED' }));
     sfn
-      .on(DescribeExecutionCommand)
+      .on('DescribeExecution')
       .resolves(described('FAILED', { redriveCount: 1, redriveDate: minutesAgo(60), stopDate: minutesAgo(2) }) as never);
 
     await sweep(SETTINGS, NOW);
 
-    expect(sfn.commandCalls(RedriveExecutionCommand)).toHaveLength(0);
+    expect(sfn.calls('RedriveExecution')).toHaveLength(0);
   });
 
   it('takes failures first and leaves the rest for the next sweep when time runs out', async () => {
     await store(record({ status: 'AWAITING_PROVIDER' }));
     await store(record({ onboardingId: OTHER_ID, status: 'FAILED', executionArn: executionArn(OTHER_ID) }));
-    sfn.on(DescribeExecutionCommand).resolves(described('RUNNING') as never);
+    sfn.on('DescribeExecution').resolves(described('RUNNING') as never);
     let left = 60_000;
     const remainingMs = () => {
       left -= 30_000;
@@ -306,7 +291,7 @@ describe('the sweeper', () => {
     const report = await sweep(SETTINGS, NOW, { remainingMs, reserveMs: 10_000, concurrency: 1 });
 
     expect(report).toMatchObject({ checked: 1, leftForNextSweep: 1 });
-    expect(sfn.commandCalls(DescribeExecutionCommand).map((c) => c.args[0].input.executionArn)).toEqual([executionArn(OTHER_ID)]);
+    expect(sfn.calls('DescribeExecution').map((c) => c.executionArn)).toEqual([executionArn(OTHER_ID)]);
   });
 
   it('describes no execution of a published failure past the cap', async () => {
@@ -319,8 +304,8 @@ describe('the sweeper', () => {
 
   it("does not count operators' recoveries against the automatic budget", async () => {
     await store(record({ status: 'FAILED', restarts: 2, operatorRecoveries: 2 }));
-    sfn.on(DescribeExecutionCommand).resolves(described('FAILED', { redriveCount: 1 }) as never);
-    sfn.on(RedriveExecutionCommand).resolves({ redriveDate: NOW });
+    sfn.on('DescribeExecution').resolves(described('FAILED', { redriveCount: 1 }) as never);
+    sfn.on('RedriveExecution').resolves({ redriveDate: NOW });
 
     await expect(sweep(SETTINGS, NOW)).resolves.toMatchObject({ pastCap: 0, redriven: 1 });
   });

@@ -1,8 +1,7 @@
-import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { WallexClient } from '../../../functions/providers/wallex/client';
 import { getFunding, parseWallexNotification, verifyWallexHeader } from '../../../functions/providers/wallex/webhook';
-import { dynamoClient } from '../../../functions/shared/aws';
+import { deleteItem } from '../../../functions/shared/dynamo';
 import { ProviderRateLimited } from '../../../functions/shared/errors';
 import { memoryTokenStore } from '../../../functions/store/token-cache';
 import {
@@ -126,9 +125,7 @@ describe('Wallex sandbox notifications, fundings and limits', () => {
   });
 
   it('lets a burst of cold functions share one login through the table', async () => {
-    await dynamoClient().send(
-      new DeleteCommand({ TableName: process.env.TABLE_NAME, Key: { pk: 'TOKEN#wallex', sk: 'CURRENT' } }),
-    );
+    await deleteItem({ TableName: process.env.TABLE_NAME, Key: { pk: 'TOKEN#wallex', sk: 'CURRENT' } });
     // Separate clients, as separate Lambdas would have, sharing only the table.
     const clients = Array.from({ length: 8 }, () => h.client());
     await Promise.all(clients.map((c) => c.request('GET', '/v2/fundings')));

@@ -1,7 +1,6 @@
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { wxPath } from '../../../functions/providers/wallex/client';
-import { dynamoClient } from '../../../functions/shared/aws';
+import { getItem } from '../../../functions/shared/dynamo';
 import { ProviderAuthFailed, ProviderInvalidRequest, ProviderUnavailable } from '../../../functions/shared/errors';
 import { budgetDay } from '../../../functions/store/daily-budget';
 import { memoryTokenStore } from '../../../functions/store/token-cache';
@@ -12,9 +11,7 @@ import { onboardUser } from '../wallex/steps';
 
 const dailyCount = async () => {
   const key = { pk: `RATE#wallex#${budgetDay(new Date())}`, sk: 'DAY' };
-  const { Item } = await dynamoClient().send(
-    new GetCommand({ TableName: process.env.TABLE_NAME, Key: key, ConsistentRead: true }),
-  );
+  const { Item } = await getItem({ TableName: process.env.TABLE_NAME, Key: key, ConsistentRead: true });
   return (Item?.count as number | undefined) ?? 0;
 };
 

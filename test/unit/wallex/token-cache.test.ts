@@ -1,16 +1,13 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { resetAwsClients } from '../../../functions/shared/aws';
 import { ProviderRateLimited } from '../../../functions/shared/errors';
 import { takeDailyToken } from '../../../functions/store/daily-budget';
 import { dynamoTokenStore, memoryTokenStore, tokenSealer } from '../../../functions/store/token-cache';
+import { startAwsFake } from '../aws-fake';
 
-const dynamo = mockClient(DynamoDBDocumentClient);
+const cloud = await startAwsFake();
+const { dynamo } = cloud;
 const NOW = Date.UTC(2026, 0, 15, 12, 0, 0);
 const sealer = tokenSealer('the-secret-access-key', 'wallex');
-const conditionFailed = () => new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} });
 const item = (token: string, secondsLeft: number, fetchedAt = NOW - 1000) => ({
   pk: 'TOKEN#wallex',
   sk: 'CURRENT',
@@ -18,9 +15,7 @@ const item = (token: string, secondsLeft: number, fetchedAt = NOW - 1000) => ({
   expiresAt: Math.floor(NOW / 1000) + secondsLeft,
   fetchedAt,
 });
-afterAll(() => {
-  dynamo.restore();
-});
+afterAll(() => cloud.stop());
 
 const store = () => dynamoTokenStore('wallex', { sealer, now: () => NOW, maxWaitMs: 1000 });
 
@@ -31,14 +26,13 @@ describe('shared token cache', () => {
     dynamo.reset();
     issue.mockClear();
     process.env.TABLE_NAME = 'onboarding-table';
-    resetAwsClients();
   });
 
   it('uses a token with more than 10 minutes left and logs in no one', async () => {
-    dynamo.on(GetCommand).resolves({ Item: item('cached-token', 3600) });
+    dynamo.on('GetItem').resolves({ Item: item('cached-token', 3600) });
     await expect(store().get(issue)).resolves.toBe('cached-token');
     expect(issue).not.toHaveBeenCalled();
-    expect(dynamo.commandCalls(GetCommand)[0]!.args[0].input).toMatchObject({
+    expect(dynamo.calls('GetItem')[0]!).toMatchObject({
       TableName: 'onboarding-table',
       Key: { pk: 'TOKEN#wallex', sk: 'CURRENT' },
       ConsistentRead: true,
@@ -47,16 +41,16 @@ describe('shared token cache', () => {
 
   it('refreshes a token about to expire under a lease conditional on the old fetchedAt, and stores it sealed', async () => {
     const old = item('old-token', 300, 111);
-    dynamo.on(GetCommand).resolves({ Item: old });
-    dynamo.on(UpdateCommand).resolves({});
-    dynamo.on(PutCommand).resolves({});
+    dynamo.on('GetItem').resolves({ Item: old });
+    dynamo.on('UpdateItem').resolves({});
+    dynamo.on('PutItem').resolves({});
 
     await expect(store().get(issue)).resolves.toBe('fresh-token');
 
-    const claim = dynamo.commandCalls(UpdateCommand)[0]!.args[0].input;
+    const claim = dynamo.calls('UpdateItem')[0]!;
     expect(claim.ConditionExpression).toContain('fetchedAt = :seen');
     expect(claim.ExpressionAttributeValues).toMatchObject({ ':seen': 111, ':now': NOW });
-    const put = dynamo.commandCalls(PutCommand)[0]!.args[0].input;
+    const put = dynamo.calls('PutItem')[0]!;
     expect(put.ConditionExpression).toBe('leaseId = :lease');
     expect(put.ExpressionAttributeValues?.[':lease']).toBe(claim.ExpressionAttributeValues?.[':lease']);
     expect(put.Item).toMatchObject({
@@ -72,49 +66,49 @@ describe('shared token cache', () => {
   });
 
   it('keeps using the old token while another caller holds the refresh lease', async () => {
-    dynamo.on(GetCommand).resolves({ Item: item('old-token', 300) });
-    dynamo.on(UpdateCommand).rejects(conditionFailed());
+    dynamo.on('GetItem').resolves({ Item: item('old-token', 300) });
+    dynamo.on('UpdateItem').rejects('ConditionalCheckFailedException', 'The conditional request failed');
     await expect(store().get(issue)).resolves.toBe('old-token');
     expect(issue).not.toHaveBeenCalled();
   });
 
   it("waits for the winner's token when there is none usable, instead of logging in too", async () => {
     dynamo
-      .on(GetCommand)
+      .on('GetItem')
       .resolvesOnce({})
       .resolves({ Item: item('winner-token', 28_000) });
-    dynamo.on(UpdateCommand).rejects(conditionFailed());
+    dynamo.on('UpdateItem').rejects('ConditionalCheckFailedException', 'The conditional request failed');
     await expect(store().get(issue)).resolves.toBe('winner-token');
     expect(issue).not.toHaveBeenCalled();
-    expect(dynamo.commandCalls(GetCommand)).toHaveLength(2);
+    expect(dynamo.calls('GetItem')).toHaveLength(2);
   });
 
   it('takes a token sealed under a rotated secret as no token', async () => {
-    dynamo.on(GetCommand).resolves({ Item: { ...item('x', 3600), token: tokenSealer('old-secret', 'wallex').seal('x') } });
-    dynamo.on(UpdateCommand).resolves({});
-    dynamo.on(PutCommand).resolves({});
+    dynamo.on('GetItem').resolves({ Item: { ...item('x', 3600), token: tokenSealer('old-secret', 'wallex').seal('x') } });
+    dynamo.on('UpdateItem').resolves({});
+    dynamo.on('PutItem').resolves({});
     await expect(store().get(issue)).resolves.toBe('fresh-token');
   });
 
   it('releases the lease when the login fails', async () => {
-    dynamo.on(GetCommand).resolves({});
-    dynamo.on(UpdateCommand).resolves({});
+    dynamo.on('GetItem').resolves({});
+    dynamo.on('UpdateItem').resolves({});
     const failing = vi.fn(async () => {
       throw new Error('login refused');
     });
     await expect(store().get(failing)).rejects.toThrow('login refused');
-    const updates = dynamo.commandCalls(UpdateCommand).map((c) => c.args[0].input.UpdateExpression);
+    const updates = dynamo.calls('UpdateItem').map((c) => c.UpdateExpression);
     expect(updates).toEqual(['SET leaseId = :lease, leaseUntil = :until', 'REMOVE leaseId, leaseUntil']);
   });
 
   it('invalidates only the token it was told about, conditional on its version', async () => {
-    dynamo.on(GetCommand).resolves({ Item: item('refused-token', 3600, 222) });
-    dynamo.on(UpdateCommand).resolves({});
+    dynamo.on('GetItem').resolves({ Item: item('refused-token', 3600, 222) });
+    dynamo.on('UpdateItem').resolves({});
     await store().invalidate('someone-elses-newer-token');
-    expect(dynamo.commandCalls(UpdateCommand)).toHaveLength(0);
+    expect(dynamo.calls('UpdateItem')).toHaveLength(0);
 
     await store().invalidate('refused-token');
-    const expire = dynamo.commandCalls(UpdateCommand)[0]!.args[0].input;
+    const expire = dynamo.calls('UpdateItem')[0]!;
     expect(expire).toMatchObject({ UpdateExpression: 'SET expiresAt = :zero', ConditionExpression: 'fetchedAt = :seen' });
     expect(expire.ExpressionAttributeValues).toEqual({ ':zero': 0, ':seen': 222 });
   });
@@ -135,13 +129,12 @@ describe('daily request budget', () => {
   beforeEach(() => {
     dynamo.reset();
     process.env.TABLE_NAME = 'onboarding-table';
-    resetAwsClients();
   });
 
   it("counts a request on the UTC day's item, conditional on the limit, with a two-day TTL", async () => {
-    dynamo.on(UpdateCommand).resolves({});
+    dynamo.on('UpdateItem').resolves({});
     await takeDailyToken('wallex', 432_000, new Date(NOW));
-    const input = dynamo.commandCalls(UpdateCommand)[0]!.args[0].input;
+    const input = dynamo.calls('UpdateItem')[0]!;
     expect(input).toMatchObject({
       Key: { pk: 'RATE#wallex#2026-01-15', sk: 'DAY' },
       ConditionExpression: 'attribute_not_exists(#count) OR #count < :limit',
@@ -151,7 +144,7 @@ describe('daily request budget', () => {
   });
 
   it('answers ProviderRateLimited once the day is spent', async () => {
-    dynamo.on(UpdateCommand).rejects(conditionFailed());
+    dynamo.on('UpdateItem').rejects('ConditionalCheckFailedException', 'The conditional request failed');
     const error = await takeDailyToken('wallex', 1, new Date(NOW)).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ProviderRateLimited);
     expect((error as ProviderRateLimited).code).toBe('DAILY_BUDGET_EXHAUSTED');
