@@ -74,6 +74,9 @@ const THROTTLING_CODES = new Set([
 /** And for transient trouble on AWS's side. */
 const TRANSIENT_CODES = new Set(['TimeoutError', 'RequestTimeout', 'RequestTimeoutException']);
 
+/** Whether AWS asked us to slow down: the next attempt waits longer. */
+const throttled = (error: AwsError) => error.status === 429 || error.status === 503 || THROTTLING_CODES.has(error.code);
+
 /** Whether another attempt may succeed: throttled, timed out, or a server error. */
 const retryable = (error: AwsError) =>
   error.status >= 500 || error.status === 429 || THROTTLING_CODES.has(error.code) || TRANSIENT_CODES.has(error.code);
@@ -153,6 +156,6 @@ export async function callAws<Output>(service: AwsJsonService, operation: string
       if (failure instanceof AwsError) throw failure;
       throw new Error(`${service.target}.${operation}: AWS could not be reached`, { cause: failure });
     }
-    await retryPause(attempt);
+    await retryPause(attempt, failure instanceof AwsError && throttled(failure));
   }
 }

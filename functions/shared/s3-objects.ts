@@ -46,6 +46,10 @@ interface Call {
 
 async function send({ method, bucket, key, body, headers: extra }: Call): Promise<Response> {
   const url = objectUrl(bucket, key);
+  // fetch unpacks a body whose Content-Encoding is gzip, deflate or br, and S3 answers with the encoding
+  // an uploader stored: a 10 MB upload could unpack to gigabytes, and the bytes checked would not be the
+  // bytes stored. S3 is told to answer `identity`, so the stored bytes come back as they are.
+  if (method === 'GET') url.searchParams.set('response-content-encoding', 'identity');
   const headers: Record<string, string> = { ...extra, 'x-amz-content-sha256': payloadHash(body) };
   for (let attempt = 1; ; attempt++) {
     let response: Response | undefined;
@@ -62,7 +66,7 @@ async function send({ method, bucket, key, body, headers: extra }: Call): Promis
       throw new Error(`S3 could not be reached for ${key}`, { cause: failure });
     }
     await response?.body?.cancel();
-    await retryPause(attempt);
+    await retryPause(attempt, response?.status === 503 || response?.status === 429);
   }
 }
 
@@ -98,12 +102,19 @@ export async function getObjectBytes(
   return { body, contentType: response.headers.get('content-type') ?? undefined };
 }
 
-/** An object's stored length and Content-Type; `NotFound` (S3 sends no body to a HEAD) when it is not there. */
-export async function headObject(bucket: string, key: string): Promise<{ size: number; contentType?: string }> {
+/**
+ * An object's stored length, Content-Type and Content-Encoding; `NotFound` (S3 sends no body to a HEAD)
+ * when it is not there.
+ */
+export async function headObject(
+  bucket: string,
+  key: string,
+): Promise<{ size: number; contentType?: string; contentEncoding?: string }> {
   const response = await send({ method: 'HEAD', bucket, key });
   return {
     size: Number(response.headers.get('content-length') ?? 0),
     contentType: response.headers.get('content-type') ?? undefined,
+    contentEncoding: response.headers.get('content-encoding') ?? undefined,
   };
 }
 

@@ -106,9 +106,12 @@ export async function signedFetch(request: SignedRequest): Promise<Response> {
   return fetch(url, { method, headers: sent, body, signal: AbortSignal.timeout(ATTEMPT_TIMEOUT_MS) });
 }
 
-/** Full-jitter exponential pause before attempt `attempt + 1`. */
-export const retryPause = (attempt: number): Promise<void> =>
-  new Promise((resolve) => setTimeout(resolve, Math.random() * 100 * 2 ** attempt));
+/**
+ * Full-jitter exponential pause before attempt `attempt + 1`: up to 200 ms, then 400 ms; after throttling
+ * up to 1 s, then 2 s, as the SDK's standard retry strategy waits, so a throttled service gets time.
+ */
+export const retryPause = (attempt: number, throttled = false): Promise<void> =>
+  new Promise((resolve) => setTimeout(resolve, Math.random() * (throttled ? 500 : 100) * 2 ** attempt));
 
 /** The SHA-256 of a payload in hex, as S3's `x-amz-content-sha256` wants it. */
 export const payloadHash = (body: string | undefined): string =>

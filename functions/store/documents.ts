@@ -53,7 +53,7 @@ const mediaType = (value: string | undefined) => value?.split(';')[0]?.trim().to
 
 /**
  * Checks an uploaded object against its grant: at most the granted size (and never over 10 MB), stored
- * with the granted Content-Type, and content that really is of that type by its magic bytes. The reason
+ * with the granted Content-Type and no Content-Encoding, and content that really is of that type by its magic bytes. The reason
  * names the rule broken, never the content.
  */
 export async function inspectDocument(
@@ -65,6 +65,10 @@ export async function inspectDocument(
   if (size === 0) return { ok: false, reason: 'the file is empty', size };
   if (size > MAX_DOCUMENT_BYTES) return { ok: false, reason: 'the file is larger than 10 MB', size };
   if (size > grant.size) return { ok: false, reason: `the file is larger than the ${grant.size} bytes granted`, size };
+  // A stored Content-Encoding (gzip, say) would make every reader unpack the file: its size would no
+  // longer be the size checked. Documents are stored as they are sent.
+  if (head.contentEncoding && head.contentEncoding.toLowerCase() !== 'identity')
+    return { ok: false, reason: 'the upload declares a Content-Encoding; send the file as it is', size };
   if (mediaType(head.contentType) !== grant.contentType)
     return { ok: false, reason: `the upload's Content-Type is not the ${grant.contentType} granted`, size };
   const { body: bytes } = await getObjectBytes(bucket(), key, 'bytes=0-15');

@@ -192,6 +192,20 @@ describe('AWS JSON-protocol calls over signed fetch', () => {
     expect(seen).toHaveLength(2);
   });
 
+  it('gives a throttled service a second before trying again, as the SDK does', async () => {
+    // The pause is drawn at random up to its ceiling: drawn at the ceiling, it must reach a second.
+    const random = vi.spyOn(Math, 'random').mockReturnValue(0.999);
+    try {
+      answers = [awsError('ThrottlingException'), { status: 200, body: '{}' }];
+      const started = performance.now();
+      await getItem({ TableName: 't', Key: { pk: 'a' } });
+      expect(performance.now() - started).toBeGreaterThanOrEqual(990);
+      expect(seen).toHaveLength(2);
+    } finally {
+      random.mockRestore();
+    }
+  });
+
   it.each([
     ['ConditionalCheckFailedException', awsError('ConditionalCheckFailedException')],
     ['ValidationException', awsError('ValidationException')],

@@ -1,6 +1,7 @@
 import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { gzipSync } from 'node:zlib';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { SourceData } from '@smithy/types';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -241,6 +242,31 @@ describe('S3 objects over signed fetch, against the local S3 server', () => {
     const got = await fetch(await presignGetUrl(BUCKET, 'documents/onb_a/selfie/1', 60));
     expect(got.status).toBe(200);
     expect(Buffer.from(await got.arrayBuffer())).toEqual(png);
+  });
+
+  it('reads the bytes an object was stored with, never unpacked by its Content-Encoding', async () => {
+    // 100 KB of zeros gzip to about a hundred bytes: unpacked, a read would be a thousand times the size checked.
+    const packed = gzipSync(Buffer.alloc(100_000));
+    const putUrl = await presignPutUrl(BUCKET, 'documents/onb_a/packed/1', 300, {
+      contentType: 'image/png',
+      contentLength: packed.length,
+    });
+    const put = await fetch(putUrl, {
+      method: 'PUT',
+      headers: { 'content-type': 'image/png', 'content-encoding': 'gzip' },
+      body: packed,
+    });
+    expect(put.status).toBe(200);
+
+    expect(await headObject(BUCKET, 'documents/onb_a/packed/1')).toEqual({
+      size: packed.length,
+      contentType: 'image/png',
+      contentEncoding: 'gzip',
+    });
+    const read = await getObjectBytes(BUCKET, 'documents/onb_a/packed/1');
+    expect(Buffer.from(read.body)).toEqual(packed);
+    const first = await getObjectBytes(BUCKET, 'documents/onb_a/packed/1', 'bytes=0-1');
+    expect([...first.body]).toEqual([0x1f, 0x8b]);
   });
 
   it('signs the granted type and length: a PUT that declares others does not match the signature', async () => {
