@@ -75,6 +75,15 @@ export class DocumentsBucket extends Construct {
    */
   grantRead(fn: IFunction, prefix: string): void {
     this.grantObjects(fn, prefix, 's3:GetObject', 'kms:Decrypt');
+    // Without ListBucket S3 answers a missing key with 403 AccessDenied, not 404 NoSuchKey: "no such
+    // batch" or "no such file" would read as a refusal. Listing is granted under the same prefix only.
+    fn.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['s3:ListBucket'],
+        resources: [this.bucket.bucketArn],
+        conditions: { StringLike: { 's3:prefix': [`${prefix}*`] } },
+      }),
+    );
   }
 
   /**

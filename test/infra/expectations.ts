@@ -86,7 +86,8 @@ export const ENV: Record<FunctionName, string[]> = {
 // CDK's table grants cover the table's indexes (the sparse open-records index) as `table/index/*`.
 const tableRead = ['dynamodb:read table', 'dynamodb:read table/index/*'];
 const tableReadWrite = [...tableRead, 'dynamodb:write table', 'dynamodb:write table/index/*'];
-const readObjects = (prefix: string) => [`s3:GetObject bucket/${prefix}*`];
+// Reading a prefix lists it too, so a missing key is S3's 404, not a 403.
+const readObjects = (prefix: string) => [`s3:GetObject bucket/${prefix}*`, `s3:ListBucket bucket prefix ${prefix}*`];
 const putObjects = (prefix: string) => [`s3:PutObject bucket/${prefix}*`];
 const readSecret = (name: string) => [
   `secretsmanager:DescribeSecret secret:${name}`,

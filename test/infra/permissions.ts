@@ -31,7 +31,10 @@ export function permissionsOf(template: Template, roleId: string, names: Readonl
     for (const action of actionsOf(statement)) {
       if (/^(logs|xray|kms):/.test(action)) continue;
       const verb = action.startsWith('dynamodb:') ? (DYNAMODB_WRITES.has(action) ? 'dynamodb:write' : 'dynamodb:read') : action;
-      for (const resource of resourcesOfStatement(statement)) lines.add(`${verb} ${describeResource(resource, names)}`);
+      // Listing is granted per key prefix: the condition is part of what the role may do.
+      const prefixes = (statement.Condition as { StringLike?: Record<string, string[]> } | undefined)?.StringLike?.['s3:prefix'];
+      const scope = prefixes ? ` prefix ${prefixes.join(',')}` : '';
+      for (const resource of resourcesOfStatement(statement)) lines.add(`${verb} ${describeResource(resource, names)}${scope}`);
     }
   }
   return [...lines].sort();
