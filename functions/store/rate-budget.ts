@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { conditionFailed, deleteItem, getItem, putItem } from '../shared/dynamo';
+import { conditionFailed, deleteItem, getItem, putItem, updateItem } from '../shared/dynamo';
 import { requireEnv } from '../shared/env';
 import { ProviderPaced, ProviderRateLimited, ProviderUnavailable } from '../shared/errors';
 
@@ -96,6 +96,7 @@ export const lateness = (ratePerSecond: number): number =>
 const tableName = () => requireEnv('TABLE_NAME');
 const budgetKey = (provider: string) => ({ pk: `RATE#${provider}`, sk: 'BUDGET' });
 const reservationKey = (holder: string) => ({ pk: `PACE#${holder}`, sk: 'SLOT' });
+const queueKey = (provider: string) => ({ pk: `RATE#${provider}`, sk: 'QUEUE' });
 
 /** The first index of the sorted `log` whose entry is at least `value`. */
 function lowerBound(log: readonly number[], value: number): number {
@@ -192,6 +193,50 @@ async function writeBudget(provider: string, previous: BudgetItem | undefined, l
 }
 
 /**
+ * Where a step whose turn is beyond the horizon stands in the queue behind it: the moment its requests
+ * would go if everyone queued before it went at the budget rate. The queue is one number, its tail (in
+ * its own item, so it never races the log's writes): each step queued moves it on by its requests' share
+ * of the rate. Without it every step beyond the horizon would be told the same moment and come back
+ * together every half minute, each time a Lambda invocation, a read and three state transitions, a
+ * thousand of them for a burst of a thousand; with it each comes back about once, near its turn.
+ */
+async function queueBeyondHorizon(provider: string, from: number, calls: number, ratePerSecond: number, now: number) {
+  const share = Math.ceil((calls * 1000) / ratePerSecond);
+  const expiresAt = Math.floor(now / 1000) + TTL_SECONDS;
+  for (let race = 0; race < STEP_RACES; race++) {
+    try {
+      // The queue runs past the log: this step goes at its tail.
+      const { Attributes } = await updateItem({
+        TableName: tableName(),
+        Key: queueKey(provider),
+        UpdateExpression: 'ADD #tail :share SET expiresAt = :expiresAt',
+        ConditionExpression: '#tail >= :from',
+        ExpressionAttributeNames: { '#tail': 'tail' },
+        ExpressionAttributeValues: { ':share': share, ':from': from, ':expiresAt': expiresAt },
+        ReturnValues: 'UPDATED_NEW',
+      });
+      return (Attributes?.tail as number) - share;
+    } catch (error) {
+      if (!conditionFailed(error)) throw error;
+    }
+    try {
+      // No queue, or one the log has caught up with: it starts where the log ends.
+      await putItem({
+        TableName: tableName(),
+        Item: { ...queueKey(provider), tail: from + share, expiresAt },
+        ConditionExpression: 'attribute_not_exists(#tail) OR #tail < :from',
+        ExpressionAttributeNames: { '#tail': 'tail' },
+        ExpressionAttributeValues: { ':from': from },
+      });
+      return from;
+    } catch (error) {
+      if (!conditionFailed(error)) throw error;
+    }
+  }
+  return from;
+}
+
+/**
  * Admits a group of `calls` requests to the provider, or says when it may go: resolves (with the admission
  * time, the moment its requests are counted at) when the requests may be sent now; otherwise throws ProviderPaced (with a holder:
  * a slot is reserved for it) or ProviderRateLimited (without). Never waits.
@@ -246,8 +291,10 @@ async function admitGroup(request: AdmitRequest): Promise<{ at: number; calls: n
       const slot = earliestFit(rest, now, group, window);
       // Beyond the horizon nothing is booked: the step comes back when its turn is half a horizon away,
       // so the log (read and written whole by every caller) stays a minute long however large the burst.
-      if (slot - now > HORIZON_MS)
-        return new ProviderPaced(provider, slot - HORIZON_MS / 2 + Math.floor(Math.random() * (HORIZON_MS / 4)));
+      if (slot - now > HORIZON_MS) {
+        const turn = await queueBeyondHorizon(provider, slot, group, ratePerSecond, now);
+        return new ProviderPaced(provider, turn - HORIZON_MS / 2 + Math.floor(Math.random() * (HORIZON_MS / 4)));
+      }
       if (!(await writeBudget(provider, stored, withEntries(rest, slot, group), now))) return undefined;
       await putItem({
         TableName: tableName(),

@@ -219,7 +219,7 @@ describe('provider rate budget', () => {
     for (const at of admittedAt) expect(admittedAt.filter((t) => t > at - 1_250 && t <= at).length).toBeLessThanOrEqual(5);
   });
 
-  it('books no further than a minute ahead: a later turn comes back when it is half a minute away', async () => {
+  it('books no further than a minute ahead: a later turn queues, and comes back when it is half a minute away', async () => {
     const provider = freshProvider();
     const clock = standingClock();
     const t = clock.at;
@@ -233,9 +233,12 @@ describe('provider rate budget', () => {
     expect(typeof later).toBe('number');
     expect(later as number).toBeGreaterThanOrEqual(t + 31_250);
     expect(later as number).toBeLessThan(t + 46_250);
-    // Nothing was booked for it: the one after gets the same turn, not the one behind it.
-    const next = await take('next');
-    expect(next as number).toBeLessThan(t + 46_250);
+    // Nothing was booked for it, but it stands in the queue: the ones after it come back later, each a
+    // request's share of the rate (250 ms) behind the one before, not all together.
+    const queued: number[] = [];
+    for (let i = 0; i < 40; i++) queued.push((await take(`queued-${i}`)) as number);
+    for (const [i, back] of queued.entries()) expect(back, `queued-${i}`).toBeGreaterThanOrEqual(t + 31_250 + (i + 1) * 250);
+    expect(Math.max(...queued) - Math.min(...queued)).toBeGreaterThan(15_000);
     // Back then, it books within the horizon.
     clock.at = later as number;
     expect(await take('late-comer')).toBe(t + 61_250);
