@@ -22,7 +22,11 @@ import {
 /** The onboarding workflow without waits: creation, outcomes, retries and failures. Waits: onboarding-waits.test.ts. */
 
 const RETRYABLE = ['ProviderUnavailable', 'ProviderRateLimited', 'ProviderTimeout', 'ProviderNotReady'] as const;
-/** Lambda's own errors and the task's timeout: an outage of the function or a hung call is waited out too. */
+/**
+ * Lambda's own errors and the task's timeout: an outage of the function or a hung call is waited out too.
+ * `TimeoutError` is what a function that reaches its time limit throws (middy ends it just before Lambda
+ * would, so Lambda's own `Sandbox.Timedout` is rarely seen).
+ */
 const SERVICE_ERRORS = [
   'States.Timeout',
   'Lambda.ServiceException',
@@ -30,6 +34,7 @@ const SERVICE_ERRORS = [
   'Lambda.SdkClientException',
   'Lambda.TooManyRequestsException',
   'Sandbox.Timedout',
+  'TimeoutError',
 ];
 const TERMINAL = ['ProviderInvalidRequest', 'ProviderAuthFailed', 'ProviderConflict'] as const;
 const PROVIDER_STEPS = [
@@ -215,30 +220,33 @@ describe('onboarding workflow', () => {
     expect(calls.finish[0]).toMatchObject({ outcome: 'NEEDS_ATTENTION', state: { account: account('disabled') } });
   });
 
-  it.each(RETRYABLE)('retries %s on CreateProfile and CreateVirtualAccount, each retry in the history', async (name) => {
-    const { execution, output, calls, history, transitions } = await runOnboarding({
-      createProfile: [providerError(name), profile('verified')],
-      createVirtualAccount: [providerError(name), providerError(name), account('enabled')],
-    });
+  it.each([...RETRYABLE, 'TimeoutError'])(
+    'retries %s on CreateProfile and CreateVirtualAccount, each retry in the history',
+    async (name) => {
+      const { execution, output, calls, history, transitions } = await runOnboarding({
+        createProfile: [providerError(name), profile('verified')],
+        createVirtualAccount: [providerError(name), providerError(name), account('enabled')],
+      });
 
-    expect(execution.status).toBe('SUCCEEDED');
-    expect(output.result.status).toBe('COMPLETED');
-    expect(calls.createProfile).toHaveLength(2);
-    expect(calls.createVirtualAccount).toHaveLength(3);
-    expect(taskErrors(history)).toEqual([name, name, name]);
-    // Retries stay inside their state: each is a new attempt (TaskScheduled), not a new state.
-    expect(statesEntered(history)).toEqual([
-      'HasTimeouts',
-      'CreateProfile',
-      'ProfileDecision',
-      'CreateVirtualAccount',
-      'AccountDecision',
-      'RecordCompleted',
-      'Completed',
-    ]);
-    expect(history.filter((e) => e.type === 'TaskScheduled')).toHaveLength(2 + 3 + 1);
-    expect(transitions).toBe(7 + 3);
-  });
+      expect(execution.status).toBe('SUCCEEDED');
+      expect(output.result.status).toBe('COMPLETED');
+      expect(calls.createProfile).toHaveLength(2);
+      expect(calls.createVirtualAccount).toHaveLength(3);
+      expect(taskErrors(history)).toEqual([name, name, name]);
+      // Retries stay inside their state: each is a new attempt (TaskScheduled), not a new state.
+      expect(statesEntered(history)).toEqual([
+        'HasTimeouts',
+        'CreateProfile',
+        'ProfileDecision',
+        'CreateVirtualAccount',
+        'AccountDecision',
+        'RecordCompleted',
+        'Completed',
+      ]);
+      expect(history.filter((e) => e.type === 'TaskScheduled')).toHaveLength(2 + 3 + 1);
+      expect(transitions).toBe(7 + 3);
+    },
+  );
 
   it.each(
     TERMINAL.flatMap(
