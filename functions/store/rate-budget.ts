@@ -34,8 +34,8 @@ const STALE_MS = 10 * 60_000;
 const MAX_RACES = 12;
 /**
  * Conditional writes a workflow step may lose before it steps aside: it ends its invocation as if paced,
- * coming back after a short random wait in the workflow, instead of spending Lambda time on more rounds
- * while many steps start at once (the first moments of a burst).
+ * queued (see `queueBeyondHorizon`) and coming back at its turn, at least a moment later, instead of
+ * spending Lambda time on more rounds while many steps start at once (the first moments of a burst).
  */
 const STEP_RACES = 4;
 const STEP_ASIDE_MS = { min: 250, spread: 750 };
@@ -193,7 +193,8 @@ async function writeBudget(provider: string, previous: BudgetItem | undefined, l
 }
 
 /**
- * Where a step whose turn is beyond the horizon stands in the queue behind it: the moment its requests
+ * Where a step whose turn is beyond the horizon (or that lost too many races to book) stands in the
+ * queue: the moment its requests
  * would go if everyone queued before it went at the budget rate. The queue is one number, its tail (in
  * its own item, so it never races the log's writes): each step queued moves it on by its requests' share
  * of the rate. Without it every step beyond the horizon would be told the same moment and come back
@@ -265,17 +266,29 @@ async function admitGroup(request: AdmitRequest): Promise<{ at: number; calls: n
     await dropReservation();
     return { at: owned.slot, calls: owned.calls };
   }
+  let lastLog: number[] | undefined;
   for (let race = 0; race < MAX_RACES; race++) {
     if (holder !== undefined && race >= STEP_RACES) {
       const now = clock();
-      const back = now + STEP_ASIDE_MS.min + Math.floor(Math.random() * STEP_ASIDE_MS.spread);
-      // A holder already booked keeps its slot if that is sooner: it comes back for it.
-      throw new ProviderPaced(provider, owned && owned.slot > now ? Math.min(owned.slot, back) : back);
+      // A holder already booked keeps its slot: it comes back for it.
+      if (owned && owned.slot > now) throw new ProviderPaced(provider, owned.slot);
+      // So many steps are after the log at once that this one keeps losing: it steps aside into the queue,
+      // which takes it without a race, and comes back at its turn there, at least a moment from now. A
+      // random moment instead would bring a crowd back together to collide again.
+      const group = rerun ?? calls;
+      const from = lastLog ? earliestFit(lastLog, now, group, window) : now;
+      const turn = await queueBeyondHorizon(provider, from, group, ratePerSecond, now);
+      const back =
+        turn - now > HORIZON_MS
+          ? turn - HORIZON_MS / 2 + Math.floor(Math.random() * (HORIZON_MS / 4))
+          : Math.max(turn, now + STEP_ASIDE_MS.min + Math.floor(Math.random() * STEP_ASIDE_MS.spread));
+      throw new ProviderPaced(provider, back);
     }
     if (race > 0) await afterLostRace(race);
     const now = clock();
     const stored = await readBudget(provider);
     const log = (stored?.log ?? []).slice(lowerBound(stored?.log ?? [], now - window.ms + 1));
+    lastLog = log;
 
     /**
      * Admits `group` requests, `entries` of them written into `rest` now (the others are booked already);
