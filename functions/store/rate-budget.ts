@@ -97,6 +97,7 @@ const tableName = () => requireEnv('TABLE_NAME');
 const budgetKey = (provider: string) => ({ pk: `RATE#${provider}`, sk: 'BUDGET' });
 const reservationKey = (holder: string) => ({ pk: `PACE#${holder}`, sk: 'SLOT' });
 const queueKey = (provider: string) => ({ pk: `RATE#${provider}`, sk: 'QUEUE' });
+const placeKey = (holder: string) => ({ pk: `PACE#${holder}`, sk: 'QUEUED' });
 
 /** The first index of the sorted `log` whose entry is at least `value`. */
 function lowerBound(log: readonly number[], value: number): number {
@@ -193,6 +194,15 @@ async function writeBudget(provider: string, previous: BudgetItem | undefined, l
 }
 
 /**
+ * When a queued step comes back: 15 to 30 s before a turn further away than that (then it can book within
+ * the horizon), else at the turn itself, and never within a moment of now.
+ */
+function comeBackFor(turn: number, now: number): number {
+  if (turn - now > HORIZON_MS / 2) return turn - HORIZON_MS / 2 + Math.floor(Math.random() * (HORIZON_MS / 4));
+  return Math.max(turn, now + STEP_ASIDE_MS.min + Math.floor(Math.random() * STEP_ASIDE_MS.spread));
+}
+
+/**
  * Where a step whose turn is beyond the horizon (or that lost too many races to book) stands in the
  * queue: the moment its requests
  * would go if everyone queued before it went at the budget rate. The queue is one number, its tail (in
@@ -201,7 +211,28 @@ async function writeBudget(provider: string, previous: BudgetItem | undefined, l
  * together every half minute, each time a Lambda invocation, a read and three state transitions, a
  * thousand of them for a burst of a thousand; with it each comes back about once, near its turn.
  */
-async function queueBeyondHorizon(provider: string, from: number, calls: number, ratePerSecond: number, now: number) {
+async function queueBeyondHorizon(
+  provider: string,
+  holder: string,
+  from: number,
+  calls: number,
+  ratePerSecond: number,
+  now: number,
+): Promise<number> {
+  // A step queued before keeps its place until its turn has come: a retry, a timed-out invocation or a
+  // return before its turn does not queue it again (each would move the tail on for nothing).
+  const { Item: place } = await getItem({ TableName: tableName(), Key: placeKey(holder), ConsistentRead: true });
+  if (place?.provider === provider && (place.turn as number) > now) return place.turn as number;
+  const turn = await takePlace(provider, from, calls, ratePerSecond, now);
+  await putItem({
+    TableName: tableName(),
+    Item: { ...placeKey(holder), turn, provider, expiresAt: Math.floor(turn / 1000) + TTL_SECONDS },
+  });
+  return turn;
+}
+
+/** Moves the queue's tail on by a step's share and returns the step's turn. */
+async function takePlace(provider: string, from: number, calls: number, ratePerSecond: number, now: number) {
   const share = Math.ceil((calls * 1000) / ratePerSecond);
   const expiresAt = Math.floor(now / 1000) + TTL_SECONDS;
   for (let race = 0; race < STEP_RACES; race++) {
@@ -277,12 +308,8 @@ async function admitGroup(request: AdmitRequest): Promise<{ at: number; calls: n
       // random moment instead would bring a crowd back together to collide again.
       const group = rerun ?? calls;
       const from = lastLog ? earliestFit(lastLog, now, group, window) : now;
-      const turn = await queueBeyondHorizon(provider, from, group, ratePerSecond, now);
-      const back =
-        turn - now > HORIZON_MS
-          ? turn - HORIZON_MS / 2 + Math.floor(Math.random() * (HORIZON_MS / 4))
-          : Math.max(turn, now + STEP_ASIDE_MS.min + Math.floor(Math.random() * STEP_ASIDE_MS.spread));
-      throw new ProviderPaced(provider, back);
+      const turn = await queueBeyondHorizon(provider, holder, from, group, ratePerSecond, now);
+      throw new ProviderPaced(provider, comeBackFor(turn, now));
     }
     if (race > 0) await afterLostRace(race);
     const now = clock();
@@ -305,8 +332,8 @@ async function admitGroup(request: AdmitRequest): Promise<{ at: number; calls: n
       // Beyond the horizon nothing is booked: the step comes back when its turn is half a horizon away,
       // so the log (read and written whole by every caller) stays a minute long however large the burst.
       if (slot - now > HORIZON_MS) {
-        const turn = await queueBeyondHorizon(provider, slot, group, ratePerSecond, now);
-        return new ProviderPaced(provider, turn - HORIZON_MS / 2 + Math.floor(Math.random() * (HORIZON_MS / 4)));
+        const turn = await queueBeyondHorizon(provider, holder!, slot, group, ratePerSecond, now);
+        return new ProviderPaced(provider, comeBackFor(turn, now));
       }
       if (!(await writeBudget(provider, stored, withEntries(rest, slot, group), now))) return undefined;
       await putItem({

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { resetAwsClients } from '../../../functions/shared/aws';
 import { ProviderPaced, ProviderRateLimited } from '../../../functions/shared/errors';
 import { admit, admitRequest, asRateHolder, rateGroup } from '../../../functions/store/rate-budget';
@@ -239,6 +239,16 @@ describe('provider rate budget', () => {
     for (let i = 0; i < 40; i++) queued.push((await take(`queued-${i}`)) as number);
     for (const [i, back] of queued.entries()) expect(back, `queued-${i}`).toBeGreaterThanOrEqual(t + 31_250 + (i + 1) * 250);
     expect(Math.max(...queued) - Math.min(...queued)).toBeGreaterThan(15_000);
+    // A step asking again before its turn (a retry, an invocation that timed out) keeps its place: the
+    // queue does not grow. Drawn at no jitter, the next newcomer comes back exactly 30 s before its turn,
+    // behind the late-comer and the forty.
+    const random = vi.spyOn(Math, 'random').mockReturnValue(0);
+    try {
+      for (let i = 0; i < 10; i++) await take(`queued-${i}`);
+      expect(await take('newcomer')).toBe(t + 61_250 + 41 * 250 - 30_000);
+    } finally {
+      random.mockRestore();
+    }
     // Back then, it books within the horizon.
     clock.at = later as number;
     expect(await take('late-comer')).toBe(t + 61_250);
