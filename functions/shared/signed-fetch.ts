@@ -27,7 +27,7 @@ const bytes = (data: SourceData): string | Uint8Array =>
       : new Uint8Array(data);
 
 /** SHA-256 and HMAC-SHA256 in the shape the signer asks for, from node:crypto. */
-class Sha256 {
+export class Sha256 {
   private readonly hash: Hash | Hmac;
   constructor(secret?: SourceData) {
     this.hash = secret === undefined ? createHash('sha256') : createHmac('sha256', bytes(secret));

@@ -1,9 +1,7 @@
-import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { SignatureV4 } from '@smithy/signature-v4';
-import type { SourceData } from '@smithy/types';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { resetAwsClients } from '../../../functions/shared/aws';
 import {
@@ -16,6 +14,7 @@ import {
   putObject,
   S3ObjectError,
 } from '../../../functions/shared/s3-objects';
+import { Sha256 } from '../../../functions/shared/signed-fetch';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../../local/cloud/constants';
 import { type LocalS3, startLocalS3 } from '../../../local/cloud/s3';
 
@@ -166,26 +165,6 @@ describe('S3 objects over signed fetch, against the local S3 server', () => {
   });
 
   const PDF = '%PDF-1.7 a contract';
-
-  /** SHA-256 in the shape the signer asks for. */
-  const bytes = (data: SourceData) =>
-    typeof data === 'string'
-      ? data
-      : ArrayBuffer.isView(data)
-        ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
-        : new Uint8Array(data);
-  class Sha256 {
-    private readonly hash: Hash | Hmac;
-    constructor(secret?: SourceData) {
-      this.hash = secret === undefined ? createHash('sha256') : createHmac('sha256', bytes(secret));
-    }
-    update(data: SourceData) {
-      this.hash.update(bytes(data));
-    }
-    async digest() {
-      return new Uint8Array(this.hash.digest());
-    }
-  }
 
   it('reads a whole object or only a range of it, with the type it was stored with', async () => {
     await putObject(BUCKET, 'documents/onb_a/contract/1', PDF, 'application/pdf');
