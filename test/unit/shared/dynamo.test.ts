@@ -1,33 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resetAwsClients } from '../../../functions/shared/aws';
+import { describe, expect, it } from 'vitest';
 import { conditionFailed, deleteItem, getItem, putItem, queryItems, updateItem } from '../../../functions/shared/dynamo';
-import { type LocalDynamo, startLocalDynamo } from '../../../local/cloud/dynamodb';
+import { useLocalDynamo } from '../local-dynamo';
 
 /** The document layer against dynalite: what is written comes back as it was, conditions hold. */
 
 const TABLE = 'dynamo-layer-test';
-const ENV = ['AWS_ENDPOINT_URL_DYNAMODB', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'] as const;
-const saved = Object.fromEntries(ENV.map((name) => [name, process.env[name]]));
-let dynamo: LocalDynamo;
-
-beforeAll(async () => {
-  dynamo = await startLocalDynamo({ tableName: TABLE });
-  Object.assign(process.env, {
-    AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
-    AWS_ACCESS_KEY_ID: 'LOCAL',
-    AWS_SECRET_ACCESS_KEY: 'LOCAL',
-  });
-  resetAwsClients();
-});
-
-afterAll(async () => {
-  await dynamo.stop();
-  for (const [name, value] of Object.entries(saved)) {
-    if (value === undefined) delete process.env[name];
-    else process.env[name] = value;
-  }
-  resetAwsClients();
-});
+useLocalDynamo(TABLE);
 
 describe('DynamoDB through the document layer', () => {
   it('reads back what it wrote: strings, numbers, booleans, null, lists, maps, sets and bytes; undefined dropped', async () => {

@@ -1,32 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { resetAwsClients } from '../../../functions/shared/aws';
+import { describe, expect, it, vi } from 'vitest';
 import { ProviderPaced, ProviderRateLimited } from '../../../functions/shared/errors';
 import { admit, admitRequest, asRateHolder, rateGroup } from '../../../functions/store/rate-budget';
-import { type LocalDynamo, startLocalDynamo } from '../../../local/cloud/dynamodb';
+import { useLocalDynamo } from '../local-dynamo';
 
-const ENV = ['TABLE_NAME', 'AWS_ENDPOINT_URL_DYNAMODB', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'] as const;
-const saved = Object.fromEntries(ENV.map((name) => [name, process.env[name]]));
-let dynamo: LocalDynamo;
-
-beforeAll(async () => {
-  dynamo = await startLocalDynamo({ tableName: 'rate-budget-test' });
-  Object.assign(process.env, {
-    TABLE_NAME: 'rate-budget-test',
-    AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
-    AWS_ACCESS_KEY_ID: 'S3RVER',
-    AWS_SECRET_ACCESS_KEY: 'S3RVER',
-  });
-  resetAwsClients();
-});
-
-afterAll(async () => {
-  await dynamo.stop();
-  for (const [name, value] of Object.entries(saved)) {
-    if (value === undefined) delete process.env[name];
-    else process.env[name] = value;
-  }
-  resetAwsClients();
-});
+useLocalDynamo('rate-budget-test');
 
 /** Each test has its own provider name, so its budget starts empty. */
 let seq = 0;
