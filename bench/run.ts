@@ -17,7 +17,7 @@ import { lambdaPerOnboarding, mark } from './cost';
  *   BENCH_BURST_CONCURRENCY): elapsed against the floor the rate budget sets and the one the documented
  *   5/s sets, 429s at the sandbox, onboardings not COMPLETED, waits for the budget, Lambda per onboarding;
  * - a batch Connect migration of BENCH_BATCH_USERS users (default 1,000; 0 skips it; BENCH_BATCH_CONCURRENCY
- *   its MaxConcurrency, default 10) against the floor
+ *   its MaxConcurrency, default 10; BENCH_LAMBDA_CONCURRENCY the task invocations run at once, default 32) against the floor
  *   StraitsX's rate limit sets. The shared budget spends 4 requests a second by default (no 429 at the
  *   sandbox's 5): STRAITSX_RATE_PER_SECOND=5 runs it at the limit itself;
  * - every function's bundle size and cold import time against a bundled hello world, after the stack
@@ -36,7 +36,9 @@ const percentile = (values: number[], p: number) => {
 
 // BENCH_BATCH_CONCURRENCY: the batch's MaxConcurrency (CDK context connectMigrationBatchMaxConcurrency).
 const batchMaxConcurrency = process.env.BENCH_BATCH_CONCURRENCY ? Number(process.env.BENCH_BATCH_CONCURRENCY) : undefined;
-const runtime = await startRuntime({ retryScale: 1, logFile: false, batchMaxConcurrency });
+// BENCH_LAMBDA_CONCURRENCY: workflow task invocations the embedded stack runs at once (default 32).
+const lambdaConcurrency = process.env.BENCH_LAMBDA_CONCURRENCY ? Number(process.env.BENCH_LAMBDA_CONCURRENCY) : undefined;
+const runtime = await startRuntime({ retryScale: 1, logFile: false, batchMaxConcurrency, lambdaConcurrency });
 const post = (i: number) => postStraitsxOnboarding(runtime, 'Bench', 1_000_000, i);
 
 try {

@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import { Command } from 'commander';
 import { runDemo } from './demo';
 import { parseFaults } from './faults-option';
-import { startRuntime } from './runtime';
-import { parseRetryScale, parseSweepInterval } from './start-options';
+import { DEFAULT_LAMBDA_CONCURRENCY, startRuntime } from './runtime';
+import { parseLambdaConcurrency, parseRetryScale, parseSweepInterval } from './start-options';
 
 const program = new Command('onboard').description('The onboarding stack on one machine: no AWS account, no Docker, no network.');
 
@@ -32,6 +32,11 @@ program
     "scale of the workflows' retry pauses: 1 keeps the deployed timing; below 1 shortens them (tests, trials)",
     '1',
   )
+  .option(
+    '--lambda-concurrency <n>',
+    'workflow task invocations run at once; more wait for a free one, their time starting when they run',
+    String(DEFAULT_LAMBDA_CONCURRENCY),
+  )
   .action(
     async (opts: {
       port: string;
@@ -42,11 +47,14 @@ program
       faults?: string;
       sweepInterval: string;
       retryScale: string;
+      lambdaConcurrency: string;
     }) => {
       const faults = opts.faults ? parseFaults(opts.faults) : undefined;
       const retryScale = parseRetryScale(opts.retryScale);
       const sweepIntervalMs = parseSweepInterval(opts.sweepInterval);
+      const lambdaConcurrency = parseLambdaConcurrency(opts.lambdaConcurrency);
       const runtime = await startRuntime({
+        lambdaConcurrency,
         dataDir: opts.data,
         port: Number(opts.port),
         straitsxPort: Number(opts.straitsxPort),

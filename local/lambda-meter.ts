@@ -13,6 +13,11 @@ export interface MeterReading {
   functions: Record<string, FunctionUsage>;
   /** API Gateway requests by `METHOD /resource`. */
   apiRequests: Record<string, number>;
+  /**
+   * The most invocations of each function that ran at once since the meter started or was reset (Lambda's
+   * ConcurrentExecutions maximum). A peak cannot be taken apart, so `usageBetween` keeps the later one.
+   */
+  peakConcurrency: Record<string, number>;
   memoryMb: number;
   architecture: string;
 }
@@ -26,13 +31,19 @@ export interface MeterReading {
 export class LambdaMeter {
   private readonly usage = new Map<string, FunctionUsage>();
   private readonly requests = new Map<string, number>();
+  private readonly running = new Map<string, number>();
+  private readonly peaks = new Map<string, number>();
 
   /** Runs one invocation of `functionName`, counting it and its billed duration whether it succeeds or throws. */
   async invoke<T>(functionName: string, run: () => Promise<T>): Promise<T> {
     const started = performance.now();
+    const running = (this.running.get(functionName) ?? 0) + 1;
+    this.running.set(functionName, running);
+    if (running > (this.peaks.get(functionName) ?? 0)) this.peaks.set(functionName, running);
     try {
       return await run();
     } finally {
+      this.running.set(functionName, (this.running.get(functionName) ?? 1) - 1);
       const usage = this.usage.get(functionName) ?? { invocations: 0, billedMs: 0 };
       usage.invocations += 1;
       usage.billedMs += Math.ceil(performance.now() - started);
@@ -50,6 +61,7 @@ export class LambdaMeter {
     return {
       functions: Object.fromEntries([...this.usage].map(([name, usage]) => [name, { ...usage }])),
       apiRequests: Object.fromEntries(this.requests),
+      peakConcurrency: Object.fromEntries(this.peaks),
       memoryMb: FUNCTION_MEMORY_MB,
       architecture: FUNCTION_ARCHITECTURE,
     };
@@ -59,6 +71,9 @@ export class LambdaMeter {
   reset(): void {
     this.usage.clear();
     this.requests.clear();
+    // What runs now still runs: its peak starts from it.
+    this.peaks.clear();
+    for (const [name, running] of this.running) if (running > 0) this.peaks.set(name, running);
   }
 }
 
@@ -75,7 +90,13 @@ export function usageBetween(before: MeterReading, after: MeterReading): MeterRe
     const delta = count - (before.apiRequests[route] ?? 0);
     if (delta > 0) apiRequests[route] = delta;
   }
-  return { functions, apiRequests, memoryMb: after.memoryMb, architecture: after.architecture };
+  return {
+    functions,
+    apiRequests,
+    peakConcurrency: after.peakConcurrency,
+    memoryMb: after.memoryMb,
+    architecture: after.architecture,
+  };
 }
 
 /** Total invocations, billed seconds and GB-seconds of a reading. */

@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import pLimit from 'p-limit';
 // Pure modules (no logger, no clients): safe to load before the functions' environment is set.
 import {
   DEFAULT_OUTAGE,
@@ -47,6 +48,9 @@ export const STATE_MACHINE_NAME = 'onboarding';
 /** The API's routes, as API Gateway has them (see manifest/routes.ts): method, resource, handler file. */
 const API_ROUTES = ROUTES.map((route) => [route.method, route.path, ENTRY_POINTS[route.entryPoint]] as const);
 
+/** Workflow task invocations the embedded stack runs at once, unless `lambdaConcurrency` says otherwise. */
+export const DEFAULT_LAMBDA_CONCURRENCY = 32;
+
 export interface RuntimeOptions {
   /** Users a Connect migration batch migrates at once (CDK context connectMigrationBatchMaxConcurrency); default 10. */
   batchMaxConcurrency?: number;
@@ -83,6 +87,12 @@ export interface RuntimeOptions {
   /** Automatic recoveries of one onboarding (default 3) and how long after a failure (default 900 s). */
   redriveCap?: number;
   redriveDelaySeconds?: number;
+  /**
+   * Workflow task invocations run at once (default 32); more wait, unbilled, for one to end. Lambda gives
+   * each invocation its own sandbox; here they share one process, and a burst of 1,000 steps at once would
+   * only share out its CPU until every step runs out of time.
+   */
+  lambdaConcurrency?: number;
   /** Replaces entry points' environment declarations (manifest/environment.ts), to see a function fail without a variable. */
   environment?: Partial<Record<EntryPoint, readonly EnvironmentGroup[]>>;
 }
@@ -250,6 +260,11 @@ export async function startRuntime(options: RuntimeOptions = {}) {
     ),
   ) as Record<HandlerFile, LambdaHandler>;
   const invoke = (file: HandlerFile) => (payload: unknown) => handlers[file](payload, lambdaContext(`onboarding-${file}`));
+  // Only the workflows' tasks wait for a free slot: an API, event or S3 invocation may be what a running
+  // step waits on (a provider's callback), and it must never wait behind that step. A waiting task's
+  // time starts, as Lambda's does, when it runs.
+  const slots = pLimit(options.lambdaConcurrency ?? DEFAULT_LAMBDA_CONCURRENCY);
+  const invokeTask = (file: HandlerFile) => (payload: unknown) => slots(() => invoke(file)(payload));
 
   /**
    * Registers an ASL file with `${<Name>FunctionArn}` placeholders, each served by its handler in-process,
@@ -262,7 +277,7 @@ export async function startRuntime(options: RuntimeOptions = {}) {
         inlineNumbers(readFileSync(resolve('workflows', file), 'utf8'), retryPlaceholders(retryPolicy)),
       ) as object,
       substitutions: Object.fromEntries(Object.entries(functions).map(([placeholder, fn]) => [placeholder, functionArn(fn)])),
-      taskHandlers: Object.fromEntries(Object.values(functions).map((fn) => [functionArn(fn), invoke(fn)])),
+      taskHandlers: Object.fromEntries(Object.values(functions).map((fn) => [functionArn(fn), invokeTask(fn)])),
     });
 
   // The placeholders and the functions that fill them come from the manifest, as on AWS.
@@ -292,7 +307,7 @@ export async function startRuntime(options: RuntimeOptions = {}) {
       ConnectMigrationStateMachineArn: migrationStateMachineArn,
       ...Object.fromEntries(Object.entries(batchFunctions).map(([placeholder, file]) => [placeholder, functionArn(file)])),
     },
-    taskHandlers: Object.fromEntries(Object.values(batchFunctions).map((file) => [functionArn(file), invoke(file)])),
+    taskHandlers: Object.fromEntries(Object.values(batchFunctions).map((file) => [functionArn(file), invokeTask(file)])),
   });
   Object.assign(functionEnv, {
     STATE_MACHINE_ARN: stateMachineArn,

@@ -15,3 +15,12 @@ export function parseRetryScale(raw: string): number {
   if (!(scale > 0 && scale <= 1)) throw new Error('--retry-scale must be a number above 0 and at most 1');
   return scale;
 }
+
+/** `--lambda-concurrency`: workflow task invocations run at once, a whole number from 1 to 1,000. */
+export function parseLambdaConcurrency(raw: string): number {
+  const value = Number(raw);
+  if (raw.trim() === '' || !Number.isInteger(value) || value < 1 || value > 1000) {
+    throw new Error('--lambda-concurrency must be a whole number from 1 to 1000');
+  }
+  return value;
+}

@@ -6,12 +6,19 @@ import { api, historyOf, personalRequest, settled } from './harness';
 /**
  * A burst of StraitsX onboardings against the sandbox's documented 5 requests a second, with the
  * shared budget at its default 4 a second: the budget spaces the requests, the executions wait for their
- * slots in the workflow, and the sandbox never has to refuse one.
+ * slots in the workflow, and the sandbox never has to refuse one. The stack runs four workflow task
+ * invocations at once, so the burst's first steps take turns for the process instead of sharing it out.
  */
+const TASKS_AT_ONCE = 4;
 let runtime: Runtime;
 
 beforeAll(async () => {
-  runtime = await startRuntime({ retryScale: 0.001, logFile: false, providerTimeoutMs: 2_000 });
+  runtime = await startRuntime({
+    retryScale: 0.001,
+    logFile: false,
+    providerTimeoutMs: 2_000,
+    lambdaConcurrency: TASKS_AT_ONCE,
+  });
 }, 30_000);
 afterAll(async () => {
   await runtime?.stop();
@@ -21,6 +28,7 @@ const BURST = 30;
 
 describe('a burst of onboardings paced by the shared rate budget', () => {
   it('completes every onboarding with no 429 at the provider, the waits taken in the workflow', async () => {
+    runtime.resetLambdaMeter();
     const requests = Array.from({ length: BURST }, () => personalRequest());
     const accepted = await Promise.all(requests.map((r) => api(runtime, 'POST', '/onboardings', r)));
     expect(accepted.map((a) => a.status)).toEqual(requests.map(() => 202));
@@ -42,5 +50,12 @@ describe('a burst of onboardings paced by the shared rate budget', () => {
     }
     // Three requests an onboarding at four a second: most of the burst has to wait for its slot.
     expect(waited.length).toBeGreaterThan(BURST / 2);
+
+    // All thirty executions reached their first step together; it ran at most four at a time, while the
+    // API's intake, which a task never waits for, took the thirty requests as they came.
+    const { peakConcurrency } = runtime.lambdaMeter();
+    expect(peakConcurrency['onboarding-create-profile']).toBeLessThanOrEqual(TASKS_AT_ONCE);
+    expect(peakConcurrency['onboarding-create-profile']).toBeGreaterThan(1);
+    expect(peakConcurrency['onboarding-intake']).toBeGreaterThan(TASKS_AT_ONCE);
   }, 120_000);
 });

@@ -47,6 +47,27 @@ describe('LambdaMeter', () => {
     expect(lambdaTotals(used)).toEqual({ invocations: 2, seconds: 2, gbSeconds: 2 * (FUNCTION_MEMORY_MB / 1024) });
   });
 
+  it('keeps the most invocations of each function that ran at once, counting from what still runs after a reset', async () => {
+    const meter = new LambdaMeter();
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const three = [1, 2, 3].map(() => meter.invoke('onboarding-create-profile', () => held));
+    await meter.invoke('onboarding-create-profile', async () => undefined);
+    await meter.invoke('onboarding-finish', async () => undefined);
+    await meter.invoke('onboarding-finish', async () => undefined);
+    expect(meter.reading().peakConcurrency).toEqual({ 'onboarding-create-profile': 4, 'onboarding-finish': 1 });
+
+    meter.reset();
+    expect(meter.reading().peakConcurrency).toEqual({ 'onboarding-create-profile': 3 });
+    release();
+    await Promise.all(three);
+    meter.reset();
+    await meter.invoke('onboarding-create-profile', async () => undefined);
+    expect(meter.reading().peakConcurrency).toEqual({ 'onboarding-create-profile': 1 });
+  });
+
   it('forgets its counts on reset', async () => {
     const meter = new LambdaMeter();
     await meter.invoke('onboarding-finish', async () => undefined);
