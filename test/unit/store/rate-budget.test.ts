@@ -196,6 +196,31 @@ describe('provider rate budget', () => {
     for (const at of admittedAt) expect(admittedAt.filter((t) => t > at - 1_250 && t <= at).length).toBeLessThanOrEqual(5);
   });
 
+  it('sends a crowd that keeps losing the race for the log into the queue, each back at its own turn, not all together', async () => {
+    const provider = freshProvider();
+    const clock = standingClock();
+    const t = clock.at;
+    const take = (holder: string) => outcome(admit({ provider, ratePerSecond: 4, calls: 1, holder, now: clock.now }));
+    // No jitter anywhere: the pauses after lost races are nil, so forty steps at once keep colliding.
+    const random = vi.spyOn(Math, 'random').mockReturnValue(0);
+    let results: Array<'admitted' | number | Error>;
+    try {
+      results = await Promise.all(Array.from({ length: 40 }, (_, i) => take(`crowd-${i}`)));
+    } finally {
+      random.mockRestore();
+    }
+    for (const result of results) expect(result).not.toBeInstanceOf(Error);
+    const backAt = results.filter((r): r is number => typeof r === 'number');
+    expect(backAt.length).toBeGreaterThan(20);
+    // A booked slot is shared by at most a window's five; a step that stepped aside took a turn in the
+    // queue, a request's share of the rate (250 ms) after the one before it. Stepping aside for a fixed
+    // moment instead would bring the losers back together, to collide again.
+    const together = new Map<number, number>();
+    for (const at of backAt) together.set(at, (together.get(at) ?? 0) + 1);
+    expect(Math.max(...together.values())).toBeLessThanOrEqual(5);
+    expect(Math.min(...backAt)).toBeGreaterThan(t);
+  });
+
   it('books no further than a minute ahead: a later turn queues, and comes back when it is half a minute away', async () => {
     const provider = freshProvider();
     const clock = standingClock();
