@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import type { Runtime } from '../local/runtime';
+import { sampleBudgetUse } from './budget-use';
 import { lambdaPerOnboarding, mark } from './cost';
 
 /**
@@ -62,14 +63,7 @@ export async function benchBurst(runtime: Runtime, size: number): Promise<string
   const before = runtime.straitsx.requests().length;
   const meterBefore = mark(runtime);
   const started = performance.now();
-  // Requests answered by the sandbox, sampled each second: how much of the budget each minute used.
-  const sent = () =>
-    runtime.straitsx
-      .requests()
-      .slice(before)
-      .filter((r) => r.status !== 429).length;
-  const samples: number[] = [0];
-  const sampler = setInterval(() => samples.push(sent()), 1000);
+  const budgetUse = sampleBudgetUse(runtime, rate);
   const first = registrations;
   registrations += size;
   // Posted 20 at a time (not all at once): 1,000 simultaneous POSTs only queue for sockets in the client.
@@ -92,19 +86,12 @@ export async function benchBurst(runtime: Runtime, size: number): Promise<string
     }),
   );
   const elapsed = (performance.now() - started) / 1000;
-  clearInterval(sampler);
+  const perMinute = budgetUse.stop();
   const lambda = lambdaPerOnboarding(meterBefore, mark(runtime), Math.max(1, size));
   const requests = runtime.straitsx.requests().slice(before);
   const throttled = requests.filter((r) => r.status === 429).length;
   const answered = requests.length - throttled;
   const floor = answered / rate;
-  const perMinute = [];
-  for (let minute = 0; minute * 60 < samples.length - 1; minute += 1) {
-    const from = samples[minute * 60]!;
-    const to = samples[Math.min(samples.length - 1, (minute + 1) * 60)]!;
-    const seconds = Math.min(samples.length - 1, (minute + 1) * 60) - minute * 60;
-    perMinute.push(`${Math.round(((to - from) / (seconds * rate)) * 100)}%`);
-  }
   const notCompleted = refused + results.filter((r) => r.status !== 'COMPLETED').length;
   const waits = results.reduce((sum, r) => sum + r.waits, 0);
   return [
@@ -113,7 +100,7 @@ export async function benchBurst(runtime: Runtime, size: number): Promise<string
     `  all posted after          ${posted.toFixed(1)} s (${postConcurrency()} at a time)`,
     `  floor                     ${floor.toFixed(1)} s (${(answered / size).toFixed(2)} requests per onboarding x ${size} / ${rate} per second)`,
     `  achieved                  ${((floor / elapsed) * 100).toFixed(0)}% of the budget's floor, ${((answered / DOCUMENTED_RATE / elapsed) * 100).toFixed(0)}% of the documented ${DOCUMENTED_RATE}/s floor (${(answered / DOCUMENTED_RATE).toFixed(1)} s)`,
-    `  budget used by minute     ${perMinute.join(' ')}`,
+    `  budget used by minute     ${perMinute}`,
     `  429 at the sandbox        ${throttled}`,
     `  not COMPLETED             ${notCompleted}`,
     `  paced waits per onboarding ${(waits / size).toFixed(2)}`,

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { Runtime } from '../local/runtime';
+import { sampleBudgetUse } from './budget-use';
 
 /** StraitsX's sandbox limit (providers.md A.1; local/sandboxes/straitsx: 5 requests a second). */
 export const STRAITSX_SANDBOX_RPS = 5;
@@ -29,6 +30,9 @@ export async function benchConnectBatch(runtime: Runtime, users: number): Promis
     );
   }
   const requestsBefore = runtime.straitsx.requests().length;
+  // The shared budget spends STRAITSX_RATE_PER_SECOND (4 by default) of the documented 5: its own floor.
+  const budget = Number(process.env.STRAITSX_RATE_PER_SECOND ?? 4);
+  const budgetUse = sampleBudgetUse(runtime, budget);
   const started = performance.now();
   const opened = (await (
     await fetch(`${runtime.apiUrl}/migrations/connect/batches`, {
@@ -44,15 +48,15 @@ export async function benchConnectBatch(runtime: Runtime, users: number): Promis
     progress = (await (await fetch(`${runtime.apiUrl}/migrations/connect/batches/${opened.batchId}`)).json()) as typeof progress;
   }
   const elapsed = (performance.now() - started) / 1000;
+  const perMinute = budgetUse.stop();
   const requests = runtime.straitsx.requests().slice(requestsBefore);
   const perUser = requests.length / users;
   const floor = (perUser * users) / STRAITSX_SANDBOX_RPS;
-  // The shared budget spends STRAITSX_RATE_PER_SECOND (4 by default) of the documented 5: its own floor.
-  const budget = Number(process.env.STRAITSX_RATE_PER_SECOND ?? 4);
   const budgetFloor = (perUser * users) / budget;
   return [
     `connect batch               ${users} users: ${progress.status}, ${JSON.stringify(progress.counts ?? {})}`,
     `connect batch time          ${elapsed.toFixed(1)} s; StraitsX floor ${floor.toFixed(1)} s (${perUser.toFixed(2)} requests/user × ${users} ÷ ${STRAITSX_SANDBOX_RPS}/s), budget floor ${budgetFloor.toFixed(1)} s (÷ ${budget}/s)`,
     `connect batch vs floor      ${((floor / elapsed) * 100).toFixed(1)}% of the rate limit's pace, ${((budgetFloor / elapsed) * 100).toFixed(1)}% of the budget's, ${requests.filter((r) => r.status === 429).length} answered 429`,
+    `connect batch budget used   ${perMinute} (by minute)`,
   ];
 }
