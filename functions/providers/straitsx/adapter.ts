@@ -105,16 +105,14 @@ export class StraitsxAdapter implements ProviderAdapter {
     return toAccountResult(doc, false);
   }
 
-  /** Look-up by registration id, then the create: paced as one group of two requests. */
-  async createProfile(context: StepContext & { documents: DocumentAccess }): Promise<ProfileResult> {
-    return rateGroup(2, () => this.findOrCreateProfile(context));
-  }
-
-  private async findOrCreateProfile({ request, documents }: StepContext & { documents: DocumentAccess }): Promise<ProfileResult> {
+  /**
+   * The create, one request on its normal path. StraitsX answers a duplicate registration with XFE16 and
+   * documents the look-up by filter[registration_id] as the way back to it, so the look-up is only the
+   * error path (a retry after a lost answer, or a profile made elsewhere), admitted when it happens.
+   */
+  async createProfile({ request, documents }: StepContext & { documents: DocumentAccess }): Promise<ProfileResult> {
     const straitsx = asStraitsx(request);
     const client = await this.client();
-    const existing = await this.findProfile(client, straitsx);
-    if (existing) return toProfileResult(existing, false);
     try {
       const body =
         straitsx.profileType === 'CP+'

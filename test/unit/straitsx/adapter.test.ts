@@ -45,37 +45,39 @@ const noDocuments = {
 const ctx = { onboardingId: 'onb_aaaaaaaaaaaaaaaaaaaaaaaaaa', request, documents: noDocuments };
 
 describe('StraitsX adapter', () => {
-  it('looks the profile up by registration id before it creates one', async () => {
-    const { calls, adapter } = scripted([[], profile('customer_profile_1', 'S8512345D')]);
+  it('creates the profile with one request, looking nothing up first', async () => {
+    const { calls, adapter } = scripted([profile('customer_profile_1', 'S8512345D')]);
     const result = await adapter.createProfile(ctx);
     expect(result).toEqual({ profileId: 'customer_profile_1', status: 'verified', created: true });
-    expect(calls.map((c) => `${c.method} ${c.path}`)).toEqual(['GET /kyc/customer_profiles', 'POST /kyc/customer_profiles']);
-    expect(calls[0]!.query).toMatchObject({ 'filter[registration_id]': 'S8512345D' });
-    expect(calls[1]!.body).toMatchObject({
+    expect(calls.map((c) => `${c.method} ${c.path}`)).toEqual(['POST /kyc/customer_profiles']);
+    expect(calls[0]!.body).toMatchObject({
       registrationType: 'personal',
       customerName: 'Tan Mei Ling',
       registrationId: 'S8512345D',
     });
   });
 
-  it('reuses an existing profile of the same type and creates nothing', async () => {
+  it('reuses an existing profile of the same type when StraitsX answers the create with a duplicate (XFE16)', async () => {
+    const duplicate = new ProviderConflict({ provider: 'straitsx', code: 'XFE16', httpStatus: 400 });
     const { calls, adapter } = scripted([
+      duplicate,
       [profile('customer_profile_b', 'S8512345D', 'verified', 'business'), profile('customer_profile_p', 's8512345d')],
     ]);
     const result = await adapter.createProfile(ctx);
     expect(result).toMatchObject({ profileId: 'customer_profile_p', created: false });
-    expect(calls).toHaveLength(1);
+    expect(calls.map((c) => `${c.method} ${c.path}`)).toEqual(['POST /kyc/customer_profiles', 'GET /kyc/customer_profiles']);
+    expect(calls[1]!.query).toMatchObject({ 'filter[registration_id]': 'S8512345D' });
   });
 
   it('answers a duplicate (XFE16) by finding the profile and carrying on', async () => {
     const duplicate = new ProviderConflict({ provider: 'straitsx', code: 'XFE16', httpStatus: 400 });
-    const { adapter } = scripted([[], duplicate, [profile('customer_profile_9', 'S8512345D')]]);
+    const { adapter } = scripted([duplicate, [profile('customer_profile_9', 'S8512345D')]]);
     expect(await adapter.createProfile(ctx)).toMatchObject({ profileId: 'customer_profile_9', created: false });
   });
 
   it('gives up with a conflict when a duplicate cannot be found again', async () => {
     const duplicate = new ProviderConflict({ provider: 'straitsx', code: 'XFE16', httpStatus: 400 });
-    const { adapter } = scripted([[], duplicate, []]);
+    const { adapter } = scripted([duplicate, []]);
     await expect(adapter.createProfile(ctx)).rejects.toMatchObject({ name: 'ProviderConflict', code: 'XFE16' });
   });
 
@@ -97,7 +99,7 @@ describe('StraitsX adapter', () => {
         },
       },
     };
-    const { adapter } = scripted([[rejected]]);
+    const { adapter } = scripted([new ProviderConflict({ provider: 'straitsx', code: 'XFE16', httpStatus: 400 }), [rejected]]);
     expect(await adapter.createProfile(ctx)).toMatchObject({ status: 'rejected', rejection: { retryable: false } });
   });
 
