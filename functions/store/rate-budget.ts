@@ -277,8 +277,29 @@ export async function admit(request: AdmitRequest): Promise<number> {
   return (await admitGroup(request)).at;
 }
 
-/** `admit`, also saying how many requests went in: a step back for its slot may have booked more than it asks now. */
+/**
+ * Times an admission may come back stale before the caller is told to try again later (each is a stall of
+ * the caller's process longer than the window's slack, which is rare).
+ */
+const STALE_ADMISSIONS = 3;
+
+/**
+ * `admit`, also saying how many requests went in: a step back for its slot may have booked more than it
+ * asks now. An admission is only good while its requests can still reach the provider within the
+ * window's slack of the moment counted for them: one that took longer than `lateness` to come back (the
+ * budget's own reads and writes, a stalled process) is not used, and the caller is admitted again. Its
+ * entries stay in the log, which only counts more than was sent.
+ */
 async function admitGroup(request: AdmitRequest): Promise<{ at: number; calls: number }> {
+  const clock = request.now ?? Date.now;
+  for (let attempt = 0; attempt < STALE_ADMISSIONS; attempt++) {
+    const admitted = await admitOnce(request);
+    if (clock() - admitted.at <= lateness(request.ratePerSecond)) return admitted;
+  }
+  throw new ProviderUnavailable({ provider: request.provider, code: 'RATE_BUDGET_STALLED' });
+}
+
+async function admitOnce(request: AdmitRequest): Promise<{ at: number; calls: number }> {
   const { provider, ratePerSecond, holder } = request;
   const calls = Math.max(1, Math.floor(request.calls));
   const rerun = request.rerun === undefined ? undefined : Math.max(calls, Math.floor(request.rerun));

@@ -196,6 +196,23 @@ describe('provider rate budget', () => {
     for (const at of admittedAt) expect(admittedAt.filter((t) => t > at - 1_250 && t <= at).length).toBeLessThanOrEqual(5);
   });
 
+  it('does not send on an admission that took longer than the window’s slack to come back: it admits the caller again', async () => {
+    const provider = freshProvider();
+    const t = 1_750_000_000_000;
+    // The caller's process stalls for a second between reading the clock for its admission and getting
+    // the answer: the moment counted for its request is long past, and sent now it could reach the
+    // provider with the next window's five.
+    // (The admission reads the clock twice before it writes: on its way in and for the log.)
+    let reads = 0;
+    const now = () => (++reads <= 2 ? t : t + 1_000);
+    await expect(admit({ provider, ratePerSecond: 4, calls: 1, holder: 'stalled', now })).resolves.toBe(t + 1_000);
+    // Both admissions stay counted: the window then holds three more, not four.
+    const at = () => t + 1_000;
+    for (let i = 0; i < 3; i++)
+      expect(await outcome(admit({ provider, ratePerSecond: 4, calls: 1, holder: `next-${i}`, now: at }))).toBe('admitted');
+    expect(typeof (await outcome(admit({ provider, ratePerSecond: 4, calls: 1, holder: 'sixth', now: at })))).toBe('number');
+  });
+
   it('sends a crowd that keeps losing the race for the log into the queue, each back at its own turn, not all together', async () => {
     const provider = freshProvider();
     const clock = standingClock();
