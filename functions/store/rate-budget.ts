@@ -282,19 +282,25 @@ export async function admit(request: AdmitRequest): Promise<number> {
  * the caller's process longer than the window's slack, which is rare).
  */
 const STALE_ADMISSIONS = 3;
+/**
+ * The least time an admission may take before it counts as stale, whatever the rate: a budget near the
+ * provider's own rate has next to no slack (45 a second: none), and the budget's own read and write
+ * would otherwise make every admission stale.
+ */
+const STALL_FLOOR_MS = 100;
 
 /**
  * `admit`, also saying how many requests went in: a step back for its slot may have booked more than it
  * asks now. An admission is only good while its requests can still reach the provider within the
  * window's slack of the moment counted for them: one that took longer than `lateness` to come back (the
- * budget's own reads and writes, a stalled process) is not used, and the caller is admitted again. Its
+ * budget's own reads and writes, a stalled process; at least `STALL_FLOOR_MS`) is not used, and the caller is admitted again. Its
  * entries stay in the log, which only counts more than was sent.
  */
 async function admitGroup(request: AdmitRequest): Promise<{ at: number; calls: number }> {
   const clock = request.now ?? Date.now;
   for (let attempt = 0; attempt < STALE_ADMISSIONS; attempt++) {
     const admitted = await admitOnce(request);
-    if (clock() - admitted.at <= lateness(request.ratePerSecond)) return admitted;
+    if (clock() - admitted.at <= Math.max(STALL_FLOOR_MS, lateness(request.ratePerSecond))) return admitted;
   }
   throw new ProviderUnavailable({ provider: request.provider, code: 'RATE_BUDGET_STALLED' });
 }
