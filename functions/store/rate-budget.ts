@@ -292,9 +292,9 @@ const STALL_FLOOR_MS = 100;
 /**
  * `admit`, also saying how many requests went in: a step back for its slot may have booked more than it
  * asks now. An admission is only good while its requests can still reach the provider within the
- * window's slack of the moment counted for them: one that took longer than `lateness` to come back (the
- * budget's own reads and writes, a stalled process; at least `STALL_FLOOR_MS`) is not used, and the caller is admitted again. Its
- * entries stay in the log, which only counts more than was sent.
+ * window's slack of the moment counted for them: one that took longer than `lateness` (at least
+ * `STALL_FLOOR_MS`) to come back, through the budget's own reads and writes or a stalled process, is not
+ * used, and the caller is admitted again. Its entries stay in the log, which only counts more than was sent.
  */
 async function admitGroup(request: AdmitRequest): Promise<{ at: number; calls: number }> {
   const clock = request.now ?? Date.now;
