@@ -4,7 +4,6 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import pLimit from 'p-limit';
 // Pure modules (no logger, no clients): safe to load before the functions' environment is set.
 import {
   DEFAULT_OUTAGE,
@@ -26,6 +25,7 @@ import { WORKFLOWS } from '../manifest/workflows';
 import { type LambdaHandler, lambdaContext, startApi } from './api';
 import { startLocalCloud } from './cloud';
 import { captureFunctionLogs, type LogCapture } from './cloud/logs';
+import type { TaskInvocation } from './cloud/sfn/types';
 import { createConsole } from './console';
 import { isolateFunctionEnvironments, runAsFunction } from './function-env';
 import { LambdaMeter } from './lambda-meter';
@@ -33,6 +33,7 @@ import { startStraddleSandbox } from './sandboxes/straddle';
 import { startStraitsxSandbox } from './sandboxes/straitsx';
 import { startWallexSandbox } from './sandboxes/wallex';
 import { startSweeper } from './sweeper';
+import { taskSlots } from './task-slots';
 
 const REGION = 'ap-southeast-1';
 const ACCOUNT = '000000000000';
@@ -262,9 +263,10 @@ export async function startRuntime(options: RuntimeOptions = {}) {
   const invoke = (file: HandlerFile) => (payload: unknown) => handlers[file](payload, lambdaContext(`onboarding-${file}`));
   // Only the workflows' tasks wait for a free slot: an API, event or S3 invocation may be what a running
   // step waits on (a provider's callback), and it must never wait behind that step. A waiting task's
-  // time starts, as Lambda's does, when it runs.
-  const slots = pLimit(options.lambdaConcurrency ?? DEFAULT_LAMBDA_CONCURRENCY);
-  const invokeTask = (file: HandlerFile) => (payload: unknown) => slots(() => invoke(file)(payload));
+  // time starts, as Lambda's does, when it runs. The oldest execution's task goes first.
+  const slots = taskSlots(options.lambdaConcurrency ?? DEFAULT_LAMBDA_CONCURRENCY);
+  const invokeTask = (file: HandlerFile) => (payload: unknown, invocation?: TaskInvocation) =>
+    slots(invocation?.executionStartedAt ?? Date.now(), () => invoke(file)(payload));
 
   /**
    * Registers an ASL file with `${<Name>FunctionArn}` placeholders, each served by its handler in-process,

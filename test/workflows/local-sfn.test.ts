@@ -260,6 +260,27 @@ describe('local Step Functions through the SDK', () => {
     expect(done).toMatchObject({ status: 'FAILED', error: 'Lambda.ResourceNotFoundException' });
   });
 
+  it('tells a task handler which execution it runs for and when that execution started', async () => {
+    const seen: unknown[] = [];
+    const arn = cloud.sfn.registerStateMachine({
+      name: 'told',
+      taskHandlers: {
+        record: async (_payload, invocation) => {
+          seen.push(invocation);
+          return {};
+        },
+      },
+      definition: {
+        StartAt: 'Record',
+        States: { Record: { Type: 'Task', Resource: 'arn:aws:lambda:ap-southeast-1:000000000000:function:record', End: true } },
+      },
+    });
+    const { executionArn } = cloud.sfn.startExecution({ stateMachineArn: arn, name: 'told-1', input: '{}' });
+    expect(await cloud.sfn.waitForExecution(executionArn, 5_000)).toMatchObject({ status: 'SUCCEEDED' });
+    const { startDate } = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+    expect(seen).toEqual([{ executionArn, executionStartedAt: startDate!.getTime() }]);
+  });
+
   it("gives the context object and reports each Map iteration's task in the history", async () => {
     const arn = cloud.sfn.registerStateMachine({
       name: 'mapped',

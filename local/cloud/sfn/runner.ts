@@ -82,6 +82,7 @@ export function runExecution(
   const waits = new Map([...(from?.waits ?? [])].filter(([name]) => !machine.inMaps.has(name)));
   const overrides = taskOverrides(machine.states, runtime, {
     executionArn: record.executionArn,
+    startedAt: (record.redriveDate ?? record.startDate).getTime(),
     handlers: machine.handlers,
     isRunning: () => stopInfo === undefined && !released && record.status === 'RUNNING',
     attempt: (stateName) => {

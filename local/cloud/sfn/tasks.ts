@@ -55,6 +55,8 @@ export interface TaskAttempt {
 /** The execution a set of overrides serves. */
 export interface ExecutionScope {
   executionArn: string;
+  /** Epoch ms the execution started (or was redriven): task handlers may order work by it. */
+  startedAt: number;
   handlers: Record<string, TaskHandler>;
   isRunning: () => boolean;
   /** Records the start of an attempt; the history pairs it with the interpreter's events. */
@@ -122,9 +124,7 @@ async function runTask(
   if (!legacyLambda && !match) throw fatalError(`Task resource ${resource} (state ${name}) is not supported locally`);
   const [, service, action, pattern] = match ?? [];
   const call = (params: AslObject) =>
-    legacyLambda
-      ? invokeLambda(scope.handlers, resource, params)
-      : integration(`${service}:${action}`, params, pattern, runtime, scope);
+    legacyLambda ? invokeLambda(scope, resource, params) : integration(`${service}:${action}`, params, pattern, runtime, scope);
   if (pattern !== 'waitForTaskToken') return call(input as AslObject);
 
   const { token, promise } = waitFor(name, state, input, runtime, scope);
@@ -181,7 +181,7 @@ async function integration(
 ): Promise<unknown> {
   switch (resource) {
     case 'lambda:invoke': {
-      const payload = await invokeLambda(scope.handlers, String(params.FunctionName ?? ''), params.Payload ?? {});
+      const payload = await invokeLambda(scope, String(params.FunctionName ?? ''), params.Payload ?? {});
       return {
         ExecutedVersion: '$LATEST',
         Payload: payload,
@@ -205,7 +205,8 @@ async function integration(
 }
 
 /** Runs an in-process handler the way Lambda would: JSON in, JSON out, errors reported by their name. */
-async function invokeLambda(handlers: Record<string, TaskHandler>, functionName: string, payload: unknown): Promise<unknown> {
+async function invokeLambda(scope: ExecutionScope, functionName: string, payload: unknown): Promise<unknown> {
+  const { handlers } = scope;
   const handler =
     handlers[functionName] ?? Object.entries(handlers).find(([key]) => baseName(key) === baseName(functionName))?.[1];
   if (!handler) {
@@ -215,7 +216,10 @@ async function invokeLambda(handlers: Record<string, TaskHandler>, functionName:
   }
   let result: unknown;
   try {
-    result = await handler(JSON.parse(JSON.stringify(payload)));
+    result = await handler(JSON.parse(JSON.stringify(payload)), {
+      executionArn: scope.executionArn,
+      executionStartedAt: scope.startedAt,
+    });
   } catch (thrown) {
     throw lambdaError(thrown);
   }

@@ -1,7 +1,14 @@
 /** Shapes shared by the local Step Functions service and its parts. */
 
 /** An in-process stand-in for a Lambda function: the invocation payload in, the function's result out. */
-export type TaskHandler = (payload: unknown) => Promise<unknown> | unknown;
+/** Which execution a task invocation is for (local only: Lambda sees the payload alone). */
+export interface TaskInvocation {
+  executionArn: string;
+  /** Epoch ms the execution started (or was redriven). */
+  executionStartedAt: number;
+}
+
+export type TaskHandler = (payload: unknown, invocation?: TaskInvocation) => Promise<unknown> | unknown;
 
 export interface StateMachineRegistration {
   name: string;
