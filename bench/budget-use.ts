@@ -1,5 +1,8 @@
 import type { Runtime } from '../local/runtime';
 
+/** The shared budget's StraitsX rate, as the functions read it (STRAITSX_RATE_PER_SECOND, 4 by default). */
+export const budgetRate = (): number => Number(process.env.STRAITSX_RATE_PER_SECOND ?? 4);
+
 /**
  * Samples, each second, how many StraitsX requests the sandbox has answered (429s left out) since the
  * start, and tells what share of the budget each minute used: a run that keeps the budget busy reads

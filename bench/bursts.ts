@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import type { Runtime } from '../local/runtime';
-import { sampleBudgetUse } from './budget-use';
+import { budgetRate, sampleBudgetUse } from './budget-use';
 import { lambdaPerOnboarding, mark } from './cost';
 
 /**
@@ -59,7 +59,7 @@ async function bounded<T>(count: number, limit: number, work: (i: number) => Pro
 
 /** Runs one burst of `size` onboardings and returns the report's lines. */
 export async function benchBurst(runtime: Runtime, size: number): Promise<string[]> {
-  const rate = Number(process.env.STRAITSX_RATE_PER_SECOND ?? 4);
+  const rate = budgetRate();
   const before = runtime.straitsx.requests().length;
   const meterBefore = mark(runtime);
   const started = performance.now();

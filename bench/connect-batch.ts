@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { Runtime } from '../local/runtime';
-import { sampleBudgetUse } from './budget-use';
+import { budgetRate, sampleBudgetUse } from './budget-use';
 
 /** StraitsX's sandbox limit (providers.md A.1; local/sandboxes/straitsx: 5 requests a second). */
 export const STRAITSX_SANDBOX_RPS = 5;
@@ -31,7 +31,7 @@ export async function benchConnectBatch(runtime: Runtime, users: number): Promis
   }
   const requestsBefore = runtime.straitsx.requests().length;
   // The shared budget spends STRAITSX_RATE_PER_SECOND (4 by default) of the documented 5: its own floor.
-  const budget = Number(process.env.STRAITSX_RATE_PER_SECOND ?? 4);
+  const budget = budgetRate();
   const budgetUse = sampleBudgetUse(runtime, budget);
   const started = performance.now();
   const opened = (await (

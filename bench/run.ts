@@ -18,8 +18,8 @@ import { lambdaPerOnboarding, mark } from './cost';
  *   5/s sets, 429s at the sandbox, onboardings not COMPLETED, waits for the budget, Lambda per onboarding;
  * - a batch Connect migration of BENCH_BATCH_USERS users (default 1,000; 0 skips it; BENCH_BATCH_CONCURRENCY
  *   its MaxConcurrency, default 10; BENCH_LAMBDA_CONCURRENCY the task invocations run at once, default 32) against the floor
- *   StraitsX's rate limit sets. The shared budget spends 4 requests a second by default (no 429 at the
- *   sandbox's 5): STRAITSX_RATE_PER_SECOND=5 runs it at the limit itself;
+ *   StraitsX's rate limit sets. The shared budget spends 4 requests a second by default (STRAITSX_RATE_PER_SECOND),
+ *   leaving each request 250 ms to reach the sandbox's 5 a second without a 429;
  * - every function's bundle size and cold import time against a bundled hello world, after the stack
  *   has stopped so the two do not compete (BENCH_BUNDLES=0 skips it; `npm run bench:bundles` runs it alone);
  * - what one onboarding of each path costs to run (bench/cost.ts; BENCH_COST_RUNS runs each, default 5;

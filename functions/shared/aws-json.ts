@@ -78,8 +78,7 @@ const TRANSIENT_CODES = new Set(['TimeoutError', 'RequestTimeout', 'RequestTimeo
 const throttled = (error: AwsError) => error.status === 429 || error.status === 503 || THROTTLING_CODES.has(error.code);
 
 /** Whether another attempt may succeed: throttled, timed out, or a server error. */
-const retryable = (error: AwsError) =>
-  error.status >= 500 || error.status === 429 || THROTTLING_CODES.has(error.code) || TRANSIENT_CODES.has(error.code);
+const retryable = (error: AwsError) => throttled(error) || error.status >= 500 || TRANSIENT_CODES.has(error.code);
 
 /**
  * Whether a thrown error is the network's, not ours: fetch rejects with a TypeError when the connection

@@ -204,8 +204,8 @@ function comeBackFor(turn: number, now: number): number {
 
 /**
  * Where a step whose turn is beyond the horizon (or that lost too many races to book) stands in the
- * queue: the moment its requests
- * would go if everyone queued before it went at the budget rate. The queue is one number, its tail (in
+ * queue: the moment its requests would go if everyone queued before it went at the budget rate. The
+ * queue is one number, its tail (in
  * its own item, so it never races the log's writes): each step queued moves it on by its requests' share
  * of the rate. Without it every step beyond the horizon would be told the same moment and come back
  * together every half minute, each time a Lambda invocation, a read and three state transitions, a

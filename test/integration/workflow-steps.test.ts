@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Runtime, startRuntime } from '../../local/runtime';
 import { personalPlus } from '../unit/straitsx/plus-fixtures';
 import { customer as wallexCustomer } from '../unit/wallex/fixtures';
+import { PROFILE_THEN_ACCOUNT } from '../workflows/onboarding-harness';
 import { api, executionsOf, historyOf, personalRequest, settled, view, waitingFor } from './harness';
 
 /**
@@ -79,15 +80,7 @@ describe('onboarding workflow steps, per provider', () => {
     const id = await start(personalRequest());
     expect((await settled(runtime, id)).status).toBe('COMPLETED');
     const states = await statesOf(id);
-    expect(states).toEqual([
-      'HasTimeouts',
-      'CreateProfile',
-      'ProfileDecision',
-      'CreateVirtualAccount',
-      'AccountDecision',
-      'RecordCompleted',
-      'Completed',
-    ]);
+    expect(states).toEqual(['HasTimeouts', ...PROFILE_THEN_ACCOUNT]);
   });
 
   it('StraitsX CP+ with documents: links go in the create call, no upload or screening step', async () => {

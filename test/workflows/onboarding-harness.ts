@@ -181,6 +181,16 @@ export async function runOnboarding(script: Script, input?: OnboardingInput) {
   return { ...(await run.finished()), calls: run.calls };
 }
 
+/** The states a StraitsX SGD onboarding enters once its timeouts are set: the profile, the account, the finish. */
+export const PROFILE_THEN_ACCOUNT = [
+  'CreateProfile',
+  'ProfileDecision',
+  'CreateVirtualAccount',
+  'AccountDecision',
+  'RecordCompleted',
+  'Completed',
+];
+
 export const statesEntered = (history: HistoryEvent[]) =>
   history.filter((e) => e.type.endsWith('StateEntered')).map((e) => (e.stateEnteredEventDetails as { name: string }).name);
 

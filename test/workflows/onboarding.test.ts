@@ -7,6 +7,7 @@ import {
   account,
   DEFAULT_TIMEOUTS,
   ID,
+  PROFILE_THEN_ACCOUNT,
   profile,
   providerError,
   runnableDefinition,
@@ -119,15 +120,7 @@ describe('onboarding workflow', () => {
         state: { onboardingId: ID, timeouts: TIMEOUTS, profile: profile('verified'), account: account('enabled') },
       },
     ]);
-    expect(statesEntered(history)).toEqual([
-      'HasTimeouts',
-      'CreateProfile',
-      'ProfileDecision',
-      'CreateVirtualAccount',
-      'AccountDecision',
-      'RecordCompleted',
-      'Completed',
-    ]);
+    expect(statesEntered(history)).toEqual(['HasTimeouts', ...PROFILE_THEN_ACCOUNT]);
     // A change that adds states to the common path shows here (and on the bill: Standard charges per transition).
     expect(transitions).toBe(7);
   });
@@ -159,16 +152,7 @@ describe('onboarding workflow', () => {
         state: { onboardingId: ID, timeouts: DEFAULT_TIMEOUTS, profile: profile('verified'), account: account('enabled') },
       },
     ]);
-    expect(statesEntered(history)).toEqual([
-      'HasTimeouts',
-      'DefaultTimeouts',
-      'CreateProfile',
-      'ProfileDecision',
-      'CreateVirtualAccount',
-      'AccountDecision',
-      'RecordCompleted',
-      'Completed',
-    ]);
+    expect(statesEntered(history)).toEqual(['HasTimeouts', 'DefaultTimeouts', ...PROFILE_THEN_ACCOUNT]);
     expect(transitions).toBe(7 + 1);
   });
 
@@ -234,15 +218,7 @@ describe('onboarding workflow', () => {
       expect(calls.createVirtualAccount).toHaveLength(3);
       expect(taskErrors(history)).toEqual([name, name, name]);
       // Retries stay inside their state: each is a new attempt (TaskScheduled), not a new state.
-      expect(statesEntered(history)).toEqual([
-        'HasTimeouts',
-        'CreateProfile',
-        'ProfileDecision',
-        'CreateVirtualAccount',
-        'AccountDecision',
-        'RecordCompleted',
-        'Completed',
-      ]);
+      expect(statesEntered(history)).toEqual(['HasTimeouts', ...PROFILE_THEN_ACCOUNT]);
       expect(history.filter((e) => e.type === 'TaskScheduled')).toHaveLength(2 + 3 + 1);
       expect(transitions).toBe(7 + 3);
     },

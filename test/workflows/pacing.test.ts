@@ -6,6 +6,7 @@ import {
   ASL_PATH,
   account,
   ID,
+  PROFILE_THEN_ACCOUNT,
   profile,
   runOnboarding,
   scheduledPayloads,
@@ -113,12 +114,7 @@ describe('workflows wait for the rate budget in the state machine', () => {
       'CreateProfile',
       'CreateProfilePaced',
       'CreateProfileAwaitsBudget',
-      'CreateProfile',
-      'ProfileDecision',
-      'CreateVirtualAccount',
-      'AccountDecision',
-      'RecordCompleted',
-      'Completed',
+      ...PROFILE_THEN_ACCOUNT,
     ]);
     // A pause for the budget is not a provider failure: the step's retries are untouched.
     expect(taskErrors(history)).toEqual(['ProviderPaced']);

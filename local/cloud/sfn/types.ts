@@ -1,6 +1,5 @@
 /** Shapes shared by the local Step Functions service and its parts. */
 
-/** An in-process stand-in for a Lambda function: the invocation payload in, the function's result out. */
 /** Which execution a task invocation is for (local only: Lambda sees the payload alone). */
 export interface TaskInvocation {
   executionArn: string;
@@ -8,6 +7,7 @@ export interface TaskInvocation {
   executionStartedAt: number;
 }
 
+/** An in-process stand-in for a Lambda function: the invocation payload in, the function's result out. */
 export type TaskHandler = (payload: unknown, invocation?: TaskInvocation) => Promise<unknown> | unknown;
 
 export interface StateMachineRegistration {
