@@ -179,7 +179,9 @@ describe('onboarding workflow steps, per provider', () => {
     expect(done).toMatchObject({ status: 'COMPLETED', profileStatus: 'verified' });
 
     const { states, waits } = withoutBudgetWaits(await statesOf(id));
-    expect(waits).toBeLessThanOrEqual(3);
+    // Three on a quiet machine; on a loaded one an admission that took longer than the window's slack to
+    // come back is made again (rate-budget.ts, STALE_ADMISSIONS), and the step may wait once more.
+    expect(waits).toBeLessThanOrEqual(4);
     expect(runtime.wallex.requests().filter((r) => r.status === 429)).toEqual([]);
     expect(states).toEqual([
       'HasTimeouts',
